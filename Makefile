@@ -1,0 +1,47 @@
+# Parta — the two commands a newcomer needs are `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+GENERATED := gen/.generated
+PROTOS := $(shell find proto -name '*.proto')
+
+.PHONY: install proto run test lint fmt bench clean
+
+install: $(INSTALLED) $(GENERATED)
+
+$(INSTALLED): requirements.lock pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) scripts/gen_proto.py && touch $(GENERATED)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(GENERATED): $(PROTOS) scripts/gen_proto.py | $(INSTALLED)
+	$(PY) scripts/gen_proto.py && touch $@
+
+proto: $(INSTALLED)
+	$(PY) scripts/gen_proto.py && touch $(GENERATED)
+
+# Starts NATS, PostgreSQL, every service and the gateway; Ctrl-C stops them all.
+run: install
+	PARTA_DEV=1 $(BIN)/parta run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy services scripts bench
+	$(PY) scripts/gen_proto.py --check
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: install
+	$(PY) bench/identity_login.py
+
+clean:
+	rm -rf gen $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Parta's services: identity, directory, messaging, media and the gateway, on a shared runtime."""

@@ -1,0 +1,159 @@
+"""One service process, wired the same way everywhere.
+
+`ServiceRuntime` opens the shared parts in order — database (migrated), NATS and the JetStream
+streams — then `serve()` starts the outbox relay, the event consumers, the gRPC server and the
+/metrics endpoint; `close()` stops them in reverse: stop taking calls and let calls in flight
+finish, stop consuming, flush the outbox, drain NATS, close the pool. `run_service` adds the
+command line (`serve`, `migrate`) and SIGTERM/SIGINT handling (exit 0 after a clean stop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Protocol, TypeVar
+
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from services.common.broker import connect_nats, ensure_streams
+from services.common.db import Database
+from services.common.grpcserver import GrpcServer
+from services.common.inbox import EventConsumer, Subscription
+from services.common.logging import configure_logging, get_logger
+from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
+from services.common.migrations import migrate_command, upgrade
+from services.common.outbox import OutboxRelay
+from services.common.settings import ServiceSettings, load_settings
+
+log = get_logger(__name__)
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        *,
+        migrations: str,
+        subscriptions: Sequence[Subscription] = (),
+    ) -> None:
+        if not settings.database_url:
+            raise SystemExit(f"{name}: PARTA_DATABASE_URL is not set")
+        self.name = name
+        self.settings = settings
+        self.migrations = migrations
+        self.subscriptions = list(subscriptions)
+        self.db = Database(settings.database_url, service=name)
+        self._nc: NATS | None = None
+        self._js: JetStreamContext | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[EventConsumer] = []
+        self.grpc: GrpcServer | None = None
+        self.metrics: MetricsEndpoint | None = None
+
+    @property
+    def nc(self) -> NATS:
+        assert self._nc is not None, "open() first"
+        return self._nc
+
+    @property
+    def js(self) -> JetStreamContext:
+        assert self._js is not None, "open() first"
+        return self._js
+
+    async def open(self) -> None:
+        await upgrade(self.settings.database_url, self.migrations)
+        self._nc = await connect_nats(self.settings.nats_url, name=self.name)
+        self._js = self._nc.jetstream()
+        streams = sorted({self.name, *(s.publisher for s in self.subscriptions)})
+        await ensure_streams(self._js, streams)
+
+    async def flush_outbox(self) -> None:
+        """Publish what the outbox holds now (for one-shot commands that write events)."""
+        await OutboxRelay(self.db, self.js, service=self.name).flush()
+
+    async def health_db(self) -> bool:
+        return await self.db.ping()
+
+    async def health_nats(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    async def serve(self, grpc_server: GrpcServer) -> None:
+        self.relay = OutboxRelay(self.db, self.js, service=self.name)
+        await self.relay.start()
+        for subscription in self.subscriptions:
+            consumer = EventConsumer(self.db, self.js, subscription, service=self.name)
+            await consumer.start()
+            self.consumers.append(consumer)
+        self.grpc = grpc_server
+        await grpc_server.start()
+        self.metrics = start_metrics_endpoint(self.settings.metrics_port, self.settings.grpc_host)
+        log.info("service.ready", grpc=grpc_server.address, metrics_port=self.metrics.port)
+
+    async def close(self) -> None:
+        if self.grpc is not None:
+            await self.grpc.stop(self.settings.shutdown_grace_seconds)
+        for consumer in self.consumers:
+            await consumer.stop()
+        if self.relay is not None:
+            await self.relay.stop()
+        if self._nc is not None and not self._nc.is_closed:
+            try:
+                await asyncio.wait_for(self._nc.drain(), timeout=5)
+            except Exception:
+                await self._nc.close()
+        await self.db.close()
+        if self.metrics is not None:
+            self.metrics.stop()
+        log.info("service.stopped")
+
+
+class App(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def serve_until_signalled(app: App) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await app.start()
+    await stop.wait()
+    log.info("service.stopping")
+    await app.stop()
+
+
+def run_service(
+    name: str,
+    settings_cls: type[S],
+    build: Callable[[S], App],
+    migrations: str | None,
+    argv: Sequence[str] | None = None,
+    extra_commands: dict[str, Callable[[S], Coroutine[Any, Any, None]]] | None = None,
+) -> None:
+    """The console entry point of a service: `parta-<name> [serve|migrate|...]`."""
+    commands = {"serve", "migrate", *(extra_commands or {})}
+    parser = argparse.ArgumentParser(prog=f"parta-{name}")
+    parser.add_argument("command", nargs="?", default="serve", choices=sorted(commands))
+    args = parser.parse_args(argv)
+    settings = load_settings(settings_cls)
+    configure_logging(name, level=settings.log_level, json=settings.log_json)
+    if args.command == "migrate":
+        if migrations is None:
+            print(f"{name} keeps no database: nothing to migrate")
+            return
+        if not settings.database_url:
+            raise SystemExit(f"{name}: PARTA_DATABASE_URL is not set")
+        migrate_command(settings.database_url, migrations)
+        return
+    if extra_commands and args.command in extra_commands:
+        asyncio.run(extra_commands[args.command](settings))
+        return
+    asyncio.run(serve_until_signalled(build(settings)))

@@ -1,0 +1,93 @@
+"""The gateway's HTTP application: routes, error mapping, request metrics, health endpoints."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import grpc
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.gateway.clients import ServiceClients
+from services.gateway.config import GatewaySettings
+from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
+from services.gateway.models import ErrorResponse
+from services.gateway.routes import auth, dev, me
+
+HTTP_REQUESTS = Counter("parta_http_requests_total", "HTTP requests served", ["route", "method", "status"])
+HTTP_LATENCY = Histogram(
+    "parta_http_request_duration_seconds",
+    "HTTP request latency",
+    ["route", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
+ERRORS = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in {
+        400: "Bad input",
+        401: "No valid token or code",
+        403: "No right to do it",
+        404: "Not found",
+        409: "A rule refuses it",
+        429: "Too often (see Retry-After)",
+        503: "A service is unavailable",
+    }.items()
+}
+
+
+def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
+    app = FastAPI(
+        title="Parta API",
+        version="1",
+        description="Parta, the open school communication platform: the public HTTP/JSON API.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        responses=ERRORS,  # type: ignore[arg-type]
+    )
+    app.state.settings = settings
+    app.state.clients = clients
+    app.add_exception_handler(grpc.aio.AioRpcError, on_grpc_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:
+            HTTP_REQUESTS.labels("unhandled", request.method, "500").inc()
+            return error_response(500, "internal", "Внутренняя ошибка шлюза")
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(template, request.method, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(template, request.method).observe(time.perf_counter() - started)
+        return response
+
+    app.include_router(auth.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(me.router, responses=ERRORS)  # type: ignore[arg-type]
+    if settings.dev:
+        app.include_router(dev.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        stub = health_pb2_grpc.HealthStub(clients.identity_channel)
+        try:
+            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
+        except grpc.aio.AioRpcError:
+            return error_response(503, "unavailable", "identity не отвечает")
+        if reply.status != health_pb2.HealthCheckResponse.SERVING:
+            return error_response(503, "unavailable", "identity не готов")
+        return Response(content='{"status":"ok"}', media_type="application/json")
+
+    return app

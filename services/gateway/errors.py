@@ -1,0 +1,83 @@
+"""gRPC status → HTTP error, with the service's human message and the rule it cites.
+
+Every error leaves the gateway as `{"error": {"code", "message", "rule"?}}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.common.grpcserver import RETRY_AFTER_KEY, RULE_KEY
+
+HTTP_FOR_STATUS: dict[grpc.StatusCode, tuple[int, str]] = {
+    grpc.StatusCode.INVALID_ARGUMENT: (400, "invalid_argument"),
+    grpc.StatusCode.OUT_OF_RANGE: (400, "invalid_argument"),
+    grpc.StatusCode.UNAUTHENTICATED: (401, "unauthenticated"),
+    grpc.StatusCode.PERMISSION_DENIED: (403, "permission_denied"),
+    grpc.StatusCode.NOT_FOUND: (404, "not_found"),
+    grpc.StatusCode.ALREADY_EXISTS: (409, "already_exists"),
+    grpc.StatusCode.FAILED_PRECONDITION: (409, "rule_refused"),
+    grpc.StatusCode.ABORTED: (409, "conflict"),
+    grpc.StatusCode.RESOURCE_EXHAUSTED: (429, "rate_limited"),
+    grpc.StatusCode.UNAVAILABLE: (503, "unavailable"),
+    grpc.StatusCode.DEADLINE_EXCEEDED: (504, "timeout"),
+    grpc.StatusCode.UNIMPLEMENTED: (501, "not_implemented"),
+}
+
+
+def error_response(
+    status: int, code: str, message: str, *, rule: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if rule:
+        body["rule"] = rule
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def _trailer(error: grpc.aio.AioRpcError, key: str) -> str | None:
+    for item in error.trailing_metadata() or ():
+        if item[0] == key:
+            return str(item[1])
+    return None
+
+
+async def on_grpc_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, grpc.aio.AioRpcError)
+    status, code = HTTP_FOR_STATUS.get(error.code(), (500, "internal"))
+    if error.code() == grpc.StatusCode.UNAVAILABLE and not _trailer(error, RULE_KEY):
+        message = error.details() or "Сервис временно недоступен"
+    else:
+        message = error.details() or error.code().name
+    headers = {}
+    retry_after = _trailer(error, RETRY_AFTER_KEY)
+    if retry_after:
+        headers["Retry-After"] = retry_after
+    return error_response(status, code, message, rule=_trailer(error, RULE_KEY), headers=headers)
+
+
+async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for problem in error.errors():
+        where = ".".join(
+            str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")
+        )
+        problems.append(f"{where}: {problem.get('msg')}" if where else str(problem.get("msg")))
+    return error_response(400, "invalid_argument", "Некорректный запрос: " + "; ".join(problems))
+
+
+async def on_http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    codes = {401: "unauthenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}
+    message = error.detail if isinstance(error.detail, str) else "Ошибка запроса"
+    if error.status_code == 404 and message == "Not Found":
+        message = "Нет такого адреса"
+    return error_response(
+        error.status_code, codes.get(error.status_code, "error"), message, headers=dict(error.headers or {})
+    )

@@ -1,0 +1,82 @@
+"""Runs the gateway: `parta-gateway` (uvicorn serving the HTTP app, plus /metrics)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+
+from services.common.logging import get_logger
+from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
+from services.common.runtime import run_service
+from services.gateway.app import create_app
+from services.gateway.clients import ServiceClients
+from services.gateway.config import GatewaySettings
+
+log = get_logger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn inside our process: SIGTERM/SIGINT are the process's to handle, not uvicorn's."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class GatewayApp:
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.settings = settings
+        self.clients = ServiceClients.connect(
+            identity_addr=settings.identity_addr, timeout=settings.grpc_timeout_seconds
+        )
+        self.app = create_app(settings, self.clients)
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.metrics: MetricsEndpoint | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.settings.http_host, self.settings.http_port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=int(self.settings.shutdown_grace_seconds),
+        )
+        self._server = _Server(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="gateway-http")
+        while not self._server.started:
+            if self._task.done():
+                await self._task
+                raise RuntimeError("the HTTP server stopped while starting")
+            await asyncio.sleep(0.01)
+        self.metrics = start_metrics_endpoint(self.settings.metrics_port, self.settings.grpc_host)
+        log.info(
+            "gateway.ready", url=f"http://{self.settings.http_host}:{self.port}", metrics=self.metrics.port
+        )
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.clients.close()
+        if self.metrics is not None:
+            self.metrics.stop()
+
+
+def main() -> None:
+    run_service("gateway", GatewaySettings, GatewayApp, migrations=None)
+
+
+if __name__ == "__main__":
+    main()

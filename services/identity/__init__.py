@@ -1,0 +1,1 @@
+"""The identity service: accounts, one-time codes, sessions and tokens, role verification."""

@@ -1,0 +1,32 @@
+"""What identity consumes: directory's membership events, kept as the `org_roles` read model
+(who is an administrator where, R-ROLE-2), and a pending verification for a new staff member."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parta.events.v1 import directory_pb2, envelope_pb2
+from services.common.inbox import Subscription
+from services.identity.store import IdentityStore
+from services.identity.verification import VERIFIABLE_ROLES, RoleVerifications, role_name
+
+
+def directory_subscription(store: IdentityStore, verifications: RoleVerifications) -> Subscription:
+    subscription = Subscription(durable="identity-directory", publisher="directory")
+
+    @subscription.on("directory.member.roles_changed")
+    async def on_roles_changed(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
+        event = directory_pb2.MemberRolesChanged()
+        envelope.payload.Unpack(event)
+        org, user = uuid.UUID(event.organisation_id), uuid.UUID(event.user_id)
+        roles = sorted({role_name(role) for role in event.roles})
+        applied = await store.apply_org_roles(
+            conn, organisation_id=org, user_id=user, roles=roles, version=event.version
+        )
+        if applied:
+            for role in VERIFIABLE_ROLES.intersection(roles):
+                await verifications.ensure_pending(conn, user, org, role)
+
+    return subscription

@@ -1,0 +1,159 @@
+"""Wires the identity service together and runs it: `parta-identity [serve|migrate|rotate-keys]`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+from parta.identity.v1 import identity_pb2_grpc
+from services.common.auth import TokenVerifier
+from services.common.grpcserver import GrpcServer
+from services.common.runtime import ServiceRuntime, run_service
+from services.identity.accounts import Accounts
+from services.identity.api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
+from services.identity.codes import CodeLimits
+from services.identity.config import IdentitySettings
+from services.identity.destinations import Kind
+from services.identity.events import directory_subscription
+from services.identity.keyring import KeyRing
+from services.identity.senders import (
+    CodeSender,
+    DevMailbox,
+    HttpSmsSender,
+    NoSender,
+    SenderRouter,
+    SmtpEmailSender,
+)
+from services.identity.signin import SignIn, SignInPolicy
+from services.identity.store import IdentityStore
+from services.identity.verification import RoleVerifications, StoredOrgRoles
+
+MIGRATIONS = "services.identity:migrations"
+
+
+def build_sender(settings: IdentitySettings, dev_mailbox: DevMailbox) -> SenderRouter:
+    """Real senders where configured; in development the dev mailbox takes what is not."""
+    email: CodeSender = NoSender(Kind.EMAIL)
+    phone: CodeSender = NoSender(Kind.PHONE)
+    if settings.smtp_host:
+        email = SmtpEmailSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value(),
+            starttls=settings.smtp_starttls,
+        )
+    elif settings.dev:
+        email = dev_mailbox
+    if settings.sms_url:
+        phone = HttpSmsSender(url=settings.sms_url, token=settings.sms_token.get_secret_value())
+    elif settings.dev:
+        phone = dev_mailbox
+    return SenderRouter(email=email, phone=phone)
+
+
+class IdentityApp:
+    """The identity service process: the shared runtime plus identity's domain and servicer."""
+
+    def __init__(self, settings: IdentitySettings, sender: CodeSender | None = None) -> None:
+        self.settings = settings
+        self.runtime = ServiceRuntime("identity", settings, migrations=MIGRATIONS)
+        self.store = IdentityStore()
+        db = self.runtime.db
+        self.keys = KeyRing(
+            db,
+            self.store,
+            access_ttl=timedelta(seconds=settings.access_ttl_seconds),
+            rotation_period=timedelta(days=settings.key_rotation_days),
+            reload_interval=settings.key_reload_seconds,
+        )
+        self.sender = sender or build_sender(settings, DevMailbox(db, self.store))
+        self.signin = SignIn(
+            db,
+            self.store,
+            self.keys,
+            self.sender,
+            SignInPolicy(
+                code_ttl=timedelta(seconds=settings.code_ttl_seconds),
+                max_attempts=settings.code_max_attempts,
+                limits=CodeLimits(
+                    resend_seconds=settings.code_resend_seconds,
+                    per_destination_per_hour=settings.codes_per_destination_per_hour,
+                    per_address_per_hour=settings.codes_per_address_per_hour,
+                ),
+                refresh_ttl=timedelta(days=settings.refresh_ttl_days),
+                pepper=settings.code_pepper.get_secret_value().encode(),
+            ),
+        )
+        self.accounts = Accounts(db, self.store)
+        self.verifications = RoleVerifications(db, self.store, StoredOrgRoles(self.store))
+        self.runtime.subscriptions.append(directory_subscription(self.store, self.verifications))
+        self.grpc: GrpcServer | None = None
+        self._housekeeping: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.runtime.open()
+        await self.keys.load()
+        verifier = TokenVerifier(self.keys.public_keys, refresh_interval=0)
+        self.grpc = GrpcServer(
+            "identity",
+            host=self.settings.grpc_host,
+            port=self.settings.grpc_port,
+            verifier=verifier,
+            public_methods=PUBLIC_METHODS,
+            health_checks=[self.runtime.health_db, self.runtime.health_nats],
+        )
+        self.grpc.add(
+            identity_pb2_grpc.add_IdentityServicer_to_server,
+            IdentityServicer(
+                db=self.runtime.db,
+                store=self.store,
+                signin=self.signin,
+                accounts=self.accounts,
+                verifications=self.verifications,
+                keys=self.keys,
+                dev=self.settings.dev,
+            ),
+            SERVICE_NAME,
+        )
+        await self.runtime.serve(self.grpc)
+        self._housekeeping = asyncio.create_task(self._purge_old_codes(), name="identity-housekeeping")
+
+    async def _purge_old_codes(self) -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                async with self.runtime.db.transaction("purge_codes") as conn:
+                    await self.store.purge_codes(conn, datetime.now(UTC) - timedelta(days=1))
+            await asyncio.sleep(3600)
+
+    async def stop(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        await self.runtime.close()
+        await self.sender.close()
+
+
+async def rotate_keys(settings: IdentitySettings) -> None:
+    app = IdentityApp(settings)
+    await app.runtime.open()
+    try:
+        kid = await app.keys.rotate()
+        await app.runtime.flush_outbox()
+        print(f"new signing key: {kid}")
+    finally:
+        await app.runtime.db.close()
+        await app.runtime.nc.close()
+
+
+def main() -> None:
+    run_service(
+        "identity", IdentitySettings, IdentityApp, MIGRATIONS, extra_commands={"rotate-keys": rotate_keys}
+    )
+
+
+if __name__ == "__main__":
+    main()

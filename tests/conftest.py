@@ -1,0 +1,253 @@
+"""Shared test infrastructure: one real NATS and one real PostgreSQL per test session (the same
+embedded ones `make run` starts), a fresh database per test module, a real SMTP server and a fake
+SMS provider (the outside world), and helpers to start Parta's services for real on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from aiosmtpd.controller import Controller
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from services.gateway.config import GatewaySettings
+from services.gateway.main import GatewayApp
+from services.identity.config import IdentitySettings
+from services.identity.main import IdentityApp
+
+CODE_PATTERN = re.compile(r"\b(\d{6})\b")
+
+
+@dataclass
+class Infra:
+    root: Path
+    postgres: EmbeddedPostgres
+    nats: EmbeddedNats
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    root = Path(tempfile.mkdtemp(prefix="pt-", dir="/tmp"))
+    postgres = EmbeddedPostgres(root / "pg")
+    nats = EmbeddedNats(root / "nats", free_port()).start()
+    try:
+        yield Infra(root, postgres, nats)
+    finally:
+        nats.stop()
+        postgres.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def database_url(infra: Infra, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database for each test module."""
+    name = "t_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:40] + "_" + uuid.uuid4().hex[:6]
+    dsn = infra.postgres.create_database(name)
+    yield dsn
+    infra.postgres.drop_database(name)
+
+
+# --- the outside world: an SMTP server and an SMS provider ----------------------------------------
+@dataclass
+class Inbox:
+    """Messages a fake outside party received, with a way to wait for the next one."""
+
+    messages: list[dict[str, str]] = field(default_factory=list)
+    _event: asyncio.Event | None = None
+
+    def add(self, to: str, text: str) -> None:
+        self.messages.append({"to": to, "text": text})
+
+    async def code_for(self, to: str, timeout: float = 5.0) -> str:
+        """The newest code sent to `to` (waiting for it to arrive)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for message in reversed(self.messages):
+                if message["to"] == to and (match := CODE_PATTERN.search(message["text"])):
+                    return match.group(1)
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no code reached {to}: {self.messages}")
+            await asyncio.sleep(0.02)
+
+    def clear(self) -> None:
+        self.messages.clear()
+
+
+class _SmtpHandler:
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content)
+        body = message.get_payload(decode=True)
+        text = body.decode() if isinstance(body, bytes) else str(message.get_payload())
+        for rcpt in envelope.rcpt_tos:
+            self.inbox.add(rcpt.lower(), text)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[int, Inbox]]:
+    """A real SMTP server (aiosmtpd) on a free port."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(_SmtpHandler(inbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sms_provider() -> AsyncIterator[tuple[str, Inbox]]:
+    """A local stand-in for an SMS provider's HTTP API (bearer token 'sms-secret')."""
+    inbox = Inbox()
+
+    async def send(request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != "Bearer sms-secret":
+            return JSONResponse({"error": "bad token"}, status_code=401)
+        body = await request.json()
+        inbox.add(body["to"], body["text"])
+        return JSONResponse({"status": "queued"})
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(Starlette(routes=[Route("/send", send, methods=["POST"])]), port=port, log_level="error")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"http://127.0.0.1:{port}/send", inbox
+    server.should_exit = True
+    await task
+
+
+# --- Parta's own services, started for real -------------------------------------------------------
+def identity_settings(database_url: str, nats_url: str, **overrides: Any) -> IdentitySettings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "grpc_port": 0,
+        "metrics_port": 0,
+        "dev": True,
+        "log_json": True,
+        "shutdown_grace_seconds": 2,
+    }
+    values.update(overrides)
+    return IdentitySettings(**values)
+
+
+@asynccontextmanager
+async def running_identity(settings: IdentitySettings) -> AsyncIterator[IdentityApp]:
+    app = IdentityApp(settings)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@asynccontextmanager
+async def running_gateway(identity_addr: str, **overrides: Any) -> AsyncIterator[GatewayApp]:
+    values: dict[str, Any] = {
+        "http_port": 0,
+        "metrics_port": 0,
+        "identity_addr": identity_addr,
+        "dev": True,
+        "shutdown_grace_seconds": 2,
+    }
+    values.update(overrides)
+    app = GatewayApp(GatewaySettings(**values))
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@dataclass
+class Platform:
+    """Identity (with real SMTP and the fake SMS provider) behind a real gateway, over real HTTP."""
+
+    identity: IdentityApp
+    gateway: GatewayApp
+    http: httpx.AsyncClient
+    mail: Inbox
+    sms: Inbox
+
+    @property
+    def identity_addr(self) -> str:
+        assert self.identity.grpc is not None
+        return self.identity.grpc.address
+
+    async def sign_in(self, destination: str, **extra: Any) -> dict[str, Any]:
+        """Request a code, read it where it was delivered, exchange it for tokens."""
+        response = await self.http.post("/api/v1/auth/code", json={"destination": destination, **extra})
+        assert response.status_code == 202, response.text
+        inbox = self.mail if "@" in destination else self.sms
+        key = destination.lower() if "@" in destination else normalise_phone(destination)
+        code = await inbox.code_for(key)
+        response = await self.http.post("/api/v1/auth/token", json={"destination": destination, "code": code, **extra})
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+    async def sign_in_again(self, destination: str, **extra: Any) -> dict[str, Any]:
+        """Sign in once more (a second device): waits out the one-code-a-minute limit by clearing it."""
+        from sqlalchemy import delete
+
+        from services.identity.schema import login_codes
+
+        async with self.identity.runtime.db.transaction("test_forget_codes") as conn:
+            await conn.execute(delete(login_codes))
+        return await self.sign_in(destination, **extra)
+
+
+def normalise_phone(raw: str) -> str:
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("8") and len(digits) == 11:
+        digits = "7" + digits[1:]
+    return "+" + digits
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+@pytest_asyncio.fixture(scope="module")
+async def platform(
+    database_url: str, infra: Infra, smtp_server: tuple[int, Inbox], sms_provider: tuple[str, Inbox]
+) -> AsyncIterator[Platform]:
+    smtp_port, mail = smtp_server
+    sms_url, sms = sms_provider
+    settings = identity_settings(
+        database_url,
+        infra.nats.url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        sms_url=sms_url,
+        sms_token="sms-secret",
+    )
+    async with running_identity(settings) as identity:
+        assert identity.grpc is not None
+        async with running_gateway(identity.grpc.address) as gateway:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http:
+                yield Platform(identity, gateway, http, mail, sms)
