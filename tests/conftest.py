@@ -58,7 +58,12 @@ def infra() -> Iterator[Infra]:
 @pytest.fixture(scope="module")
 def database_url(infra: Infra, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh database for each test module."""
-    name = "t_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:40] + "_" + uuid.uuid4().hex[:6]
+    name = (
+        "t_"
+        + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])[:40]
+        + "_"
+        + uuid.uuid4().hex[:6]
+    )
     dsn = infra.postgres.create_database(name)
     yield dsn
     infra.postgres.drop_database(name)
@@ -75,9 +80,9 @@ class Inbox:
     def add(self, to: str, text: str) -> None:
         self.messages.append({"to": to, "text": text})
 
-    async def code_for(self, to: str, timeout: float = 5.0) -> str:
+    async def code_for(self, to: str, within: float = 5.0) -> str:
         """The newest code sent to `to` (waiting for it to arrive)."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         while True:
             for message in reversed(self.messages):
                 if message["to"] == to and (match := CODE_PATTERN.search(message["text"])):
@@ -130,10 +135,12 @@ async def sms_provider() -> AsyncIterator[tuple[str, Inbox]]:
 
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(Starlette(routes=[Route("/send", send, methods=["POST"])]), port=port, log_level="error")
+        uvicorn.Config(
+            Starlette(routes=[Route("/send", send, methods=["POST"])]), port=port, log_level="error"
+        )
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
     yield f"http://127.0.0.1:{port}/send", inbox
     server.should_exit = True
@@ -205,10 +212,11 @@ class Platform:
         inbox = self.mail if "@" in destination else self.sms
         key = destination.lower() if "@" in destination else normalise_phone(destination)
         code = await inbox.code_for(key)
-        response = await self.http.post("/api/v1/auth/token", json={"destination": destination, "code": code, **extra})
+        response = await self.http.post(
+            "/api/v1/auth/token", json={"destination": destination, "code": code, **extra}
+        )
         assert response.status_code == 200, response.text
         return dict(response.json())
-
 
     async def sign_in_again(self, destination: str, **extra: Any) -> dict[str, Any]:
         """Sign in once more (a second device): waits out the one-code-a-minute limit by clearing it."""
@@ -248,6 +256,8 @@ async def platform(
     )
     async with running_identity(settings) as identity:
         assert identity.grpc is not None
-        async with running_gateway(identity.grpc.address) as gateway:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http:
-                yield Platform(identity, gateway, http, mail, sms)
+        async with (
+            running_gateway(identity.grpc.address) as gateway,
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
+        ):
+            yield Platform(identity, gateway, http, mail, sms)

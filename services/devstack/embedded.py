@@ -61,7 +61,16 @@ class EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         with (self.store_dir / "nats.log").open("ab") as log:
             self.process = subprocess.Popen(
-                [nats_server_path(), "-js", "-sd", str(self.store_dir), "-a", self.host, "-p", str(self.port)],
+                [
+                    nats_server_path(),
+                    "-js",
+                    "-sd",
+                    str(self.store_dir),
+                    "-a",
+                    self.host,
+                    "-p",
+                    str(self.port),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -7,7 +7,9 @@ from tests.conftest import Platform, bearer
 
 
 async def test_sign_in_by_email_through_real_smtp(platform: Platform) -> None:
-    response = await platform.http.post("/api/v1/auth/code", json={"destination": "Anna.Petrova@School.example"})
+    response = await platform.http.post(
+        "/api/v1/auth/code", json={"destination": "Anna.Petrova@School.example"}
+    )
     assert response.status_code == 202
     assert response.json()["sent_to"] == "a***@school.example"
     code = await platform.mail.code_for("anna.petrova@school.example")

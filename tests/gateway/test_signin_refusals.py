@@ -11,7 +11,10 @@ from tests.conftest import Platform
 async def test_malformed_phone_is_400_with_message(platform: Platform) -> None:
     response = await platform.http.post("/api/v1/auth/code", json={"destination": "8 916 12"})
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "invalid_argument", "message": "Некорректный номер телефона: '8 916 12'"}
+    assert response.json()["error"] == {
+        "code": "invalid_argument",
+        "message": "Некорректный номер телефона: '8 916 12'",
+    }
 
 
 async def test_malformed_email_is_400_with_message(platform: Platform) -> None:
@@ -38,12 +41,16 @@ async def test_second_code_within_a_minute_is_429_with_retry_after(platform: Pla
 
 async def test_wrong_code_six_times_locks_the_code(platform: Platform) -> None:
     destination = "guesser@school.example"
-    assert (await platform.http.post("/api/v1/auth/code", json={"destination": destination})).status_code == 202
+    assert (
+        await platform.http.post("/api/v1/auth/code", json={"destination": destination})
+    ).status_code == 202
     code = await platform.mail.code_for(destination)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     messages = []
     for _ in range(5):
-        response = await platform.http.post("/api/v1/auth/token", json={"destination": destination, "code": wrong})
+        response = await platform.http.post(
+            "/api/v1/auth/token", json={"destination": destination, "code": wrong}
+        )
         assert response.status_code == 401
         messages.append(response.json()["error"]["message"])
     assert messages[0] == "Неверный код: осталось попыток — 4"
@@ -56,11 +63,15 @@ async def test_wrong_code_six_times_locks_the_code(platform: Platform) -> None:
 
 async def test_expired_code_is_refused(platform: Platform) -> None:
     destination = "late@school.example"
-    assert (await platform.http.post("/api/v1/auth/code", json={"destination": destination})).status_code == 202
+    assert (
+        await platform.http.post("/api/v1/auth/code", json={"destination": destination})
+    ).status_code == 202
     code = await platform.mail.code_for(destination)
     async with platform.identity.runtime.db.transaction("test_expire_code") as conn:
         await conn.execute(
-            update(login_codes).where(login_codes.c.destination == destination).values(expires_at=login_codes.c.created_at)
+            update(login_codes)
+            .where(login_codes.c.destination == destination)
+            .values(expires_at=login_codes.c.created_at)
         )
     response = await platform.http.post("/api/v1/auth/token", json={"destination": destination, "code": code})
     assert response.status_code == 401
@@ -76,9 +87,13 @@ async def test_code_is_single_use(platform: Platform) -> None:
 
 
 async def test_code_for_another_destination_does_not_work(platform: Platform) -> None:
-    assert (await platform.http.post("/api/v1/auth/code", json={"destination": "own@school.example"})).status_code == 202
+    assert (
+        await platform.http.post("/api/v1/auth/code", json={"destination": "own@school.example"})
+    ).status_code == 202
     code = await platform.mail.code_for("own@school.example")
-    response = await platform.http.post("/api/v1/auth/token", json={"destination": "other@school.example", "code": code})
+    response = await platform.http.post(
+        "/api/v1/auth/token", json={"destination": "other@school.example", "code": code}
+    )
     assert response.status_code == 401
 
 

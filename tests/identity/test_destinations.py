@@ -10,13 +10,22 @@ from services.identity.destinations import Destination, Kind, parse_destination
 
 @pytest.mark.parametrize(
     "raw",
-    ["+7 916 123-45-67", "8 916 123 45 67", "8 (916) 123-45-67", "89161234567", "+79161234567", " 7-916-123-45-67 "],
+    [
+        "+7 916 123-45-67",
+        "8 916 123 45 67",
+        "8 (916) 123-45-67",
+        "89161234567",
+        "+79161234567",
+        " 7-916-123-45-67 ",
+    ],
 )
 def test_russian_phone_spellings_normalise_to_e164(raw: str) -> None:
     assert parse_destination(raw) == Destination(Kind.PHONE, "+79161234567")
 
 
-@pytest.mark.parametrize("raw", ["12345", "+7 916 123", "call me", "8 800 OOO 00 00", "+7 916 123-45-67-89-00", ""])
+@pytest.mark.parametrize(
+    "raw", ["12345", "+7 916 123", "call me", "8 800 OOO 00 00", "+7 916 123-45-67-89-00", ""]
+)
 def test_malformed_phone_refused_with_message(raw: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         parse_destination(raw)
@@ -24,7 +33,9 @@ def test_malformed_phone_refused_with_message(raw: str) -> None:
 
 
 def test_email_is_lower_cased() -> None:
-    assert parse_destination(" Ivan.Petrov@School.Example ") == Destination(Kind.EMAIL, "ivan.petrov@school.example")
+    assert parse_destination(" Ivan.Petrov@School.Example ") == Destination(
+        Kind.EMAIL, "ivan.petrov@school.example"
+    )
 
 
 @pytest.mark.parametrize("raw", ["ivan@", "@school.ru", "ivan@@school.ru", "ivan petrov@school.ru"])
