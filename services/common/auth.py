@@ -32,6 +32,10 @@ class Principal:
     session_id: str
     expires_at: int
     token: str = ""
+    # The logins the user proved by receiving a code there (claims "phone", "email"); used where a
+    # rule names a person by phone, e.g. the administrator named in an application (R-ORG-3).
+    phone: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ class TokenVerifier:
             user_id=str(claims["sub"]),
             session_id=str(claims["sid"]),
             expires_at=int(claims["exp"]),
+            phone=str(claims.get("phone") or ""),
+            email=str(claims.get("email") or ""),
             token=token,
         )
 

@@ -121,12 +121,18 @@ class KeyRing:
         return [key for key in await self._fresh() if key.retired_at is None][-1].kid
 
     async def sign_access_token(
-        self, *, user_id: str, session_id: str, issued_at: float | None = None
+        self,
+        *,
+        user_id: str,
+        session_id: str,
+        phone: str | None = None,
+        email: str | None = None,
+        issued_at: float | None = None,
     ) -> tuple[str, int]:
         key = [key for key in await self._fresh() if key.retired_at is None][-1]
         now = int(time.time() if issued_at is None else issued_at)
         ttl = int(self._access_ttl.total_seconds())
-        claims = {
+        claims: dict[str, object] = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": user_id,
@@ -134,5 +140,9 @@ class KeyRing:
             "iat": now,
             "exp": now + ttl,
         }
+        if phone:
+            claims["phone"] = phone
+        if email:
+            claims["email"] = email
         token = jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
         return token, ttl

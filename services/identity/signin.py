@@ -187,7 +187,7 @@ class SignIn:
             # Raised after the commit: the counted attempt must stick.
             raise Unauthenticated(refusal)
         access_token, ttl = await self._keys.sign_access_token(
-            user_id=str(user.id), session_id=str(session_id)
+            user_id=str(user.id), session_id=str(session_id), phone=user.phone, email=user.email
         )
         return Tokens(access_token, ttl, refresh_token, str(session_id), str(user.id), created)
 
@@ -252,9 +252,12 @@ class SignIn:
                 await self._store.touch_session(conn, row.session_id, now)
                 new_token = await self._issue_refresh_token(conn, row.session_id, now)
                 user_id, session_id = str(row.user_id), str(row.session_id)
+                phone, email = row.phone, row.email
         if refusal is not None:
             raise Unauthenticated(refusal)
-        access_token, ttl = await self._keys.sign_access_token(user_id=user_id, session_id=session_id)
+        access_token, ttl = await self._keys.sign_access_token(
+            user_id=user_id, session_id=session_id, phone=phone, email=email
+        )
         return Tokens(access_token, ttl, new_token, session_id, user_id, False)
 
     async def _revoke(

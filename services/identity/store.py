@@ -220,7 +220,7 @@ class IdentityStore:
         )
 
     async def refresh_token_for_update(self, conn: AsyncConnection, token_hash: bytes) -> Row[Any] | None:
-        """The refresh token with its session's user and revocation, both rows locked."""
+        """The refresh token with its session (user, revocation) and the user's logins, locked."""
         result = (
             await conn.execute(
                 select(
@@ -230,10 +230,13 @@ class IdentityStore:
                     refresh_tokens.c.used_at,
                     sessions.c.user_id,
                     sessions.c.revoked_at,
+                    users.c.phone,
+                    users.c.email,
                 )
                 .join(sessions, sessions.c.id == refresh_tokens.c.session_id)
+                .join(users, users.c.id == sessions.c.user_id)
                 .where(refresh_tokens.c.token_hash == token_hash)
-                .with_for_update()
+                .with_for_update(of=[refresh_tokens, sessions])
             )
         ).first()
         return cast("Row[Any] | None", result)

@@ -106,3 +106,17 @@ async def test_malformed_session_id_is_400(platform: Platform) -> None:
     tokens = await platform.sign_in("badsession@school.example")
     response = await platform.http.delete("/api/v1/me/sessions/not-a-uuid", headers=bearer(tokens))
     assert response.status_code == 400
+
+
+async def test_access_token_names_the_login_the_code_proved(platform: Platform) -> None:
+    """The phone a code reached is a claim (R-ORG-3 names the administrator by phone)."""
+    import jwt
+
+    tokens = await platform.sign_in("+7 916 777-00-11")
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert claims["phone"] == "+79167770011"
+    assert "email" not in claims
+    fresh = (
+        await platform.http.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    ).json()
+    assert jwt.decode(fresh["access_token"], options={"verify_signature": False})["phone"] == "+79167770011"
