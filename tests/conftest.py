@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -27,6 +28,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from services.directory.config import DirectorySettings
+from services.directory.main import DirectoryApp
 from services.gateway.config import GatewaySettings
 from services.gateway.main import GatewayApp
 from services.identity.config import IdentitySettings
@@ -173,11 +176,35 @@ async def running_identity(settings: IdentitySettings) -> AsyncIterator[Identity
 
 
 @asynccontextmanager
-async def running_gateway(identity_addr: str, **overrides: Any) -> AsyncIterator[GatewayApp]:
+async def running_directory(
+    database_url: str, nats_url: str, identity_addr: str
+) -> AsyncIterator[DirectoryApp]:
+    settings = DirectorySettings(
+        database_url=database_url,
+        nats_url=nats_url,
+        identity_addr=identity_addr,
+        grpc_port=0,
+        metrics_port=0,
+        log_json=True,
+        shutdown_grace_seconds=2,
+    )
+    app = DirectoryApp(settings)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@asynccontextmanager
+async def running_gateway(
+    identity_addr: str, directory_addr: str, **overrides: Any
+) -> AsyncIterator[GatewayApp]:
     values: dict[str, Any] = {
         "http_port": 0,
         "metrics_port": 0,
         "identity_addr": identity_addr,
+        "directory_addr": directory_addr,
         "dev": True,
         "shutdown_grace_seconds": 2,
     }
@@ -195,6 +222,7 @@ class Platform:
     """Identity (with real SMTP and the fake SMS provider) behind a real gateway, over real HTTP."""
 
     identity: IdentityApp
+    directory: DirectoryApp
     gateway: GatewayApp
     http: httpx.AsyncClient
     mail: Inbox
@@ -254,10 +282,15 @@ async def platform(
         sms_url=sms_url,
         sms_token="sms-secret",
     )
+    directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
+    directory_db = infra.postgres.create_database(directory_name)
     async with running_identity(settings) as identity:
         assert identity.grpc is not None
-        async with (
-            running_gateway(identity.grpc.address) as gateway,
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
-        ):
-            yield Platform(identity, gateway, http, mail, sms)
+        async with running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory:
+            assert directory.grpc is not None
+            async with (
+                running_gateway(identity.grpc.address, directory.grpc.address) as gateway,
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
+            ):
+                yield Platform(identity, directory, gateway, http, mail, sms)
+    infra.postgres.drop_database(directory_name)

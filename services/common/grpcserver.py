@@ -161,6 +161,7 @@ class GrpcServer:
         public_methods: Iterable[str] = (),
         health_checks: Iterable[HealthCheck] = (),
         health_interval: float = 2.0,
+        max_message_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         self.service = service
         self._host = host
@@ -168,7 +169,11 @@ class GrpcServer:
         self.port = 0
         self._server = grpc.aio.server(
             interceptors=[PartaServerInterceptor(service, verifier, public_methods)],
-            options=[("grpc.so_reuseport", 0)],
+            options=[
+                ("grpc.so_reuseport", 0),
+                ("grpc.max_receive_message_length", max_message_bytes),
+                ("grpc.max_send_message_length", max_message_bytes),
+            ],
         )
         self._service_names: list[str] = []
         self._health = HealthServicer()

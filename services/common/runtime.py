@@ -136,13 +136,15 @@ def run_service(
     build: Callable[[S], App],
     migrations: str | None,
     argv: Sequence[str] | None = None,
-    extra_commands: dict[str, Callable[[S], Coroutine[Any, Any, None]]] | None = None,
+    extra_commands: dict[str, Callable[[S, list[str]], Coroutine[Any, Any, None]]] | None = None,
 ) -> None:
-    """The console entry point of a service: `parta-<name> [serve|migrate|...]`."""
+    """The console entry point of a service: `parta-<name> [serve|migrate|...] [command options]`."""
     commands = {"serve", "migrate", *(extra_commands or {})}
     parser = argparse.ArgumentParser(prog=f"parta-{name}")
     parser.add_argument("command", nargs="?", default="serve", choices=sorted(commands))
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command in ("serve", "migrate"):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     settings = load_settings(settings_cls)
     configure_logging(name, level=settings.log_level, json=settings.log_json)
     if args.command == "migrate":
@@ -154,6 +156,6 @@ def run_service(
         migrate_command(settings.database_url, migrations)
         return
     if extra_commands and args.command in extra_commands:
-        asyncio.run(extra_commands[args.command](settings))
+        asyncio.run(extra_commands[args.command](settings, rest))
         return
     asyncio.run(serve_until_signalled(build(settings)))

@@ -16,7 +16,7 @@ from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
 from services.gateway.models import ErrorResponse
-from services.gateway.routes import auth, dev, me
+from services.gateway.routes import applications, auth, dev, me, organisations
 
 HTTP_REQUESTS = Counter("parta_http_requests_total", "HTTP requests served", ["route", "method", "status"])
 HTTP_LATENCY = Histogram(
@@ -72,6 +72,8 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
 
     app.include_router(auth.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(me.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(applications.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(organisations.router, responses=ERRORS)  # type: ignore[arg-type]
     if settings.dev:
         app.include_router(dev.router)
 
@@ -81,13 +83,16 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
-        stub = health_pb2_grpc.HealthStub(clients.identity_channel)
-        try:
-            reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
-        except grpc.aio.AioRpcError:
-            return error_response(503, "unavailable", "identity не отвечает")
-        if reply.status != health_pb2.HealthCheckResponse.SERVING:
-            return error_response(503, "unavailable", "identity не готов")
+        """Ready when every service the gateway calls answers SERVING."""
+        for name, channel in clients.channels.items():
+            try:
+                reply = await health_pb2_grpc.HealthStub(channel).Check(
+                    health_pb2.HealthCheckRequest(), timeout=1.0
+                )
+            except grpc.aio.AioRpcError:
+                return error_response(503, "unavailable", f"{name} не отвечает")
+            if reply.status != health_pb2.HealthCheckResponse.SERVING:
+                return error_response(503, "unavailable", f"{name} не готов")
         return Response(content='{"status":"ok"}', media_type="application/json")
 
     return app

@@ -9,26 +9,45 @@ from dataclasses import dataclass
 import grpc
 from fastapi import Request
 
+from parta.directory.v1 import directory_pb2_grpc
 from parta.identity.v1 import identity_pb2_grpc
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
+
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+
+def _channel(address: str) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(
+        address,
+        options=[
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.enable_retries", 1),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
 
 
 @dataclass
 class ServiceClients:
-    identity_channel: grpc.aio.Channel
+    channels: dict[str, grpc.aio.Channel]
     identity: identity_pb2_grpc.IdentityStub
+    directory: directory_pb2_grpc.DirectoryStub
     timeout: float
 
     @classmethod
-    def connect(cls, *, identity_addr: str, timeout: float) -> ServiceClients:
-        options = [("grpc.keepalive_time_ms", 30_000), ("grpc.enable_retries", 1)]
-        channel = grpc.aio.insecure_channel(identity_addr, options=options)
+    def connect(cls, *, identity_addr: str, directory_addr: str, timeout: float) -> ServiceClients:
+        channels = {"identity": _channel(identity_addr), "directory": _channel(directory_addr)}
         return cls(
-            identity_channel=channel, identity=identity_pb2_grpc.IdentityStub(channel), timeout=timeout
+            channels=channels,
+            identity=identity_pb2_grpc.IdentityStub(channels["identity"]),
+            directory=directory_pb2_grpc.DirectoryStub(channels["directory"]),
+            timeout=timeout,
         )
 
     async def close(self) -> None:
-        await self.identity_channel.close()
+        for channel in self.channels.values():
+            await channel.close()
 
 
 def client_address(request: Request, trust_forwarded_for: bool) -> str:

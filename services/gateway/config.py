@@ -12,6 +12,7 @@ class GatewaySettings(ServiceSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     metrics_port: int = Field(default=9100, ge=0, le=65535)
     identity_addr: str = "127.0.0.1:50051"
+    directory_addr: str = "127.0.0.1:50052"
     grpc_timeout_seconds: float = Field(default=10.0, gt=0)
     # Behind a trusted reverse proxy (an Ingress), take the client address from X-Forwarded-For.
     trust_forwarded_for: bool = False

@@ -74,7 +74,13 @@ async def on_validation_error(request: Request, error: Exception) -> JSONRespons
 
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    codes = {401: "unauthenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed"}
+    codes = {
+        400: "invalid_argument",
+        401: "unauthenticated",
+        403: "permission_denied",
+        404: "not_found",
+        405: "method_not_allowed",
+    }
     message = error.detail if isinstance(error.detail, str) else "Ошибка запроса"
     if error.status_code == 404 and message == "Not Found":
         message = "Нет такого адреса"

@@ -31,7 +31,9 @@ class GatewayApp:
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
         self.clients = ServiceClients.connect(
-            identity_addr=settings.identity_addr, timeout=settings.grpc_timeout_seconds
+            identity_addr=settings.identity_addr,
+            directory_addr=settings.directory_addr,
+            timeout=settings.grpc_timeout_seconds,
         )
         self.app = create_app(settings, self.clients)
         self._server: uvicorn.Server | None = None

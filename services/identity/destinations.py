@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
+from services.common.contacts import parse_email, parse_phone
 from services.common.errors import InvalidArgument
 
 
@@ -37,23 +34,3 @@ def parse_destination(raw: str) -> Destination:
     if "@" in text:
         return Destination(Kind.EMAIL, parse_email(text))
     return Destination(Kind.PHONE, parse_phone(text))
-
-
-def parse_email(raw: str) -> str:
-    try:
-        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise InvalidArgument(f"Некорректный адрес электронной почты: {raw.strip()!r}") from None
-
-
-def parse_phone(raw: str) -> str:
-    """Russian formats are accepted: +7 916 123-45-67, 8 (916) 123-45-67, 89161234567."""
-    if not re.fullmatch(r"[\d\s()+\-.]{5,25}", raw.strip()):
-        raise InvalidArgument(f"Некорректный номер телефона: {raw.strip()!r}")
-    try:
-        number = phonenumbers.parse(raw, "RU")
-    except phonenumbers.NumberParseException:
-        raise InvalidArgument(f"Некорректный номер телефона: {raw.strip()!r}") from None
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidArgument(f"Некорректный номер телефона: {raw.strip()!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -137,7 +137,7 @@ class IdentityApp:
         await self.sender.close()
 
 
-async def rotate_keys(settings: IdentitySettings) -> None:
+async def rotate_keys(settings: IdentitySettings, args: list[str]) -> None:
     app = IdentityApp(settings)
     await app.runtime.open()
     try:

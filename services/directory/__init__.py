@@ -1,0 +1,1 @@
+"""The directory service: operator, organisations and their applications, structure, members and roles."""

@@ -1,0 +1,211 @@
+"""Directory's gRPC servicer: reads the request, asks the domain, shapes the reply. No rules here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeAlias
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import Row
+
+from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import directory_pb2_grpc
+from services.common.auth import current_principal
+from services.directory.applications import KINDS, ApplicationForm, Applications
+from services.directory.members import Members
+from services.directory.membership_events import ordered, role_value
+from services.directory.organisations import MyOrganisation, Organisations
+from services.directory.structure import CLASS_KINDS, Structure
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+
+SERVICE_NAME = "parta.directory.v1.Directory"
+APPLICATION_STATUSES = ("pending", "approved", "rejected")
+
+
+def _ts(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _kind_name(kind: int) -> str:
+    return KINDS[kind - 1] if 1 <= kind <= len(KINDS) else ""
+
+
+def application_message(row: Row[Any]) -> pb.Application:
+    return pb.Application(
+        id=str(row.id),
+        kind=KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
+        name=row.name,
+        region=row.region,
+        address=row.address,
+        tax_id=row.tax_id,
+        admin_full_name=row.admin_full_name,
+        admin_email=row.admin_email,
+        admin_phone=row.admin_phone,
+        document_name=row.document_name,
+        status=APPLICATION_STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
+        reason=row.reason,
+        organisation_id=str(row.organisation_id or ""),
+        created_at=_ts(row.created_at),
+        decided_at=_ts(row.decided_at),
+    )
+
+
+def organisation_message(mine: MyOrganisation) -> pb.Organisation:
+    row = mine.organisation
+    return pb.Organisation(
+        id=str(row.id),
+        kind=KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
+        name=row.name,
+        region=row.region,
+        address=row.address,
+        tax_id=row.tax_id,
+        time_zone=row.time_zone,
+        journal_url=row.journal_url,
+        # The join code lets people ask to join (R-INV-3): staff hand it out, so staff see it.
+        join_code=row.join_code if "administrator" in mine.roles else "",
+        my_roles=[role_value(role) for role in ordered(mine.roles)],  # type: ignore[misc]
+        created_at=_ts(row.created_at),
+    )
+
+
+def class_message(row: Row[Any]) -> pb.Class:
+    return pb.Class(
+        id=str(row.id),
+        organisation_id=str(row.organisation_id),
+        unit_id=str(row.unit_id or ""),
+        name=row.name,
+        kind=CLASS_KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
+        academic_year=row.academic_year if row.academic_year != "*" else "",
+        grade=row.grade or 0,
+    )
+
+
+class DirectoryServicer(directory_pb2_grpc.DirectoryServicer):
+    def __init__(
+        self,
+        *,
+        applications: Applications,
+        organisations: Organisations,
+        structure: Structure,
+        members: Members,
+    ) -> None:
+        self._applications = applications
+        self._organisations = organisations
+        self._structure = structure
+        self._members = members
+
+    async def SubmitApplication(
+        self, request: pb.SubmitApplicationRequest, context: Context
+    ) -> pb.Application:
+        form = ApplicationForm(
+            kind=_kind_name(request.kind),
+            name=request.name,
+            region=request.region,
+            address=request.address,
+            tax_id=request.tax_id,
+            admin_full_name=request.admin_full_name,
+            admin_email=request.admin_email,
+            admin_phone=request.admin_phone,
+            document_name=request.appointing_order.file_name,
+            document_type=request.appointing_order.content_type,
+            document=request.appointing_order.content,
+        )
+        return application_message(await self._applications.submit(current_principal(), form))
+
+    async def ListApplications(
+        self, request: pb.ListApplicationsRequest, context: Context
+    ) -> pb.ListApplicationsResponse:
+        status = APPLICATION_STATUSES[request.status - 1] if request.status else None
+        rows = await self._applications.list(current_principal(), status)
+        return pb.ListApplicationsResponse(applications=[application_message(r) for r in rows])
+
+    async def GetApplication(self, request: pb.GetApplicationRequest, context: Context) -> pb.Application:
+        return application_message(await self._applications.get(current_principal(), request.application_id))
+
+    async def GetApplicationDocument(
+        self, request: pb.GetApplicationRequest, context: Context
+    ) -> pb.Document:
+        row = await self._applications.document(current_principal(), request.application_id)
+        return pb.Document(file_name=row.document_name, content_type=row.document_type, content=row.document)
+
+    async def ApproveApplication(
+        self, request: pb.ApproveApplicationRequest, context: Context
+    ) -> pb.Application:
+        return application_message(
+            await self._applications.approve(current_principal(), request.application_id)
+        )
+
+    async def RejectApplication(
+        self, request: pb.RejectApplicationRequest, context: Context
+    ) -> pb.Application:
+        row = await self._applications.reject(current_principal(), request.application_id, request.reason)
+        return application_message(row)
+
+    async def ListMyOrganisations(
+        self, request: pb.ListMyOrganisationsRequest, context: Context
+    ) -> pb.ListMyOrganisationsResponse:
+        mine = await self._organisations.mine(current_principal())
+        return pb.ListMyOrganisationsResponse(organisations=[organisation_message(m) for m in mine])
+
+    async def GetOrganisation(self, request: pb.GetOrganisationRequest, context: Context) -> pb.Organisation:
+        return organisation_message(
+            await self._organisations.get(current_principal(), request.organisation_id)
+        )
+
+    async def UpdateOrganisation(
+        self, request: pb.UpdateOrganisationRequest, context: Context
+    ) -> pb.Organisation:
+        changes = {
+            name: getattr(request, name) if request.HasField(name) else None
+            for name in ("name", "address", "time_zone", "journal_url")
+        }
+        mine = await self._organisations.update(current_principal(), request.organisation_id, changes)
+        return organisation_message(mine)
+
+    async def CreateUnit(self, request: pb.CreateUnitRequest, context: Context) -> pb.Unit:
+        row = await self._structure.create_unit(current_principal(), request.organisation_id, request.name)
+        return pb.Unit(id=str(row.id), organisation_id=str(row.organisation_id), name=row.name)
+
+    async def ListUnits(self, request: pb.ListUnitsRequest, context: Context) -> pb.ListUnitsResponse:
+        rows = await self._structure.units(current_principal(), request.organisation_id)
+        return pb.ListUnitsResponse(
+            units=[pb.Unit(id=str(r.id), organisation_id=str(r.organisation_id), name=r.name) for r in rows]
+        )
+
+    async def CreateClass(self, request: pb.CreateClassRequest, context: Context) -> pb.Class:
+        row = await self._structure.create_class(
+            current_principal(),
+            request.organisation_id,
+            request.name,
+            unit_id=request.unit_id,
+            academic_year=request.academic_year,
+        )
+        return class_message(row)
+
+    async def ListClasses(self, request: pb.ListClassesRequest, context: Context) -> pb.ListClassesResponse:
+        rows = await self._structure.classes(
+            current_principal(), request.organisation_id, request.academic_year
+        )
+        return pb.ListClassesResponse(classes=[class_message(r) for r in rows])
+
+    async def ListMembers(self, request: pb.ListMembersRequest, context: Context) -> pb.ListMembersResponse:
+        rows = await self._members.list(current_principal(), request.organisation_id)
+        return pb.ListMembersResponse(
+            members=[
+                pb.Member(
+                    user_id=str(r.user_id),
+                    roles=[role_value(role) for role in r.roles],  # type: ignore[misc]
+                    joined_at=_ts(r.joined_at),
+                )
+                for r in rows
+            ]
+        )
+
+    async def CheckMembership(self, request: pb.CheckMembershipRequest, context: Context) -> pb.Membership:
+        roles = await self._members.roles_of(current_principal(), request.organisation_id, request.user_id)
+        return pb.Membership(member=bool(roles), roles=[role_value(role) for role in ordered(roles)])  # type: ignore[misc]

@@ -1,0 +1,111 @@
+"""Wires the directory service together and runs it:
+`parta-directory [serve|migrate|add-operator --phone ... | --email ...]`."""
+
+from __future__ import annotations
+
+import argparse
+
+import grpc
+
+from parta.directory.v1 import directory_pb2_grpc
+from parta.identity.v1 import identity_pb2_grpc
+from services.common.auth import TokenVerifier
+from services.common.contacts import parse_email, parse_phone
+from services.common.grpcserver import GrpcServer
+from services.common.identity_keys import identity_key_source
+from services.common.migrations import upgrade
+from services.common.runtime import ServiceRuntime, run_service
+from services.directory.access import Access
+from services.directory.api import SERVICE_NAME, DirectoryServicer
+from services.directory.applications import Applications
+from services.directory.config import DirectorySettings
+from services.directory.members import Members
+from services.directory.organisations import Organisations
+from services.directory.store import DirectoryStore
+from services.directory.structure import Structure
+
+MIGRATIONS = "services.directory:migrations"
+
+
+class DirectoryApp:
+    """The directory service process: the shared runtime plus directory's domain and servicer."""
+
+    def __init__(self, settings: DirectorySettings) -> None:
+        self.settings = settings
+        self.runtime = ServiceRuntime("directory", settings, migrations=MIGRATIONS)
+        self.store = DirectoryStore()
+        db = self.runtime.db
+        access = Access(self.store)
+        self.applications = Applications(
+            db,
+            self.store,
+            access,
+            max_document_bytes=settings.max_document_bytes,
+            default_time_zone=settings.default_time_zone,
+        )
+        self.organisations = Organisations(db, self.store, access)
+        self.structure = Structure(db, self.store, access)
+        self.members = Members(db, self.store, access)
+        self._identity_channel: grpc.aio.Channel | None = None
+        self.grpc: GrpcServer | None = None
+
+    async def start(self) -> None:
+        await self.runtime.open()
+        self._identity_channel = grpc.aio.insecure_channel(self.settings.identity_addr)
+        verifier = TokenVerifier(identity_key_source(identity_pb2_grpc.IdentityStub(self._identity_channel)))
+        self.grpc = GrpcServer(
+            "directory",
+            host=self.settings.grpc_host,
+            port=self.settings.grpc_port,
+            verifier=verifier,
+            health_checks=[self.runtime.health_db, self.runtime.health_nats],
+            max_message_bytes=self.settings.max_document_bytes + 1024 * 1024,
+        )
+        self.grpc.add(
+            directory_pb2_grpc.add_DirectoryServicer_to_server,
+            DirectoryServicer(
+                applications=self.applications,
+                organisations=self.organisations,
+                structure=self.structure,
+                members=self.members,
+            ),
+            SERVICE_NAME,
+        )
+        await self.runtime.serve(self.grpc)
+
+    async def stop(self) -> None:
+        await self.runtime.close()
+        if self._identity_channel is not None:
+            await self._identity_channel.close()
+
+
+async def add_operator(settings: DirectorySettings, args: list[str]) -> None:
+    """Bootstrap operator staff: `parta-directory add-operator --phone +7...` (or --email)."""
+    parser = argparse.ArgumentParser(prog="parta-directory add-operator")
+    login = parser.add_mutually_exclusive_group(required=True)
+    login.add_argument("--phone")
+    login.add_argument("--email")
+    options = parser.parse_args(args)
+    value = parse_phone(options.phone) if options.phone else parse_email(options.email)
+    await upgrade(settings.database_url, MIGRATIONS)
+    runtime = ServiceRuntime("directory", settings, migrations=MIGRATIONS)
+    try:
+        async with runtime.db.transaction("add_operator") as conn:
+            await DirectoryStore().add_operator(conn, value)
+    finally:
+        await runtime.db.close()
+    print(f"operator staff: {value} (signs in with a one-time code to it)")
+
+
+def main() -> None:
+    run_service(
+        "directory",
+        DirectorySettings,
+        DirectoryApp,
+        MIGRATIONS,
+        extra_commands={"add-operator": add_operator},
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Members and their roles as others may see them (R-ROLE-1, R-PRIV-1), and the fast membership
+check other services use to authorise."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Row
+
+from services.common.auth import Principal
+from services.common.db import Database
+from services.common.errors import NotFound
+from services.directory.access import Access, parse_id
+from services.directory.store import DirectoryStore
+
+
+class Members:
+    def __init__(self, db: Database, store: DirectoryStore, access: Access) -> None:
+        self._db = db
+        self._store = store
+        self._access = access
+
+    async def list(self, principal: Principal, organisation_id: str) -> list[Row[Any]]:
+        org_id = parse_id(organisation_id, "организация")
+        async with self._db.transaction("list_members") as conn:
+            await self._access.require_staff(conn, org_id, principal)
+            return list(await self._store.members(conn, org_id))
+
+    async def roles_of(self, principal: Principal, organisation_id: str, user_id: str) -> frozenset[str]:
+        """Roles of `user_id` (the caller when empty); staff may ask about anyone in their organisation."""
+        org_id = parse_id(organisation_id, "организация")
+        target = user_id or principal.user_id
+        parse_id(target, "пользователь")
+        async with self._db.transaction("check_membership") as conn:
+            own = await self._access.roles(conn, org_id, principal.user_id)
+            if target == principal.user_id:
+                return own
+            if not own:
+                raise NotFound("Организация не найдена")
+            await self._access.require_staff(conn, org_id, principal)
+            membership = await self._store.membership(conn, org_id, uuid.UUID(target))
+        return frozenset(membership.roles) if membership is not None else frozenset()
