@@ -71,14 +71,14 @@ class Access:
     async def require_admin(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, principal: Principal
     ) -> None:
-        roles = await self.require_member(conn, organisation_id, principal)
+        roles = await self.require_member_or_operator(conn, organisation_id, principal)
         if "administrator" not in roles:
             raise PermissionDenied("Это может только администратор организации")
 
     async def require_staff(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, principal: Principal
     ) -> frozenset[str]:
-        roles = await self.require_member(conn, organisation_id, principal)
+        roles = await self.require_member_or_operator(conn, organisation_id, principal)
         if not is_staff(roles):
             raise PermissionDenied(
                 "Список участников видят только сотрудники организации (R-PRIV-1)", rule="R-PRIV-1"
