@@ -7,6 +7,9 @@ from pydantic import Field, SecretStr
 from services.common.settings import ServiceSettings
 
 
+DEV_PEPPER = "parta-dev-pepper-change-me"
+
+
 class IdentitySettings(ServiceSettings):
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     metrics_port: int = Field(default=9101, ge=0, le=65535)
@@ -18,7 +21,7 @@ class IdentitySettings(ServiceSettings):
     # A whole school may sign in from behind one NAT address during a lesson.
     codes_per_address_per_hour: int = Field(default=300, gt=0)
     code_pepper: SecretStr = Field(
-        default=SecretStr("parta-dev-pepper-change-me"), description="HMAC key for stored code hashes"
+        default=SecretStr(DEV_PEPPER), description="HMAC key for stored code hashes"
     )
 
     access_ttl_seconds: int = Field(default=600, gt=0)

@@ -13,7 +13,7 @@ from services.common.runtime import ServiceRuntime, run_service
 from services.identity.accounts import Accounts
 from services.identity.api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
 from services.identity.codes import CodeLimits
-from services.identity.config import IdentitySettings
+from services.identity.config import DEV_PEPPER, IdentitySettings
 from services.identity.destinations import Kind
 from services.identity.events import directory_subscription
 from services.identity.keyring import KeyRing
@@ -58,6 +58,10 @@ class IdentityApp:
     """The identity service process: the shared runtime plus identity's domain and servicer."""
 
     def __init__(self, settings: IdentitySettings, sender: CodeSender | None = None) -> None:
+        if not settings.dev and settings.code_pepper.get_secret_value() == DEV_PEPPER:
+            raise SystemExit(
+                "identity: set PARTA_CODE_PEPPER to a secret of your own (the built-in one is for development)"
+            )
         self.settings = settings
         self.runtime = ServiceRuntime("identity", settings, migrations=MIGRATIONS)
         self.store = IdentityStore()

@@ -1,0 +1,596 @@
+"""The Helm chart (deploy/helm/parta), rendered and linted offline by Helm's own engine
+(helm-python-sdk): no helm binary, no cluster. Rendered objects are checked against the
+Kubernetes API models, which refuse unknown fields, and alert expressions against a PromQL
+parser."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import helm_python
+import promql_parser
+import pytest
+import yaml
+from kubernetes import client as k8s
+
+CHART_DIR = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "parta"
+RELEASE = "parta"
+NAMESPACE = "school"
+
+SERVICES = ("identity", "directory", "messaging", "media", "gateway")
+BACKENDS = ("identity", "directory", "messaging", "media")
+
+Obj = dict[str, Any]
+
+ALL_ENABLED: Obj = {svc: {"enabled": True} for svc in SERVICES}
+
+# Everything switched on and configured: the widest render.
+EVERYTHING: Obj = {
+    "identity": {
+        "database": {"url": "postgresql://identity:pw@db:5432/identity"},
+        "codePepper": {"value": "pepper-from-values"},
+        "smtp": {
+            "host": "smtp.example.org",
+            "username": "parta",
+            "sender": "Parta <no-reply@example.org>",
+            "password": {"value": "smtp-secret"},
+        },
+        "sms": {"url": "https://sms.example.org/send", "token": {"value": "sms-secret"}},
+    },
+    "directory": {
+        "enabled": True,
+        "database": {"existingSecret": "directory-db", "existingSecretKey": "dsn"},
+    },
+    "messaging": {"enabled": True, "database": {"url": "postgresql://messaging@db/messaging"}},
+    "media": {
+        "enabled": True,
+        "database": {"url": "postgresql://media@db/media"},
+        "rtc": {"publicIP": "203.0.113.7"},
+    },
+    "gateway": {
+        "enabled": True,
+        "ingress": {"enabled": True, "className": "nginx", "tls": {"enabled": True}},
+    },
+}
+
+# The Kubernetes model each rendered kind must satisfy (monitoring.coreos.com kinds have none).
+MODELS: dict[str, type[Any]] = {
+    "Deployment": k8s.V1Deployment,
+    "Service": k8s.V1Service,
+    "HorizontalPodAutoscaler": k8s.V2HorizontalPodAutoscaler,
+    "PodDisruptionBudget": k8s.V1PodDisruptionBudget,
+    "NetworkPolicy": k8s.V1NetworkPolicy,
+    "Ingress": k8s.V1Ingress,
+    "Secret": k8s.V1Secret,
+    "ServiceAccount": k8s.V1ServiceAccount,
+}
+CRD_KINDS = {"ServiceMonitor", "PrometheusRule"}
+
+
+@pytest.fixture(scope="module")
+def chart() -> Iterator[helm_python.Chart]:
+    with helm_python.Chart.load(CHART_DIR) as loaded:
+        yield loaded
+
+
+def render_text(chart: helm_python.Chart, values: Obj | None = None) -> dict[str, str]:
+    return chart.render(values or {}, name=RELEASE, namespace=NAMESPACE)
+
+
+def render(chart: helm_python.Chart, values: Obj | None = None) -> list[Obj]:
+    objects: list[Obj] = []
+    for path, text in render_text(chart, values).items():
+        if path.endswith(".yaml"):
+            objects.extend(doc for doc in yaml.safe_load_all(text) if doc)
+    return objects
+
+
+def of_kind(objects: list[Obj], kind: str) -> dict[str, Obj]:
+    return {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == kind}
+
+
+def name(service: str) -> str:
+    return f"{RELEASE}-{service}"
+
+
+def container(deployment: Obj) -> Obj:
+    (only,) = deployment["spec"]["template"]["spec"]["containers"]
+    return only
+
+
+def env_of(deployment: Obj) -> dict[str, Obj]:
+    return {entry["name"]: entry for entry in container(deployment)["env"]}
+
+
+def secret_data(secret: Obj) -> dict[str, str]:
+    return {key: base64.b64decode(value).decode() for key, value in secret.get("data", {}).items()}
+
+
+# --- lint and models -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("values", [None, EVERYTHING], ids=["defaults", "everything"])
+def test_lint_finds_no_errors_or_warnings(values: Obj | None) -> None:
+    report = helm_python.lint(CHART_DIR, values, strict=True, namespace=NAMESPACE)
+    assert report["errors"] == []
+    # Severity 1 is "info" (e.g. "icon is recommended"); 2 warning, 3 error.
+    assert [m for m in report["messages"] if m["severity"] >= 2] == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        None,
+        EVERYTHING,
+        {**EVERYTHING, "media": {"enabled": True, "rtc": {"hostNetwork": True}}},
+        {
+            **ALL_ENABLED,
+            "media": {
+                "enabled": True,
+                "rtc": {"service": {"type": "NodePort"}, "udpPortRange": {"min": 31000, "max": 31003}},
+            },
+        },
+    ],
+    ids=["defaults", "everything", "media-host-network", "media-node-port"],
+)
+def test_rendered_objects_are_valid_kubernetes_objects(chart: helm_python.Chart, values: Obj | None) -> None:
+    objects = render(chart, values)
+    assert objects
+    for obj in objects:
+        kind = obj["kind"]
+        assert kind in MODELS or kind in CRD_KINDS, f"no model to check {kind}"
+        if kind in MODELS:
+            MODELS[kind].model_validate(obj)  # refuses unknown or mistyped fields
+
+
+# --- what is deployed ----------------------------------------------------------------------------
+
+
+def test_defaults_deploy_identity_and_gateway_only(chart: helm_python.Chart) -> None:
+    objects = render(chart)
+    assert set(of_kind(objects, "Deployment")) == {name("identity"), name("gateway")}
+    assert set(of_kind(objects, "Service")) == {name("identity"), name("gateway")}
+    assert set(of_kind(objects, "HorizontalPodAutoscaler")) == {name("identity"), name("gateway")}
+    assert set(of_kind(objects, "PodDisruptionBudget")) == {name("identity"), name("gateway")}
+
+
+def test_disabled_services_render_nothing(chart: helm_python.Chart) -> None:
+    for obj in render(chart):
+        labels = obj["metadata"]["labels"]
+        assert labels.get("app.kubernetes.io/component") not in {
+            "directory",
+            "messaging",
+            "media",
+            "media-rtc",
+        }
+        assert not any(svc in obj["metadata"]["name"] for svc in ("directory", "messaging", "media"))
+
+    nothing = {svc: {"enabled": False} for svc in SERVICES}
+    assert {obj["kind"] for obj in render(chart, nothing)} == {"ServiceAccount"}
+
+
+def test_enabling_all_services_renders_each_of_them(chart: helm_python.Chart) -> None:
+    objects = render(chart, ALL_ENABLED)
+    every = {name(svc) for svc in SERVICES}
+    assert set(of_kind(objects, "Deployment")) == every
+    assert set(of_kind(objects, "Service")) == every | {name("media-rtc")}
+    assert set(of_kind(objects, "PodDisruptionBudget")) == every
+    assert set(of_kind(objects, "NetworkPolicy")) == every
+    # media scales by hand by default (a scale-down ends calls).
+    assert set(of_kind(objects, "HorizontalPodAutoscaler")) == every - {name("media")}
+
+    for svc in SERVICES:
+        deployment = of_kind(objects, "Deployment")[name(svc)]
+        assert container(deployment)["command"] == [f"parta-{svc}"]
+
+
+def test_gateway_is_told_where_each_enabled_backend_is(chart: helm_python.Chart) -> None:
+    default_env = env_of(of_kind(render(chart), "Deployment")[name("gateway")])
+    assert default_env["PARTA_IDENTITY_ADDR"]["value"] == f"{name('identity')}:50051"
+    assert "PARTA_DIRECTORY_ADDR" not in default_env
+
+    env = env_of(of_kind(render(chart, ALL_ENABLED), "Deployment")[name("gateway")])
+    for backend in BACKENDS:
+        assert env[f"PARTA_{backend.upper()}_ADDR"]["value"] == f"{name(backend)}:50051"
+
+
+def test_image_tag_defaults_to_the_charts_app_version(chart: helm_python.Chart) -> None:
+    app_version = chart.metadata["appVersion"]
+    for deployment in of_kind(render(chart, ALL_ENABLED), "Deployment").values():
+        assert container(deployment)["image"] == f"ghcr.io/parta/parta:{app_version}"
+
+    pinned = render(chart, {"image": {"repository": "registry.example.org/parta", "tag": "1.2.3"}})
+    for deployment in of_kind(pinned, "Deployment").values():
+        assert container(deployment)["image"] == "registry.example.org/parta:1.2.3"
+
+
+# --- probes, resources, hardening ----------------------------------------------------------------
+
+
+def test_backends_are_probed_with_native_grpc_health_checks(chart: helm_python.Chart) -> None:
+    deployments = of_kind(render(chart, ALL_ENABLED), "Deployment")
+    for backend in BACKENDS:
+        main = container(deployments[name(backend)])
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert main[probe]["grpc"] == {"port": 50051}, (backend, probe)
+        env = {e["name"]: e.get("value") for e in main["env"]}
+        assert env["PARTA_GRPC_HOST"] == "0.0.0.0"
+        assert env["PARTA_GRPC_PORT"] == "50051"
+        assert env["PARTA_METRICS_PORT"] == "9100"
+        assert env["PARTA_NATS_URL"] == "nats://nats.nats:4222"
+        assert {p["name"]: p["containerPort"] for p in main["ports"]}.items() >= {
+            "grpc": 50051,
+            "metrics": 9100,
+        }.items()
+
+
+def test_gateway_is_probed_over_http(chart: helm_python.Chart) -> None:
+    main = container(of_kind(render(chart), "Deployment")[name("gateway")])
+    assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert {p["name"]: p["containerPort"] for p in main["ports"]} == {"http": 8080, "metrics": 9100}
+    env = {e["name"]: e.get("value") for e in main["env"]}
+    assert env["PARTA_HTTP_HOST"] == "0.0.0.0"
+    assert env["PARTA_HTTP_PORT"] == "8080"
+    # The gateway's metrics endpoint binds to PARTA_GRPC_HOST: without it Prometheus sees nothing.
+    assert env["PARTA_GRPC_HOST"] == "0.0.0.0"
+
+
+def test_every_pod_is_hardened_and_sized(chart: helm_python.Chart) -> None:
+    for deployment in of_kind(render(chart, ALL_ENABLED), "Deployment").values():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] == 10001
+        assert pod["securityContext"]["fsGroup"] == 10001
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["serviceAccountName"] == RELEASE
+        assert pod["enableServiceLinks"] is False
+        assert pod["terminationGracePeriodSeconds"] == 30
+
+        main = container(deployment)
+        security = main["securityContext"]
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["capabilities"]["drop"] == ["ALL"]
+        assert {"name": "tmp", "mountPath": "/tmp"} in main["volumeMounts"]
+        assert any(v["name"] == "tmp" and "emptyDir" in v for v in pod["volumes"])
+
+        resources = main["resources"]
+        assert {"cpu", "memory"} <= resources["requests"].keys()
+        assert "memory" in resources["limits"]
+
+
+def test_service_account_mounts_no_token(chart: helm_python.Chart) -> None:
+    (account,) = of_kind(render(chart), "ServiceAccount").values()
+    assert account["automountServiceAccountToken"] is False
+
+
+def test_media_drains_before_it_stops(chart: helm_python.Chart) -> None:
+    media = container(of_kind(render(chart, ALL_ENABLED), "Deployment")[name("media")])
+    assert media["lifecycle"]["preStop"]["exec"]["command"] == ["parta-media", "drain"]
+
+
+# --- development mode ----------------------------------------------------------------------------
+
+
+def test_parta_dev_appears_nowhere(chart: helm_python.Chart) -> None:
+    for values in (None, EVERYTHING):
+        for path, text in render_text(chart, values).items():
+            assert "PARTA_DEV" not in text, path
+
+
+def test_the_chart_refuses_to_set_parta_dev(chart: helm_python.Chart) -> None:
+    with pytest.raises(helm_python.HelmRenderError, match="PARTA_DEV"):
+        render(chart, {"gateway": {"env": [{"name": "PARTA_DEV", "value": "1"}]}})
+    # Other extra variables pass through.
+    extra = {"identity": {"env": [{"name": "PARTA_CODE_TTL_SECONDS", "value": "120"}]}}
+    env = env_of(of_kind(render(chart, extra), "Deployment")[name("identity")])
+    assert env["PARTA_CODE_TTL_SECONDS"]["value"] == "120"
+
+
+# --- secrets -------------------------------------------------------------------------------------
+
+
+def test_secrets_reach_pods_only_through_secret_key_refs(chart: helm_python.Chart) -> None:
+    objects = render(chart, EVERYTHING)
+    deployments = of_kind(objects, "Deployment")
+    secrets = of_kind(objects, "Secret")
+
+    identity = env_of(deployments[name("identity")])
+    for variable, key in [
+        ("PARTA_DATABASE_URL", "database-url"),
+        ("PARTA_CODE_PEPPER", "code-pepper"),
+        ("PARTA_SMTP_PASSWORD", "smtp-password"),
+        ("PARTA_SMS_TOKEN", "sms-token"),
+    ]:
+        assert "value" not in identity[variable]
+        assert identity[variable]["valueFrom"]["secretKeyRef"] == {"name": name("identity"), "key": key}
+    assert secret_data(secrets[name("identity")]) == {
+        "database-url": "postgresql://identity:pw@db:5432/identity",
+        "code-pepper": "pepper-from-values",
+        "smtp-password": "smtp-secret",
+        "sms-token": "sms-secret",
+    }
+    assert identity["PARTA_SMTP_HOST"]["value"] == "smtp.example.org"
+    assert identity["PARTA_SMS_URL"]["value"] == "https://sms.example.org/send"
+
+    # An operator's own Secret is referenced, not copied.
+    directory = env_of(deployments[name("directory")])
+    assert directory["PARTA_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {
+        "name": "directory-db",
+        "key": "dsn",
+    }
+    assert name("directory") not in secrets
+
+    # No secret value is written into a Deployment.
+    for deployment in deployments.values():
+        text = yaml.safe_dump(deployment)
+        for secret in ("pw@db", "pepper-from-values", "smtp-secret", "sms-secret"):
+            assert secret not in text
+
+
+def test_code_pepper_is_generated_when_not_given(chart: helm_python.Chart) -> None:
+    pepper = secret_data(of_kind(render(chart), "Secret")[name("identity")])["code-pepper"]
+    assert len(pepper) >= 32
+    # Without a pepper the service would fall back to its development default.
+    env = env_of(of_kind(render(chart), "Deployment")[name("identity")])
+    assert env["PARTA_CODE_PEPPER"]["valueFrom"]["secretKeyRef"]["key"] == "code-pepper"
+
+
+def test_smtp_and_sms_are_left_out_until_configured(chart: helm_python.Chart) -> None:
+    env = env_of(of_kind(render(chart), "Deployment")[name("identity")])
+    assert not any(variable.startswith(("PARTA_SMTP_", "PARTA_SMS_")) for variable in env)
+
+
+# --- scaling and disruption ----------------------------------------------------------------------
+
+
+def test_autoscaled_deployments_leave_replicas_to_the_hpa(chart: helm_python.Chart) -> None:
+    objects = render(chart)
+    for svc in ("identity", "gateway"):
+        hpa = of_kind(objects, "HorizontalPodAutoscaler")[name(svc)]
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": name(svc),
+        }
+        assert hpa["spec"]["minReplicas"] == 2
+        (metric,) = hpa["spec"]["metrics"]
+        assert metric["resource"]["name"] == "cpu"
+        assert "replicas" not in of_kind(objects, "Deployment")[name(svc)]["spec"]
+
+    fixed = render(chart, {"identity": {"autoscaling": {"enabled": False}, "replicas": 3}})
+    assert of_kind(fixed, "Deployment")[name("identity")]["spec"]["replicas"] == 3
+    assert name("identity") not in of_kind(fixed, "HorizontalPodAutoscaler")
+
+
+def test_selectors_agree_and_labels_come_from_the_helpers(chart: helm_python.Chart) -> None:
+    objects = render(chart, EVERYTHING)
+    standard = {
+        "helm.sh/chart",
+        "app.kubernetes.io/name",
+        "app.kubernetes.io/instance",
+        "app.kubernetes.io/version",
+        "app.kubernetes.io/managed-by",
+        "app.kubernetes.io/part-of",
+    }
+    for obj in objects:
+        assert standard <= obj["metadata"]["labels"].keys(), obj["metadata"]["name"]
+
+    for svc in SERVICES:
+        deployment = of_kind(objects, "Deployment")[name(svc)]
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        selector = deployment["spec"]["selector"]["matchLabels"]
+        assert selector == {
+            "app.kubernetes.io/name": "parta",
+            "app.kubernetes.io/instance": RELEASE,
+            "app.kubernetes.io/component": svc,
+        }
+        assert selector.items() <= pod_labels.items()
+        assert of_kind(objects, "Service")[name(svc)]["spec"]["selector"] == selector
+        assert (
+            of_kind(objects, "PodDisruptionBudget")[name(svc)]["spec"]["selector"]["matchLabels"] == selector
+        )
+        assert of_kind(objects, "NetworkPolicy")[name(svc)]["spec"]["podSelector"]["matchLabels"] == selector
+
+
+# --- network -------------------------------------------------------------------------------------
+
+
+def rule_ports(rule: Obj) -> set[tuple[int | None, str]]:
+    return {(port.get("port"), port.get("protocol", "TCP")) for port in rule.get("ports", [])}
+
+
+def all_ports(rules: list[Obj]) -> set[tuple[int | None, str]]:
+    """(port, protocol) pairs a list of ingress or egress rules opens, whoever the peers are."""
+    return set().union(*(rule_ports(rule) for rule in rules))
+
+
+def test_a_network_policy_guards_each_enabled_service(chart: helm_python.Chart) -> None:
+    assert set(of_kind(render(chart), "NetworkPolicy")) == {name("identity"), name("gateway")}
+    assert set(of_kind(render(chart, ALL_ENABLED), "NetworkPolicy")) == {name(svc) for svc in SERVICES}
+    assert of_kind(render(chart, {"networkPolicy": {"enabled": False}}), "NetworkPolicy") == {}
+
+
+def test_backends_take_grpc_only_from_parta_pods(chart: helm_python.Chart) -> None:
+    policies = of_kind(render(chart, EVERYTHING), "NetworkPolicy")
+    parta_pods = {
+        "podSelector": {
+            "matchLabels": {"app.kubernetes.io/name": "parta", "app.kubernetes.io/instance": RELEASE}
+        }
+    }
+    monitoring = {"kubernetes.io/metadata.name": "monitoring"}
+    for backend in BACKENDS:
+        spec = policies[name(backend)]["spec"]
+        assert spec["policyTypes"] == ["Ingress", "Egress"]
+        grpc_rules = [rule for rule in spec["ingress"] if (50051, "TCP") in rule_ports(rule)]
+        assert grpc_rules == [{"from": [parta_pods], "ports": [{"port": 50051, "protocol": "TCP"}]}]
+        (metrics_rule,) = [rule for rule in spec["ingress"] if (9100, "TCP") in rule_ports(rule)]
+        assert metrics_rule["from"][0]["namespaceSelector"]["matchLabels"] == monitoring
+
+        expected = {(53, "UDP"), (53, "TCP"), (4222, "TCP"), (5432, "TCP"), (50051, "TCP")}
+        assert expected <= all_ports(spec["egress"])
+
+    assert {(587, "TCP"), (443, "TCP")} <= all_ports(policies[name("identity")]["spec"]["egress"])
+    assert (587, "TCP") not in all_ports(policies[name("directory")]["spec"]["egress"])
+
+    # Without SMTP and SMS configured, identity may not reach them.
+    default_identity = of_kind(render(chart), "NetworkPolicy")[name("identity")]["spec"]
+    assert {(587, "TCP"), (443, "TCP")}.isdisjoint(all_ports(default_identity["egress"]))
+
+
+def test_gateway_takes_http_and_reaches_backends_and_nats_only(chart: helm_python.Chart) -> None:
+    spec = of_kind(render(chart), "NetworkPolicy")[name("gateway")]["spec"]
+    assert all_ports(spec["ingress"]) == {(8080, "TCP"), (9100, "TCP")}
+    assert all_ports(spec["egress"]) == {(53, "UDP"), (53, "TCP"), (4222, "TCP"), (50051, "TCP")}
+
+
+def metrics_peer(chart: helm_python.Chart, values: Obj) -> Obj:
+    spec = of_kind(render(chart, values), "NetworkPolicy")[name("identity")]["spec"]
+    (metrics_rule,) = [rule for rule in spec["ingress"] if (9100, "TCP") in rule_ports(rule)]
+    (peer,) = metrics_rule["from"]
+    return peer
+
+
+def test_monitoring_namespace_is_configurable(chart: helm_python.Chart) -> None:
+    by_name = metrics_peer(chart, {"networkPolicy": {"monitoring": {"namespace": "observability"}}})
+    assert by_name["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}
+
+    selector = {"matchLabels": {"team": "observability"}}
+    prometheus = {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}
+    values = {"networkPolicy": {"monitoring": {"namespaceSelector": selector, "podSelector": prometheus}}}
+    assert metrics_peer(chart, values) == {"namespaceSelector": selector, "podSelector": prometheus}
+
+
+def test_gateway_ingress_is_optional(chart: helm_python.Chart) -> None:
+    assert of_kind(render(chart), "Ingress") == {}
+    gateway_env = env_of(of_kind(render(chart), "Deployment")[name("gateway")])
+    assert gateway_env["PARTA_TRUST_FORWARDED_FOR"]["value"] == "false"
+
+    objects = render(chart, EVERYTHING)
+    ingress = of_kind(objects, "Ingress")[name("gateway")]["spec"]
+    assert ingress["ingressClassName"] == "nginx"
+    assert ingress["tls"] == [{"hosts": ["parta.example.org"], "secretName": f"{name('gateway')}-tls"}]
+    (rule,) = ingress["rules"]
+    assert rule["host"] == "parta.example.org"
+    assert rule["http"]["paths"][0]["backend"]["service"] == {
+        "name": name("gateway"),
+        "port": {"name": "http"},
+    }
+    # Behind the Ingress, client addresses (rate limits) come from X-Forwarded-For.
+    env = env_of(of_kind(objects, "Deployment")[name("gateway")])
+    assert env["PARTA_TRUST_FORWARDED_FOR"]["value"] == "true"
+
+
+# --- media (WebRTC) ------------------------------------------------------------------------------
+
+
+def test_media_gets_a_udp_service_for_its_port_range(chart: helm_python.Chart) -> None:
+    values = {
+        "media": {
+            "enabled": True,
+            "rtc": {"publicIP": "203.0.113.7", "udpPortRange": {"min": 40000, "max": 40003}},
+        }
+    }
+    objects = render(chart, values)
+    rtc = of_kind(objects, "Service")[name("media-rtc")]["spec"]
+    assert rtc["type"] == "LoadBalancer"
+    assert [(p["port"], p["protocol"]) for p in rtc["ports"]] == [
+        (port, "UDP") for port in range(40000, 40004)
+    ]
+    assert rtc["selector"]["app.kubernetes.io/component"] == "media"
+
+    env = env_of(of_kind(objects, "Deployment")[name("media")])
+    assert env["PARTA_RTC_PUBLIC_IP"]["value"] == "203.0.113.7"
+    assert env["PARTA_RTC_UDP_PORT_MIN"]["value"] == "40000"
+    assert env["PARTA_RTC_UDP_PORT_MAX"]["value"] == "40003"
+
+    ingress = of_kind(objects, "NetworkPolicy")[name("media")]["spec"]["ingress"]
+    assert {"ports": [{"port": 40000, "endPort": 40003, "protocol": "UDP"}]} in ingress
+
+
+def test_media_can_use_the_node_network_instead(chart: helm_python.Chart) -> None:
+    values = {"media": {"enabled": True, "ports": {"metrics": 9102}, "rtc": {"hostNetwork": True}}}
+    objects = render(chart, values)
+    assert name("media-rtc") not in of_kind(objects, "Service")
+    deployment = of_kind(objects, "Deployment")[name("media")]
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["hostNetwork"] is True
+    assert pod["dnsPolicy"] == "ClusterFirstWithHostNet"
+    udp = [p for p in container(deployment)["ports"] if p["protocol"] == "UDP"]
+    assert udp
+    assert all(p["hostPort"] == p["containerPort"] for p in udp)
+    env = env_of(deployment)
+    assert env["PARTA_RTC_PUBLIC_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
+    assert env["PARTA_METRICS_PORT"]["value"] == "9102"
+
+
+def test_media_node_ports_must_fit_the_node_port_range(chart: helm_python.Chart) -> None:
+    values = {"media": {"enabled": True, "rtc": {"service": {"type": "NodePort"}}}}
+    with pytest.raises(helm_python.HelmRenderError, match="30000-32767"):
+        render(chart, values)
+
+
+# --- monitoring ----------------------------------------------------------------------------------
+
+
+def test_service_monitor_scrapes_every_enabled_service(chart: helm_python.Chart) -> None:
+    objects = render(chart, ALL_ENABLED)
+    (monitor,) = [obj for obj in objects if obj["kind"] == "ServiceMonitor"]
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    spec = monitor["spec"]
+    (expression,) = spec["selector"]["matchExpressions"]
+    assert expression["key"] == "app.kubernetes.io/component"
+    assert set(expression["values"]) == set(SERVICES)
+    (endpoint,) = spec["endpoints"]
+    assert endpoint["port"] == "metrics"
+    # Keep the metrics' own `service` label (the alerts group by it).
+    assert endpoint["honorLabels"] is True
+    for svc in SERVICES:
+        service = of_kind(objects, "Service")[name(svc)]
+        assert spec["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+        assert {"name": "metrics", "port": 9100} in [
+            {"name": p["name"], "port": p["port"]} for p in service["spec"]["ports"]
+        ]
+
+
+def prometheus_rules(objects: list[Obj]) -> list[Obj]:
+    (rule,) = [obj for obj in objects if obj["kind"] == "PrometheusRule"]
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    return [r for group in rule["spec"]["groups"] for r in group["rules"]]
+
+
+def test_alert_expressions_parse_and_cover_the_metrics(chart: helm_python.Chart) -> None:
+    rules = prometheus_rules(render(chart, ALL_ENABLED))
+    for rule in rules:
+        promql_parser.parse(rule["expr"])  # raises ValueError on a malformed expression
+        assert f'namespace="{NAMESPACE}"' in rule["expr"], rule["alert"]
+        assert rule["labels"]["severity"] in {"warning", "critical"}
+        assert rule["annotations"]["summary"]
+    expressions = "\n".join(rule["expr"] for rule in rules)
+    for metric in (
+        "parta_grpc_requests_total",
+        "parta_grpc_request_duration_seconds_bucket",
+        "parta_outbox_backlog_events",
+        "parta_events_publish_errors_total",
+        "parta_http_requests_total",
+    ):
+        assert metric in expressions, metric
+
+
+def test_alert_thresholds_come_from_values(chart: helm_python.Chart) -> None:
+    values = {"monitoring": {"prometheusRule": {"thresholds": {"outboxBacklogEvents": 250}}}}
+    rules = {rule["alert"]: rule for rule in prometheus_rules(render(chart, values))}
+    assert rules["PartaOutboxBacklogHigh"]["expr"].rstrip().endswith("> 250")
+
+
+def test_monitoring_objects_can_be_switched_off(chart: helm_python.Chart) -> None:
+    kinds = {obj["kind"] for obj in render(chart)}
+    assert {"ServiceMonitor", "PrometheusRule"} <= kinds
+    off = {"monitoring": {"serviceMonitor": {"enabled": False}, "prometheusRule": {"enabled": False}}}
+    assert {"ServiceMonitor", "PrometheusRule"}.isdisjoint(obj["kind"] for obj in render(chart, off))
