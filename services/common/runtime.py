@@ -158,4 +158,9 @@ def run_service(
     if extra_commands and args.command in extra_commands:
         asyncio.run(extra_commands[args.command](settings, rest))
         return
-    asyncio.run(serve_until_signalled(build(settings)))
+
+    async def serve() -> None:
+        # Built inside the running loop: grpc.aio channels and servers bind to the loop they are made in.
+        await serve_until_signalled(build(settings))
+
+    asyncio.run(serve())

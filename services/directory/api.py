@@ -11,15 +11,19 @@ from sqlalchemy import Row
 from parta.directory.v1 import directory_pb2 as pb
 from parta.directory.v1 import directory_pb2_grpc
 from services.common.auth import current_principal
-from services.directory.applications import KINDS, ApplicationForm, Applications
-from services.directory.members import Members
+from services.directory.api_joining import JoiningApi
+from services.directory.api_people import PeopleApi
+from services.directory.applications import KINDS, ApplicationForm
+from services.directory.domains import DirectoryDomains
 from services.directory.membership_events import ordered, role_value
-from services.directory.organisations import MyOrganisation, Organisations
-from services.directory.structure import CLASS_KINDS, Structure
+from services.directory.organisations import MyOrganisation
+from services.directory.structure import CLASS_KINDS
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
 SERVICE_NAME = "parta.directory.v1.Directory"
+# Callable without a token: an invite's preview is shown before the invitee signs in.
+PUBLIC_METHODS = frozenset({f"/{SERVICE_NAME}/PreviewInvite"})
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
 
 
@@ -85,19 +89,13 @@ def class_message(row: Row[Any]) -> pb.Class:
     )
 
 
-class DirectoryServicer(directory_pb2_grpc.DirectoryServicer):
-    def __init__(
-        self,
-        *,
-        applications: Applications,
-        organisations: Organisations,
-        structure: Structure,
-        members: Members,
-    ) -> None:
-        self._applications = applications
-        self._organisations = organisations
-        self._structure = structure
-        self._members = members
+class DirectoryServicer(JoiningApi, PeopleApi, directory_pb2_grpc.DirectoryServicer):
+    def __init__(self, domains: DirectoryDomains) -> None:
+        self._domains = domains
+        self._applications = domains.applications
+        self._organisations = domains.organisations
+        self._structure = domains.structure
+        self._members = domains.members
 
     async def SubmitApplication(
         self, request: pb.SubmitApplicationRequest, context: Context

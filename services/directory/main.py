@@ -15,14 +15,10 @@ from services.common.grpcserver import GrpcServer
 from services.common.identity_keys import identity_key_source
 from services.common.migrations import upgrade
 from services.common.runtime import ServiceRuntime, run_service
-from services.directory.access import Access
-from services.directory.api import SERVICE_NAME, DirectoryServicer
-from services.directory.applications import Applications
+from services.directory.api import PUBLIC_METHODS, SERVICE_NAME, DirectoryServicer
 from services.directory.config import DirectorySettings
-from services.directory.members import Members
-from services.directory.organisations import Organisations
+from services.directory.domains import build_domains
 from services.directory.store import DirectoryStore
-from services.directory.structure import Structure
 
 MIGRATIONS = "services.directory:migrations"
 
@@ -34,18 +30,7 @@ class DirectoryApp:
         self.settings = settings
         self.runtime = ServiceRuntime("directory", settings, migrations=MIGRATIONS)
         self.store = DirectoryStore()
-        db = self.runtime.db
-        access = Access(self.store)
-        self.applications = Applications(
-            db,
-            self.store,
-            access,
-            max_document_bytes=settings.max_document_bytes,
-            default_time_zone=settings.default_time_zone,
-        )
-        self.organisations = Organisations(db, self.store, access)
-        self.structure = Structure(db, self.store, access)
-        self.members = Members(db, self.store, access)
+        self.domains = build_domains(self.runtime.db, self.store, settings)
         self._identity_channel: grpc.aio.Channel | None = None
         self.grpc: GrpcServer | None = None
 
@@ -58,17 +43,13 @@ class DirectoryApp:
             host=self.settings.grpc_host,
             port=self.settings.grpc_port,
             verifier=verifier,
+            public_methods=PUBLIC_METHODS,
             health_checks=[self.runtime.health_db, self.runtime.health_nats],
             max_message_bytes=self.settings.max_document_bytes + 1024 * 1024,
         )
         self.grpc.add(
             directory_pb2_grpc.add_DirectoryServicer_to_server,
-            DirectoryServicer(
-                applications=self.applications,
-                organisations=self.organisations,
-                structure=self.structure,
-                members=self.members,
-            ),
+            DirectoryServicer(self.domains),  # type: ignore[abstract]  # until every RPC is written
             SERVICE_NAME,
         )
         await self.runtime.serve(self.grpc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -112,4 +113,130 @@ member_history = Table(
     Column("details", JSONB, nullable=False, server_default="{}"),
     Column("actor", Uuid),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+class_teachers = Table(
+    "class_teachers",
+    metadata,
+    Column("class_id", Uuid, ForeignKey("classes.id"), primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+subject_assignments = Table(
+    "subject_assignments",
+    metadata,
+    Column("class_id", Uuid, ForeignKey("classes.id"), primary_key=True),
+    Column("subject", Text, primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("assigned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+student_classes = Table(
+    "student_classes",
+    metadata,
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), primary_key=True),
+    Column("user_id", Uuid, primary_key=True),
+    Column("class_id", Uuid, ForeignKey("classes.id"), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+parent_links = Table(
+    "parent_links",
+    metadata,
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), primary_key=True),
+    Column("parent_id", Uuid, primary_key=True),
+    Column("child_id", Uuid, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("class_id", Uuid, ForeignKey("classes.id"), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("student_id", Uuid),
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    Column("label", Text, nullable=False, server_default=""),
+    Column("created_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("max_uses", Integer, nullable=False),
+    Column("uses", Integer, nullable=False, server_default="0"),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+invite_acceptances = Table(
+    "invite_acceptances",
+    metadata,
+    Column("invite_id", Uuid, ForeignKey("invites.id"), primary_key=True),
+    Column("user_id", Uuid, primary_key=True),
+    Column("accepted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+invite_failures = Table(
+    "invite_failures",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("client_address", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+join_requests = Table(
+    "join_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("class_id", Uuid, ForeignKey("classes.id")),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("status", Text, nullable=False),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("decided_by", Uuid),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("decided_at", DateTime(timezone=True)),
+)
+
+movements = Table(
+    "movements",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("from_class_id", Uuid, ForeignKey("classes.id")),
+    Column("to_class_id", Uuid, ForeignKey("classes.id")),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("recorded_by", Uuid),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+support_requests = Table(
+    "support_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False),
+    Column("author_id", Uuid, nullable=False),
+    Column("addressee", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("answer", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+role_verifications = Table(
+    "role_verifications",
+    metadata,
+    Column("organisation_id", Uuid, primary_key=True),
+    Column("user_id", Uuid, primary_key=True),
+    Column("role", Text, primary_key=True),
+    Column("verified", Boolean, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

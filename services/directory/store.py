@@ -18,13 +18,19 @@ from services.directory.schema import (
     memberships,
     operator_staff,
     organisations,
+    parent_links,
+    student_classes,
     units,
 )
+from services.directory.store_joining import JoiningStore
+from services.directory.store_people import PeopleStore
 
 APPLICATION_COLUMNS = [c for c in applications.c if c.name != "document"]
 
 
-class DirectoryStore:
+class CoreStore:
+    """Operator staff, applications, organisations, memberships, history, units and classes."""
+
     # --- operator -------------------------------------------------------------------------
     async def add_operator(self, conn: AsyncConnection, login: str) -> None:
         await conn.execute(insert(operator_staff).values(login=login).on_conflict_do_nothing())
@@ -193,6 +199,63 @@ class DirectoryStore:
             )
         )
 
+    # --- students' classes (R-ROLE-5) and parents (R-ROLE-6) -------------------------------
+    async def student_class(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    ) -> uuid.UUID | None:
+        value = await conn.scalar(
+            select(student_classes.c.class_id).where(
+                student_classes.c.organisation_id == organisation_id, student_classes.c.user_id == user_id
+            )
+        )
+        return cast("uuid.UUID | None", value)
+
+    async def set_student_class(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
+    ) -> None:
+        stmt = insert(student_classes).values(
+            organisation_id=organisation_id, user_id=user_id, class_id=class_id
+        )
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[student_classes.c.organisation_id, student_classes.c.user_id],
+                set_={"class_id": stmt.excluded.class_id, "since": func.now()},
+            )
+        )
+
+    async def remove_student_class(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    ) -> None:
+        await conn.execute(
+            student_classes.delete().where(
+                student_classes.c.organisation_id == organisation_id, student_classes.c.user_id == user_id
+            )
+        )
+
+    async def link_parent(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, parent_id: uuid.UUID, child_id: uuid.UUID
+    ) -> bool:
+        """True when the link is new."""
+        result = await conn.execute(
+            insert(parent_links)
+            .values(organisation_id=organisation_id, parent_id=parent_id, child_id=child_id)
+            .on_conflict_do_nothing()
+        )
+        return result.rowcount > 0
+
+    async def parents_of(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, child_id: uuid.UUID
+    ) -> list[uuid.UUID]:
+        rows = await conn.scalars(
+            select(parent_links.c.parent_id).where(
+                parent_links.c.organisation_id == organisation_id, parent_links.c.child_id == child_id
+            )
+        )
+        return list(rows)
+
+    async def get_class(self, conn: AsyncConnection, class_id: uuid.UUID) -> Row[Any] | None:
+        return (await conn.execute(select(classes).where(classes.c.id == class_id))).first()
+
     # --- structure (R-ORG-6) --------------------------------------------------------------
     async def create_unit(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, name: str
@@ -232,3 +295,7 @@ class DirectoryStore:
         return (
             await conn.execute(query.order_by(classes.c.kind.desc(), classes.c.grade, classes.c.name))
         ).all()
+
+
+class DirectoryStore(CoreStore, JoiningStore, PeopleStore):
+    """Every table of the directory, one object: the areas' SQL lives in store_*.py."""

@@ -6,7 +6,6 @@ from pydantic import Field, SecretStr
 
 from services.common.settings import ServiceSettings
 
-
 DEV_PEPPER = "parta-dev-pepper-change-me"
 
 

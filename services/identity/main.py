@@ -60,7 +60,7 @@ class IdentityApp:
     def __init__(self, settings: IdentitySettings, sender: CodeSender | None = None) -> None:
         if not settings.dev and settings.code_pepper.get_secret_value() == DEV_PEPPER:
             raise SystemExit(
-                "identity: set PARTA_CODE_PEPPER to a secret of your own (the built-in one is for development)"
+                "identity: set PARTA_CODE_PEPPER to a secret (the built-in one is for development only)"
             )
         self.settings = settings
         self.runtime = ServiceRuntime("identity", settings, migrations=MIGRATIONS)

@@ -1,0 +1,109 @@
+"""Making someone a member with a role — the one path every way in takes (an accepted invite, an
+approved join request; R-INV-5): the role is added to their set, a student is placed in exactly one
+class (R-ROLE-5), a parent may be linked to a child (R-ROLE-6), staff await verification (R-ROLE-2,
+which identity starts from the roles_changed event). All in the caller's transaction, with events."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parta.events.v1 import directory_pb2
+from services.common.errors import NotFound, RuleRefused
+from services.common.events import user_actor
+from services.common.outbox import stage_event
+from services.directory.membership_events import set_member_roles
+from services.directory.store import DirectoryStore
+
+STAFF_JOIN_ROLES = frozenset({"teacher", "educator", "head", "administration"})
+CLASS_JOIN_ROLES = frozenset({"student", "parent"})
+
+
+def check_role_fits_class(role: str, class_kind: str) -> None:
+    """Staff join through the staff room; students and parents through a class (R-INV-1)."""
+    if role in STAFF_JOIN_ROLES and class_kind != "staff_room":
+        raise RuleRefused(
+            "R-INV-1: сотрудники вступают через «Учительскую», а не через класс", rule="R-INV-1"
+        )
+    if role in CLASS_JOIN_ROLES and class_kind == "staff_room":
+        raise RuleRefused("R-INV-1: ученики и родители вступают через свой класс", rule="R-INV-1")
+    if role not in STAFF_JOIN_ROLES | CLASS_JOIN_ROLES:
+        raise RuleRefused(f"R-INV-1: по приглашению нельзя получить роль «{role}»", rule="R-INV-1")
+
+
+async def enrol(
+    store: DirectoryStore,
+    conn: AsyncConnection,
+    *,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    role: str,
+    class_id: uuid.UUID,
+    actor: str,
+    via: str,
+    child_id: uuid.UUID | None = None,
+) -> list[str]:
+    """Add `role` for `user_id` through `class_id`; returns the member's new role set."""
+    klass = await store.get_class(conn, class_id)
+    if klass is None or klass.organisation_id != organisation_id:
+        raise NotFound("Класс не найден")
+    check_role_fits_class(role, klass.kind)
+    membership = await store.membership(conn, organisation_id, user_id, for_update=True)
+    roles = set(membership.roles) if membership is not None else set()
+    if role == "student":
+        current = await store.student_class(conn, organisation_id, user_id)
+        if current is not None and current != class_id:
+            raise RuleRefused(
+                "R-ROLE-5: ученик уже состоит в другом классе; перевод оформляет администратор",
+                rule="R-ROLE-5",
+            )
+        await store.set_student_class(conn, organisation_id, user_id, class_id)
+        await stage_event(
+            conn,
+            "directory.student.enrolled",
+            directory_pb2.StudentEnrolled(
+                organisation_id=str(organisation_id), user_id=str(user_id), class_id=str(class_id)
+            ),
+            organisation_id=str(organisation_id),
+            actor=user_actor(actor),
+        )
+    if role == "parent" and child_id is not None:
+        await link_parent(store, conn, organisation_id, user_id, child_id, class_id, actor)
+    if role in roles:
+        return sorted(roles)
+    return await set_member_roles(
+        store,
+        conn,
+        organisation_id=organisation_id,
+        user_id=user_id,
+        roles=roles | {role},
+        action=f"joined_{via}",
+        actor=actor,
+        details={"role": role, "class_id": str(class_id)},
+    )
+
+
+async def link_parent(
+    store: DirectoryStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    parent_id: uuid.UUID,
+    child_id: uuid.UUID,
+    class_id: uuid.UUID,
+    actor: str,
+) -> None:
+    """Link a parent to a child (R-ROLE-6) and say so once; a repeated link changes nothing."""
+    if await store.link_parent(conn, organisation_id, parent_id, child_id):
+        await stage_event(
+            conn,
+            "directory.parent.linked",
+            directory_pb2.ParentLinked(
+                organisation_id=str(organisation_id),
+                parent_id=str(parent_id),
+                child_id=str(child_id),
+                class_id=str(class_id),
+            ),
+            organisation_id=str(organisation_id),
+            actor=user_actor(actor),
+        )

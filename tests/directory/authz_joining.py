@@ -1,0 +1,7 @@
+"""Authorisation rows of the directory's joining endpoints (see tests/directory/authz.py)."""
+
+from __future__ import annotations
+
+from tests.directory.authz import Rows
+
+TABLE: Rows = {}
