@@ -71,9 +71,18 @@ def main() -> int:
             print("generated code is stale, run `make proto`: " + ", ".join(stale), file=sys.stderr)
             return 1
         return 0
+    # Generate beside gen/ and swap, so a running process never sees a half-written package.
+    fresh = GEN_DIR.with_name("gen.new")
+    stale = GEN_DIR.with_name("gen.old")
+    for leftover in (fresh, stale):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    generate(fresh)
     if GEN_DIR.exists():
-        shutil.rmtree(GEN_DIR)
-    generate(GEN_DIR)
+        GEN_DIR.rename(stale)
+    fresh.rename(GEN_DIR)
+    if stale.exists():
+        shutil.rmtree(stale)
     return 0
 
 

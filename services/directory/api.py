@@ -196,11 +196,12 @@ class DirectoryServicer(JoiningApi, PeopleApi, directory_pb2_grpc.DirectoryServi
         return pb.ListMembersResponse(
             members=[
                 pb.Member(
-                    user_id=str(r.user_id),
-                    roles=[role_value(role) for role in r.roles],  # type: ignore[misc]
-                    joined_at=_ts(r.joined_at),
+                    user_id=str(m.membership.user_id),
+                    roles=[role_value(role) for role in m.membership.roles],  # type: ignore[misc]
+                    joined_at=_ts(m.membership.joined_at),
+                    verified_roles=[role_value(role) for role in ordered(m.verified_roles)],  # type: ignore[misc]
                 )
-                for r in rows
+                for m in rows
             ]
         )
 

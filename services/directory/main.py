@@ -18,6 +18,7 @@ from services.common.runtime import ServiceRuntime, run_service
 from services.directory.api import PUBLIC_METHODS, SERVICE_NAME, DirectoryServicer
 from services.directory.config import DirectorySettings
 from services.directory.domains import build_domains
+from services.directory.events import identity_subscription
 from services.directory.store import DirectoryStore
 
 MIGRATIONS = "services.directory:migrations"
@@ -28,8 +29,10 @@ class DirectoryApp:
 
     def __init__(self, settings: DirectorySettings) -> None:
         self.settings = settings
-        self.runtime = ServiceRuntime("directory", settings, migrations=MIGRATIONS)
         self.store = DirectoryStore()
+        self.runtime = ServiceRuntime(
+            "directory", settings, migrations=MIGRATIONS, subscriptions=[identity_subscription(self.store)]
+        )
         self.domains = build_domains(self.runtime.db, self.store, settings)
         self._identity_channel: grpc.aio.Channel | None = None
         self.grpc: GrpcServer | None = None

@@ -4,6 +4,7 @@ check other services use to authorise."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row
@@ -15,17 +16,27 @@ from services.directory.access import Access, parse_id
 from services.directory.store import DirectoryStore
 
 
+@dataclass(frozen=True)
+class MemberView:
+    """A member with the roles identity has verified (the badge, R-ROLE-2)."""
+
+    membership: Row[Any]
+    verified_roles: frozenset[str]
+
+
 class Members:
     def __init__(self, db: Database, store: DirectoryStore, access: Access) -> None:
         self._db = db
         self._store = store
         self._access = access
 
-    async def list(self, principal: Principal, organisation_id: str) -> list[Row[Any]]:
+    async def list(self, principal: Principal, organisation_id: str) -> list[MemberView]:
         org_id = parse_id(organisation_id, "организация")
         async with self._db.transaction("list_members") as conn:
             await self._access.require_staff(conn, org_id, principal)
-            return list(await self._store.members(conn, org_id))
+            rows = await self._store.members(conn, org_id)
+            verified = await self._store.verified_roles(conn, org_id)
+        return [MemberView(row, frozenset(verified.get(row.user_id, set()) & set(row.roles))) for row in rows]
 
     async def roles_of(self, principal: Principal, organisation_id: str, user_id: str) -> frozenset[str]:
         """Roles of `user_id` (the caller when empty); staff may ask about anyone in their organisation."""

@@ -19,6 +19,7 @@ from services.directory.schema import (
     operator_staff,
     organisations,
     parent_links,
+    role_verifications,
     student_classes,
     units,
 )
@@ -198,6 +199,38 @@ class CoreStore:
                 details=details or {},
             )
         )
+
+    # --- identity's verification decisions (R-ROLE-2), for the badge ------------------------
+    async def set_role_verification(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, role: str, verified: bool
+    ) -> None:
+        stmt = insert(role_verifications).values(
+            organisation_id=organisation_id, user_id=user_id, role=role, verified=verified
+        )
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[
+                    role_verifications.c.organisation_id,
+                    role_verifications.c.user_id,
+                    role_verifications.c.role,
+                ],
+                set_={"verified": stmt.excluded.verified, "decided_at": func.now()},
+            )
+        )
+
+    async def verified_roles(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID
+    ) -> dict[uuid.UUID, set[str]]:
+        rows = await conn.execute(
+            select(role_verifications.c.user_id, role_verifications.c.role).where(
+                role_verifications.c.organisation_id == organisation_id,
+                role_verifications.c.verified.is_(True),
+            )
+        )
+        verified: dict[uuid.UUID, set[str]] = {}
+        for user_id, role in rows:
+            verified.setdefault(user_id, set()).add(role)
+        return verified
 
     # --- students' classes (R-ROLE-5) and parents (R-ROLE-6) -------------------------------
     async def student_class(

@@ -116,6 +116,9 @@ class Classes(BaseModel):
 class MemberOut(BaseModel):
     user_id: str
     roles: list[str]
+    verified_roles: list[str] = Field(
+        description="staff roles verified by the administrator: the badge (R-ROLE-2)"
+    )
     joined_at: datetime | None
 
 

@@ -135,6 +135,7 @@ async def list_members(org_id: str, rpc: RpcDep) -> Members:
                 {
                     "user_id": m.user_id,
                     "roles": [role(r) for r in m.roles],
+                    "verified_roles": [role(r) for r in m.verified_roles],
                     "joined_at": timestamp(m.joined_at),
                 }
             )

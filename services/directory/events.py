@@ -1,0 +1,33 @@
+"""What directory consumes: identity's verification decisions (R-ROLE-2), kept for the badge shown
+beside a verified teacher or educator in the members list."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parta.events.v1 import envelope_pb2
+from parta.events.v1 import identity_pb2 as identity_events
+from services.common.inbox import Subscription
+from services.directory.membership_events import role_name
+from services.directory.store import DirectoryStore
+
+
+def identity_subscription(store: DirectoryStore) -> Subscription:
+    subscription = Subscription(durable="directory-identity", publisher="identity")
+
+    async def on_decided(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
+        event = identity_events.RoleVerificationDecided()
+        envelope.payload.Unpack(event)
+        await store.set_role_verification(
+            conn,
+            uuid.UUID(event.organisation_id),
+            uuid.UUID(event.user_id),
+            role_name(event.role),
+            event.verified,
+        )
+
+    subscription.on("identity.role.verified")(on_decided)
+    subscription.on("identity.role.rejected")(on_decided)
+    return subscription
