@@ -34,7 +34,35 @@ def _run(args: argparse.Namespace) -> int:
     return run(RunOptions(data_dir=Path(args.data_dir), http_port=args.http_port, host=args.host))
 
 
+def _configure_operator(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["add"], help="add: make a phone or e-mail operator staff")
+    login = parser.add_mutually_exclusive_group(required=True)
+    login.add_argument("--phone", help="operator staff sign in with a code to this phone")
+    login.add_argument("--email", help="...or to this e-mail")
+    parser.add_argument("--data-dir", default=".parta", help="the data directory of `parta run`")
+
+
+def _operator(args: argparse.Namespace) -> int:
+    """Bootstrap the first operator staff (R-ORG-2: they approve organisations' applications)."""
+    import asyncio
+    import os
+
+    from services.devstack.supervisor import directory_database_url
+    from services.directory.config import DirectorySettings
+    from services.directory.main import add_operator
+
+    dsn = directory_database_url(Path(args.data_dir), dict(os.environ))
+    login = ["--phone", args.phone] if args.phone else ["--email", args.email]
+    asyncio.run(add_operator(DirectorySettings(database_url=dsn), login))
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
+    "operator": Command(
+        "manage operator staff: `parta operator add --phone +7...`",
+        _configure_operator,
+        _operator,
+    ),
     "run": Command(
         "start NATS, PostgreSQL, every service and the gateway; Ctrl-C stops them all",
         _configure_run,

@@ -246,6 +246,13 @@ class Infrastructure:
             self.postgres = None
 
 
+def directory_database_url(data_dir: Path, environ: dict[str, str]) -> str:
+    """The directory's DSN as `parta run` gives it, for one-off commands (`parta operator add`)."""
+    infra = Infrastructure(data_dir, environ)
+    spec = next(spec for spec in BACKENDS if spec.name == "directory")
+    return asyncio.run(infra._create_database(spec.database_name))
+
+
 # --- one child process ------------------------------------------------------------------------
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
