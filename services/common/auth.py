@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -78,12 +79,19 @@ def reset_principal(token: object) -> None:
 
 
 class TokenVerifier:
-    def __init__(self, key_source: KeySource, *, refresh_interval: float = 5.0, leeway: int = 5) -> None:
+    """Verifies access tokens; a token already verified is remembered (bounded, until it expires),
+    since a client sends the same token with every call for minutes."""
+
+    def __init__(
+        self, key_source: KeySource, *, refresh_interval: float = 5.0, leeway: int = 5, cache_size: int = 10_000
+    ) -> None:
         self._key_source = key_source
         self._keys: dict[str, Ed25519PublicKey] = {}
         self._refresh_interval = refresh_interval
         self._last_refresh = float("-inf")
         self._leeway = leeway
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
+        self._cache_size = cache_size
 
     async def refresh(self) -> None:
         keys = await self._key_source()
@@ -100,6 +108,19 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            if time.time() <= known.expires_at + self._leeway:
+                self._verified.move_to_end(token)
+                return known
+            del self._verified[token]
+        principal = await self._verify(token)
+        self._verified[token] = principal
+        if len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:

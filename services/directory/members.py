@@ -43,7 +43,7 @@ class Members:
         org_id = parse_id(organisation_id, "организация")
         target = user_id or principal.user_id
         parse_id(target, "пользователь")
-        async with self._db.transaction("check_membership") as conn:
+        async with self._db.read("check_membership") as conn:
             own = await self._access.roles(conn, org_id, principal.user_id)
             if target == principal.user_id:
                 return own
