@@ -83,7 +83,12 @@ class TokenVerifier:
     since a client sends the same token with every call for minutes."""
 
     def __init__(
-        self, key_source: KeySource, *, refresh_interval: float = 5.0, leeway: int = 5, cache_size: int = 10_000
+        self,
+        key_source: KeySource,
+        *,
+        refresh_interval: float = 5.0,
+        leeway: int = 5,
+        cache_size: int = 10_000,
     ) -> None:
         self._key_source = key_source
         self._keys: dict[str, Ed25519PublicKey] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable, Sequence
 
 import nats
 from nats.aio.client import Client as NATS
@@ -17,14 +18,23 @@ from services.common.logging import get_logger
 log = get_logger(__name__)
 
 
-async def connect_nats(url: str, *, name: str, connect_deadline: float = 30.0) -> NATS:
-    """Connect to NATS, retrying the first connection until the deadline; later outages reconnect."""
+async def connect_nats(
+    url: str,
+    *,
+    name: str,
+    connect_deadline: float = 30.0,
+    on_reconnect: Sequence[Callable[[], Awaitable[None]]] = (),
+) -> NATS:
+    """Connect to NATS, retrying the first connection until the deadline; later outages reconnect
+    (and `on_reconnect` hooks run, e.g. to drop caches kept fresh by core-NATS messages)."""
 
     async def on_disconnected() -> None:
         log.warning("nats.disconnected")
 
     async def on_reconnected() -> None:
         log.info("nats.reconnected")
+        for hook in on_reconnect:
+            await hook()
 
     async def on_error(error: Exception) -> None:
         log.debug("nats.error", error=str(error))

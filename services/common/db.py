@@ -29,7 +29,7 @@ class Database:
         self.dsn = dsn
         self.service = service
         self.engine: AsyncEngine = create_async_engine(
-            async_dsn(dsn), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            async_dsn(dsn), pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800
         )
 
     @asynccontextmanager

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol, TypeVar
 
 from nats.aio.client import Client as NATS
@@ -55,6 +55,8 @@ class ServiceRuntime:
         self.consumers: list[EventConsumer] = []
         self.grpc: GrpcServer | None = None
         self.metrics: MetricsEndpoint | None = None
+        # Run after NATS reconnects: what core-NATS messages kept fresh may have gone stale.
+        self.on_nats_reconnect: list[Callable[[], Awaitable[None]]] = []
 
     @property
     def nc(self) -> NATS:
@@ -68,7 +70,9 @@ class ServiceRuntime:
 
     async def open(self) -> None:
         await upgrade(self.settings.database_url, self.migrations)
-        self._nc = await connect_nats(self.settings.nats_url, name=self.name)
+        self._nc = await connect_nats(
+            self.settings.nats_url, name=self.name, on_reconnect=self.on_nats_reconnect
+        )
         self._js = self._nc.jetstream()
         streams = sorted({self.name, *(s.publisher for s in self.subscriptions)})
         await ensure_streams(self._js, streams)

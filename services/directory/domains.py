@@ -12,6 +12,7 @@ from services.directory.config import DirectorySettings
 from services.directory.invites import Invites
 from services.directory.join_requests import JoinRequests
 from services.directory.members import Members
+from services.directory.membership_cache import MembershipCache
 from services.directory.movement import Movements
 from services.directory.organisations import Organisations
 from services.directory.parents import Parents
@@ -36,7 +37,9 @@ class DirectoryDomains:
     rollover: Rollover
 
 
-def build_domains(db: Database, store: DirectoryStore, settings: DirectorySettings) -> DirectoryDomains:
+def build_domains(
+    db: Database, store: DirectoryStore, settings: DirectorySettings, cache: MembershipCache
+) -> DirectoryDomains:
     access = Access(store)
     return DirectoryDomains(
         applications=Applications(
@@ -48,7 +51,7 @@ def build_domains(db: Database, store: DirectoryStore, settings: DirectorySettin
         ),
         organisations=Organisations(db, store, access),
         structure=Structure(db, store, access),
-        members=Members(db, store, access),
+        members=Members(db, store, access, cache),
         assignments=Assignments(db, store, access),
         invites=Invites(db, store, access),
         parents=Parents(db, store, access),

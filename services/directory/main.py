@@ -19,6 +19,7 @@ from services.directory.api import PUBLIC_METHODS, SERVICE_NAME, DirectoryServic
 from services.directory.config import DirectorySettings
 from services.directory.domains import build_domains
 from services.directory.events import identity_subscription
+from services.directory.membership_cache import MembershipCache
 from services.directory.store import DirectoryStore
 
 MIGRATIONS = "services.directory:migrations"
@@ -33,12 +34,15 @@ class DirectoryApp:
         self.runtime = ServiceRuntime(
             "directory", settings, migrations=MIGRATIONS, subscriptions=[identity_subscription(self.store)]
         )
-        self.domains = build_domains(self.runtime.db, self.store, settings)
+        self.membership_cache = MembershipCache()
+        self.runtime.on_nats_reconnect.append(self.membership_cache.on_reconnected)
+        self.domains = build_domains(self.runtime.db, self.store, settings, self.membership_cache)
         self._identity_channel: grpc.aio.Channel | None = None
         self.grpc: GrpcServer | None = None
 
     async def start(self) -> None:
         await self.runtime.open()
+        await self.membership_cache.start(self.runtime.nc)
         self._identity_channel = grpc.aio.insecure_channel(self.settings.identity_addr)
         verifier = TokenVerifier(identity_key_source(identity_pb2_grpc.IdentityStub(self._identity_channel)))
         self.grpc = GrpcServer(
@@ -58,6 +62,7 @@ class DirectoryApp:
         await self.runtime.serve(self.grpc)
 
     async def stop(self) -> None:
+        await self.membership_cache.stop()
         await self.runtime.close()
         if self._identity_channel is not None:
             await self._identity_channel.close()

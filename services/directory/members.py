@@ -13,6 +13,7 @@ from services.common.auth import Principal
 from services.common.db import Database
 from services.common.errors import NotFound
 from services.directory.access import Access, parse_id
+from services.directory.membership_cache import MembershipCache
 from services.directory.store import DirectoryStore
 
 
@@ -25,10 +26,11 @@ class MemberView:
 
 
 class Members:
-    def __init__(self, db: Database, store: DirectoryStore, access: Access) -> None:
+    def __init__(self, db: Database, store: DirectoryStore, access: Access, cache: MembershipCache) -> None:
         self._db = db
         self._store = store
         self._access = access
+        self._cache = cache
 
     async def list(self, principal: Principal, organisation_id: str) -> list[MemberView]:
         org_id = parse_id(organisation_id, "организация")
@@ -43,8 +45,12 @@ class Members:
         org_id = parse_id(organisation_id, "организация")
         target = user_id or principal.user_id
         parse_id(target, "пользователь")
+        own = self._cache.get(org_id, uuid.UUID(principal.user_id))
+        if own is not None and target == principal.user_id:
+            return own
         async with self._db.read("check_membership") as conn:
             own = await self._access.roles(conn, org_id, principal.user_id)
+            self._cache.put(org_id, uuid.UUID(principal.user_id), own)
             if target == principal.user_id:
                 return own
             if not own:
