@@ -72,17 +72,17 @@ def main() -> int:
             return 1
         return 0
     # Generate beside gen/ and swap, so a running process never sees a half-written package.
-    fresh = GEN_DIR.with_name("gen.new")
-    stale = GEN_DIR.with_name("gen.old")
-    for leftover in (fresh, stale):
+    new_dir = GEN_DIR.with_name("gen.new")
+    old_dir = GEN_DIR.with_name("gen.old")
+    for leftover in (new_dir, old_dir):
         if leftover.exists():
             shutil.rmtree(leftover)
-    generate(fresh)
+    generate(new_dir)
     if GEN_DIR.exists():
-        GEN_DIR.rename(stale)
-    fresh.rename(GEN_DIR)
-    if stale.exists():
-        shutil.rmtree(stale)
+        GEN_DIR.rename(old_dir)
+    new_dir.rename(GEN_DIR)
+    if old_dir.exists():
+        shutil.rmtree(old_dir)
     return 0
 
 
