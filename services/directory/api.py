@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypeAlias
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import Row
 
 from parta.directory.v1 import directory_pb2 as pb
 from parta.directory.v1 import directory_pb2_grpc
 from services.common.auth import current_principal
+from services.common.convert import to_timestamp
 from services.directory.api_joining import JoiningApi
 from services.directory.api_people import PeopleApi
 from services.directory.applications import KINDS, ApplicationForm
@@ -25,14 +24,6 @@ SERVICE_NAME = "parta.directory.v1.Directory"
 # Callable without a token: an invite's preview is shown before the invitee signs in.
 PUBLIC_METHODS = frozenset({f"/{SERVICE_NAME}/PreviewInvite"})
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def _kind_name(kind: int) -> str:
@@ -54,8 +45,8 @@ def application_message(row: Row[Any]) -> pb.Application:
         status=APPLICATION_STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
         reason=row.reason,
         organisation_id=str(row.organisation_id or ""),
-        created_at=_ts(row.created_at),
-        decided_at=_ts(row.decided_at),
+        created_at=to_timestamp(row.created_at),
+        decided_at=to_timestamp(row.decided_at),
     )
 
 
@@ -72,8 +63,8 @@ def organisation_message(mine: MyOrganisation) -> pb.Organisation:
         journal_url=row.journal_url,
         # The join code lets people ask to join (R-INV-3): staff hand it out, so staff see it.
         join_code=row.join_code if "administrator" in mine.roles else "",
-        my_roles=[role_value(role) for role in ordered(mine.roles)],  # type: ignore[misc]
-        created_at=_ts(row.created_at),
+        my_roles=[role_value(role) for role in ordered(mine.roles)],
+        created_at=to_timestamp(row.created_at),
     )
 
 
@@ -197,9 +188,9 @@ class DirectoryServicer(JoiningApi, PeopleApi, directory_pb2_grpc.DirectoryServi
             members=[
                 pb.Member(
                     user_id=str(m.membership.user_id),
-                    roles=[role_value(role) for role in m.membership.roles],  # type: ignore[misc]
-                    joined_at=_ts(m.membership.joined_at),
-                    verified_roles=[role_value(role) for role in ordered(m.verified_roles)],  # type: ignore[misc]
+                    roles=[role_value(role) for role in m.membership.roles],
+                    joined_at=to_timestamp(m.membership.joined_at),
+                    verified_roles=[role_value(role) for role in ordered(m.verified_roles)],
                 )
                 for m in rows
             ]
@@ -207,4 +198,4 @@ class DirectoryServicer(JoiningApi, PeopleApi, directory_pb2_grpc.DirectoryServi
 
     async def CheckMembership(self, request: pb.CheckMembershipRequest, context: Context) -> pb.Membership:
         roles = await self._members.roles_of(current_principal(), request.organisation_id, request.user_id)
-        return pb.Membership(member=bool(roles), roles=[role_value(role) for role in ordered(roles)])  # type: ignore[misc]
+        return pb.Membership(member=bool(roles), roles=[role_value(role) for role in ordered(roles)])

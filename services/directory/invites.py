@@ -1,12 +1,135 @@
 """Invite links (R-INV-1, R-INV-2, R-INV-5): made by the administrator (any role) and by class
 teachers (student and parent links for their own class); previewed without revealing members;
-accepted by the invitee, which creates the membership."""
+accepted by the invitee, which creates the membership.
+
+A token carries 192 random bits and is shown once; only its SHA-256 is kept. Failed look-ups of
+unknown tokens are counted per client address: past `MAX_FAILURES` within `FAILURE_WINDOW` the
+address is refused before any look-up, so guessing gets nowhere."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.common.auth import Principal
 from services.common.db import Database
-from services.directory.access import Access
+from services.common.errors import (
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    RuleRefused,
+)
+from services.directory.access import Access, parse_id
+from services.directory.enrolment import check_role_fits_class, enrol
+from services.directory.organisations import MyOrganisation
 from services.directory.store import DirectoryStore
+
+DEFAULT_EXPIRY_DAYS = 7
+MAX_EXPIRY_DAYS = 90
+DEFAULT_STUDENT_LINK_USES = 40
+MAX_USES = 1000
+MAX_LABEL_LENGTH = 200
+MAX_BATCH = 200
+MAX_FAILURES = 20
+FAILURE_WINDOW = timedelta(minutes=10)
+TOKEN_BYTES = 24  # 192 bits, at least the 128 R-INV-2 asks for
+CLASS_TEACHER_ROLES = frozenset({"student", "parent"})
+NOT_FOUND_MESSAGE = "Приглашение не найдено"
+UNKNOWN_ADDRESS = "unknown"
+
+
+@dataclass(frozen=True)
+class InviteSpec:
+    """What a new link is for, as the caller asked it."""
+
+    class_id: str
+    role: str
+    student_id: str = ""
+    expires_in_days: int = 0
+    max_uses: int = 0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    invite: Row[Any]
+    token: str
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    organisation: Row[Any]
+    class_name: str
+    role: str
+    expires_at: datetime
+
+
+# --- pure rules ---------------------------------------------------------------------------------
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def expiry_days(requested: int) -> int:
+    """0 means the default week; at most 90 days (R-INV-2)."""
+    if requested == 0:
+        return DEFAULT_EXPIRY_DAYS
+    if not 1 <= requested <= MAX_EXPIRY_DAYS:
+        raise InvalidArgument(
+            f"R-INV-2: срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-INV-2"
+        )
+    return requested
+
+
+def use_limit(requested: int, role: str) -> int:
+    """0 means the default: 40 for a class's student link, 1 for staff and parent links."""
+    if requested == 0:
+        return DEFAULT_STUDENT_LINK_USES if role == "student" else 1
+    if not 1 <= requested <= MAX_USES:
+        raise InvalidArgument(f"R-INV-2: число использований — от 1 до {MAX_USES}", rule="R-INV-2")
+    return requested
+
+
+def clean_label(label: str) -> str:
+    cleaned = " ".join(label.split())
+    if len(cleaned) > MAX_LABEL_LENGTH:
+        raise InvalidArgument(f"Метка ссылки: не длиннее {MAX_LABEL_LENGTH} символов")
+    return cleaned
+
+
+def unusable_reason(invite: Row[Any], now: datetime) -> RuleRefused | None:
+    """Why a known link cannot be used any more, or None (R-INV-2)."""
+    if invite.revoked_at is not None:
+        return RuleRefused("R-INV-2: приглашение отозвано", rule="R-INV-2")
+    if invite.expires_at <= now:
+        return RuleRefused("R-INV-2: срок действия приглашения истёк", rule="R-INV-2")
+    if invite.uses >= invite.max_uses:
+        return RuleRefused("R-INV-2: приглашение уже использовано", rule="R-INV-2")
+    return None
+
+
+def guessing_retry_after(failures: int, oldest: datetime | None, now: datetime) -> int | None:
+    """Seconds an address must wait after too many unknown tokens, or None when it may look."""
+    if failures <= MAX_FAILURES or oldest is None:
+        return None
+    return max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
+
+
+def may_create(roles: frozenset[str], role: str, leads_class: bool) -> bool:
+    """R-INV-1: the administrator makes any link; a class teacher student and parent links for
+    the classes they lead."""
+    return "administrator" in roles or (role in CLASS_TEACHER_ROLES and leads_class)
 
 
 class Invites:
@@ -14,3 +137,236 @@ class Invites:
         self._db = db
         self._store = store
         self._access = access
+
+    # --- making links ---------------------------------------------------------------------------
+    async def create(self, principal: Principal, organisation_id: str, spec: InviteSpec) -> CreatedInvite:
+        org_id = parse_id(organisation_id, "организация")
+        async with self._db.transaction("create_invite") as conn:
+            klass = await self._authorise_creation(conn, org_id, principal, spec.class_id, spec.role)
+            student_id = await self._check_student(conn, org_id, klass.id, spec)
+            return await self._insert(
+                conn,
+                principal,
+                klass,
+                spec.role,
+                student_id=student_id,
+                days=expiry_days(spec.expires_in_days),
+                max_uses=use_limit(spec.max_uses, spec.role),
+                label=clean_label(spec.label),
+            )
+
+    async def create_batch(
+        self,
+        principal: Principal,
+        organisation_id: str,
+        class_id: str,
+        role: str,
+        labels: list[str],
+        expires_in_days: int,
+    ) -> list[CreatedInvite]:
+        """One single-use link per label, e.g. per student's name on a printed handout."""
+        org_id = parse_id(organisation_id, "организация")
+        cleaned = [clean_label(label) for label in labels]
+        if not cleaned or len(cleaned) > MAX_BATCH or not all(cleaned):
+            raise InvalidArgument(f"Нужны от 1 до {MAX_BATCH} непустых меток (например, ФИО)")
+        days = expiry_days(expires_in_days)
+        async with self._db.transaction("create_invite_batch") as conn:
+            klass = await self._authorise_creation(conn, org_id, principal, class_id, role)
+            return [
+                await self._insert(
+                    conn, principal, klass, role, student_id=None, days=days, max_uses=1, label=label
+                )
+                for label in cleaned
+            ]
+
+    async def _authorise_creation(
+        self, conn: AsyncConnection, org_id: uuid.UUID, principal: Principal, class_id: str, role: str
+    ) -> Row[Any]:
+        roles = await self._access.require_member_or_operator(conn, org_id, principal)
+        klass = await self._class_of(conn, org_id, class_id)
+        led = await self._store.classes_led_by(conn, org_id, uuid.UUID(principal.user_id))
+        if not may_create(roles, role, klass.id in led):
+            raise PermissionDenied(
+                "R-INV-1: ссылки создаёт администратор; классный руководитель — только для учеников "
+                "и родителей своего класса",
+                rule="R-INV-1",
+            )
+        check_role_fits_class(role, klass.kind)
+        return klass
+
+    async def _check_student(
+        self, conn: AsyncConnection, org_id: uuid.UUID, class_id: uuid.UUID, spec: InviteSpec
+    ) -> uuid.UUID | None:
+        """A parent link may name the student it is for, who must be in that class (R-ROLE-6)."""
+        if not spec.student_id:
+            return None
+        if spec.role != "parent":
+            raise InvalidArgument("Ученика указывают только в ссылке для родителя")
+        student_id = parse_id(spec.student_id, "ученик")
+        if await self._store.student_class(conn, org_id, student_id) != class_id:
+            raise RuleRefused("R-ROLE-6: этот ученик не учится в этом классе", rule="R-ROLE-6")
+        return student_id
+
+    async def _insert(
+        self,
+        conn: AsyncConnection,
+        principal: Principal,
+        klass: Row[Any],
+        role: str,
+        *,
+        student_id: uuid.UUID | None,
+        days: int,
+        max_uses: int,
+        label: str,
+    ) -> CreatedInvite:
+        token = new_token()
+        row = await self._store.insert_invite(
+            conn,
+            organisation_id=klass.organisation_id,
+            class_id=klass.id,
+            role=role,
+            student_id=student_id,
+            token_hash=hash_token(token),
+            label=label,
+            created_by=uuid.UUID(principal.user_id),
+            expires_at=datetime.now(UTC) + timedelta(days=days),
+            max_uses=max_uses,
+        )
+        return CreatedInvite(row, token)
+
+    # --- seeing and revoking links --------------------------------------------------------------
+    async def list(
+        self, principal: Principal, organisation_id: str, class_id: str, include_inactive: bool
+    ) -> list[Row[Any]]:
+        """The administrator sees every link; a class teacher those of the classes they lead."""
+        org_id = parse_id(organisation_id, "организация")
+        async with self._db.transaction("list_invites") as conn:
+            roles = await self._access.require_member_or_operator(conn, org_id, principal)
+            wanted = (await self._class_of(conn, org_id, class_id)).id if class_id else None
+            if "administrator" in roles:
+                class_ids = None if wanted is None else [wanted]
+            elif "class_teacher" in roles:
+                led = await self._store.classes_led_by(conn, org_id, uuid.UUID(principal.user_id))
+                if wanted is not None and wanted not in led:
+                    raise PermissionDenied("Ссылки класса видит его классный руководитель и администратор")
+                class_ids = led if wanted is None else [wanted]
+            else:
+                raise PermissionDenied("Ссылки-приглашения видят администратор и классные руководители")
+            rows = await self._store.list_invites(
+                conn, org_id, class_ids=class_ids, include_inactive=include_inactive
+            )
+        return list(rows)
+
+    async def revoke(self, principal: Principal, organisation_id: str, invite_id: str) -> Row[Any]:
+        org_id = parse_id(organisation_id, "организация")
+        wanted = parse_id(invite_id, "приглашение")
+        async with self._db.transaction("revoke_invite") as conn:
+            roles = await self._access.require_member_or_operator(conn, org_id, principal)
+            invite = await self._store.get_invite(conn, wanted)
+            if invite is None or invite.organisation_id != org_id:
+                raise NotFound(NOT_FOUND_MESSAGE)
+            led = await self._store.classes_led_by(conn, org_id, uuid.UUID(principal.user_id))
+            if not may_create(roles, invite.role, invite.class_id in led):
+                raise PermissionDenied(
+                    "Отозвать ссылку может администратор или классный руководитель её класса"
+                )
+            return await self._store.revoke_invite(conn, wanted)
+
+    async def revoke_all(self, principal: Principal, organisation_id: str) -> int:
+        """R-INV-2: the administrator revokes every usable link at once (information security)."""
+        org_id = parse_id(organisation_id, "организация")
+        async with self._db.transaction("revoke_all_invites") as conn:
+            await self._access.require_admin(conn, org_id, principal)
+            return await self._store.revoke_active_invites(conn, org_id)
+
+    # --- following a link -----------------------------------------------------------------------
+    async def preview(self, token: str, client_address: str | None) -> InvitePreview:
+        """What a link leads to — organisation, class, role, expiry — nothing about members."""
+        async with self._db.transaction("preview_invite") as conn:
+            invite = await self._look_up(conn, token, client_address)
+            preview = await self._preview_of(conn, invite) if invite is not None else None
+        if preview is None:
+            raise NotFound(NOT_FOUND_MESSAGE)
+        return preview
+
+    async def _preview_of(self, conn: AsyncConnection, invite: Row[Any]) -> InvitePreview | None:
+        refusal = unusable_reason(invite, datetime.now(UTC))
+        if refusal is not None:
+            raise refusal
+        organisation = await self._store.get_organisation(conn, invite.organisation_id)
+        klass = await self._store.get_class(conn, invite.class_id)
+        if organisation is None or klass is None:
+            return None
+        return InvitePreview(organisation, klass.name, invite.role, invite.expires_at)
+
+    async def accept(self, principal: Principal, token: str, client_address: str | None) -> MyOrganisation:
+        """The signed-in invitee joins through the link (R-INV-5): one use counted, once per person."""
+        user_id = uuid.UUID(principal.user_id)
+        async with self._db.transaction("accept_invite") as conn:
+            invite = await self._look_up(conn, token, client_address)
+            if invite is not None:
+                await self._join(conn, invite, user_id, principal.user_id)
+        if invite is None:
+            raise NotFound(NOT_FOUND_MESSAGE)
+        return await self._organisation_for(invite.organisation_id, user_id)
+
+    async def _join(self, conn: AsyncConnection, invite: Row[Any], user_id: uuid.UUID, actor: str) -> None:
+        if await self._store.has_accepted(conn, invite.id, user_id):
+            if not await self._access.roles(conn, invite.organisation_id, actor):
+                raise RuleRefused("R-INV-2: вы уже воспользовались этой ссылкой", rule="R-INV-2")
+            return  # the same person accepting again changes nothing
+        refusal = unusable_reason(invite, datetime.now(UTC))
+        if refusal is not None:
+            raise refusal
+        if invite.student_id == user_id:
+            raise RuleRefused(
+                "R-ROLE-6: эта ссылка — для родителя ученика, а не для него самого", rule="R-ROLE-6"
+            )
+        if not await self._store.add_acceptance(conn, invite.id, user_id):
+            return  # a concurrent acceptance by the same person won
+        if not await self._store.count_invite_use(conn, invite.id):
+            raise RuleRefused("R-INV-2: приглашение уже использовано", rule="R-INV-2")
+        await enrol(
+            self._store,
+            conn,
+            organisation_id=invite.organisation_id,
+            user_id=user_id,
+            role=invite.role,
+            class_id=invite.class_id,
+            actor=actor,
+            via="invite",
+            child_id=invite.student_id,
+        )
+
+    async def _look_up(
+        self, conn: AsyncConnection, token: str, client_address: str | None
+    ) -> Row[Any] | None:
+        """The link of a token; an unknown token is recorded against the address (guessing)."""
+        address = client_address or UNKNOWN_ADDRESS
+        now = datetime.now(UTC)
+        failures, oldest = await self._store.invite_failures_since(conn, address, now - FAILURE_WINDOW)
+        retry_after = guessing_retry_after(failures, oldest, now)
+        if retry_after is not None:
+            raise RateLimited(
+                "R-INV-2: слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже",
+                retry_after=retry_after,
+                rule="R-INV-2",
+            )
+        invite = await self._store.invite_by_hash(conn, hash_token(token)) if token else None
+        if invite is None:
+            await self._store.record_invite_failure(conn, address, forget_before=now - FAILURE_WINDOW)
+        return invite
+
+    async def _organisation_for(self, org_id: uuid.UUID, user_id: uuid.UUID) -> MyOrganisation:
+        async with self._db.transaction("invite_organisation") as conn:
+            organisation = await self._store.get_organisation(conn, org_id)
+            membership = await self._store.membership(conn, org_id, user_id)
+        if organisation is None:
+            raise NotFound("Организация не найдена")
+        return MyOrganisation(organisation, frozenset(membership.roles if membership is not None else ()))
+
+    async def _class_of(self, conn: AsyncConnection, org_id: uuid.UUID, class_id: str) -> Row[Any]:
+        klass = await self._store.get_class(conn, parse_id(class_id, "класс"))
+        if klass is None or klass.organisation_id != org_id:
+            raise NotFound("Класс не найден")
+        return klass

@@ -9,36 +9,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from parta.common.v1 import common_pb2
 from parta.events.v1 import directory_pb2
+from services.common.convert import ordered_roles, role_name, role_value
 from services.common.events import service_actor, user_actor
 from services.common.outbox import stage_event
 from services.directory.store import DirectoryStore
 
-# Roles in the order people read them.
-ROLE_ORDER = (
-    "administrator",
-    "head",
-    "administration",
-    "class_teacher",
-    "teacher",
-    "educator",
-    "student",
-    "parent",
-)
+__all__ = ["ordered", "role_name", "role_value", "set_member_roles"]
 
-
-def role_value(name: str) -> int:
-    return int(common_pb2.OrgRole.Value("ORG_ROLE_" + name.upper()))
-
-
-def role_name(value: int) -> str:
-    return common_pb2.OrgRole.Name(value).removeprefix("ORG_ROLE_").lower()  # type: ignore[arg-type]
-
-
-def ordered(roles: Iterable[str]) -> list[str]:
-    present = set(roles)
-    return [role for role in ROLE_ORDER if role in present]
+ordered = ordered_roles
 
 
 async def set_member_roles(
@@ -68,7 +47,7 @@ async def set_member_roles(
         directory_pb2.MemberRolesChanged(
             organisation_id=str(organisation_id),
             user_id=str(user_id),
-            roles=[role_value(role) for role in role_list],  # type: ignore[misc]
+            roles=[role_value(role) for role in role_list],
             version=version,
         ),
         organisation_id=str(organisation_id),

@@ -1,9 +1,21 @@
-"""Parents linked to their children (R-ROLE-6): one parent, children in several classes or schools."""
+"""Parents linked to their children (R-ROLE-6): one parent, children in several classes or schools.
+
+The administrator, or the class teacher of the child's class, links a member holding the parent
+role to a student; staff see the links, a parent sees their own children."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.common.auth import Principal
 from services.common.db import Database
-from services.directory.access import Access
+from services.common.errors import PermissionDenied, RuleRefused
+from services.directory.access import Access, is_staff, parse_id
+from services.directory.enrolment import link_parent
 from services.directory.store import DirectoryStore
 
 
@@ -12,3 +24,54 @@ class Parents:
         self._db = db
         self._store = store
         self._access = access
+
+    async def link(
+        self, principal: Principal, organisation_id: str, parent_id: str, child_id: str
+    ) -> Row[Any]:
+        org_id = parse_id(organisation_id, "организация")
+        parent = parse_id(parent_id, "родитель")
+        child = parse_id(child_id, "ученик")
+        async with self._db.transaction("link_parent") as conn:
+            roles = await self._access.require_member_or_operator(conn, org_id, principal)
+            if not roles & {"administrator", "class_teacher"}:
+                raise PermissionDenied(
+                    "Родителя с ребёнком связывает администратор или классный руководитель"
+                )
+            class_id = await self._child_class(conn, org_id, child)
+            led = await self._store.classes_led_by(conn, org_id, uuid.UUID(principal.user_id))
+            if "administrator" not in roles and class_id not in led:
+                raise PermissionDenied(
+                    "Классный руководитель связывает родителей только учеников своего класса"
+                )
+            if "parent" not in await self._access.roles(conn, org_id, str(parent)):
+                raise RuleRefused(
+                    "R-ROLE-6: связать с ребёнком можно только участника с ролью родителя", rule="R-ROLE-6"
+                )
+            await link_parent(self._store, conn, org_id, parent, child, class_id, principal.user_id)
+            links = await self._store.parent_links(conn, org_id, parent_id=parent, child_id=child)
+        return links[0]
+
+    async def list(
+        self, principal: Principal, organisation_id: str, child_id: str, parent_id: str
+    ) -> list[Row[Any]]:
+        """Staff see every link (of a child, of a parent); a parent sees their own children."""
+        org_id = parse_id(organisation_id, "организация")
+        child = parse_id(child_id, "ученик") if child_id else None
+        parent = parse_id(parent_id, "родитель") if parent_id else None
+        async with self._db.transaction("list_parent_links") as conn:
+            roles = await self._access.require_member_or_operator(conn, org_id, principal)
+            if not is_staff(roles):
+                if "parent" not in roles or (parent is not None and str(parent) != principal.user_id):
+                    raise PermissionDenied(
+                        "Связи родителей видят сотрудники; родитель — только своих детей (R-PRIV-1)",
+                        rule="R-PRIV-1",
+                    )
+                parent = uuid.UUID(principal.user_id)
+            return list(await self._store.parent_links(conn, org_id, parent_id=parent, child_id=child))
+
+    async def _child_class(self, conn: AsyncConnection, org_id: uuid.UUID, child: uuid.UUID) -> uuid.UUID:
+        """The class of a student of the organisation (R-ROLE-5)."""
+        class_id = await self._store.student_class(conn, org_id, child)
+        if class_id is None or "student" not in await self._access.roles(conn, org_id, str(child)):
+            raise RuleRefused("R-ROLE-6: родителя связывают с учеником этой организации", rule="R-ROLE-6")
+        return class_id

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 OrganisationKind = Literal["school", "kindergarten", "additional_education"]
+# In the order of the contract's OrganisationKind enum (1, 2, 3).
+ORGANISATION_KINDS: tuple[OrganisationKind, ...] = ("school", "kindergarten", "additional_education")
 
 
 class UploadedDocument(BaseModel):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, TypeAlias
 
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import Row
 
 from parta.identity.v1 import identity_pb2 as pb
 from parta.identity.v1 import identity_pb2_grpc
 from services.common.auth import current_principal
+from services.common.convert import role_value, to_timestamp
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, USER_AGENT_KEY, metadata_value
@@ -19,7 +18,7 @@ from services.identity.destinations import parse_destination
 from services.identity.keyring import KeyRing
 from services.identity.signin import ChildName, SignIn, Tokens
 from services.identity.store import IdentityStore
-from services.identity.verification import STATUSES, RoleVerifications, parse_uuid, role_value
+from services.identity.verification import STATUSES, RoleVerifications, parse_uuid
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
@@ -28,14 +27,6 @@ PUBLIC_METHODS = frozenset(
     f"/{SERVICE_NAME}/{name}"
     for name in ("RequestCode", "VerifyCode", "RefreshToken", "GetSigningKeys", "ListDevMail")
 )
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def _child(request: pb.RequestCodeRequest | pb.VerifyCodeRequest) -> ChildName | None:
@@ -64,12 +55,12 @@ def verification_message(row: Row[Any]) -> pb.RoleVerification:
         id=str(row.id),
         user_id=str(row.user_id),
         organisation_id=str(row.organisation_id),
-        role=role_value(row.role),  # type: ignore[arg-type]
+        role=role_value(row.role),
         status=pb.RoleVerification.Status.Value("STATUS_" + row.status.upper()),
         decided_by=str(row.decided_by or ""),
-        decided_at=_ts(row.decided_at),
+        decided_at=to_timestamp(row.decided_at),
         reason=row.reason,
-        created_at=_ts(row.created_at),
+        created_at=to_timestamp(row.created_at),
     )
 
 
@@ -89,7 +80,7 @@ def user_message(profile: Profile) -> pb.User:
             for c in profile.children
         ],
         verifications=[verification_message(v) for v in profile.verifications],
-        created_at=_ts(user.created_at),
+        created_at=to_timestamp(user.created_at),
     )
 
 
@@ -166,8 +157,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServicer):
                     id=str(s.id),
                     device_name=s.device_name,
                     client_address=s.client_address,
-                    created_at=_ts(s.created_at),
-                    last_used_at=_ts(s.last_used_at),
+                    created_at=to_timestamp(s.created_at),
+                    last_used_at=to_timestamp(s.last_used_at),
                     current=str(s.id) == current,
                 )
                 for s in await self._accounts.sessions(user_id)
@@ -229,6 +220,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServicer):
             rows = await self._store.dev_mail(conn, destination)
         return pb.ListDevMailResponse(
             messages=[
-                pb.DevMail(destination=r.destination, text=r.text, sent_at=_ts(r.sent_at)) for r in rows
+                pb.DevMail(destination=r.destination, text=r.text, sent_at=to_timestamp(r.sent_at))
+                for r in rows
             ]
         )

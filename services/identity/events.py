@@ -8,9 +8,10 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2, envelope_pb2
+from services.common.convert import role_name
 from services.common.inbox import Subscription
 from services.identity.store import IdentityStore
-from services.identity.verification import VERIFIABLE_ROLES, RoleVerifications, role_name
+from services.identity.verification import VERIFIABLE_ROLES, RoleVerifications
 
 
 def directory_subscription(store: IdentityStore, verifications: RoleVerifications) -> Subscription:

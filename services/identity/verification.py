@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from parta.common.v1 import common_pb2
 from parta.events.v1 import identity_pb2 as events
+from services.common.convert import role_name, role_value
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
@@ -24,15 +24,6 @@ from services.identity.store import IdentityStore
 
 VERIFIABLE_ROLES = frozenset({"teacher", "educator"})
 STATUSES = ("pending", "verified", "rejected")
-
-
-def role_name(role: int) -> str:
-    """ORG_ROLE_TEACHER → "teacher"."""
-    return common_pb2.OrgRole.Name(role).removeprefix("ORG_ROLE_").lower()  # type: ignore[arg-type]
-
-
-def role_value(name: str) -> int:
-    return int(common_pb2.OrgRole.Value("ORG_ROLE_" + name.upper()))
 
 
 class OrgRoles(Protocol):
@@ -131,7 +122,7 @@ class RoleVerifications:
                     verification_id=str(vid),
                     user_id=str(row.user_id),
                     organisation_id=str(row.organisation_id),
-                    role=role_value(row.role),  # type: ignore[arg-type]
+                    role=role_value(row.role),
                     verified=verified,
                     decided_by=decider_id,
                     reason=reason,

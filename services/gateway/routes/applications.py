@@ -9,10 +9,15 @@ from fastapi import APIRouter, HTTPException, Response
 
 from parta.directory.v1 import directory_pb2 as pb
 from services.gateway.deps import RpcDep, timestamp
-from services.gateway.directory_models import ApplicationOut, Applications, ApplicationSubmit, Rejection
+from services.gateway.directory_models import (
+    ORGANISATION_KINDS,
+    ApplicationOut,
+    Applications,
+    ApplicationSubmit,
+    Rejection,
+)
 
 router = APIRouter(prefix="/api/v1/applications", tags=["operator"])
-KINDS = ("school", "kindergarten", "additional_education")
 STATUSES = ("pending", "approved", "rejected")
 
 
@@ -20,7 +25,7 @@ def application_out(reply: pb.Application) -> ApplicationOut:
     return ApplicationOut.model_validate(
         {
             "id": reply.id,
-            "kind": KINDS[reply.kind - 1],
+            "kind": ORGANISATION_KINDS[reply.kind - 1],
             "name": reply.name,
             "region": reply.region,
             "address": reply.address,
@@ -45,7 +50,7 @@ async def submit(body: ApplicationSubmit, rpc: RpcDep) -> ApplicationOut:
     except (binascii.Error, ValueError):
         raise HTTPException(400, "Файл приказа: некорректный base64") from None
     request = pb.SubmitApplicationRequest(
-        kind=KINDS.index(body.kind) + 1,  # type: ignore[arg-type]
+        kind=ORGANISATION_KINDS.index(body.kind) + 1,  # type: ignore[arg-type]
         name=body.name,
         region=body.region,
         address=body.address,

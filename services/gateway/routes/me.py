@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from parta.common.v1 import common_pb2
 from parta.identity.v1 import identity_pb2 as pb
+from services.common.convert import role_name
 from services.gateway.deps import RpcDep, timestamp
 from services.gateway.models import Me, MeUpdate, SessionInfo, Sessions
 
@@ -32,7 +32,7 @@ def _me(user: pb.User) -> Me:
             {
                 "id": v.id,
                 "organisation_id": v.organisation_id,
-                "role": common_pb2.OrgRole.Name(v.role).removeprefix("ORG_ROLE_").lower(),
+                "role": role_name(v.role),
                 "status": pb.RoleVerification.Status.Name(v.status).removeprefix("STATUS_").lower(),
                 "decided_at": timestamp(v.decided_at),
                 "reason": v.reason,

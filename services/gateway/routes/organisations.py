@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from parta.common.v1 import common_pb2
 from parta.directory.v1 import directory_pb2 as pb
+from services.common.convert import role_name
 from services.gateway.deps import RpcDep, timestamp
 from services.gateway.directory_models import (
+    ORGANISATION_KINDS,
     Classes,
     ClassIn,
     ClassOut,
@@ -22,19 +23,14 @@ from services.gateway.directory_models import (
 )
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["organisations"])
-KINDS = ("school", "kindergarten", "additional_education")
 CLASS_KINDS = ("class", "group", "association", "staff_room")
-
-
-def role(value: int) -> str:
-    return common_pb2.OrgRole.Name(value).removeprefix("ORG_ROLE_").lower()  # type: ignore[arg-type]
 
 
 def organisation_out(reply: pb.Organisation) -> OrganisationOut:
     return OrganisationOut.model_validate(
         {
             "id": reply.id,
-            "kind": KINDS[reply.kind - 1],
+            "kind": ORGANISATION_KINDS[reply.kind - 1],
             "name": reply.name,
             "region": reply.region,
             "address": reply.address,
@@ -42,7 +38,7 @@ def organisation_out(reply: pb.Organisation) -> OrganisationOut:
             "time_zone": reply.time_zone,
             "journal_url": reply.journal_url,
             "join_code": reply.join_code or None,
-            "my_roles": [role(r) for r in reply.my_roles],
+            "my_roles": [role_name(r) for r in reply.my_roles],
             "created_at": timestamp(reply.created_at),
         }
     )
@@ -134,8 +130,8 @@ async def list_members(org_id: str, rpc: RpcDep) -> Members:
             MemberOut.model_validate(
                 {
                     "user_id": m.user_id,
-                    "roles": [role(r) for r in m.roles],
-                    "verified_roles": [role(r) for r in m.verified_roles],
+                    "roles": [role_name(r) for r in m.roles],
+                    "verified_roles": [role_name(r) for r in m.verified_roles],
                     "joined_at": timestamp(m.joined_at),
                 }
             )

@@ -3,6 +3,232 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from parta.directory.v1 import directory_pb2 as pb
+from services.common.convert import role_name, role_value
+from services.gateway.deps import RpcDep, timestamp
+from services.gateway.people_models import (
+    JoinRejection,
+    JoinRequestIn,
+    JoinRequestOut,
+    JoinRequests,
+    LeaveIn,
+    MovementOut,
+    Movements,
+    RolloverOut,
+    SupportRequestIn,
+    SupportRequestOut,
+    SupportRequests,
+    SupportRequestUpdate,
+    TransferIn,
+)
 
 router = APIRouter(tags=["people"])
+ORG = "/api/v1/orgs/{org_id}"
+JOIN_STATUSES = ("pending", "approved", "rejected")
+MOVEMENT_KINDS = ("transfer", "student_left", "staff_left")
+ADDRESSEES = ("administrator", "operator")
+SUPPORT_STATUSES = ("open", "in_progress", "resolved")
+
+
+def enum_value(names: tuple[str, ...], name: str, what: str) -> Any:
+    """A query parameter's name as the contract's enum value (0 when empty)."""
+    if not name:
+        return 0
+    if name not in names:
+        raise HTTPException(400, f"{what}: " + ", ".join(names))
+    return names.index(name) + 1
+
+
+def join_request_out(reply: pb.JoinRequest) -> JoinRequestOut:
+    return JoinRequestOut.model_validate(
+        {
+            "id": reply.id,
+            "organisation_id": reply.organisation_id,
+            "user_id": reply.user_id,
+            "role": role_name(reply.role),
+            "class_id": reply.class_id or None,
+            "message": reply.message,
+            "status": JOIN_STATUSES[reply.status - 1],
+            "reason": reply.reason,
+            "decided_by": reply.decided_by or None,
+            "created_at": timestamp(reply.created_at),
+            "decided_at": timestamp(reply.decided_at),
+        }
+    )
+
+
+def movement_out(reply: pb.Movement) -> MovementOut:
+    return MovementOut.model_validate(
+        {
+            "id": reply.id,
+            "organisation_id": reply.organisation_id,
+            "user_id": reply.user_id,
+            "kind": MOVEMENT_KINDS[reply.kind - 1],
+            "from_class_id": reply.from_class_id or None,
+            "to_class_id": reply.to_class_id or None,
+            "reason": reply.reason,
+            "recorded_by": reply.recorded_by or None,
+            "recorded_at": timestamp(reply.recorded_at),
+        }
+    )
+
+
+def support_request_out(reply: pb.SupportRequest) -> SupportRequestOut:
+    return SupportRequestOut.model_validate(
+        {
+            "id": reply.id,
+            "organisation_id": reply.organisation_id,
+            "author_id": reply.author_id,
+            "addressee": ADDRESSEES[reply.addressee - 1],
+            "subject": reply.subject,
+            "text": reply.text,
+            "status": SUPPORT_STATUSES[reply.status - 1],
+            "answer": reply.answer,
+            "created_at": timestamp(reply.created_at),
+            "updated_at": timestamp(reply.updated_at),
+        }
+    )
+
+
+# --- join requests (R-INV-3) ----------------------------------------------------------------------
+@router.post("/api/v1/join-requests", status_code=201, summary="Ask to join by the join code (R-INV-3)")
+async def create_join_request(body: JoinRequestIn, rpc: RpcDep) -> JoinRequestOut:
+    request = pb.CreateJoinRequestRequest(
+        join_code=body.join_code, role=role_value(body.role), class_id=body.class_id, message=body.message
+    )
+    reply = await rpc.clients.directory.CreateJoinRequest(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return join_request_out(reply)
+
+
+@router.get(
+    ORG + "/join-requests", summary="Join requests (the administrator; a class teacher: their classes)"
+)
+async def list_join_requests(org_id: str, rpc: RpcDep, status: str = "") -> JoinRequests:
+    request = pb.ListJoinRequestsRequest(
+        organisation_id=org_id, status=enum_value(JOIN_STATUSES, status, "status")
+    )
+    reply = await rpc.clients.directory.ListJoinRequests(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return JoinRequests(requests=[join_request_out(r) for r in reply.requests])
+
+
+@router.post(ORG + "/join-requests/{request_id}:approve", summary="Approve: the person joins (R-INV-3)")
+async def approve_join_request(org_id: str, request_id: str, rpc: RpcDep) -> JoinRequestOut:
+    request = pb.DecideJoinRequestRequest(organisation_id=org_id, request_id=request_id, approve=True)
+    reply = await rpc.clients.directory.DecideJoinRequest(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return join_request_out(reply)
+
+
+@router.post(ORG + "/join-requests/{request_id}:reject", summary="Reject with a reason (R-INV-3)")
+async def reject_join_request(
+    org_id: str, request_id: str, body: JoinRejection, rpc: RpcDep
+) -> JoinRequestOut:
+    request = pb.DecideJoinRequestRequest(
+        organisation_id=org_id, request_id=request_id, approve=False, reason=body.reason
+    )
+    reply = await rpc.clients.directory.DecideJoinRequest(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return join_request_out(reply)
+
+
+# --- movement (R-MOVE-1, R-MOVE-2) ----------------------------------------------------------------
+@router.post(ORG + "/movements:transfer", summary="Transfer a student to another class (R-MOVE-1)")
+async def transfer_student(org_id: str, body: TransferIn, rpc: RpcDep) -> MovementOut:
+    request = pb.TransferStudentRequest(
+        organisation_id=org_id, user_id=body.user_id, to_class_id=body.to_class_id, reason=body.reason
+    )
+    reply = await rpc.clients.directory.TransferStudent(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return movement_out(reply)
+
+
+@router.post(ORG + "/movements:leave", summary="A student or staff member leaves (R-MOVE-1, R-MOVE-2)")
+async def record_leave(org_id: str, body: LeaveIn, rpc: RpcDep) -> MovementOut:
+    request = pb.RecordLeaveRequest(organisation_id=org_id, user_id=body.user_id, reason=body.reason)
+    reply = await rpc.clients.directory.RecordLeave(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return movement_out(reply)
+
+
+@router.get(ORG + "/movements", summary="Movement history (the administrator and the head, R-MOVE-1)")
+async def list_movements(org_id: str, rpc: RpcDep, user_id: str = "") -> Movements:
+    request = pb.ListMovementsRequest(organisation_id=org_id, user_id=user_id)
+    reply = await rpc.clients.directory.ListMovements(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return Movements(movements=[movement_out(m) for m in reply.movements])
+
+
+# --- support requests (R-PRIV-4) ------------------------------------------------------------------
+@router.post(
+    ORG + "/support-requests", status_code=201, summary="Ask the administrator or the operator for help"
+)
+async def create_support_request(org_id: str, body: SupportRequestIn, rpc: RpcDep) -> SupportRequestOut:
+    request = pb.CreateSupportRequestRequest(
+        organisation_id=org_id,
+        addressee=ADDRESSEES.index(body.addressee) + 1,  # type: ignore[arg-type]
+        subject=body.subject,
+        text=body.text,
+    )
+    reply = await rpc.clients.directory.CreateSupportRequest(
+        request, metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return support_request_out(reply)
+
+
+@router.get(ORG + "/support-requests", summary="Support requests: mine, and those addressed to me")
+async def list_support_requests(
+    org_id: str, rpc: RpcDep, addressee: str = "", status: str = ""
+) -> SupportRequests:
+    request = pb.ListSupportRequestsRequest(
+        organisation_id=org_id,
+        addressee=enum_value(ADDRESSEES, addressee, "addressee"),
+        status=enum_value(SUPPORT_STATUSES, status, "status"),
+    )
+    reply = await rpc.clients.directory.ListSupportRequests(
+        request, metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return SupportRequests(requests=[support_request_out(r) for r in reply.requests])
+
+
+@router.get(
+    "/api/v1/support-requests", summary="Every organisation's requests to the operator (operator staff)"
+)
+async def operator_support_requests(rpc: RpcDep, status: str = "") -> SupportRequests:
+    request = pb.ListSupportRequestsRequest(
+        addressee=pb.SupportRequest.ADDRESSEE_OPERATOR,
+        status=enum_value(SUPPORT_STATUSES, status, "status"),
+    )
+    reply = await rpc.clients.directory.ListSupportRequests(
+        request, metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return SupportRequests(requests=[support_request_out(r) for r in reply.requests])
+
+
+@router.patch("/api/v1/support-requests/{request_id}", summary="Status and answer (the addressee)")
+async def update_support_request(
+    request_id: str, body: SupportRequestUpdate, rpc: RpcDep
+) -> SupportRequestOut:
+    request = pb.UpdateSupportRequestRequest(
+        request_id=request_id,
+        status=SUPPORT_STATUSES.index(body.status) + 1 if body.status else 0,  # type: ignore[arg-type]
+        answer=body.answer or "",
+    )
+    reply = await rpc.clients.directory.UpdateSupportRequest(
+        request, metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return support_request_out(reply)
+
+
+# --- the academic-year rollover -------------------------------------------------------------------
+@router.post(
+    ORG + "/academic-years/{from_year}:roll-over",
+    summary="Move classes up a grade into the next year; the 11th grade graduates",
+)
+async def roll_over_year(org_id: str, from_year: str, rpc: RpcDep) -> RolloverOut:
+    """`from_year` is written with a hyphen in the path: "2026-2027" for "2026/2027"."""
+    request = pb.RollOverYearRequest(organisation_id=org_id, from_academic_year=from_year.replace("-", "/"))
+    reply = await rpc.clients.directory.RollOverYear(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    return RolloverOut(
+        classes_created=reply.classes_created,
+        students_moved=reply.students_moved,
+        students_graduated=reply.students_graduated,
+    )
