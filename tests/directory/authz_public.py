@@ -1,0 +1,93 @@
+"""Authorisation rows of the directory endpoints outside /api/v1/orgs: an invite's preview (public,
+R-INV-2) and acceptance (any signed-in holder of the link, R-INV-5), join requests by code (R-INV-3),
+and the operator's support queue (R-PRIV-4). Acceptance rows go last: they give people roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import bearer
+from tests.directory.authz import ROLES, Call, Rows, World
+
+_cache: dict[str, str] = {}
+
+
+async def _admin_get(world: World, path: str) -> Any:
+    response = await world.platform.http.get(path, headers=bearer(world.tokens["admin"]))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _staff_room(world: World) -> str:
+    if "staff_room" not in _cache:
+        classes = (await _admin_get(world, f"/api/v1/orgs/{world.school}/classes"))["classes"]
+        _cache["staff_room"] = next(c["id"] for c in classes if c["kind"] == "staff_room")
+    return _cache["staff_room"]
+
+
+async def _teacher_link(world: World) -> str:
+    response = await world.platform.http.post(
+        f"/api/v1/orgs/{world.school}/invites",
+        headers=bearer(world.tokens["admin"]),
+        json={"class_id": await _staff_room(world), "role": "teacher"},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["token"])
+
+
+def invite_call(suffix: str, method: str) -> Call:
+    async def call(world: World, headers: dict[str, str]) -> int:
+        token = await _teacher_link(world)
+        response = await world.platform.http.request(
+            method, f"/api/v1/invites/{token}{suffix}", headers=headers
+        )
+        return response.status_code
+
+    return call
+
+
+async def join_request_call(world: World, headers: dict[str, str]) -> int:
+    if "join_code" not in _cache:
+        _cache["join_code"] = (await _admin_get(world, f"/api/v1/orgs/{world.school}"))["join_code"]
+    body = {"join_code": _cache["join_code"], "role": "teacher", "message": "Возьмите"}
+    return (await world.platform.http.post("/api/v1/join-requests", headers=headers, json=body)).status_code
+
+
+async def operator_queue_call(world: World, headers: dict[str, str]) -> int:
+    return (await world.platform.http.get("/api/v1/support-requests", headers=headers)).status_code
+
+
+async def answer_call(world: World, headers: dict[str, str]) -> int:
+    created = await world.platform.http.post(
+        f"/api/v1/orgs/{world.school}/support-requests",
+        headers=bearer(world.tokens["admin"]),
+        json={"addressee": "operator", "subject": "Не приходят коды", "text": "Родители жалуются"},
+    )
+    assert created.status_code == 201, created.text
+    response = await world.platform.http.patch(
+        f"/api/v1/support-requests/{created.json()['id']}",
+        headers=headers,
+        json={"status": "in_progress", "answer": "Проверяем СМС-шлюз"},
+    )
+    return response.status_code
+
+
+def row(*statuses: int, anonymous: int = 401) -> dict[str, int]:
+    return {**dict(zip(ROLES, statuses, strict=True)), "anonymous": anonymous}
+
+
+#                                 operator admin head teacher class_t student parent outsider other
+TABLE: Rows = {
+    ("POST", "/api/v1/join-requests"): (join_request_call, row(201, 201, 201, 409, 409, 201, 201, 201, 201)),
+    ("GET", "/api/v1/support-requests"): (
+        operator_queue_call,
+        row(200, 403, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    # The administrator is the author here: an author may read but not answer their own request.
+    ("PATCH", "/api/v1/support-requests/{request_id}"): (
+        answer_call,
+        row(200, 403, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    ("GET", "/api/v1/invites/{token}"): (invite_call("", "GET"), row(*[200] * 9, anonymous=200)),
+    ("POST", "/api/v1/invites/{token}:accept"): (invite_call(":accept", "POST"), row(*[200] * 9)),
+}
