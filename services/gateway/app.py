@@ -16,7 +16,7 @@ from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
 from services.gateway.models import ErrorResponse
-from services.gateway.routes import applications, auth, dev, joining, me, organisations, people
+from services.gateway.routes import applications, auth, dev, joining, me, organisations, people, verifications
 
 HTTP_REQUESTS = Counter("parta_http_requests_total", "HTTP requests served", ["route", "method", "status"])
 HTTP_LATENCY = Histogram(
@@ -76,6 +76,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.include_router(organisations.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(joining.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(people.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(verifications.router, responses=ERRORS)  # type: ignore[arg-type]
     if settings.dev:
         app.include_router(dev.router)
 

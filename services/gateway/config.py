@@ -14,5 +14,8 @@ class GatewaySettings(ServiceSettings):
     identity_addr: str = "127.0.0.1:50051"
     directory_addr: str = "127.0.0.1:50052"
     grpc_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Where people reach Parta (https://parta.region.example): printed invite links start with it.
+    # Empty: the address the request came to.
+    public_url: str = ""
     # Behind a trusted reverse proxy (an Ingress), take the client address from X-Forwarded-For.
     trust_forwarded_for: bool = False

@@ -485,6 +485,9 @@ def test_gateway_ingress_is_optional(chart: helm_python.Chart) -> None:
     # Behind the Ingress, client addresses (rate limits) come from X-Forwarded-For.
     env = env_of(of_kind(objects, "Deployment")[name("gateway")])
     assert env["PARTA_TRUST_FORWARDED_FOR"]["value"] == "true"
+    # Printed invite links start with the public address, not the pod's.
+    assert env["PARTA_PUBLIC_URL"]["value"] == "https://parta.example.org"
+    assert "PARTA_PUBLIC_URL" not in gateway_env
 
 
 # --- media (WebRTC) ------------------------------------------------------------------------------

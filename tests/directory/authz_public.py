@@ -4,10 +4,17 @@ and the operator's support queue (R-PRIV-4). Acceptance rows go last: they give 
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import uuid
 from typing import Any
 
+from services.directory.membership_events import set_member_roles
+from services.directory.store import DirectoryStore
 from tests.conftest import bearer
-from tests.directory.authz import ROLES, Call, Rows, World
+from tests.directory.authz import ROLES, Call, Rows, World, get_call
+
+_teachers = itertools.count()
 
 _cache: dict[str, str] = {}
 
@@ -72,12 +79,54 @@ async def answer_call(world: World, headers: dict[str, str]) -> int:
     return response.status_code
 
 
+async def _pending_verification(world: World) -> str:
+    """A new teacher in the school: identity opens a pending verification from the event."""
+    teacher = await world.platform.sign_in(f"teacher{next(_teachers)}@verify.example")
+    async with world.platform.directory.runtime.db.transaction("test_seed_teacher") as conn:
+        await set_member_roles(
+            DirectoryStore(),
+            conn,
+            organisation_id=uuid.UUID(world.school),
+            user_id=uuid.UUID(teacher["user_id"]),
+            roles=["teacher"],
+            action="test_seed",
+            actor=None,
+        )
+    for _ in range(200):
+        listed = await _admin_get(world, f"/api/v1/orgs/{world.school}/verifications?status=pending")
+        found = [v["id"] for v in listed["verifications"] if v["user_id"] == teacher["user_id"]]
+        if found:
+            return str(found[0])
+        await asyncio.sleep(0.05)
+    raise AssertionError("identity never opened the verification")
+
+
+def decide_call(suffix: str, body: dict[str, Any] | None = None) -> Call:
+    async def call(world: World, headers: dict[str, str]) -> int:
+        verification = await _pending_verification(world)
+        response = await world.platform.http.post(
+            f"/api/v1/verifications/{verification}{suffix}", headers=headers, json=body
+        )
+        return response.status_code
+
+    return call
+
+
 def row(*statuses: int, anonymous: int = 401) -> dict[str, int]:
     return {**dict(zip(ROLES, statuses, strict=True)), "anonymous": anonymous}
 
 
 #                                 operator admin head teacher class_t student parent outsider other
+# Identity keeps verifications and knows nothing of the operator: operator staff get 404 there.
+VERIFIERS = row(404, 200, 403, 403, 403, 403, 403, 404, 404)
+
 TABLE: Rows = {
+    ("GET", "/api/v1/orgs/{org_id}/verifications"): (get_call("/api/v1/orgs/{org}/verifications"), VERIFIERS),
+    ("POST", "/api/v1/verifications/{verification_id}:verify"): (decide_call(":verify"), VERIFIERS),
+    ("POST", "/api/v1/verifications/{verification_id}:reject"): (
+        decide_call(":reject", {"reason": "Не работает в школе"}),
+        VERIFIERS,
+    ),
     ("POST", "/api/v1/join-requests"): (join_request_call, row(201, 201, 201, 409, 409, 201, 201, 201, 201)),
     ("GET", "/api/v1/support-requests"): (
         operator_queue_call,

@@ -337,6 +337,24 @@ async def test_batch_export_is_a_printable_csv(platform: Platform, school: Schoo
     assert labelled == dict.fromkeys(names, 1)
 
 
+async def test_printed_links_use_the_public_address_when_one_is_set(
+    platform: Platform, school: School, class_5a: str
+) -> None:
+    """Behind an Ingress the pods' own address means nothing to a parent: PARTA_PUBLIC_URL wins."""
+    settings = platform.gateway.app.state.settings
+    settings.public_url = "https://parta.region.example/"
+    try:
+        response = await platform.http.post(
+            f"/api/v1/orgs/{school.id}/classes/{class_5a}/invites:batch",
+            headers=bearer(school.admin),
+            json={"role": "student", "labels": ["Сидоров Пётр"]},
+        )
+    finally:
+        settings.public_url = ""
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][3].startswith("https://parta.region.example/invite/")
+
+
 async def test_guessed_tokens_find_nothing_and_hit_the_limit(platform: Platform, school: School) -> None:
     """R-INV-2: tokens are unguessable (192 random bits, only hashes kept) and guessing is slowed:
     past 20 unknown tokens in 10 minutes the address gets 429 before any look-up."""

@@ -213,7 +213,8 @@ async def create_invite_batch(
         timeout=rpc.timeout,
     )
     class_name, time_zone = await _class_name_and_zone(rpc, org_id, class_id)
-    content = invites_csv(batch, class_name, str(request.base_url).rstrip("/"), time_zone)
+    public_url = request.app.state.settings.public_url or str(request.base_url)
+    content = invites_csv(batch, class_name, public_url.rstrip("/"), time_zone)
     return Response(
         content=content.encode(),
         status_code=201,
