@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 GENERATED := gen/.generated
 PROTOS := $(shell find proto -name '*.proto')
 
-.PHONY: install proto run test lint fmt bench clean
+.PHONY: install proto run test lint fmt bench clean browser
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -37,7 +37,11 @@ fmt: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+# The browser tests drive Debian's Chromium (never `playwright install`, which downloads its own).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test: lint browser
 	$(BIN)/pytest -q
 
 bench: install

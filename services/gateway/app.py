@@ -16,7 +16,18 @@ from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
 from services.gateway.models import ErrorResponse
-from services.gateway.routes import applications, auth, dev, joining, me, organisations, people, verifications
+from services.gateway.routes import (
+    applications,
+    auth,
+    chats,
+    dev,
+    joining,
+    me,
+    organisations,
+    people,
+    verifications,
+)
+from services.gateway.web import add_security_headers, mount_web_client
 
 HTTP_REQUESTS = Counter("parta_http_requests_total", "HTTP requests served", ["route", "method", "status"])
 HTTP_LATENCY = Histogram(
@@ -77,8 +88,11 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.include_router(joining.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(people.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(verifications.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(chats.router, responses=ERRORS)  # type: ignore[arg-type]
     if settings.dev:
         app.include_router(dev.router)
+
+    add_security_headers(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -98,4 +112,6 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
                 return error_response(503, "unavailable", f"{name} не готов")
         return Response(content='{"status":"ok"}', media_type="application/json")
 
+    # Last: the client's catch-all route must not shadow the API.
+    mount_web_client(app)
     return app

@@ -1,0 +1,60 @@
+"""Serves the web client: static files from `services/gateway/web/` (plain ES modules, no build
+step), the single-page fallback to `index.html`, and security headers on every response — a
+Content-Security-Policy with no inline scripts, so text from a message can never run."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from starlette.staticfiles import StaticFiles
+
+WEB_ROOT = Path(__file__).parent / "web"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+# Paths the API, health and metrics own; everything else is the client's to route.
+NOT_CLIENT_PATHS = ("/api/", "/healthz", "/readyz")
+
+
+def add_security_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def secure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def mount_web_client(app: FastAPI, root: Path = WEB_ROOT) -> None:
+    """Serve the client from `root` (when it exists): its files under /static, index.html elsewhere."""
+    index = root / "index.html"
+    if not index.exists():
+        return
+    app.mount("/static", StaticFiles(directory=root), name="static")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def client(path: str) -> Response:
+        if ("/" + path).startswith(NOT_CLIENT_PATHS):
+            return Response(status_code=404)
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
