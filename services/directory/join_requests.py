@@ -156,7 +156,7 @@ class JoinRequests:
         self, conn: AsyncConnection, organisation_id: uuid.UUID, principal: Principal, roles: frozenset[str]
     ) -> list[uuid.UUID]:
         """The caller's classes when they are a class teacher; PERMISSION_DENIED otherwise."""
-        taught = await self._store.classes_taught(conn, organisation_id, uuid.UUID(principal.user_id))
+        taught = await self._store.classes_led_by(conn, organisation_id, uuid.UUID(principal.user_id))
         if "class_teacher" not in roles and not taught:
             raise PermissionDenied(
                 "R-INV-3: заявки на вступление рассматривают администратор и классные руководители",

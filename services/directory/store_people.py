@@ -90,17 +90,6 @@ class PeopleStore:
         )
         return cast("Row[Any]", result.one())
 
-    async def classes_taught(
-        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
-    ) -> list[uuid.UUID]:
-        """The classes whose class teacher the person is (R-ROLE-4)."""
-        rows = await conn.scalars(
-            select(class_teachers.c.class_id).where(
-                class_teachers.c.organisation_id == organisation_id, class_teachers.c.user_id == user_id
-            )
-        )
-        return list(rows)
-
     # --- movement (R-MOVE-1) --------------------------------------------------------------
     async def insert_movement(self, conn: AsyncConnection, **values: Any) -> Row[Any]:
         result = await conn.execute(movements.insert().values(id=uuid.uuid4(), **values).returning(movements))

@@ -210,6 +210,7 @@ async def test_administrator_builds_classes_by_the_nomenclature(
 async def test_administrator_edits_the_details_and_time_zone(
     platform: Platform, operator: dict[str, Any]
 ) -> None:
+    """R-ORG-4: the administrator edits the details; R-ORG-7: the journal link members are shown."""
     school = await approved_school(platform, operator, 15, "+79120001515")
     response = await platform.http.patch(
         f"/api/v1/orgs/{school.id}",
