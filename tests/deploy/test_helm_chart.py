@@ -149,24 +149,35 @@ def test_rendered_objects_are_valid_kubernetes_objects(chart: helm_python.Chart,
 # --- what is deployed ----------------------------------------------------------------------------
 
 
-def test_defaults_deploy_identity_and_gateway_only(chart: helm_python.Chart) -> None:
+DEFAULT_SERVICES = ("identity", "directory", "gateway")
+
+
+def test_defaults_deploy_the_services_that_exist(chart: helm_python.Chart) -> None:
     objects = render(chart)
-    assert set(of_kind(objects, "Deployment")) == {name("identity"), name("gateway")}
-    assert set(of_kind(objects, "Service")) == {name("identity"), name("gateway")}
-    assert set(of_kind(objects, "HorizontalPodAutoscaler")) == {name("identity"), name("gateway")}
-    assert set(of_kind(objects, "PodDisruptionBudget")) == {name("identity"), name("gateway")}
+    expected = {name(svc) for svc in DEFAULT_SERVICES}
+    assert set(of_kind(objects, "Deployment")) == expected
+    assert set(of_kind(objects, "Service")) == expected
+    assert set(of_kind(objects, "HorizontalPodAutoscaler")) == expected
+    assert set(of_kind(objects, "PodDisruptionBudget")) == expected
+
+
+def test_backends_are_told_where_identity_is(chart: helm_python.Chart) -> None:
+    """Every service verifies access tokens with identity's published keys."""
+    deployments = of_kind(render(chart, ALL_ENABLED), "Deployment")
+    for svc in ("directory", "messaging", "media", "gateway"):
+        assert env_of(deployments[name(svc)])["PARTA_IDENTITY_ADDR"]["value"] == f"{name('identity')}:50051"
+    assert "PARTA_IDENTITY_ADDR" not in env_of(deployments[name("identity")])
 
 
 def test_disabled_services_render_nothing(chart: helm_python.Chart) -> None:
     for obj in render(chart):
         labels = obj["metadata"]["labels"]
         assert labels.get("app.kubernetes.io/component") not in {
-            "directory",
             "messaging",
             "media",
             "media-rtc",
         }
-        assert not any(svc in obj["metadata"]["name"] for svc in ("directory", "messaging", "media"))
+        assert not any(svc in obj["metadata"]["name"] for svc in ("messaging", "media"))
 
     nothing = {svc: {"enabled": False} for svc in SERVICES}
     assert {obj["kind"] for obj in render(chart, nothing)} == {"ServiceAccount"}
@@ -190,7 +201,8 @@ def test_enabling_all_services_renders_each_of_them(chart: helm_python.Chart) ->
 def test_gateway_is_told_where_each_enabled_backend_is(chart: helm_python.Chart) -> None:
     default_env = env_of(of_kind(render(chart), "Deployment")[name("gateway")])
     assert default_env["PARTA_IDENTITY_ADDR"]["value"] == f"{name('identity')}:50051"
-    assert "PARTA_DIRECTORY_ADDR" not in default_env
+    assert default_env["PARTA_DIRECTORY_ADDR"]["value"] == f"{name('directory')}:50051"
+    assert "PARTA_MESSAGING_ADDR" not in default_env
 
     env = env_of(of_kind(render(chart, ALL_ENABLED), "Deployment")[name("gateway")])
     for backend in BACKENDS:
@@ -412,7 +424,7 @@ def all_ports(rules: list[Obj]) -> set[tuple[int | None, str]]:
 
 
 def test_a_network_policy_guards_each_enabled_service(chart: helm_python.Chart) -> None:
-    assert set(of_kind(render(chart), "NetworkPolicy")) == {name("identity"), name("gateway")}
+    assert set(of_kind(render(chart), "NetworkPolicy")) == {name(svc) for svc in DEFAULT_SERVICES}
     assert set(of_kind(render(chart, ALL_ENABLED), "NetworkPolicy")) == {name(svc) for svc in SERVICES}
     assert of_kind(render(chart, {"networkPolicy": {"enabled": False}}), "NetworkPolicy") == {}
 

@@ -54,6 +54,12 @@ spec:
             - name: PARTA_GRPC_PORT
               value: {{ include "parta.port" (merge (dict "port" "grpc") $ctx) | quote }}
             {{- include "parta.commonEnv" $ctx | nindent 12 }}
+            {{- if ne .component "identity" }}
+            {{- $identity := dict "root" $root "component" "identity" }}
+            # Identity publishes the keys that verify access tokens.
+            - name: PARTA_IDENTITY_ADDR
+              value: {{ printf "%s:%s" (include "parta.componentName" $identity) (include "parta.port" (merge (dict "port" "grpc") $identity)) | quote }}
+            {{- end }}
             {{- include "parta.secretEnv" (merge (dict "env" "PARTA_DATABASE_URL" "ref" $svc.database "key" "database-url") $ctx) | nindent 12 }}
             {{- with .extraEnv }}
             {{- . | trim | nindent 12 }}
