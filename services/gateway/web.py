@@ -11,6 +11,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
+from services.gateway.errors import error_response
+
 WEB_ROOT = Path(__file__).parent / "web"
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -56,5 +58,5 @@ def mount_web_client(app: FastAPI, root: Path = WEB_ROOT) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     async def client(path: str) -> Response:
         if ("/" + path).startswith(NOT_CLIENT_PATHS):
-            return Response(status_code=404)
+            return error_response(404, "not_found", "Нет такого адреса")
         return FileResponse(index, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,207 @@
+// The shell: who is signed in, their organisations, the header with the organisation switcher
+// and navigation, and a small router over history.pushState. Each screen is its own module.
+import { api, ApiError, clearSession, session } from './api.js';
+import { h, replace } from './dom.js';
+import { errorBox } from './ui.js';
+import * as signin from './screens/signin.js';
+import * as org from './screens/org.js';
+import * as profile from './screens/profile.js';
+import * as operator from './screens/operator.js';
+import * as apply from './screens/apply.js';
+import * as join from './screens/join.js';
+import * as invite from './screens/invite.js';
+import * as chats from './screens/chats.js';
+import * as admin from './screens/admin.js';
+
+const ORG_KEY = 'parta.org';
+
+const state = { me: null, orgs: [], operator: false, loaded: false };
+let pendingFlash = ''; // a message for the next screen (a saved form that re-renders the page)
+
+const ROUTES = [
+  [/^\/invite\/([^/]+)$/, invite, { public: true }],
+  [/^\/org\/([^/]+)$/, org],
+  [/^\/admin\/([^/]+)(?:\/([a-z]+))?$/, admin],
+  [/^\/operator$/, operator],
+  [/^\/profile$/, profile],
+  [/^\/apply$/, apply],
+  [/^\/join$/, join],
+  [/^\/chats$/, chats],
+];
+
+function currentOrg() {
+  const chosen = localStorage.getItem(ORG_KEY);
+  return state.orgs.find((o) => o.id === chosen) || state.orgs[0] || null;
+}
+
+function chooseOrg(id) {
+  localStorage.setItem(ORG_KEY, id);
+}
+
+/** Load (or reload) the person, their organisations and whether they are operator staff. */
+async function load() {
+  const [me, orgs, operatorCheck] = await Promise.all([
+    api.get('/me'),
+    api.get('/orgs'),
+    api.get('/applications?status=pending').then(
+      () => true,
+      (error) => {
+        if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return false;
+        throw error;
+      },
+    ),
+  ]);
+  Object.assign(state, { me, orgs: orgs.organisations, operator: operatorCheck, loaded: true });
+}
+
+export function go(path, { replaceState = false } = {}) {
+  if (replaceState) window.history.replaceState({}, '', path);
+  else window.history.pushState({}, '', path);
+  render().then(() => document.getElementById('main')?.focus());
+}
+
+const ctx = {
+  state,
+  go,
+  currentOrg,
+  chooseOrg,
+  /** Reload who I am and my organisations, then render again (after joining, editing). */
+  async reload({ flash = '' } = {}) {
+    await load();
+    pendingFlash = flash;
+    await render();
+  },
+  /** After a sign-in: load everything and continue at `next` (or the home screen). */
+  async signedIn(next = '/') {
+    await load();
+    go(next, { replaceState: true });
+  },
+  async signOut() {
+    try {
+      await api.post('/auth/logout');
+    } catch {
+      // The session may already be over; signing out locally is what matters.
+    }
+    clearSession();
+  },
+};
+
+function navLink(path, text, current) {
+  return h('a', { href: path, 'data-link': true, 'aria-current': current ? 'page' : undefined }, text);
+}
+
+function header(path) {
+  const active = currentOrg();
+  const links = [];
+  if (active) links.push(navLink(`/org/${active.id}`, 'Организация', path.startsWith('/org/')));
+  links.push(navLink('/chats', 'Чаты', path === '/chats'));
+  if (active?.my_roles.includes('administrator')) {
+    links.push(navLink(`/admin/${active.id}`, 'Администрирование', path.startsWith('/admin/')));
+  }
+  if (state.operator) links.push(navLink('/operator', 'Оператор', path === '/operator'));
+  links.push(navLink('/join', 'Вступить', path === '/join'));
+  links.push(navLink('/apply', 'Подключить организацию', path === '/apply'));
+  links.push(navLink('/profile', 'Профиль', path === '/profile'));
+
+  let switcher = null;
+  if (state.orgs.length > 0) {
+    const select = h(
+      'select',
+      { id: 'org-switcher', value: active?.id },
+      state.orgs.map((o) => h('option', { value: o.id }, o.name)),
+    );
+    select.addEventListener('change', () => {
+      chooseOrg(select.value);
+      const onAdmin = window.location.pathname.startsWith('/admin/');
+      const chosen = currentOrg();
+      go(onAdmin && chosen.my_roles.includes('administrator') ? `/admin/${chosen.id}` : `/org/${chosen.id}`);
+    });
+    switcher = h('div', { class: 'switcher' }, h('label', { for: 'org-switcher' }, 'Организация'), select);
+  }
+  const name = state.me?.display_name || [state.me?.first_name, state.me?.last_name].filter(Boolean).join(' ');
+  return h(
+    'header',
+    { class: 'top' },
+    h(
+      'div',
+      { class: 'bar' },
+      h('a', { class: 'brand', href: '/', 'data-link': true }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), 'Парта'),
+      switcher,
+      h('span', { class: 'who', id: 'who' }, name || state.me?.phone || state.me?.email || ''),
+    ),
+    h('nav', { class: 'nav', 'aria-label': 'Разделы' }, links),
+  );
+}
+
+function home() {
+  const active = currentOrg();
+  if (active) return `/org/${active.id}`;
+  return null;
+}
+
+async function render() {
+  const app = document.getElementById('app');
+  const path = window.location.pathname;
+  const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
+  const skip = h('a', { class: 'skip', href: '#main' }, 'Перейти к содержимому');
+  skip.addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
+  const route = ROUTES.find(([pattern]) => pattern.test(path));
+  const signed = session() !== null;
+
+  if (!signed && !(route && route[2]?.public)) {
+    replace(app, skip, h('header', { class: 'top' }, h('div', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), 'Парта'))), main);
+    replace(main, signin.screen(ctx, { next: path === '/' ? '/' : path }));
+    document.title = 'Вход — Парта';
+    return;
+  }
+  if (signed && !state.loaded) {
+    try {
+      await load();
+    } catch (error) {
+      replace(app, skip, main);
+      replace(main, errorBox(error));
+      return;
+    }
+    if (session() === null) return; // signed out while loading
+  }
+  replace(app, skip, signed ? header(path) : h('header', { class: 'top' }, h('div', { class: 'bar' }, h('a', { class: 'brand', href: '/', 'data-link': true }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), 'Парта'))), main);
+  if (!route) {
+    const target = home();
+    if (target && path === '/') {
+      go(target, { replaceState: true });
+      return;
+    }
+    replace(main, org.empty(ctx));
+    document.title = 'Парта';
+    return;
+  }
+  const params = path.match(route[0]).slice(1).map((p) => (p ? decodeURIComponent(p) : p));
+  try {
+    await route[1].render(main, ctx, ...params);
+  } catch (error) {
+    main.appendChild(errorBox(error));
+  }
+  if (pendingFlash) {
+    main.querySelector('h1')?.after(h('div', { class: 'alert ok', role: 'status' }, pendingFlash));
+    pendingFlash = '';
+  }
+  const heading = main.querySelector('h1');
+  if (heading) document.title = `${heading.textContent} — Парта`;
+}
+
+document.addEventListener('click', (event) => {
+  const link = event.target.closest('a[data-link]');
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+  event.preventDefault();
+  go(link.getAttribute('href'));
+});
+window.addEventListener('popstate', () => render());
+window.addEventListener('parta:signed-out', () => {
+  Object.assign(state, { me: null, orgs: [], operator: false, loaded: false });
+  go('/', { replaceState: true });
+});
+
+render();

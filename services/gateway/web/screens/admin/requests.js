@@ -1,0 +1,58 @@
+// Join requests (R-INV-3): approve, or reject with a reason.
+import { api } from '../../api.js';
+import { h, replace } from '../../dom.js';
+import { busy, field, form, messageArea, roleTitle, section, shortId, when } from '../../ui.js';
+import { classes } from './common.js';
+
+export async function render(body, ctx) {
+  const org = ctx.organisation;
+  const names = Object.fromEntries((await classes(org.id)).map((c) => [c.id, c.name]));
+  const top = messageArea();
+  const list = h('ul', { class: 'rows' });
+  async function fill() {
+    const { requests } = await api.get(`/orgs/${org.id}/join-requests?status=pending`);
+    replace(
+      list,
+      requests.length === 0
+        ? h('li', { class: 'muted' }, 'Новых заявок нет.')
+        : requests.map((r) => {
+            const actions = h('div', { class: 'actions' });
+            const approve = h('button', { type: 'button', class: 'primary small' }, 'Принять');
+            approve.addEventListener('click', () =>
+              busy(approve, async () => {
+                await api.post(`/orgs/${org.id}/join-requests/${r.id}:approve`);
+                top.ok('Заявка принята');
+                await fill();
+              }, top),
+            );
+            const reject = h('button', { type: 'button', class: 'danger small' }, 'Отклонить');
+            reject.addEventListener('click', () => {
+              const reason = field('Причина отказа', { name: 'reason', required: true, maxlength: '1000' });
+              replace(actions, form(
+                { class: 'stack inline-form', 'aria-label': 'Отклонить заявку' },
+                [reason.row, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger small' }, 'Отклонить заявку'))],
+                async () => {
+                  await api.post(`/orgs/${org.id}/join-requests/${r.id}:reject`, { reason: reason.input.value.trim() });
+                  top.ok('Заявка отклонена');
+                  await fill();
+                },
+                top,
+              ));
+              reason.input.focus();
+            });
+            actions.append(approve, reject);
+            return h(
+              'li',
+              { class: 'item column' },
+              h('div', {},
+                h('strong', {}, `${roleTitle(r.role)}: участник ${shortId(r.user_id)}`),
+                h('div', { class: 'meta' }, `${r.class_id ? `${names[r.class_id] || 'класс'} · ` : ''}${when(r.created_at)}`),
+                r.message ? h('p', { class: 'quote' }, r.message) : null),
+              actions,
+            );
+          }),
+    );
+  }
+  replace(body, top.el, section('Заявки на вступление', list));
+  await fill();
+}

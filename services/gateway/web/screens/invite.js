@@ -1,0 +1,55 @@
+// /invite/<token>: what the link leads to (no sign-in needed, no members shown), then sign in if
+// needed and join (R-INV-1, R-INV-5).
+import { api, session } from '../api.js';
+import { h, replace } from '../dom.js';
+import { busy, KIND_TITLES, messageArea, roleTitle, when } from '../ui.js';
+import { signInForm } from './signin.js';
+
+export async function render(main, ctx, token) {
+  const messages = messageArea();
+  let preview;
+  try {
+    preview = await api.get(`/invites/${encodeURIComponent(token)}`, { auth: false });
+  } catch (error) {
+    replace(main, h('h1', {}, 'Приглашение'), messages.el);
+    messages.error(error);
+    return;
+  }
+  const details = h(
+    'dl',
+    { class: 'details' },
+    h('dt', {}, 'Организация'), h('dd', {}, preview.organisation_name),
+    h('dt', {}, 'Тип'), h('dd', {}, KIND_TITLES[preview.organisation_kind] || preview.organisation_kind),
+    h('dt', {}, 'Класс'), h('dd', {}, preview.class_name),
+    h('dt', {}, 'Роль'), h('dd', {}, roleTitle(preview.role)),
+    h('dt', {}, 'Действует до'), h('dd', {}, when(preview.expires_at)),
+  );
+  const action = h('div', {});
+  replace(
+    main,
+    h('div', { class: 'narrow' },
+      h('h1', {}, 'Приглашение в организацию'),
+      h('div', { class: 'card' }, details),
+      action,
+      messages.el),
+  );
+  const showJoin = () => {
+    const join = h('button', { type: 'button', class: 'primary big' }, 'Вступить');
+    join.addEventListener('click', () =>
+      busy(join, async () => {
+        const organisation = await api.post(`/invites/${encodeURIComponent(token)}:accept`);
+        ctx.chooseOrg(organisation.id);
+        await ctx.signedIn(`/org/${organisation.id}`);
+      }, messages),
+    );
+    replace(action, h('div', { class: 'actions' }, join));
+  };
+  if (session()) showJoin();
+  else {
+    replace(
+      action,
+      h('p', {}, 'Чтобы вступить, войдите по одноразовому коду.'),
+      signInForm({ onDone: async () => { await ctx.reload(); } }),
+    );
+  }
+}

@@ -1,0 +1,156 @@
+// Shared pieces of the screens: labelled fields, error and status messages, role names, dates.
+import { ApiError, errorText } from './api.js';
+import { h, replace, uid } from './dom.js';
+
+export const ROLE_TITLES = {
+  administrator: 'администратор',
+  head: 'руководитель',
+  administration: 'администрация',
+  teacher: 'учитель',
+  class_teacher: 'классный руководитель',
+  educator: 'воспитатель',
+  student: 'ученик',
+  parent: 'родитель',
+};
+export const KIND_TITLES = {
+  school: 'Школа',
+  kindergarten: 'Детский сад',
+  additional_education: 'Центр дополнительного образования',
+};
+export const CLASS_KIND_TITLES = { class: 'класс', group: 'группа', association: 'объединение', staff_room: 'учительская' };
+
+export const roleTitle = (role) => ROLE_TITLES[role] || role;
+
+/** A date and time in Russian, or a dash. */
+export function when(iso) {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '—';
+  return date.toLocaleString('ru-RU', { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** A labelled input: returns {row, input}. `kind` is input, textarea or select. */
+export function field(label, props = {}, { kind = 'input', hint = '', options = [] } = {}) {
+  const id = props.id || uid('f');
+  const hintId = hint ? `${id}-hint` : null;
+  const children = kind === 'select' ? options.map(([value, text]) => h('option', { value }, text)) : [];
+  const input = h(kind, { ...props, id, 'aria-describedby': hintId || undefined }, ...children);
+  const row = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    input,
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+  );
+  return { row, input };
+}
+
+/** A checkbox with its label to the right. */
+export function checkbox(label, props = {}) {
+  const id = props.id || uid('c');
+  const input = h('input', { ...props, id, type: 'checkbox' });
+  return { row: h('div', { class: 'check' }, input, h('label', { for: id }, label)), input };
+}
+
+/** The error of a failed call, as a visible alert (with the rule it cites). */
+export function errorBox(error) {
+  const rule = error instanceof ApiError ? error.rule : null;
+  let text = errorText(error);
+  // The services start a rule's message with its id: shown once, as the badge.
+  if (rule && text.startsWith(`${rule}:`)) text = text.slice(rule.length + 1).trim();
+  return h(
+    'div',
+    { class: 'alert error', role: 'alert' },
+    h('span', {}, text),
+    rule ? h('span', { class: 'rule', title: 'Правило платформы' }, `Правило ${rule}`) : null,
+  );
+}
+
+/** A place for one message: show(error | text) and clear(). */
+export function messageArea() {
+  const el = h('div', { class: 'messages', 'aria-live': 'polite' });
+  return {
+    el,
+    error(error) {
+      replace(el, errorBox(error));
+    },
+    ok(text) {
+      replace(el, h('div', { class: 'alert ok', role: 'status' }, text));
+    },
+    clear() {
+      replace(el);
+    },
+  };
+}
+
+/** Run `work` with the button disabled; errors go to `messages` (when given). */
+export async function busy(button, work, messages) {
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  messages?.clear();
+  try {
+    return await work();
+  } catch (error) {
+    if (messages) messages.error(error);
+    else throw error;
+    return undefined;
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+/** A form whose submit runs `work` (with its submit button busy). */
+export function form(props, children, work, messages) {
+  const el = h('form', { ...props, novalidate: true }, ...children);
+  el.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!el.checkValidity()) {
+      el.reportValidity();
+      return;
+    }
+    const button = el.querySelector('button[type=submit]') || el;
+    await busy(button, () => work(el), messages);
+  });
+  return el;
+}
+
+/** Save a Blob as a file through a temporary link. */
+export function download(blob, fileName) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: fileName, class: 'visually-hidden' }, fileName);
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Only http(s) links are shown as links: a "javascript:" journal link never becomes one. */
+export function safeUrl(raw) {
+  try {
+    const url = new URL(raw, window.location.origin);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A section with a heading (for screen readers: a labelled region). */
+export function section(title, ...children) {
+  const id = uid('s');
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+}
+
+export function badge(text, kind = '') {
+  return h('span', { class: `badge ${kind}`.trim() }, text);
+}
+
+/** The current academic year as the server counts it: from August, the coming one. */
+export function currentAcademicYear(now = new Date()) {
+  const start = now.getMonth() >= 7 ? now.getFullYear() : now.getFullYear() - 1;
+  return `${start}/${start + 1}`;
+}
+
+export function shortId(id) {
+  return id ? `№ ${id.slice(0, 8)}` : '—';
+}

@@ -1,0 +1,110 @@
+"""Browser fixtures for the web client's tests: one headless Debian Chromium per test session
+(driven by Playwright's async API, never `playwright install`), a fresh browser context per person,
+and helpers to sign in through the page, read what it shows and save screenshots."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from tests.conftest import Inbox, Platform, normalise_phone
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+expect.set_options(timeout=5_000)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield chromium
+        await chromium.close()
+
+
+Person = Callable[..., Awaitable[Page]]
+
+
+@pytest_asyncio.fixture
+async def person(browser: Browser, platform: Platform) -> AsyncIterator[Person]:
+    """`await person()` opens a page in a fresh browser context (its own storage: one person)."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    async def open_page(viewport: dict[str, int] = PHONE) -> Page:
+        context = await browser.new_context(
+            viewport=viewport, base_url=base_url(platform), locale="ru-RU", timezone_id="Europe/Moscow"
+        )
+        contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        await context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+def base_url(platform: Platform) -> str:
+    return f"http://127.0.0.1:{platform.gateway.port}"
+
+
+async def sign_in(page: Page, platform: Platform, destination: str, path: str = "/") -> None:
+    """Sign in through the page: ask for a code, read it where it was delivered, type it in."""
+    if path:
+        await page.goto(path)
+    await page.get_by_label("Телефон или e-mail").fill(destination)
+    await page.get_by_role("button", name="Получить код").click()
+    await expect(page.get_by_label("Код из сообщения")).to_be_visible()
+    inbox: Inbox = platform.mail if "@" in destination else platform.sms
+    key = destination.lower() if "@" in destination else normalise_phone(destination)
+    await page.get_by_label("Код из сообщения").fill(await inbox.code_for(key))
+    await page.get_by_role("button", name="Войти", exact=True).click()
+    await expect(page.get_by_label("Код из сообщения")).to_have_count(0)
+
+
+async def use_tokens(page: Page, tokens: dict[str, Any], path: str = "/") -> None:
+    """Start the page as someone already signed in (tokens from the API), as after a sign-in."""
+    await page.goto("/healthz")
+    await page.evaluate(
+        "value => localStorage.setItem('parta.session', value)",
+        json.dumps({k: tokens[k] for k in ("access_token", "refresh_token", "user_id", "session_id")}),
+    )
+    await page.goto(path)
+
+
+async def shoot(page: Page, name: str) -> None:
+    """With PARTA_SCREENSHOTS=1: docs/screenshots/<name>-phone.png and -desktop.png."""
+    if os.environ.get("PARTA_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size or PHONE
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        await page.set_viewport_size(size)
+        await page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+        await page.wait_for_timeout(50)
+        await page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), animations="disabled")
+    await page.set_viewport_size(original)

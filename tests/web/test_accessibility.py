@@ -1,0 +1,74 @@
+"""axe-core in the browser (issue 6): the sign-in screen and the administrator's console have no
+"serious" or "critical" accessibility violations, on a phone and on a desktop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page, expect
+
+from tests.conftest import Platform
+from tests.directory.helpers import add_operator, approved_school
+from tests.web.conftest import DESKTOP, Person, use_tokens
+
+OPERATOR = "+79990000603"
+ADMIN_PHONE = "+79120060062"
+AXE = Axe()
+
+
+async def serious_violations(page: Page) -> list[dict[str, Any]]:
+    results = await AXE.run(page)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+async def test_sign_in_screen_has_no_serious_violations(platform: Platform, person: Person) -> None:
+    for viewport in (None, DESKTOP):
+        page = await (person(viewport) if viewport else person())
+        await page.goto("/")
+        await expect(page.get_by_role("heading", name="Вход в Парту")).to_be_visible()
+        await page.get_by_label("Я ученик и вхожу с e-mail родителя").check()
+        await expect(page.get_by_label("Имя ученика")).to_be_visible()
+        assert await serious_violations(page) == []
+    # The code step, with the dev mailbox panel and an error shown.
+    await page.get_by_label("Я ученик и вхожу с e-mail родителя").uncheck()
+    await page.get_by_label("Телефон или e-mail").fill("+79120060063")
+    await page.get_by_role("button", name="Получить код").click()
+    await expect(page.get_by_role("heading", name="Почтовый ящик разработчика")).to_be_visible()
+    await page.get_by_label("Код из сообщения").fill("000000")
+    await page.get_by_role("button", name="Войти", exact=True).click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+    assert await serious_violations(page) == []
+    # Asking again within the minute: 429, with the wait from Retry-After.
+    await page.get_by_role("button", name="Изменить телефон или e-mail").click()
+    await page.get_by_role("button", name="Получить код").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Повторите через")
+    await expect(page.get_by_role("button", name="У меня уже есть код")).to_be_visible()
+
+
+async def test_administrator_console_has_no_serious_violations(platform: Platform, person: Person) -> None:
+    await add_operator(platform, OPERATOR)
+    school = await approved_school(platform, await platform.sign_in(OPERATOR), 603, ADMIN_PHONE)
+    for viewport in (None, DESKTOP):
+        page = await (person(viewport) if viewport else person())
+        await use_tokens(page, school.admin, f"/org/{school.id}")
+        await expect(page.get_by_role("heading", name="МБОУ «Школа № 603»")).to_be_visible()
+        assert await serious_violations(page) == [], "organisation page"
+        for tab, heading in (
+            ("details", "Реквизиты организации"),
+            ("structure", "Новый класс"),
+            ("invites", "Новая ссылка-приглашение"),
+            ("requests", "Заявки на вступление"),
+            ("members", "Участники"),
+            ("movement", "Выбытие"),
+        ):
+            await page.goto(f"/admin/{school.id}/{tab}")
+            await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            assert await serious_violations(page) == [], tab
+    await page.goto("/profile")
+    await expect(page.get_by_role("heading", name="Сеансы и устройства")).to_be_visible()
+    assert await serious_violations(page) == [], "profile"
