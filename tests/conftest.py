@@ -34,6 +34,8 @@ from services.gateway.config import GatewaySettings
 from services.gateway.main import GatewayApp
 from services.identity.config import IdentitySettings
 from services.identity.main import IdentityApp
+from services.messaging.config import MessagingSettings
+from services.messaging.main import MessagingApp
 
 CODE_PATTERN = re.compile(r"\b(\d{6})\b")
 
@@ -197,8 +199,29 @@ async def running_directory(
 
 
 @asynccontextmanager
+async def running_messaging(
+    database_url: str, nats_url: str, identity_addr: str
+) -> AsyncIterator[MessagingApp]:
+    settings = MessagingSettings(
+        database_url=database_url,
+        nats_url=nats_url,
+        identity_addr=identity_addr,
+        grpc_port=0,
+        metrics_port=0,
+        log_json=True,
+        shutdown_grace_seconds=2,
+    )
+    app = MessagingApp(settings)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+@asynccontextmanager
 async def running_gateway(
-    identity_addr: str, directory_addr: str, **overrides: Any
+    identity_addr: str, directory_addr: str, messaging_addr: str = "", **overrides: Any
 ) -> AsyncIterator[GatewayApp]:
     values: dict[str, Any] = {
         "http_port": 0,
@@ -208,6 +231,8 @@ async def running_gateway(
         "dev": True,
         "shutdown_grace_seconds": 2,
     }
+    if messaging_addr:
+        values["messaging_addr"] = messaging_addr
     values.update(overrides)
     app = GatewayApp(GatewaySettings(**values))
     await app.start()
@@ -219,7 +244,8 @@ async def running_gateway(
 
 @dataclass
 class Platform:
-    """Identity (with real SMTP and the fake SMS provider) behind a real gateway, over real HTTP."""
+    """Identity (with real SMTP and the fake SMS provider), directory and messaging behind a real
+    gateway, over real HTTP."""
 
     identity: IdentityApp
     directory: DirectoryApp
@@ -227,6 +253,7 @@ class Platform:
     http: httpx.AsyncClient
     mail: Inbox
     sms: Inbox
+    messaging: MessagingApp
 
     @property
     def identity_addr(self) -> str:
@@ -284,13 +311,22 @@ async def platform(
     )
     directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
     directory_db = infra.postgres.create_database(directory_name)
+    messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
+    messaging_db = infra.postgres.create_database(messaging_name)
     async with running_identity(settings) as identity:
         assert identity.grpc is not None
-        async with running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory:
+        async with (
+            running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory,
+            running_messaging(messaging_db, infra.nats.url, identity.grpc.address) as messaging,
+        ):
             assert directory.grpc is not None
+            assert messaging.grpc is not None
             async with (
-                running_gateway(identity.grpc.address, directory.grpc.address) as gateway,
+                running_gateway(
+                    identity.grpc.address, directory.grpc.address, messaging.grpc.address
+                ) as gateway,
                 httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
             ):
-                yield Platform(identity, directory, gateway, http, mail, sms)
+                yield Platform(identity, directory, gateway, http, mail, sms, messaging)
     infra.postgres.drop_database(directory_name)
+    infra.postgres.drop_database(messaging_name)

@@ -59,6 +59,7 @@ class ServiceSpec:
 BACKENDS: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", "services.identity.main"),
     ServiceSpec("directory", "services.directory.main"),
+    ServiceSpec("messaging", "services.messaging.main"),
 )
 GATEWAY = ServiceSpec("gateway", "services.gateway.main", database=False)
 

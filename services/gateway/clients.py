@@ -11,6 +11,7 @@ from fastapi import Request
 
 from parta.directory.v1 import directory_pb2_grpc
 from parta.identity.v1 import identity_pb2_grpc
+from parta.messaging.v1 import messaging_pb2_grpc
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -33,15 +34,23 @@ class ServiceClients:
     channels: dict[str, grpc.aio.Channel]
     identity: identity_pb2_grpc.IdentityStub
     directory: directory_pb2_grpc.DirectoryStub
+    messaging: messaging_pb2_grpc.MessagingStub
     timeout: float
 
     @classmethod
-    def connect(cls, *, identity_addr: str, directory_addr: str, timeout: float) -> ServiceClients:
-        channels = {"identity": _channel(identity_addr), "directory": _channel(directory_addr)}
+    def connect(
+        cls, *, identity_addr: str, directory_addr: str, messaging_addr: str, timeout: float
+    ) -> ServiceClients:
+        channels = {
+            "identity": _channel(identity_addr),
+            "directory": _channel(directory_addr),
+            "messaging": _channel(messaging_addr),
+        }
         return cls(
             channels=channels,
             identity=identity_pb2_grpc.IdentityStub(channels["identity"]),
             directory=directory_pb2_grpc.DirectoryStub(channels["directory"]),
+            messaging=messaging_pb2_grpc.MessagingStub(channels["messaging"]),
             timeout=timeout,
         )
 

@@ -13,6 +13,7 @@ class GatewaySettings(ServiceSettings):
     metrics_port: int = Field(default=9100, ge=0, le=65535)
     identity_addr: str = "127.0.0.1:50051"
     directory_addr: str = "127.0.0.1:50052"
+    messaging_addr: str = "127.0.0.1:50053"
     grpc_timeout_seconds: float = Field(default=10.0, gt=0)
     # Where people reach Parta (https://parta.region.example): printed invite links start with it.
     # Empty: the address the request came to.

@@ -33,6 +33,7 @@ class GatewayApp:
         self.clients = ServiceClients.connect(
             identity_addr=settings.identity_addr,
             directory_addr=settings.directory_addr,
+            messaging_addr=settings.messaging_addr,
             timeout=settings.grpc_timeout_seconds,
         )
         self.app = create_app(settings, self.clients)

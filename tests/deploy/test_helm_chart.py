@@ -149,7 +149,7 @@ def test_rendered_objects_are_valid_kubernetes_objects(chart: helm_python.Chart,
 # --- what is deployed ----------------------------------------------------------------------------
 
 
-DEFAULT_SERVICES = ("identity", "directory", "gateway")
+DEFAULT_SERVICES = ("identity", "directory", "messaging", "gateway")
 
 
 def test_defaults_deploy_the_services_that_exist(chart: helm_python.Chart) -> None:
@@ -173,11 +173,10 @@ def test_disabled_services_render_nothing(chart: helm_python.Chart) -> None:
     for obj in render(chart):
         labels = obj["metadata"]["labels"]
         assert labels.get("app.kubernetes.io/component") not in {
-            "messaging",
             "media",
             "media-rtc",
         }
-        assert not any(svc in obj["metadata"]["name"] for svc in ("messaging", "media"))
+        assert not any(svc in obj["metadata"]["name"] for svc in ("media",))
 
     nothing = {svc: {"enabled": False} for svc in SERVICES}
     assert {obj["kind"] for obj in render(chart, nothing)} == {"ServiceAccount"}
@@ -202,7 +201,8 @@ def test_gateway_is_told_where_each_enabled_backend_is(chart: helm_python.Chart)
     default_env = env_of(of_kind(render(chart), "Deployment")[name("gateway")])
     assert default_env["PARTA_IDENTITY_ADDR"]["value"] == f"{name('identity')}:50051"
     assert default_env["PARTA_DIRECTORY_ADDR"]["value"] == f"{name('directory')}:50051"
-    assert "PARTA_MESSAGING_ADDR" not in default_env
+    assert default_env["PARTA_MESSAGING_ADDR"]["value"] == f"{name('messaging')}:50051"
+    assert "PARTA_MEDIA_ADDR" not in default_env
 
     env = env_of(of_kind(render(chart, ALL_ENABLED), "Deployment")[name("gateway")])
     for backend in BACKENDS:

@@ -177,7 +177,7 @@ async def test_R_MOVE_2_a_leaving_staff_member_loses_staff_roles_and_assignments
     assert list(event.former_roles) == [common_pb2.ORG_ROLE_TEACHER]
     assert (await platform.http.get(f"/api/v1/orgs/{school.id}", headers=bearer(teacher))).status_code == 404
     async with platform.directory.runtime.db.transaction("test_classes_taught") as conn:
-        taught = await DirectoryStore().classes_taught(
+        taught = await DirectoryStore().classes_led_by(
             conn, uuid.UUID(school.id), uuid.UUID(teacher["user_id"])
         )
     assert taught == []

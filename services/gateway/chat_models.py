@@ -1,0 +1,123 @@
+"""Request and response bodies of the chats part of the public API (R-CHAT-1..7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ChatKindName = Literal["class", "parents", "class_staff", "subject", "management", "other", "channel"]
+
+
+class ChatIn(BaseModel):
+    """R-CHAT-1: what to create. Class kinds need class_id (and subject for a subject chat)."""
+
+    kind: ChatKindName
+    title: str = Field(default="", max_length=200, description="empty: named after the class")
+    class_id: str = Field(default="", max_length=64)
+    subject: str = Field(default="", max_length=64)
+    staff_only: bool = Field(default=False, description="a channel for staff only")
+    rules: list[str] = Field(
+        default_factory=list, max_length=20, description="numbered rules; empty: the default set"
+    )
+
+
+class ChatOut(BaseModel):
+    id: str
+    organisation_id: str
+    kind: str
+    title: str
+    class_id: str | None
+    subject: str | None
+    system_kind: str | None = Field(description="'school' or 'staff' for the system channels (R-ORG-5)")
+    staff_only: bool
+    created_by: str | None
+    rules_version: int
+    rules: list[str]
+    last_seq: int
+    member: bool
+    last_read_seq: int
+    unread_count: int
+    may_post: bool
+    member_count: int
+    created_at: datetime | None
+
+
+class Chats(BaseModel):
+    chats: list[ChatOut]
+
+
+class JoinIn(BaseModel):
+    """R-CHAT-5: the rules version the member read and acknowledges."""
+
+    rules_version: int = Field(ge=1)
+
+
+class ChatMemberOut(BaseModel):
+    user_id: str
+    rules_version: int
+    joined_at: datetime | None
+
+
+class ChatMembers(BaseModel):
+    members: list[ChatMemberOut]
+
+
+class InvitationsIn(BaseModel):
+    """R-CHAT-4: invite these people, or every eligible person of the chat's class."""
+
+    user_ids: list[str] = Field(default_factory=list, max_length=200)
+    whole_class: bool = False
+
+
+class InvitationOut(BaseModel):
+    id: str
+    chat_id: str
+    chat_title: str
+    organisation_id: str
+    user_id: str
+    invited_by: str
+    status: Literal["pending", "accepted", "declined", "withdrawn"]
+    created_at: datetime | None
+
+
+class Invitations(BaseModel):
+    invitations: list[InvitationOut]
+
+
+class MessageIn(BaseModel):
+    """Plain text, stored as written (markup is the client's job). At most 4,000 characters."""
+
+    text: str
+    reply_to_seq: int = Field(default=0, ge=0)
+
+
+class MessageEdit(BaseModel):
+    text: str
+
+
+class MessageOut(BaseModel):
+    chat_id: str
+    seq: int
+    author_id: str
+    text: str
+    reply_to_seq: int | None
+    deleted: bool
+    created_at: datetime | None
+    edited_at: datetime | None
+
+
+class MessagePage(BaseModel):
+    messages: list[MessageOut]
+    has_more: bool
+
+
+class ReadIn(BaseModel):
+    seq: int = Field(ge=0)
+
+
+class ReadStateOut(BaseModel):
+    chat_id: str
+    last_read_seq: int
+    unread_count: int

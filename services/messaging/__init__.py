@@ -1,0 +1,1 @@
+"""The messaging service: chats, channels, membership, messages and read state (R-CHAT-*)."""

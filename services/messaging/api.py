@@ -1,0 +1,158 @@
+"""Messaging's gRPC servicer: reads the request, asks the domain, shapes the reply. No rules here."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
+
+from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import messaging_pb2_grpc
+from services.common.auth import current_principal
+from services.common.convert import to_timestamp
+from services.messaging.chats import Chats, ChatView, NewChat
+from services.messaging.convert import kind_name, kind_value, message_pb
+from services.messaging.messages import Messages
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+
+SERVICE_NAME = "parta.messaging.v1.Messaging"
+
+
+def chat_pb(view: ChatView) -> pb.Chat:
+    chat = view.chat
+    return pb.Chat(
+        id=str(chat.id),
+        organisation_id=str(chat.organisation_id),
+        kind=kind_value(chat.kind),
+        title=chat.title,
+        class_id=str(chat.class_id or ""),
+        subject=chat.subject,
+        system_kind=chat.system_kind or "",
+        staff_only=chat.staff_only,
+        created_by=str(chat.created_by or ""),
+        rules_version=chat.rules_version,
+        rules=list(chat.rules),
+        last_seq=chat.last_seq,
+        member=view.member,
+        last_read_seq=view.last_read_seq,
+        unread_count=view.unread,
+        may_post=view.may_post,
+        member_count=view.member_count,
+        created_at=to_timestamp(chat.created_at),
+    )
+
+
+def invitation_pb(row: Row[Any]) -> pb.ChatInvitation:
+    return pb.ChatInvitation(
+        id=str(row.id),
+        chat_id=str(row.chat_id),
+        organisation_id=str(row.organisation_id),
+        user_id=str(row.user_id),
+        invited_by=str(row.invited_by),
+        status=row.status,
+        chat_title=row.title,
+        created_at=to_timestamp(row.created_at),
+    )
+
+
+class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
+    def __init__(self, chats: Chats, messages: Messages) -> None:
+        self._chats = chats
+        self._messages = messages
+
+    async def CreateChat(self, request: pb.CreateChatRequest, context: Context) -> pb.Chat:
+        new = NewChat(
+            organisation_id=request.organisation_id,
+            kind=kind_name(request.kind),
+            title=request.title,
+            class_id=request.class_id,
+            subject=request.subject,
+            staff_only=request.staff_only,
+            rules=tuple(request.rules),
+        )
+        return chat_pb(await self._chats.create(current_principal(), new))
+
+    async def ListMyChats(self, request: pb.ListMyChatsRequest, context: Context) -> pb.ListChatsResponse:
+        views = await self._chats.mine(current_principal(), request.organisation_id)
+        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+
+    async def ListJoinableChats(
+        self, request: pb.ListJoinableChatsRequest, context: Context
+    ) -> pb.ListChatsResponse:
+        views = await self._chats.joinable(current_principal(), request.organisation_id)
+        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+
+    async def GetChat(self, request: pb.GetChatRequest, context: Context) -> pb.Chat:
+        return chat_pb(await self._chats.get(current_principal(), request.chat_id))
+
+    async def JoinChat(self, request: pb.JoinChatRequest, context: Context) -> pb.Chat:
+        return chat_pb(await self._chats.join(current_principal(), request.chat_id, request.rules_version))
+
+    async def ListChatMembers(
+        self, request: pb.GetChatRequest, context: Context
+    ) -> pb.ListChatMembersResponse:
+        rows = await self._chats.members(current_principal(), request.chat_id)
+        return pb.ListChatMembersResponse(
+            members=[
+                pb.ChatMember(
+                    user_id=str(r.user_id), rules_version=r.rules_version, joined_at=to_timestamp(r.joined_at)
+                )
+                for r in rows
+            ]
+        )
+
+    async def InviteToChat(
+        self, request: pb.InviteToChatRequest, context: Context
+    ) -> pb.InviteToChatResponse:
+        rows = await self._chats.invite(
+            current_principal(), request.chat_id, list(request.user_ids), request.whole_class
+        )
+        return pb.InviteToChatResponse(invitations=[invitation_pb(r) for r in rows])
+
+    async def ListMyChatInvitations(
+        self, request: pb.ListMyChatInvitationsRequest, context: Context
+    ) -> pb.ListChatInvitationsResponse:
+        rows = await self._chats.my_invitations(current_principal())
+        return pb.ListChatInvitationsResponse(invitations=[invitation_pb(r) for r in rows])
+
+    async def AcceptChatInvitation(
+        self, request: pb.AcceptChatInvitationRequest, context: Context
+    ) -> pb.Chat:
+        view = await self._chats.accept(current_principal(), request.invitation_id, request.rules_version)
+        return chat_pb(view)
+
+    async def DeclineChatInvitation(
+        self, request: pb.DeclineChatInvitationRequest, context: Context
+    ) -> pb.ChatInvitation:
+        return invitation_pb(await self._chats.decline(current_principal(), request.invitation_id))
+
+    async def PostMessage(self, request: pb.PostMessageRequest, context: Context) -> pb.ChatMessage:
+        row = await self._messages.post(
+            current_principal(), request.chat_id, request.text, request.reply_to_seq
+        )
+        return message_pb(row)
+
+    async def ListMessages(
+        self, request: pb.ListMessagesRequest, context: Context
+    ) -> pb.ListMessagesResponse:
+        page = await self._messages.history(
+            current_principal(), request.chat_id, request.before, request.after, request.limit
+        )
+        return pb.ListMessagesResponse(
+            messages=[message_pb(r) for r in page.messages], has_more=page.has_more
+        )
+
+    async def EditMessage(self, request: pb.EditMessageRequest, context: Context) -> pb.ChatMessage:
+        return message_pb(
+            await self._messages.edit(current_principal(), request.chat_id, request.seq, request.text)
+        )
+
+    async def DeleteMessage(self, request: pb.DeleteMessageRequest, context: Context) -> pb.ChatMessage:
+        return message_pb(await self._messages.delete(current_principal(), request.chat_id, request.seq))
+
+    async def MarkRead(self, request: pb.MarkReadRequest, context: Context) -> pb.ReadState:
+        mark = await self._messages.mark_read(current_principal(), request.chat_id, request.seq)
+        return pb.ReadState(
+            chat_id=str(mark.chat_id), last_read_seq=mark.last_read_seq, unread_count=mark.unread
+        )

@@ -1,0 +1,134 @@
+"""Messages (R-CHAT-3, R-CHAT-7; text only in this slice): per-chat sequence numbers with no gaps,
+replies, edit and delete of one's own messages (a tombstone stays), history by sequence, read state."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
+
+from parta.events.v1 import messaging_pb2 as events
+from services.common.auth import Principal
+from services.common.db import Database
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
+from services.common.events import user_actor
+from services.common.outbox import stage_event
+from services.messaging.access import chat_access
+from services.messaging.live import LivePublisher
+from services.messaging.rules import check_text, page_limit
+from services.messaging.store import MessagingStore
+
+MESSAGE_NOT_FOUND = "Сообщение не найдено"
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[Row[Any]]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class ReadMark:
+    chat_id: uuid.UUID
+    last_read_seq: int
+    unread: int
+
+
+class Messages:
+    def __init__(self, db: Database, store: MessagingStore, live: LivePublisher) -> None:
+        self._db = db
+        self._store = store
+        self._live = live
+
+    async def post(self, principal: Principal, chat_id: str, text: str, reply_to_seq: int) -> Row[Any]:
+        check_text(text)
+        async with self._db.transaction("post_message") as conn:
+            access = await chat_access(self._store, conn, chat_id, principal)
+            access.require_member()
+            if not access.may_post:
+                raise RuleRefused(
+                    "В канале пишут только администраторы, участники читают (R-CHAT-2)", rule="R-CHAT-2"
+                )
+            chat = access.chat
+            if reply_to_seq < 0 or (
+                reply_to_seq and await self._store.get_message(conn, chat.id, reply_to_seq) is None
+            ):
+                raise InvalidArgument("Нет сообщения, на которое вы отвечаете")
+            seq = await self._store.next_seq(conn, chat.id)
+            row = await self._store.insert_message(
+                conn,
+                chat_id=chat.id,
+                seq=seq,
+                author_id=access.person.user_id,
+                text=text,
+                reply_to_seq=reply_to_seq or None,
+            )
+            await self._store.mark_read(conn, chat.id, access.person.user_id, seq)
+            await stage_event(
+                conn,
+                "messaging.message.posted",
+                events.MessagePosted(
+                    organisation_id=str(chat.organisation_id),
+                    chat_id=str(chat.id),
+                    seq=seq,
+                    author_id=principal.user_id,
+                ),
+                organisation_id=str(chat.organisation_id),
+                actor=user_actor(principal.user_id),
+            )
+        await self._live.message("message.posted", row)
+        return row
+
+    async def _own(self, principal: Principal, chat_id: str, seq: int, *, edit: str | None) -> Row[Any]:
+        async with self._db.transaction("edit_message" if edit is not None else "delete_message") as conn:
+            access = await chat_access(self._store, conn, chat_id, principal)
+            access.require_member()
+            row = await self._store.get_message(conn, access.chat.id, seq, for_update=True)
+            if row is None:
+                raise NotFound(MESSAGE_NOT_FOUND)
+            if row.author_id != access.person.user_id:
+                raise PermissionDenied("Изменять и удалять можно только свои сообщения")
+            if edit is None:
+                if row.deleted_at is not None:
+                    return row
+                row = await self._store.delete_message(conn, access.chat.id, seq)
+            else:
+                if row.deleted_at is not None:
+                    raise NotFound(MESSAGE_NOT_FOUND)
+                row = await self._store.edit_message(conn, access.chat.id, seq, edit)
+        await self._live.message("message.edited" if edit is not None else "message.deleted", row)
+        return row
+
+    async def edit(self, principal: Principal, chat_id: str, seq: int, text: str) -> Row[Any]:
+        return await self._own(principal, chat_id, seq, edit=check_text(text))
+
+    async def delete(self, principal: Principal, chat_id: str, seq: int) -> Row[Any]:
+        return await self._own(principal, chat_id, seq, edit=None)
+
+    async def history(self, principal: Principal, chat_id: str, before: int, after: int, limit: int) -> Page:
+        if before and after:
+            raise InvalidArgument("Укажите before или after, не оба")
+        if before < 0 or after < 0:
+            raise InvalidArgument("before и after — номера сообщений")
+        count = page_limit(limit)
+        async with self._db.read("chat_history") as conn:
+            access = await chat_access(self._store, conn, chat_id, principal)
+            access.require_member()
+            rows, has_more = await self._store.history(
+                conn, access.chat.id, before=before, after=after, limit=count
+            )
+        return Page(rows, has_more)
+
+    async def mark_read(self, principal: Principal, chat_id: str, seq: int) -> ReadMark:
+        if seq < 0:
+            raise InvalidArgument("seq — номер сообщения")
+        async with self._db.transaction("mark_read") as conn:
+            access = await chat_access(self._store, conn, chat_id, principal)
+            access.require_member()
+            chat = access.chat
+            last_read = await self._store.mark_read(
+                conn, chat.id, access.person.user_id, min(seq, chat.last_seq)
+            )
+        return ReadMark(chat.id, last_read, max(0, int(chat.last_seq) - last_read))

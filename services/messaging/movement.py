@@ -1,0 +1,92 @@
+"""R-MOVE-2 in chats: who leaves the organisation leaves its chats (and a leaving student's parents
+leave that class's chats); a transferred student leaves the old class's chats, and the new class's
+chats become joinable. Run by the directory consumer; safe to run twice."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parta.events.v1 import messaging_pb2 as events
+from services.common.events import service_actor
+from services.common.outbox import stage_event
+from services.messaging.store import MessagingStore
+
+# The chats of a class its students are in; parents are in its parents' chat.
+STUDENT_KINDS = ("class", "subject")
+
+
+async def _remove(
+    store: MessagingStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    chat_ids: Iterable[uuid.UUID],
+    reason: str,
+) -> list[uuid.UUID]:
+    removed = await store.remove_memberships(conn, user_id, chat_ids)
+    for chat_id in removed:
+        await stage_event(
+            conn,
+            "messaging.member.removed",
+            events.MemberRemovedFromChat(
+                organisation_id=str(organisation_id),
+                chat_id=str(chat_id),
+                user_id=str(user_id),
+                reason=reason,
+            ),
+            organisation_id=str(organisation_id),
+            actor=service_actor("messaging"),
+        )
+    return removed
+
+
+async def _parents_leave_class(
+    store: MessagingStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    class_id: uuid.UUID,
+    parent_ids: Iterable[uuid.UUID],
+    reason: str,
+) -> None:
+    """Parents whose last child in the class is gone leave that class's chats."""
+    chat_ids = await store.chat_ids(conn, organisation_id, class_id=class_id)
+    for parent in parent_ids:
+        person = await store.person(conn, organisation_id, parent)
+        if class_id in person.children_classes:
+            continue
+        await _remove(store, conn, organisation_id, parent, chat_ids, reason)
+
+
+async def member_left(
+    store: MessagingStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    class_id: uuid.UUID | None,
+    parent_ids: list[uuid.UUID],
+) -> None:
+    await store.forget_student(conn, organisation_id, user_id)
+    await store.clear_roles(conn, organisation_id, user_id)
+    await _remove(store, conn, organisation_id, user_id, await store.chat_ids(conn, organisation_id), "left")
+    if class_id is not None:
+        await _parents_leave_class(store, conn, organisation_id, class_id, parent_ids, "child_left")
+
+
+async def student_transferred(
+    store: MessagingStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    from_class: uuid.UUID | None,
+    to_class: uuid.UUID,
+    parent_ids: list[uuid.UUID],
+) -> None:
+    await store.set_student_class(conn, organisation_id, user_id, to_class)
+    if from_class is None or from_class == to_class:
+        return
+    old_chats = await store.chat_ids(conn, organisation_id, class_id=from_class, kinds=STUDENT_KINDS)
+    await _remove(store, conn, organisation_id, user_id, old_chats, "transferred")
+    await _parents_leave_class(store, conn, organisation_id, from_class, parent_ids, "child_transferred")

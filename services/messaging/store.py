@@ -1,0 +1,507 @@
+"""All of messaging's SQL. Every method takes the connection of a transaction the caller opened
+with `Database.transaction(name)`; nothing here decides a rule.
+
+Two parts: the read model of the directory (written only by the directory consumer, upserts so a
+replayed event changes nothing) and messaging's own chats, members, invitations and messages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.messaging.rules import Person
+from services.messaging.schema import (
+    chat_invitations,
+    chat_members,
+    chats,
+    dir_classes,
+    dir_members,
+    dir_organisations,
+    dir_parent_links,
+    dir_student_classes,
+    dir_subject_teachers,
+    messages,
+)
+
+
+class ReadModelStore:
+    """The directory as messaging knows it from directory's events."""
+
+    async def upsert_organisation(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, name: str, staff_room_id: uuid.UUID | None
+    ) -> None:
+        statement = insert(dir_organisations).values(
+            id=organisation_id, name=name, staff_room_id=staff_room_id
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[dir_organisations.c.id],
+                set_={"name": statement.excluded.name, "staff_room_id": statement.excluded.staff_room_id},
+            )
+        )
+
+    async def rename_organisation(self, conn: AsyncConnection, organisation_id: uuid.UUID, name: str) -> None:
+        await conn.execute(
+            update(dir_organisations).where(dir_organisations.c.id == organisation_id).values(name=name)
+        )
+
+    async def upsert_class(
+        self, conn: AsyncConnection, class_id: uuid.UUID, organisation_id: uuid.UUID, name: str, kind: str
+    ) -> None:
+        statement = insert(dir_classes).values(
+            id=class_id, organisation_id=organisation_id, name=name, kind=kind
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[dir_classes.c.id],
+                set_={"name": statement.excluded.name, "kind": statement.excluded.kind},
+            )
+        )
+
+    async def set_class_teacher(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, class_id: uuid.UUID, user_id: uuid.UUID
+    ) -> None:
+        statement = insert(dir_classes).values(
+            id=class_id, organisation_id=organisation_id, name="", kind="class", class_teacher_id=user_id
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[dir_classes.c.id],
+                set_={"class_teacher_id": statement.excluded.class_teacher_id},
+            )
+        )
+
+    async def set_subject_teacher(
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        class_id: uuid.UUID,
+        subject: str,
+        user_id: uuid.UUID,
+    ) -> None:
+        statement = insert(dir_subject_teachers).values(
+            class_id=class_id, subject=subject, organisation_id=organisation_id, user_id=user_id
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[dir_subject_teachers.c.class_id, dir_subject_teachers.c.subject],
+                set_={"user_id": statement.excluded.user_id},
+            )
+        )
+
+    async def apply_roles(
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        user_id: uuid.UUID,
+        roles: Sequence[str],
+        version: int,
+    ) -> bool:
+        """Replace the member's roles unless what we hold is newer; True when applied."""
+        statement = insert(dir_members).values(
+            organisation_id=organisation_id, user_id=user_id, roles=list(roles), version=version
+        )
+        applied = await conn.scalar(
+            statement.on_conflict_do_update(
+                index_elements=[dir_members.c.organisation_id, dir_members.c.user_id],
+                set_={"roles": statement.excluded.roles, "version": statement.excluded.version},
+                where=dir_members.c.version < statement.excluded.version,
+            ).returning(dir_members.c.user_id)
+        )
+        return applied is not None
+
+    async def clear_roles(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    ) -> None:
+        await conn.execute(
+            update(dir_members)
+            .where(dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id)
+            .values(roles=[])
+        )
+
+    async def set_student_class(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
+    ) -> None:
+        statement = insert(dir_student_classes).values(
+            organisation_id=organisation_id, user_id=user_id, class_id=class_id
+        )
+        await conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=[dir_student_classes.c.organisation_id, dir_student_classes.c.user_id],
+                set_={"class_id": statement.excluded.class_id},
+            )
+        )
+
+    async def forget_student(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    ) -> None:
+        await conn.execute(
+            delete(dir_student_classes).where(
+                dir_student_classes.c.organisation_id == organisation_id,
+                dir_student_classes.c.user_id == user_id,
+            )
+        )
+        await conn.execute(
+            delete(dir_parent_links).where(
+                dir_parent_links.c.organisation_id == organisation_id, dir_parent_links.c.child_id == user_id
+            )
+        )
+
+    async def link_parent(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, parent_id: uuid.UUID, child_id: uuid.UUID
+    ) -> None:
+        await conn.execute(
+            insert(dir_parent_links)
+            .values(organisation_id=organisation_id, parent_id=parent_id, child_id=child_id)
+            .on_conflict_do_nothing()
+        )
+
+    async def person(self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
+        roles = await conn.scalar(
+            select(dir_members.c.roles).where(
+                dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id
+            )
+        )
+        if not roles:
+            return Person(user_id=user_id)
+        student_class = await conn.scalar(
+            select(dir_student_classes.c.class_id).where(
+                dir_student_classes.c.organisation_id == organisation_id,
+                dir_student_classes.c.user_id == user_id,
+            )
+        )
+        children = await conn.scalars(
+            select(dir_student_classes.c.class_id)
+            .join(
+                dir_parent_links,
+                and_(
+                    dir_parent_links.c.organisation_id == dir_student_classes.c.organisation_id,
+                    dir_parent_links.c.child_id == dir_student_classes.c.user_id,
+                ),
+            )
+            .where(
+                dir_parent_links.c.organisation_id == organisation_id, dir_parent_links.c.parent_id == user_id
+            )
+        )
+        class_teacher_of = await conn.scalars(
+            select(dir_classes.c.id).where(
+                dir_classes.c.organisation_id == organisation_id, dir_classes.c.class_teacher_id == user_id
+            )
+        )
+        subjects = await conn.execute(
+            select(dir_subject_teachers.c.class_id, dir_subject_teachers.c.subject).where(
+                dir_subject_teachers.c.organisation_id == organisation_id,
+                dir_subject_teachers.c.user_id == user_id,
+            )
+        )
+        return Person(
+            user_id=user_id,
+            roles=frozenset(roles),
+            student_class=student_class,
+            children_classes=frozenset(children),
+            class_teacher_of=frozenset(class_teacher_of),
+            subjects=frozenset((row.class_id, row.subject) for row in subjects),
+        )
+
+    async def get_class(self, conn: AsyncConnection, class_id: uuid.UUID) -> Row[Any] | None:
+        return (await conn.execute(select(dir_classes).where(dir_classes.c.id == class_id))).first()
+
+    async def students_of_class(self, conn: AsyncConnection, class_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await conn.scalars(
+            select(dir_student_classes.c.user_id).where(dir_student_classes.c.class_id == class_id)
+        )
+        return list(rows)
+
+    async def parents_of_class(self, conn: AsyncConnection, class_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await conn.scalars(
+            select(dir_parent_links.c.parent_id)
+            .distinct()
+            .join(
+                dir_student_classes,
+                and_(
+                    dir_parent_links.c.organisation_id == dir_student_classes.c.organisation_id,
+                    dir_parent_links.c.child_id == dir_student_classes.c.user_id,
+                ),
+            )
+            .where(dir_student_classes.c.class_id == class_id)
+        )
+        return list(rows)
+
+    async def subject_teachers_of_class(self, conn: AsyncConnection, class_id: uuid.UUID) -> list[uuid.UUID]:
+        rows = await conn.scalars(
+            select(dir_subject_teachers.c.user_id)
+            .distinct()
+            .where(dir_subject_teachers.c.class_id == class_id)
+        )
+        return list(rows)
+
+
+def _mine(user_id: uuid.UUID) -> Any:
+    return (
+        select(chats, chat_members.c.last_read_seq)
+        .join(chat_members, and_(chat_members.c.chat_id == chats.c.id, chat_members.c.user_id == user_id))
+        .join(
+            dir_members,
+            and_(dir_members.c.organisation_id == chats.c.organisation_id, dir_members.c.user_id == user_id),
+        )
+        .where(func.cardinality(dir_members.c.roles) > 0)
+    )
+
+
+class ChatStore:
+    """Chats, their members and invitations."""
+
+    async def insert_chat(self, conn: AsyncConnection, **values: Any) -> Row[Any] | None:
+        """A new chat; None when a unique key says it exists (a system channel, a class's chat)."""
+        result = await conn.execute(
+            insert(chats).values(id=uuid.uuid4(), **values).on_conflict_do_nothing().returning(*chats.c)
+        )
+        return result.first()
+
+    async def get_chat(self, conn: AsyncConnection, chat_id: uuid.UUID) -> Row[Any] | None:
+        return (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
+
+    async def organisation_chats(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID
+    ) -> Sequence[Row[Any]]:
+        query = select(chats).where(chats.c.organisation_id == organisation_id).order_by(chats.c.created_at)
+        return (await conn.execute(query)).all()
+
+    async def system_channels(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> Sequence[Row[Any]]:
+        query = select(chats).where(
+            chats.c.organisation_id == organisation_id, chats.c.system_kind.is_not(None)
+        )
+        return (await conn.execute(query)).all()
+
+    async def my_chats(
+        self, conn: AsyncConnection, user_id: uuid.UUID, organisation_id: uuid.UUID | None
+    ) -> Sequence[Row[Any]]:
+        query = _mine(user_id).order_by(chats.c.created_at)
+        if organisation_id is not None:
+            query = query.where(chats.c.organisation_id == organisation_id)
+        return (await conn.execute(query)).all()
+
+    async def membership(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID
+    ) -> Row[Any] | None:
+        query = select(chat_members).where(
+            chat_members.c.chat_id == chat_id, chat_members.c.user_id == user_id
+        )
+        return (await conn.execute(query)).first()
+
+    async def add_member(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, rules_version: int
+    ) -> bool:
+        inserted = await conn.scalar(
+            insert(chat_members)
+            .values(chat_id=chat_id, user_id=user_id, rules_version=rules_version)
+            .on_conflict_do_nothing()
+            .returning(chat_members.c.user_id)
+        )
+        return inserted is not None
+
+    async def members(self, conn: AsyncConnection, chat_id: uuid.UUID) -> Sequence[Row[Any]]:
+        query = (
+            select(chat_members).where(chat_members.c.chat_id == chat_id).order_by(chat_members.c.joined_at)
+        )
+        return (await conn.execute(query)).all()
+
+    async def member_count(self, conn: AsyncConnection, chat_id: uuid.UUID) -> int:
+        count = await conn.scalar(select(func.count()).where(chat_members.c.chat_id == chat_id))
+        return int(count or 0)
+
+    async def member_ids(self, conn: AsyncConnection, chat_id: uuid.UUID) -> set[uuid.UUID]:
+        return set(
+            await conn.scalars(select(chat_members.c.user_id).where(chat_members.c.chat_id == chat_id))
+        )
+
+    async def remove_memberships(
+        self, conn: AsyncConnection, user_id: uuid.UUID, chat_ids: Iterable[uuid.UUID]
+    ) -> list[uuid.UUID]:
+        """Remove the person from these chats and withdraw their pending invitations there;
+        returns the chats they were a member of."""
+        wanted = list(chat_ids)
+        if not wanted:
+            return []
+        removed = await conn.scalars(
+            delete(chat_members)
+            .where(chat_members.c.user_id == user_id, chat_members.c.chat_id.in_(wanted))
+            .returning(chat_members.c.chat_id)
+        )
+        result = list(removed)
+        await conn.execute(
+            update(chat_invitations)
+            .where(
+                chat_invitations.c.user_id == user_id,
+                chat_invitations.c.chat_id.in_(wanted),
+                chat_invitations.c.status == "pending",
+            )
+            .values(status="withdrawn", decided_at=func.now())
+        )
+        return result
+
+    async def chat_ids(
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        *,
+        class_id: uuid.UUID | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> list[uuid.UUID]:
+        query = select(chats.c.id).where(chats.c.organisation_id == organisation_id)
+        if class_id is not None:
+            query = query.where(chats.c.class_id == class_id)
+        if kinds is not None:
+            query = query.where(chats.c.kind.in_(list(kinds)))
+        return list(await conn.scalars(query))
+
+    # --- invitations (R-CHAT-4) ---------------------------------------------------------------
+    async def insert_invitation(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, invited_by: uuid.UUID
+    ) -> Row[Any] | None:
+        """A pending invitation; None when one is already pending."""
+        result = await conn.execute(
+            insert(chat_invitations)
+            .values(
+                id=uuid.uuid4(), chat_id=chat_id, user_id=user_id, invited_by=invited_by, status="pending"
+            )
+            .on_conflict_do_nothing()
+            .returning(*chat_invitations.c)
+        )
+        return result.first()
+
+    def _invitation_query(self) -> Any:
+        return select(chat_invitations, chats.c.title, chats.c.organisation_id).join(
+            chats, chats.c.id == chat_invitations.c.chat_id
+        )
+
+    async def get_invitation(
+        self, conn: AsyncConnection, invitation_id: uuid.UUID, *, for_update: bool = False
+    ) -> Row[Any] | None:
+        query = self._invitation_query().where(chat_invitations.c.id == invitation_id)
+        if for_update:
+            query = query.with_for_update(of=chat_invitations)
+        return (await conn.execute(query)).first()
+
+    async def pending_invitations(self, conn: AsyncConnection, user_id: uuid.UUID) -> Sequence[Row[Any]]:
+        query = (
+            self._invitation_query()
+            .where(chat_invitations.c.user_id == user_id, chat_invitations.c.status == "pending")
+            .order_by(chat_invitations.c.created_at)
+        )
+        return (await conn.execute(query)).all()
+
+    async def has_pending_invitation(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID
+    ) -> bool:
+        found = await conn.scalar(
+            select(func.count()).where(
+                chat_invitations.c.chat_id == chat_id,
+                chat_invitations.c.user_id == user_id,
+                chat_invitations.c.status == "pending",
+            )
+        )
+        return bool(found)
+
+    async def settle_invitations(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, status: str
+    ) -> None:
+        await conn.execute(
+            update(chat_invitations)
+            .where(
+                chat_invitations.c.chat_id == chat_id,
+                chat_invitations.c.user_id == user_id,
+                chat_invitations.c.status == "pending",
+            )
+            .values(status=status, decided_at=func.now())
+        )
+
+    async def decide_invitation(self, conn: AsyncConnection, invitation_id: uuid.UUID, status: str) -> None:
+        await conn.execute(
+            update(chat_invitations)
+            .where(chat_invitations.c.id == invitation_id)
+            .values(status=status, decided_at=func.now())
+        )
+
+
+class MessageStore:
+    """Messages, their per-chat sequence numbers and read state."""
+
+    async def next_seq(self, conn: AsyncConnection, chat_id: uuid.UUID) -> int:
+        """The chat's next sequence number: the counter row is locked until the transaction ends, so
+        concurrent senders get consecutive numbers and a rolled-back send leaves no gap."""
+        seq = await conn.scalar(
+            update(chats)
+            .where(chats.c.id == chat_id)
+            .values(last_seq=chats.c.last_seq + 1)
+            .returning(chats.c.last_seq)
+        )
+        assert seq is not None
+        return int(seq)
+
+    async def insert_message(self, conn: AsyncConnection, **values: Any) -> Row[Any]:
+        return (await conn.execute(insert(messages).values(**values).returning(*messages.c))).one()
+
+    async def get_message(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, seq: int, *, for_update: bool = False
+    ) -> Row[Any] | None:
+        query = select(messages).where(messages.c.chat_id == chat_id, messages.c.seq == seq)
+        if for_update:
+            query = query.with_for_update()
+        return (await conn.execute(query)).first()
+
+    async def edit_message(self, conn: AsyncConnection, chat_id: uuid.UUID, seq: int, text: str) -> Row[Any]:
+        result = await conn.execute(
+            update(messages)
+            .where(messages.c.chat_id == chat_id, messages.c.seq == seq)
+            .values(text=text, edited_at=func.now())
+            .returning(*messages.c)
+        )
+        return result.one()
+
+    async def delete_message(self, conn: AsyncConnection, chat_id: uuid.UUID, seq: int) -> Row[Any]:
+        """Keep a tombstone: the sequence number stays, the text goes."""
+        result = await conn.execute(
+            update(messages)
+            .where(messages.c.chat_id == chat_id, messages.c.seq == seq)
+            .values(text="", deleted_at=func.now())
+            .returning(*messages.c)
+        )
+        return result.one()
+
+    async def history(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, *, before: int, after: int, limit: int
+    ) -> tuple[list[Row[Any]], bool]:
+        """Up to `limit` messages ascending by sequence: after `after`, before `before`, or the newest."""
+        query = select(messages).where(messages.c.chat_id == chat_id)
+        if after:
+            query = query.where(messages.c.seq > after).order_by(messages.c.seq)
+        else:
+            if before:
+                query = query.where(messages.c.seq < before)
+            query = query.order_by(messages.c.seq.desc())
+        rows = list((await conn.execute(query.limit(limit + 1))).all())
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        if not after:
+            rows.reverse()
+        return rows, has_more
+
+    async def mark_read(self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, seq: int) -> int:
+        """Move the member's read mark forward (never back); returns it."""
+        value = await conn.scalar(
+            update(chat_members)
+            .where(chat_members.c.chat_id == chat_id, chat_members.c.user_id == user_id)
+            .values(last_read_seq=func.greatest(chat_members.c.last_read_seq, seq))
+            .returning(chat_members.c.last_read_seq)
+        )
+        return int(value or 0)
+
+
+class MessagingStore(ReadModelStore, ChatStore, MessageStore):
+    """The whole of messaging's SQL."""

@@ -1,0 +1,77 @@
+"""Helpers for messaging tests: waiting for messaging's read model of the directory to catch up
+with directory's events, and small HTTP shortcuts for chats."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from services.messaging.rules import Person
+from services.messaging.store import MessagingStore
+from tests.conftest import Platform, bearer
+
+
+async def until(check: Callable[[], Awaitable[Any]], within: float = 10.0, what: str = "it") -> Any:
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        assert asyncio.get_running_loop().time() < deadline, f"{what} never happened"
+        await asyncio.sleep(0.05)
+
+
+async def person(platform: Platform, org: str, user_id: str) -> Person:
+    async with platform.messaging.runtime.db.transaction("test_person") as conn:
+        return await MessagingStore().person(conn, uuid.UUID(org), uuid.UUID(user_id))
+
+
+async def synced(platform: Platform, org: str, user_id: str, check: Callable[[Person], bool]) -> Person:
+    """Wait until messaging's read model says `check` of the person."""
+
+    async def ready() -> Person | None:
+        found = await person(platform, org, user_id)
+        return found if check(found) else None
+
+    return await until(ready, what=f"read model of {user_id}")
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def system_channel(
+    platform: Platform, org: str, tokens: dict[str, Any], system_kind: str
+) -> dict[str, Any]:
+    """A system channel of the organisation as `tokens` sees it among the chats they may join."""
+
+    async def find() -> dict[str, Any] | None:
+        response = await platform.http.get(f"/api/v1/orgs/{org}/chats/joinable", headers=bearer(tokens))
+        if response.status_code != 200:
+            return None
+        return next((c for c in response.json()["chats"] if c["system_kind"] == system_kind), None)
+
+    return dict(await until(find, what=f"system channel {system_kind}"))
+
+
+async def create_chat(platform: Platform, org: str, tokens: dict[str, Any], **body: Any) -> dict[str, Any]:
+    response = await platform.http.post(f"/api/v1/orgs/{org}/chats", headers=bearer(tokens), json=body)
+    return dict(ok(response, 201))
+
+
+async def join(platform: Platform, chat: dict[str, Any], tokens: dict[str, Any]) -> dict[str, Any]:
+    response = await platform.http.post(
+        f"/api/v1/chats/{chat['id']}:join",
+        headers=bearer(tokens),
+        json={"rules_version": chat["rules_version"]},
+    )
+    return dict(ok(response))
+
+
+async def post(platform: Platform, chat_id: str, tokens: dict[str, Any], text: str) -> Any:
+    return await platform.http.post(
+        f"/api/v1/chats/{chat_id}/messages", headers=bearer(tokens), json={"text": text}
+    )

@@ -1,0 +1,189 @@
+"""Who may call which chat endpoint, as a table: every endpoint × every role (operator staff, the
+school's administrator, head, teacher, class teacher, student, parent, an outsider and another
+school's administrator), with the status each must get (services/messaging/README.md). Chats are
+inside the organisation's closed space (R-ORG-1): whoever is not its member gets 404, operator staff
+included. A new chat endpoint without a row here fails the test."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest_asyncio
+
+from tests.conftest import Platform, bearer
+from tests.directory.authz import ROLES, World, world
+from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel
+
+__all__ = ["world"]
+
+MEMBERS = ("admin", "head", "teacher", "class_teacher", "student", "parent")
+_titles = itertools.count(1)
+
+
+class ChatWorld:
+    def __init__(self, world: World, channel: dict[str, Any]) -> None:
+        self.world = world
+        self.channel = channel
+
+    @property
+    def platform(self) -> Platform:
+        return self.world.platform
+
+    def tokens(self, role: str) -> dict[str, Any]:
+        return self.world.tokens[role]
+
+
+@pytest_asyncio.fixture(scope="module")
+async def chat_world(world: World) -> ChatWorld:
+    for role in MEMBERS:
+        await synced(world.platform, world.school, world.tokens[role]["user_id"], lambda p: p.is_member)
+    channel = await system_channel(world.platform, world.school, world.tokens["admin"], "school")
+    for role in MEMBERS:
+        await join(world.platform, channel, world.tokens[role])
+    return ChatWorld(world, channel)
+
+
+Call = Callable[[ChatWorld, dict[str, str], str], Awaitable[int]]
+
+
+def request(method: str, path: str, body: dict[str, Any] | None = None) -> Call:
+    """A call on the school channel ({chat}) or the school ({org})."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        url = path.format(chat=cw.channel["id"], org=cw.world.school)
+        return (await cw.platform.http.request(method, url, headers=headers, json=body)).status_code
+
+    return call
+
+
+def on_admins_message(method: str, body: dict[str, Any] | None = None) -> Call:
+    """PATCH/DELETE of a fresh message the administrator posted in the school channel."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        posted = ok(await post(cw.platform, cw.channel["id"], cw.tokens("admin"), "Объявление"), 201)
+        url = f"/api/v1/chats/{cw.channel['id']}/messages/{posted['seq']}"
+        return (await cw.platform.http.request(method, url, headers=headers, json=body)).status_code
+
+    return call
+
+
+def on_invitation(action: str) -> Call:
+    """Accept or decline an invitation to a new chat of the administrator's, made out to the caller
+    where they can be invited (members), else to someone else's (then it is not theirs: 404)."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        chat = await create_chat(
+            cw.platform, cw.world.school, cw.tokens("admin"), kind="other", title=f"Чат {next(_titles)}"
+        )
+        invitee = (
+            cw.tokens(role)["user_id"]
+            if role in MEMBERS and role != "admin"
+            else cw.tokens("teacher")["user_id"]
+        )
+        invited = ok(
+            await cw.platform.http.post(
+                f"/api/v1/chats/{chat['id']}/invitations",
+                headers=bearer(cw.tokens("admin")),
+                json={"user_ids": [invitee]},
+            ),
+            201,
+        )
+        invitation = invited["invitations"][0]["id"]
+        body = {"rules_version": 1} if action == "accept" else None
+        url = f"/api/v1/chat-invitations/{invitation}:{action}"
+        return (await cw.platform.http.post(url, headers=headers, json=body)).status_code
+
+    return call
+
+
+async def invite_parent(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+    """Invite the parent (already in the channel, so no invitation is made) to the school channel."""
+    url = f"/api/v1/chats/{cw.channel['id']}/invitations"
+    body = {"user_ids": [cw.tokens("parent")["user_id"]]}
+    return (await cw.platform.http.post(url, headers=headers, json=body)).status_code
+
+
+def row(statuses: tuple[int, ...]) -> dict[str, int]:
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+#                              operator admin head teacher class_t student parent outsider other
+ANY_SIGNED_IN = row((200, 200, 200, 200, 200, 200, 200, 200, 200))
+MEMBERS_200 = row((404, 200, 200, 200, 200, 200, 200, 404, 404))
+STAFF_CREATE = row((404, 201, 201, 201, 201, 403, 403, 404, 404))
+STAFF_INVITE = row((404, 201, 201, 201, 201, 403, 403, 404, 404))
+ADMIN_POSTS = row((404, 201, 409, 409, 409, 409, 409, 404, 404))
+AUTHOR_ONLY = row((404, 200, 403, 403, 403, 403, 403, 404, 404))
+INVITEE = row((404, 404, 200, 200, 200, 200, 200, 404, 404))
+
+TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
+    ("GET", "/api/v1/chats"): (request("GET", "/api/v1/chats"), ANY_SIGNED_IN),
+    ("POST", "/api/v1/orgs/{org_id}/chats"): (
+        request("POST", "/api/v1/orgs/{org}/chats", {"kind": "other", "title": "Кружок"}),
+        STAFF_CREATE,
+    ),
+    ("GET", "/api/v1/orgs/{org_id}/chats/joinable"): (
+        request("GET", "/api/v1/orgs/{org}/chats/joinable"),
+        MEMBERS_200,
+    ),
+    ("GET", "/api/v1/chats/{chat_id}"): (request("GET", "/api/v1/chats/{chat}"), MEMBERS_200),
+    ("POST", "/api/v1/chats/{chat_id}:join"): (
+        request("POST", "/api/v1/chats/{chat}:join", {"rules_version": 1}),
+        MEMBERS_200,
+    ),
+    ("GET", "/api/v1/chats/{chat_id}/members"): (request("GET", "/api/v1/chats/{chat}/members"), MEMBERS_200),
+    ("POST", "/api/v1/chats/{chat_id}/invitations"): (invite_parent, STAFF_INVITE),
+    ("GET", "/api/v1/me/chat-invitations"): (request("GET", "/api/v1/me/chat-invitations"), ANY_SIGNED_IN),
+    ("POST", "/api/v1/chat-invitations/{invitation_id}:accept"): (on_invitation("accept"), INVITEE),
+    ("POST", "/api/v1/chat-invitations/{invitation_id}:decline"): (on_invitation("decline"), INVITEE),
+    ("GET", "/api/v1/chats/{chat_id}/messages"): (
+        request("GET", "/api/v1/chats/{chat}/messages"),
+        MEMBERS_200,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/messages"): (
+        request("POST", "/api/v1/chats/{chat}/messages", {"text": "Привет"}),
+        ADMIN_POSTS,
+    ),
+    ("PATCH", "/api/v1/chats/{chat_id}/messages/{seq}"): (
+        on_admins_message("PATCH", {"text": "Правка"}),
+        AUTHOR_ONLY,
+    ),
+    ("DELETE", "/api/v1/chats/{chat_id}/messages/{seq}"): (on_admins_message("DELETE"), AUTHOR_ONLY),
+    ("POST", "/api/v1/chats/{chat_id}:read"): (
+        request("POST", "/api/v1/chats/{chat}:read", {"seq": 1}),
+        MEMBERS_200,
+    ),
+}
+
+CHAT_PATHS = (
+    "/api/v1/chats",
+    "/api/v1/orgs/{org_id}/chats",
+    "/api/v1/me/chat-invitations",
+    "/api/v1/chat-invitations",
+)
+
+
+async def test_every_chat_endpoint_answers_every_role_as_the_table_says(chat_world: ChatWorld) -> None:
+    mismatches = []
+    for (method, path), (call, expected) in TABLE.items():
+        for role in ROLES:
+            status = await call(chat_world, bearer(chat_world.tokens(role)), role)
+            if status != expected[role]:
+                mismatches.append(f"{method} {path} as {role}: {status}, expected {expected[role]}")
+        anonymous = await call(chat_world, {}, "anonymous")
+        if anonymous != 401:
+            mismatches.append(f"{method} {path} without a token: {anonymous}")
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_every_chat_endpoint_has_a_row(platform: Platform) -> None:
+    paths = platform.gateway.app.openapi()["paths"]
+    routes = {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith(CHAT_PATHS)
+        for method in operations
+    }
+    assert routes == set(TABLE), f"missing rows: {routes - set(TABLE)}; stale rows: {set(TABLE) - routes}"
