@@ -487,6 +487,7 @@ async def serve_and_measure(
                 http_port=0,
                 metrics_port=0,
                 identity_addr=identity.grpc.address,
+                nats_url=nats_url,
                 trust_forwarded_for=True,
                 shutdown_grace_seconds=2,
             )

@@ -323,7 +323,10 @@ async def platform(
             assert messaging.grpc is not None
             async with (
                 running_gateway(
-                    identity.grpc.address, directory.grpc.address, messaging.grpc.address
+                    identity.grpc.address,
+                    directory.grpc.address,
+                    messaging.grpc.address,
+                    nats_url=infra.nats.url,
                 ) as gateway,
                 httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
             ):

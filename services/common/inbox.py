@@ -57,7 +57,10 @@ def create_processed_events_table(bind: Connection) -> None:
     bind.execute(text(PROCESSED_EVENTS_DDL_V1))
 
 
-Handler = Callable[[AsyncConnection, envelope_pb2.EventEnvelope], Awaitable[None]]
+# What a handler may give back: an action to run once its transaction has committed (e.g. a live
+# notification on core NATS that must not go out for a change that was rolled back).
+AfterCommit = Callable[[], Awaitable[None]]
+Handler = Callable[[AsyncConnection, envelope_pb2.EventEnvelope], Awaitable[AfterCommit | None]]
 
 
 @dataclass
@@ -176,7 +179,12 @@ class EventConsumer:
                 return "duplicate"
             if handler is None:
                 return "ignored"
-            await handler(conn, envelope)
+            after_commit = await handler(conn, envelope)
+        if after_commit is not None:
+            try:
+                await after_commit()
+            except Exception:
+                log.exception("consumer.after_commit_failed", durable=self._subscription.durable)
         return "handled"
 
     async def stop(self) -> None:

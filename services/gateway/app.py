@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
+from services.gateway.live import socket as live_socket
 from services.gateway.models import ErrorResponse
 from services.gateway.routes import (
     applications,
@@ -63,6 +64,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     )
     app.state.settings = settings
     app.state.clients = clients
+    app.state.live = live_socket.LiveService(settings, clients)
     app.add_exception_handler(grpc.aio.AioRpcError, on_grpc_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
@@ -89,6 +91,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.include_router(people.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(verifications.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(chats.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(live_socket.router)
     if settings.dev:
         app.include_router(dev.router)
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import grpc
-from fastapi import Request
+from starlette.requests import HTTPConnection
 
 from parta.directory.v1 import directory_pb2_grpc
 from parta.identity.v1 import identity_pb2_grpc
@@ -59,7 +59,7 @@ class ServiceClients:
             await channel.close()
 
 
-def client_address(request: Request, trust_forwarded_for: bool) -> str:
+def client_address(request: HTTPConnection, trust_forwarded_for: bool) -> str:
     if trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for", "")
         if forwarded:
@@ -67,7 +67,7 @@ def client_address(request: Request, trust_forwarded_for: bool) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def call_metadata(request: Request, trust_forwarded_for: bool) -> tuple[tuple[str, str], ...]:
+def call_metadata(request: HTTPConnection, trust_forwarded_for: bool) -> tuple[tuple[str, str], ...]:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     items = [
         (REQUEST_ID_KEY, request_id[:64]),

@@ -9,12 +9,15 @@ from collections.abc import Iterator
 
 import uvicorn
 
+from services.common.auth import TokenVerifier
+from services.common.identity_keys import identity_key_source
 from services.common.logging import get_logger
 from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
 from services.common.runtime import run_service
 from services.gateway.app import create_app
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
+from services.gateway.live.socket import LiveService
 
 log = get_logger(__name__)
 
@@ -37,12 +40,16 @@ class GatewayApp:
             timeout=settings.grpc_timeout_seconds,
         )
         self.app = create_app(settings, self.clients)
+        self.live: LiveService = self.app.state.live
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
         self.metrics: MetricsEndpoint | None = None
         self.port = 0
 
     async def start(self) -> None:
+        # The live channel verifies access tokens itself (the first frame carries the token),
+        # with identity's published keys, like every service does.
+        await self.live.start(TokenVerifier(identity_key_source(self.clients.identity)))
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only for sockets
         # that say they are TCP; without it every response waits ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -69,11 +76,14 @@ class GatewayApp:
         )
 
     async def stop(self) -> None:
+        # WebSockets first, with 1001 (going away): clients reconnect elsewhere and resume.
+        await self.live.close_sockets(grace=self.settings.shutdown_grace_seconds)
         if self._server is not None:
             self._server.should_exit = True
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self.live.stop()
         await self.clients.close()
         if self.metrics is not None:
             self.metrics.stop()

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2, envelope_pb2
 from services.common.convert import role_name
-from services.common.inbox import Subscription
+from services.common.inbox import AfterCommit, Subscription
 from services.messaging import movement
 from services.messaging.chats import ensure_system_channels
+from services.messaging.live import LivePublisher
 from services.messaging.store import MessagingStore
 
 # The directory's class kinds, in the order of its ClassCreated.kind (1, 2, 3, 4).
@@ -25,7 +26,7 @@ def _optional(value: str) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
-def directory_subscription(store: MessagingStore) -> Subscription:
+def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscription:
     subscription = Subscription(durable="messaging-directory", publisher="directory")
 
     @subscription.on("directory.organisation.activated")
@@ -100,10 +101,10 @@ def directory_subscription(store: MessagingStore) -> Subscription:
         )
 
     @subscription.on("directory.student.transferred")
-    async def on_transferred(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
+    async def on_transferred(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> AfterCommit:
         event = directory_pb2.StudentTransferred()
         envelope.payload.Unpack(event)
-        await movement.student_transferred(
+        removals = await movement.student_transferred(
             store,
             conn,
             uuid.UUID(event.organisation_id),
@@ -112,12 +113,13 @@ def directory_subscription(store: MessagingStore) -> Subscription:
             uuid.UUID(event.to_class_id),
             [uuid.UUID(p) for p in event.parent_ids],
         )
+        return lambda: live.members_removed(removals)
 
     @subscription.on("directory.member.left")
-    async def on_left(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
+    async def on_left(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> AfterCommit:
         event = directory_pb2.MemberLeft()
         envelope.payload.Unpack(event)
-        await movement.member_left(
+        removals = await movement.member_left(
             store,
             conn,
             uuid.UUID(event.organisation_id),
@@ -125,5 +127,6 @@ def directory_subscription(store: MessagingStore) -> Subscription:
             _optional(event.class_id),
             [uuid.UUID(p) for p in event.parent_ids],
         )
+        return lambda: live.members_removed(removals)
 
     return subscription

@@ -27,10 +27,13 @@ class MessagingApp:
     def __init__(self, settings: MessagingSettings) -> None:
         self.settings = settings
         self.store = MessagingStore()
-        self.runtime = ServiceRuntime(
-            "messaging", settings, migrations=MIGRATIONS, subscriptions=[directory_subscription(self.store)]
-        )
         self.live = LivePublisher(lambda: self.runtime.nc)
+        self.runtime = ServiceRuntime(
+            "messaging",
+            settings,
+            migrations=MIGRATIONS,
+            subscriptions=[directory_subscription(self.store, self.live)],
+        )
         self.chats = Chats(self.runtime.db, self.store)
         self.messages = Messages(self.runtime.db, self.store, self.live)
         self._identity_channel: grpc.aio.Channel | None = None

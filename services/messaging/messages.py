@@ -16,7 +16,7 @@ from services.common.errors import InvalidArgument, NotFound, PermissionDenied, 
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.messaging.access import chat_access
-from services.messaging.live import LivePublisher
+from services.messaging.live import MESSAGE_DELETED, MESSAGE_EDITED, MESSAGE_POSTED, LivePublisher
 from services.messaging.rules import check_text, page_limit
 from services.messaging.store import MessagingStore
 
@@ -78,7 +78,7 @@ class Messages:
                 organisation_id=str(chat.organisation_id),
                 actor=user_actor(principal.user_id),
             )
-        await self._live.message("message.posted", row)
+        await self._live.message(MESSAGE_POSTED, row)
         return row
 
     async def _own(self, principal: Principal, chat_id: str, seq: int, *, edit: str | None) -> Row[Any]:
@@ -98,7 +98,7 @@ class Messages:
                 if row.deleted_at is not None:
                     raise NotFound(MESSAGE_NOT_FOUND)
                 row = await self._store.edit_message(conn, access.chat.id, seq, edit)
-        await self._live.message("message.edited" if edit is not None else "message.deleted", row)
+        await self._live.message(MESSAGE_EDITED if edit is not None else MESSAGE_DELETED, row)
         return row
 
     async def edit(self, principal: Principal, chat_id: str, seq: int, text: str) -> Row[Any]:

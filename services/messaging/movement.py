@@ -1,6 +1,7 @@
 """R-MOVE-2 in chats: who leaves the organisation leaves its chats (and a leaving student's parents
 leave that class's chats); a transferred student leaves the old class's chats, and the new class's
-chats become joinable. Run by the directory consumer; safe to run twice."""
+chats become joinable. Run by the directory consumer; safe to run twice. Each returns the removals it
+made, (chat, person), for the live notice that goes out once the transaction has committed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from services.messaging.store import MessagingStore
 # The chats of a class its students are in; parents are in its parents' chat.
 STUDENT_KINDS = ("class", "subject")
 
+# (chat_id, user_id): who was removed from which chat.
+Removal = tuple[uuid.UUID, uuid.UUID]
+
 
 async def _remove(
     store: MessagingStore,
@@ -25,7 +29,7 @@ async def _remove(
     user_id: uuid.UUID,
     chat_ids: Iterable[uuid.UUID],
     reason: str,
-) -> list[uuid.UUID]:
+) -> list[Removal]:
     removed = await store.remove_memberships(conn, user_id, chat_ids)
     for chat_id in removed:
         await stage_event(
@@ -40,7 +44,7 @@ async def _remove(
             organisation_id=str(organisation_id),
             actor=service_actor("messaging"),
         )
-    return removed
+    return [(chat_id, user_id) for chat_id in removed]
 
 
 async def _parents_leave_class(
@@ -50,14 +54,16 @@ async def _parents_leave_class(
     class_id: uuid.UUID,
     parent_ids: Iterable[uuid.UUID],
     reason: str,
-) -> None:
+) -> list[Removal]:
     """Parents whose last child in the class is gone leave that class's chats."""
     chat_ids = await store.chat_ids(conn, organisation_id, class_id=class_id)
+    removals: list[Removal] = []
     for parent in parent_ids:
         person = await store.person(conn, organisation_id, parent)
         if class_id in person.children_classes:
             continue
-        await _remove(store, conn, organisation_id, parent, chat_ids, reason)
+        removals += await _remove(store, conn, organisation_id, parent, chat_ids, reason)
+    return removals
 
 
 async def member_left(
@@ -67,12 +73,17 @@ async def member_left(
     user_id: uuid.UUID,
     class_id: uuid.UUID | None,
     parent_ids: list[uuid.UUID],
-) -> None:
+) -> list[Removal]:
     await store.forget_student(conn, organisation_id, user_id)
     await store.clear_roles(conn, organisation_id, user_id)
-    await _remove(store, conn, organisation_id, user_id, await store.chat_ids(conn, organisation_id), "left")
+    removals = await _remove(
+        store, conn, organisation_id, user_id, await store.chat_ids(conn, organisation_id), "left"
+    )
     if class_id is not None:
-        await _parents_leave_class(store, conn, organisation_id, class_id, parent_ids, "child_left")
+        removals += await _parents_leave_class(
+            store, conn, organisation_id, class_id, parent_ids, "child_left"
+        )
+    return removals
 
 
 async def student_transferred(
@@ -83,10 +94,13 @@ async def student_transferred(
     from_class: uuid.UUID | None,
     to_class: uuid.UUID,
     parent_ids: list[uuid.UUID],
-) -> None:
+) -> list[Removal]:
     await store.set_student_class(conn, organisation_id, user_id, to_class)
     if from_class is None or from_class == to_class:
-        return
+        return []
     old_chats = await store.chat_ids(conn, organisation_id, class_id=from_class, kinds=STUDENT_KINDS)
-    await _remove(store, conn, organisation_id, user_id, old_chats, "transferred")
-    await _parents_leave_class(store, conn, organisation_id, from_class, parent_ids, "child_transferred")
+    removals = await _remove(store, conn, organisation_id, user_id, old_chats, "transferred")
+    removals += await _parents_leave_class(
+        store, conn, organisation_id, from_class, parent_ids, "child_transferred"
+    )
+    return removals

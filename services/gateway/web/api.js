@@ -78,10 +78,24 @@ async function refreshTokens() {
     });
     if (!response.ok) return false;
     saveSession(await response.json());
+    window.dispatchEvent(new CustomEvent('parta:tokens-refreshed'));
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Refresh the tokens now (one refresh at a time); signs out when that fails. The live connection
+ * uses it when the server says its token expired.
+ */
+export async function refreshSession() {
+  refreshing ??= refreshTokens().finally(() => {
+    refreshing = null;
+  });
+  const ok = await refreshing;
+  if (!ok) clearSession();
+  return ok;
 }
 
 async function failure(response) {

@@ -11,11 +11,13 @@ import * as apply from './screens/apply.js';
 import * as join from './screens/join.js';
 import * as invite from './screens/invite.js';
 import * as chats from './screens/chats.js';
+import * as chat from './screens/chat.js';
 import * as admin from './screens/admin.js';
 
 const ORG_KEY = 'parta.org';
 
 const state = { me: null, orgs: [], operator: false, loaded: false };
+let leaving = []; // what the current screen stops when another one is shown (live subscriptions, timers)
 let pendingFlash = ''; // a message for the next screen (a saved form that re-renders the page)
 
 const ROUTES = [
@@ -27,6 +29,7 @@ const ROUTES = [
   [/^\/apply$/, apply],
   [/^\/join$/, join],
   [/^\/chats$/, chats],
+  [/^\/chats\/([^/]+)$/, chat],
 ];
 
 function currentOrg() {
@@ -62,6 +65,10 @@ export function go(path, { replaceState = false } = {}) {
 
 const ctx = {
   state,
+  /** Run `stop` when the screen is left (the next render). */
+  onLeave(stop) {
+    leaving.push(stop);
+  },
   go,
   currentOrg,
   chooseOrg,
@@ -94,7 +101,7 @@ function header(path) {
   const active = currentOrg();
   const links = [];
   if (active) links.push(navLink(`/org/${active.id}`, 'Организация', path.startsWith('/org/')));
-  links.push(navLink('/chats', 'Чаты', path === '/chats'));
+  links.push(navLink('/chats', 'Чаты', path === '/chats' || path.startsWith('/chats/')));
   if (active?.my_roles.includes('administrator')) {
     links.push(navLink(`/admin/${active.id}`, 'Администрирование', path.startsWith('/admin/')));
   }
@@ -140,6 +147,15 @@ function home() {
 }
 
 async function render() {
+  const stops = leaving;
+  leaving = [];
+  for (const stop of stops) {
+    try {
+      stop();
+    } catch (error) {
+      console.error(error);
+    }
+  }
   const app = document.getElementById('app');
   const path = window.location.pathname;
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });

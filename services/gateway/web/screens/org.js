@@ -31,7 +31,7 @@ export async function render(main, ctx, orgId) {
     section('Об организации', details),
     section(
       'Чаты',
-      h('p', { class: 'muted' }, 'Чаты классов и каналы организации появятся здесь в следующем выпуске.'),
+      h('p', {}, h('a', { href: '/chats', 'data-link': true, class: 'button' }, 'Открыть чаты')),
     ),
     isAdmin ? h('p', {}, h('a', { href: `/admin/${organisation.id}`, 'data-link': true, class: 'button' }, 'Консоль администратора')) : null,
   );

@@ -1,0 +1,219 @@
+"""The live channel's protocol (JSON text frames on `/api/v1/ws`) and the pure piece that keeps one
+chat's delivery on one socket gapless and duplicate-free.
+
+Client → server:
+  {"type": "auth", "token": "<access token>"}          first frame; again later with a refreshed token
+  {"type": "subscribe", "chats": {"<chat_id>": <last_seq_seen>, ...}}   0: from the start
+  {"type": "unsubscribe", "chats": ["<chat_id>", ...]}
+  {"type": "ping"}
+Server → client:
+  {"type": "ready", "user_id": "..."}
+  {"type": "message" | "message_edited" | "message_deleted", "chat_id": "...", "message": {...}}
+  {"type": "removed", "chat_id": "..."}                  no longer a member: no more from that chat
+  {"type": "pong"}
+  {"type": "error", "code": "...", "message": "...", "chat_id"?: "..."}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from parta.messaging.v1 import messaging_pb2 as pb
+from services.gateway.routes.chats import message_out
+
+# WebSocket close codes (4000-4999 are the application's).
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_GOING_AWAY = 1001
+CLOSE_TOO_SLOW = 1013
+
+# Live event types messaging publishes (services/messaging/live.py) → frame types.
+MESSAGE_POSTED = "message.posted"
+MESSAGE_EDITED = "message.edited"
+MESSAGE_DELETED = "message.deleted"
+MEMBER_REMOVED = "member.removed"
+FRAME_FOR_EVENT = {
+    MESSAGE_POSTED: "message",
+    MESSAGE_EDITED: "message_edited",
+    MESSAGE_DELETED: "message_deleted",
+}
+
+MAX_CHATS_PER_FRAME = 500
+MAX_ID_LENGTH = 64
+
+
+class ProtocolError(ValueError):
+    """A malformed client frame: answered with an `invalid_argument` error, the socket stays open."""
+
+
+@dataclass(frozen=True)
+class Auth:
+    token: str
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    chats: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    chats: list[str]
+
+
+@dataclass(frozen=True)
+class Ping:
+    pass
+
+
+ClientFrame = Auth | Subscribe | Unsubscribe | Ping
+
+
+def _chat_id(value: Any) -> str:
+    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+        raise ProtocolError("chat id must be a non-empty string")
+    return value
+
+
+def parse_frame(text: str) -> ClientFrame:
+    """A client's text frame → what it asks; ProtocolError for anything else."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ProtocolError("frame is not JSON") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("frame must be a JSON object")
+    kind = data.get("type")
+    if kind == "auth":
+        token = data.get("token")
+        if not isinstance(token, str) or not token:
+            raise ProtocolError("auth needs a token")
+        return Auth(token)
+    if kind == "subscribe":
+        chats = data.get("chats")
+        if not isinstance(chats, dict) or len(chats) > MAX_CHATS_PER_FRAME:
+            raise ProtocolError(
+                f"subscribe needs chats: {{chat_id: last_seq}}, at most {MAX_CHATS_PER_FRAME}"
+            )
+        wanted: dict[str, int] = {}
+        for chat_id, last_seq in chats.items():
+            if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
+                raise ProtocolError("last_seq must be a whole number, 0 or more")
+            wanted[_chat_id(chat_id)] = last_seq
+        return Subscribe(wanted)
+    if kind == "unsubscribe":
+        ids = data.get("chats")
+        if not isinstance(ids, list) or len(ids) > MAX_CHATS_PER_FRAME:
+            raise ProtocolError(f"unsubscribe needs chats: [chat_id], at most {MAX_CHATS_PER_FRAME}")
+        return Unsubscribe([_chat_id(chat_id) for chat_id in ids])
+    if kind == "ping":
+        return Ping()
+    raise ProtocolError(f"unknown frame type: {str(kind)[:40]!r}")
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def ready_frame(user_id: str) -> str:
+    return encode({"type": "ready", "user_id": user_id})
+
+
+def pong_frame() -> str:
+    return encode({"type": "pong"})
+
+
+def removed_frame(chat_id: str) -> str:
+    return encode({"type": "removed", "chat_id": chat_id})
+
+
+def error_frame(code: str, message: str, chat_id: str | None = None) -> str:
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if chat_id is not None:
+        frame["chat_id"] = chat_id
+    return encode(frame)
+
+
+def message_frame(frame_type: str, message: pb.ChatMessage) -> str:
+    """The message in the REST API's shape (MessageOut)."""
+    return encode(
+        {
+            "type": frame_type,
+            "chat_id": message.chat_id,
+            "message": message_out(message).model_dump(mode="json"),
+        }
+    )
+
+
+@dataclass
+class ChatCursor:
+    """One chat on one socket: what was sent last, and the live events held back while history is
+    being sent. Pure: no I/O; the session feeds it and sends what it returns, in order.
+
+    Sequence numbers of a chat have no gaps (a tombstone keeps a deleted message's number), so:
+    a new message with seq ≤ `last_seq` was sent already (dropped); seq = last_seq + 1 is the next
+    one (sent); anything further ahead means something is missing (a NATS hiccup, or two messaging
+    instances publishing out of order): the cursor holds it and asks for history again (`gap`).
+    Edits and deletes apply to messages the client has (seq ≤ last_seq); one of a message not yet
+    sent waits for the history like a gap."""
+
+    last_seq: int
+    catching_up: bool = True
+    held: list[pb.LiveChatEvent] = field(default_factory=list)
+
+    def offer(self, event: pb.LiveChatEvent) -> tuple[list[tuple[str, pb.ChatMessage]], bool]:
+        """A live event arrived: what to send now, and whether history must be read again."""
+        if self.catching_up:
+            self.held.append(event)
+            return [], False
+        out: list[tuple[str, pb.ChatMessage]] = []
+        if self._apply(event, out):
+            return out, False
+        self.catching_up = True
+        self.held.append(event)
+        return out, True
+
+    def history(self, messages: list[pb.ChatMessage]) -> list[tuple[str, pb.ChatMessage]]:
+        """A page of history (ascending): the messages not sent yet."""
+        out = []
+        for message in messages:
+            if message.seq > self.last_seq:
+                out.append((FRAME_FOR_EVENT[MESSAGE_POSTED], message))
+                self.last_seq = message.seq
+        return out
+
+    def caught_up(self) -> tuple[list[tuple[str, pb.ChatMessage]], bool]:
+        """History is read to its end: the held live events that still matter, in order, and whether
+        one of them shows a gap (then the cursor stays catching up; read history again)."""
+        out: list[tuple[str, pb.ChatMessage]] = []
+        held, self.held = self.held, []
+        for index, event in enumerate(held):
+            if not self._apply(event, out):
+                self.held = held[index:]
+                return out, True
+        self.catching_up = False
+        return out, False
+
+    def give_up(self) -> None:
+        """History never closed the gap (it should not happen): stop holding, go on live."""
+        self.held = []
+        self.catching_up = False
+
+    def _apply(self, event: pb.LiveChatEvent, out: list[tuple[str, pb.ChatMessage]]) -> bool:
+        """Send or drop one event; False when it is ahead of what was sent (a gap)."""
+        frame_type = FRAME_FOR_EVENT.get(event.type)
+        if frame_type is None or not event.HasField("message"):
+            return True  # nothing a client is shown
+        seq = event.message.seq
+        if event.type == MESSAGE_POSTED:
+            if seq <= self.last_seq:
+                return True
+            if seq != self.last_seq + 1:
+                return False
+            self.last_seq = seq
+        elif seq > self.last_seq:
+            return False
+        out.append((frame_type, event.message))
+        return True

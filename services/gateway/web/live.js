@@ -1,0 +1,223 @@
+// Live chat updates over the gateway's WebSocket /api/v1/ws.
+//
+// Protocol: after open the client sends {"type":"auth","token"}; the server answers
+// {"type":"ready","user_id"} (or {"type":"error","code":"unauthenticated"} and close 4401: the
+// client refreshes its tokens and reconnects). Then {"type":"subscribe","chats":{id: last seq}};
+// the server sends the catch-up and live frames: message, message_edited, message_deleted, removed,
+// error; {"type":"ping"} is answered with {"type":"pong"}. After a token refresh a fresh auth frame
+// is sent. A lost connection is retried with backoff (1 s doubling to 30 s) and every chat is
+// resubscribed with the last seq seen; messages are de-duplicated by seq.
+//
+// The API is small so that it can be tested with a fake socket:
+//   const live = new LiveClient({ url, token, refresh, WebSocket, setTimeout, clearTimeout });
+//   const off = live.subscribe(chatId, lastSeq, (frame) => ...);   // frames of that chat
+//   live.onStatus((status) => ...);   // 'connecting' | 'live' | 'down' | 'closed'
+//   live.seen(chatId, seq);           // a message got by REST: do not deliver it again
+//   live.close();
+import { refreshSession, session } from './api.js';
+
+export const MIN_DELAY = 1000;
+export const MAX_DELAY = 30000;
+const UNAUTHENTICATED = 4401;
+
+/** ws(s)://<this host>/api/v1/ws */
+export function defaultUrl(location = window.location) {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/api/v1/ws`;
+}
+
+/** The next backoff delay after `delay` (1 s, 2 s, 4 s … 30 s). */
+export function nextDelay(delay) {
+  return Math.min(MAX_DELAY, delay ? delay * 2 : MIN_DELAY);
+}
+
+export class LiveClient {
+  constructor({
+    url = defaultUrl(),
+    token = () => session()?.access_token || '',
+    refresh = refreshSession,
+    WebSocket: Socket = window.WebSocket,
+    setTimeout: later = window.setTimeout.bind(window),
+    clearTimeout: cancel = window.clearTimeout.bind(window),
+  } = {}) {
+    Object.assign(this, { url, token, refresh, Socket, later, cancel });
+    this.chats = new Map(); // chat id → { seq, handlers: Set }
+    this.statusHandlers = new Set();
+    this.status = 'down';
+    this.socket = null;
+    this.delay = 0;
+    this.timer = null;
+    this.closed = false;
+  }
+
+  /** Follow a chat from `lastSeq` on; `handler(frame)` gets its frames. Returns the unsubscribe. */
+  subscribe(chatId, lastSeq, handler) {
+    let entry = this.chats.get(chatId);
+    if (!entry) {
+      entry = { seq: lastSeq || 0, handlers: new Set() };
+      this.chats.set(chatId, entry);
+    }
+    entry.seq = Math.max(entry.seq, lastSeq || 0);
+    entry.handlers.add(handler);
+    if (this.status === 'live') this.send({ type: 'subscribe', chats: { [chatId]: entry.seq } });
+    else this.connect();
+    return () => {
+      entry.handlers.delete(handler);
+      if (entry.handlers.size === 0) {
+        this.chats.delete(chatId);
+        if (this.status === 'live') this.send({ type: 'unsubscribe', chats: [chatId] });
+      }
+    };
+  }
+
+  /** A message seen by other means (REST): remember its seq so the socket does not repeat it. */
+  seen(chatId, seq) {
+    const entry = this.chats.get(chatId);
+    if (entry && seq > entry.seq) entry.seq = seq;
+  }
+
+  lastSeq(chatId) {
+    return this.chats.get(chatId)?.seq ?? 0;
+  }
+
+  onStatus(handler) {
+    this.statusHandlers.add(handler);
+    handler(this.status);
+    return () => this.statusHandlers.delete(handler);
+  }
+
+  /** Send a fresh auth frame (after the tokens were refreshed elsewhere). */
+  reauthenticate() {
+    if (this.socket && this.socket.readyState === 1) this.send({ type: 'auth', token: this.token() });
+  }
+
+  close() {
+    this.closed = true;
+    this.cancel(this.timer);
+    this.timer = null;
+    this.chats.clear();
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) socket.close(1000);
+    this.setStatus('closed');
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+  setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    for (const handler of [...this.statusHandlers]) handler(status);
+  }
+
+  send(frame) {
+    if (this.socket && this.socket.readyState === 1) this.socket.send(JSON.stringify(frame));
+  }
+
+  connect() {
+    if (this.closed || this.socket || this.timer || !this.token()) return;
+    this.setStatus('connecting');
+    let socket;
+    try {
+      socket = new this.Socket(this.url);
+    } catch {
+      this.retry();
+      return;
+    }
+    this.socket = socket;
+    let unauthenticated = false;
+    socket.onopen = () => this.send({ type: 'auth', token: this.token() });
+    socket.onmessage = (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (frame.type === 'error' && frame.code === 'unauthenticated' && !frame.chat_id) unauthenticated = true;
+      this.receive(frame);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      if (this.closed) return;
+      this.setStatus('down');
+      if (event.code === UNAUTHENTICATED || unauthenticated) {
+        // The access token expired: refresh it (api.js signs out when that fails), then reconnect.
+        Promise.resolve(this.refresh()).then((ok) => {
+          if (ok) this.retry();
+        });
+      } else {
+        this.retry();
+      }
+    };
+    socket.onerror = () => {}; // onclose follows
+  }
+
+  retry() {
+    if (this.closed || this.timer || this.chats.size === 0) return;
+    this.delay = nextDelay(this.delay);
+    this.timer = this.later(() => {
+      this.timer = null;
+      this.connect();
+    }, this.delay);
+  }
+
+  receive(frame) {
+    switch (frame.type) {
+      case 'ready': {
+        this.delay = 0;
+        this.setStatus('live');
+        const chats = {};
+        for (const [id, entry] of this.chats) chats[id] = entry.seq;
+        if (Object.keys(chats).length) this.send({ type: 'subscribe', chats });
+        return;
+      }
+      case 'ping':
+        this.send({ type: 'pong' });
+        return;
+      case 'message': {
+        const entry = this.chats.get(frame.chat_id);
+        const seq = frame.message?.seq;
+        if (!entry || !seq || seq <= entry.seq) return; // a repeat (catch-up after REST): skip it
+        entry.seq = seq;
+        this.deliver(entry, frame);
+        return;
+      }
+      case 'removed': {
+        const entry = this.chats.get(frame.chat_id);
+        if (!entry) return;
+        this.chats.delete(frame.chat_id);
+        this.deliver(entry, frame);
+        return;
+      }
+      default: {
+        // message_edited, message_deleted, errors about one chat.
+        const entry = frame.chat_id ? this.chats.get(frame.chat_id) : null;
+        if (entry) this.deliver(entry, frame);
+      }
+    }
+  }
+
+  deliver(entry, frame) {
+    for (const handler of [...entry.handlers]) {
+      try {
+        handler(frame);
+      } catch (error) {
+        console.error(error); // one screen's bug must not stop the others' updates
+      }
+    }
+  }
+}
+
+let shared = null;
+
+/** The page's one connection (created on first use; closed on sign-out). */
+export function live() {
+  if (!shared || shared.closed) shared = new LiveClient();
+  return shared;
+}
+
+window.addEventListener('parta:tokens-refreshed', () => shared?.reauthenticate());
+window.addEventListener('parta:signed-out', () => {
+  shared?.close();
+  shared = null;
+});
