@@ -72,17 +72,14 @@ def main() -> int:
             return 1
         return 0
     # Generate beside gen/ and swap, so a running process never sees a half-written package.
-    new_dir = GEN_DIR.with_name("gen.new")
-    old_dir = GEN_DIR.with_name("gen.old")
-    for leftover in (new_dir, old_dir):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    # Unique names: two generations at once (two terminals, two agents) must not mix their files.
+    new_dir = Path(tempfile.mkdtemp(prefix="gen.new.", dir=ROOT))
+    old_dir = Path(tempfile.mkdtemp(prefix="gen.old.", dir=ROOT))
     generate(new_dir)
     if GEN_DIR.exists():
-        GEN_DIR.rename(old_dir)
-    new_dir.rename(GEN_DIR)
-    if old_dir.exists():
-        shutil.rmtree(old_dir)
+        GEN_DIR.replace(old_dir / "gen")
+    new_dir.replace(GEN_DIR)
+    shutil.rmtree(old_dir, ignore_errors=True)
     return 0
 
 
