@@ -3,12 +3,14 @@ timestamps, and organisation roles by their lower-case names ("class_teacher")."
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from parta.common.v1 import common_pb2
+from services.common.errors import InvalidArgument
 
 # Roles in the order people read them.
 ROLE_ORDER = (
@@ -21,6 +23,14 @@ ROLE_ORDER = (
     "student",
     "parent",
 )
+
+
+def parse_uuid(value: str, what: str) -> uuid.UUID:
+    """An id from a request; InvalidArgument naming what it should identify."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidArgument(f"Некорректный идентификатор: {what}") from None
 
 
 def to_timestamp(value: datetime | None) -> Timestamp | None:

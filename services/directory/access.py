@@ -18,18 +18,11 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied
+from services.common.errors import NotFound, PermissionDenied
 from services.directory.store import DirectoryStore
 
 STAFF_ROLES = frozenset({"administrator", "head", "administration", "teacher", "class_teacher", "educator"})
 NOT_FOUND_MESSAGE = "Организация не найдена"
-
-
-def parse_id(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidArgument(f"Некорректный идентификатор: {what}") from None
 
 
 def is_staff(roles: frozenset[str]) -> bool:

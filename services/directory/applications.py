@@ -17,11 +17,12 @@ from sqlalchemy import Row
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
 from services.common.contacts import parse_email, parse_phone
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.nomenclature import valid_tax_id
 from services.directory.store import DirectoryStore
 
@@ -128,7 +129,7 @@ class Applications:
 
     async def get(self, principal: Principal, application_id: str) -> Row[Any]:
         """Operator staff, or the person who submitted it (to follow its status)."""
-        app_id = parse_id(application_id, "заявка")
+        app_id = parse_uuid(application_id, "заявка")
         async with self._db.transaction("get_application") as conn:
             row = await self._store.get_application(conn, app_id)
             if row is None or (
@@ -139,7 +140,7 @@ class Applications:
             return row
 
     async def document(self, principal: Principal, application_id: str) -> Row[Any]:
-        app_id = parse_id(application_id, "заявка")
+        app_id = parse_uuid(application_id, "заявка")
         async with self._db.transaction("get_application_document") as conn:
             await self._access.require_operator(conn, principal)
             row = await self._store.application_document(conn, app_id)
@@ -148,7 +149,7 @@ class Applications:
         return row
 
     async def approve(self, principal: Principal, application_id: str) -> Row[Any]:
-        app_id = parse_id(application_id, "заявка")
+        app_id = parse_uuid(application_id, "заявка")
         async with self._db.transaction("approve_application") as conn:
             await self._access.require_operator(conn, principal)
             application = await self._pending(conn, app_id)
@@ -192,7 +193,7 @@ class Applications:
             )
 
     async def reject(self, principal: Principal, application_id: str, reason: str) -> Row[Any]:
-        app_id = parse_id(application_id, "заявка")
+        app_id = parse_uuid(application_id, "заявка")
         if not reason.strip():
             raise InvalidArgument("Укажите причину отказа: заявитель её увидит")
         async with self._db.transaction("reject_application") as conn:

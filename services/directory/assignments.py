@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.access import Access, is_staff, parse_id
+from services.directory.access import Access, is_staff
 from services.directory.membership_events import set_member_roles
 from services.directory.store import DirectoryStore
 
@@ -70,8 +71,8 @@ class Assignments:
     async def appoint_administrator(
         self, principal: Principal, organisation_id: str, user_id: str
     ) -> AppointedMember:
-        org_id = parse_id(organisation_id, "организация")
-        target = parse_id(user_id, "пользователь")
+        org_id = parse_uuid(organisation_id, "организация")
+        target = parse_uuid(user_id, "пользователь")
         async with self._db.transaction("appoint_administrator") as conn:
             await self._access.require_admin(conn, org_id, principal)
             roles = await self._roles_for_update(conn, org_id, target)
@@ -95,8 +96,8 @@ class Assignments:
         self, principal: Principal, organisation_id: str, class_id: str, user_id: str
     ) -> Row[Any]:
         """R-ROLE-4: one class teacher per class; the previous one is replaced."""
-        org_id = parse_id(organisation_id, "организация")
-        target = parse_id(user_id, "пользователь")
+        org_id = parse_uuid(organisation_id, "организация")
+        target = parse_uuid(user_id, "пользователь")
         async with self._db.transaction("assign_class_teacher") as conn:
             await self._access.require_admin(conn, org_id, principal)
             klass = await self._teaching_class(conn, org_id, class_id)
@@ -123,8 +124,8 @@ class Assignments:
         self, principal: Principal, organisation_id: str, class_id: str, subject: str, user_id: str
     ) -> Row[Any]:
         """R-ROLE-4: a teacher for a (class, subject) pair; a new assignment replaces the old one."""
-        org_id = parse_id(organisation_id, "организация")
-        target = parse_id(user_id, "пользователь")
+        org_id = parse_uuid(organisation_id, "организация")
+        target = parse_uuid(user_id, "пользователь")
         name = clean_subject(subject)
         async with self._db.transaction("assign_subject_teacher") as conn:
             await self._access.require_admin(conn, org_id, principal)
@@ -145,7 +146,7 @@ class Assignments:
     async def subject_assignments(
         self, principal: Principal, organisation_id: str, class_id: str
     ) -> list[Row[Any]]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("list_subject_assignments") as conn:
             await self._access.require_admin(conn, org_id, principal)
             wanted = (await self._teaching_class(conn, org_id, class_id)).id if class_id else None
@@ -159,7 +160,7 @@ class Assignments:
 
     async def _teaching_class(self, conn: AsyncConnection, org_id: uuid.UUID, class_id: str) -> Row[Any]:
         """A class of the organisation that lessons are taught in (not the staff room)."""
-        klass = await self._store.get_class(conn, parse_id(class_id, "класс"))
+        klass = await self._store.get_class(conn, parse_uuid(class_id, "класс"))
         if klass is None or klass.organisation_id != org_id:
             raise NotFound("Класс не найден")
         if klass.kind == "staff_room":

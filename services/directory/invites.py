@@ -19,6 +19,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import (
     InvalidArgument,
@@ -27,7 +28,7 @@ from services.common.errors import (
     RateLimited,
     RuleRefused,
 )
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.enrolment import check_role_fits_class, enrol
 from services.directory.organisations import MyOrganisation
 from services.directory.store import DirectoryStore
@@ -140,7 +141,7 @@ class Invites:
 
     # --- making links ---------------------------------------------------------------------------
     async def create(self, principal: Principal, organisation_id: str, spec: InviteSpec) -> CreatedInvite:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("create_invite") as conn:
             klass = await self._authorise_creation(conn, org_id, principal, spec.class_id, spec.role)
             student_id = await self._check_student(conn, org_id, klass.id, spec)
@@ -165,7 +166,7 @@ class Invites:
         expires_in_days: int,
     ) -> list[CreatedInvite]:
         """One single-use link per label, e.g. per student's name on a printed handout."""
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         cleaned = [clean_label(label) for label in labels]
         if not cleaned or len(cleaned) > MAX_BATCH or not all(cleaned):
             raise InvalidArgument(f"Нужны от 1 до {MAX_BATCH} непустых меток (например, ФИО)")
@@ -202,7 +203,7 @@ class Invites:
             return None
         if spec.role != "parent":
             raise InvalidArgument("Ученика указывают только в ссылке для родителя")
-        student_id = parse_id(spec.student_id, "ученик")
+        student_id = parse_uuid(spec.student_id, "ученик")
         if await self._store.student_class(conn, org_id, student_id) != class_id:
             raise RuleRefused("R-ROLE-6: этот ученик не учится в этом классе", rule="R-ROLE-6")
         return student_id
@@ -239,7 +240,7 @@ class Invites:
         self, principal: Principal, organisation_id: str, class_id: str, include_inactive: bool
     ) -> list[Row[Any]]:
         """The administrator sees every link; a class teacher those of the classes they lead."""
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("list_invites") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             wanted = (await self._class_of(conn, org_id, class_id)).id if class_id else None
@@ -258,8 +259,8 @@ class Invites:
         return list(rows)
 
     async def revoke(self, principal: Principal, organisation_id: str, invite_id: str) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
-        wanted = parse_id(invite_id, "приглашение")
+        org_id = parse_uuid(organisation_id, "организация")
+        wanted = parse_uuid(invite_id, "приглашение")
         async with self._db.transaction("revoke_invite") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             invite = await self._store.get_invite(conn, wanted)
@@ -274,7 +275,7 @@ class Invites:
 
     async def revoke_all(self, principal: Principal, organisation_id: str) -> int:
         """R-INV-2: the administrator revokes every usable link at once (information security)."""
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("revoke_all_invites") as conn:
             await self._access.require_admin(conn, org_id, principal)
             return await self._store.revoke_active_invites(conn, org_id)
@@ -366,7 +367,7 @@ class Invites:
         return MyOrganisation(organisation, frozenset(membership.roles if membership is not None else ()))
 
     async def _class_of(self, conn: AsyncConnection, org_id: uuid.UUID, class_id: str) -> Row[Any]:
-        klass = await self._store.get_class(conn, parse_id(class_id, "класс"))
+        klass = await self._store.get_class(conn, parse_uuid(class_id, "класс"))
         if klass is None or klass.organisation_id != org_id:
             raise NotFound("Класс не найден")
         return klass

@@ -19,9 +19,10 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.enrolment import CLASS_JOIN_ROLES, STAFF_JOIN_ROLES, check_role_fits_class, enrol
 from services.directory.store import DirectoryStore
 
@@ -110,7 +111,7 @@ class JoinRequests:
             if staff_room is None:
                 raise NotFound("В организации нет «Учительской»")
             return uuid.UUID(str(staff_room.id))
-        klass = await self._store.get_class(conn, parse_id(class_id, "класс"))
+        klass = await self._store.get_class(conn, parse_uuid(class_id, "класс"))
         if klass is None or klass.organisation_id != organisation_id:
             raise NotFound("Класс не найден")
         check_role_fits_class(role, klass.kind)
@@ -119,8 +120,8 @@ class JoinRequests:
     async def decide(
         self, principal: Principal, organisation_id: str, request_id: str, *, approve: bool, reason: str
     ) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
-        req_id = parse_id(request_id, "заявка")
+        org_id = parse_uuid(organisation_id, "организация")
+        req_id = parse_uuid(request_id, "заявка")
         cleaned = clean_reason(reason, approve=approve)
         async with self._db.transaction("decide_join_request") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
@@ -165,7 +166,7 @@ class JoinRequests:
         return taught
 
     async def list(self, principal: Principal, organisation_id: str, status: str | None) -> list[Row[Any]]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("list_join_requests") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if "administrator" in roles:

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Row
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import NotFound
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.membership_cache import MembershipCache
 from services.directory.store import DirectoryStore
 
@@ -33,7 +34,7 @@ class Members:
         self._cache = cache
 
     async def list(self, principal: Principal, organisation_id: str) -> list[MemberView]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("list_members") as conn:
             await self._access.require_staff(conn, org_id, principal)
             rows = await self._store.members(conn, org_id)
@@ -42,9 +43,9 @@ class Members:
 
     async def roles_of(self, principal: Principal, organisation_id: str, user_id: str) -> frozenset[str]:
         """Roles of `user_id` (the caller when empty); staff may ask about anyone in their organisation."""
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         target = user_id or principal.user_id
-        parse_id(target, "пользователь")
+        parse_uuid(target, "пользователь")
         own = self._cache.get(org_id, uuid.UUID(principal.user_id))
         if own is not None and target == principal.user_id:
             return own

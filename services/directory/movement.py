@@ -36,11 +36,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.access import STAFF_ROLES, Access, parse_id
+from services.directory.access import STAFF_ROLES, Access
 from services.directory.membership_events import ordered, role_value, set_member_roles
 from services.directory.store import DirectoryStore
 
@@ -265,11 +266,11 @@ class Movements:
     async def transfer(
         self, principal: Principal, organisation_id: str, user_id: str, to_class_id: str, reason: str
     ) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("transfer_student") as conn:
             await self._access.require_admin(conn, org_id, principal)
-            student = parse_id(user_id, "ученик")
-            target = parse_id(to_class_id, "класс")
+            student = parse_uuid(user_id, "ученик")
+            target = parse_uuid(to_class_id, "класс")
             membership = await self._store.membership(conn, org_id, student, for_update=True)
             if membership is None or "student" not in membership.roles:
                 raise NotFound("Ученик не найден в организации")
@@ -287,10 +288,10 @@ class Movements:
             )
 
     async def leave(self, principal: Principal, organisation_id: str, user_id: str, reason: str) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("record_leave") as conn:
             await self._access.require_admin(conn, org_id, principal)
-            member = parse_id(user_id, "участник")
+            member = parse_uuid(user_id, "участник")
             if str(member) == principal.user_id:
                 raise RuleRefused("R-MOVE-1: своё выбытие оформляет другой администратор", rule="R-MOVE-1")
             membership = await self._store.membership(conn, org_id, member, for_update=True)
@@ -311,8 +312,8 @@ class Movements:
             )
 
     async def list(self, principal: Principal, organisation_id: str, user_id: str) -> list[Row[Any]]:
-        org_id = parse_id(organisation_id, "организация")
-        member = parse_id(user_id, "участник") if user_id else None
+        org_id = parse_uuid(organisation_id, "организация")
+        member = parse_uuid(user_id, "участник") if user_id else None
         async with self._db.transaction("list_movements") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not roles & HISTORY_READERS:

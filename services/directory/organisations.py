@@ -11,11 +11,12 @@ from sqlalchemy import Row
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.membership_events import set_member_roles
 from services.directory.nomenclature import parse_https_url, parse_time_zone
 from services.directory.store import DirectoryStore
@@ -72,7 +73,7 @@ class Organisations:
         return [MyOrganisation(row, frozenset(row.roles)) for row in rows]
 
     async def get(self, principal: Principal, organisation_id: str) -> MyOrganisation:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("get_organisation") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             organisation = await self._store.get_organisation(conn, org_id)
@@ -83,7 +84,7 @@ class Organisations:
     async def update(
         self, principal: Principal, organisation_id: str, changes: dict[str, str | None]
     ) -> MyOrganisation:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("update_organisation") as conn:
             await self._access.require_admin(conn, org_id, principal)
             cleaned = clean_changes(changes)

@@ -12,9 +12,10 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import PermissionDenied, RuleRefused
-from services.directory.access import Access, is_staff, parse_id
+from services.directory.access import Access, is_staff
 from services.directory.enrolment import link_parent
 from services.directory.store import DirectoryStore
 
@@ -28,9 +29,9 @@ class Parents:
     async def link(
         self, principal: Principal, organisation_id: str, parent_id: str, child_id: str
     ) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
-        parent = parse_id(parent_id, "родитель")
-        child = parse_id(child_id, "ученик")
+        org_id = parse_uuid(organisation_id, "организация")
+        parent = parse_uuid(parent_id, "родитель")
+        child = parse_uuid(child_id, "ученик")
         async with self._db.transaction("link_parent") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not roles & {"administrator", "class_teacher"}:
@@ -55,9 +56,9 @@ class Parents:
         self, principal: Principal, organisation_id: str, child_id: str, parent_id: str
     ) -> list[Row[Any]]:
         """Staff see every link (of a child, of a parent); a parent sees their own children."""
-        org_id = parse_id(organisation_id, "организация")
-        child = parse_id(child_id, "ученик") if child_id else None
-        parent = parse_id(parent_id, "родитель") if parent_id else None
+        org_id = parse_uuid(organisation_id, "организация")
+        child = parse_uuid(child_id, "ученик") if child_id else None
+        parent = parse_uuid(parent_id, "родитель") if parent_id else None
         async with self._db.transaction("list_parent_links") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not is_staff(roles):

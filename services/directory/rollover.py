@@ -21,11 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.movement import student_leaves, transfer_student
 from services.directory.nomenclature import parse_academic_year
 from services.directory.store import DirectoryStore
@@ -68,7 +69,7 @@ class Rollover:
         self._access = access
 
     async def roll_over(self, principal: Principal, organisation_id: str, from_year: str) -> RolloverResult:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("roll_over_year") as conn:
             await self._access.require_admin(conn, org_id, principal)
             # One rollover at a time per organisation: a concurrent second one then finds nothing to do.

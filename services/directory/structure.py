@@ -10,11 +10,12 @@ from sqlalchemy import Row
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.nomenclature import current_academic_year, parse_academic_year, parse_class_name
 from services.directory.store import DirectoryStore
 
@@ -28,7 +29,7 @@ class Structure:
         self._access = access
 
     async def create_unit(self, principal: Principal, organisation_id: str, name: str) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         cleaned = " ".join(name.split())
         if not 2 <= len(cleaned) <= 100:
             raise InvalidArgument("Название подразделения: от 2 до 100 символов")
@@ -40,7 +41,7 @@ class Structure:
         return unit
 
     async def units(self, principal: Principal, organisation_id: str) -> list[Row[Any]]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("list_units") as conn:
             await self._access.require_member_or_operator(conn, org_id, principal)
             return list(await self._store.units(conn, org_id))
@@ -48,7 +49,7 @@ class Structure:
     async def create_class(
         self, principal: Principal, organisation_id: str, name: str, *, unit_id: str, academic_year: str
     ) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("create_class") as conn:
             await self._access.require_admin(conn, org_id, principal)
             organisation = await self._store.get_organisation(conn, org_id)
@@ -62,7 +63,7 @@ class Structure:
             )
             unit = None
             if unit_id:
-                unit = await self._store.get_unit(conn, parse_id(unit_id, "подразделение"))
+                unit = await self._store.get_unit(conn, parse_uuid(unit_id, "подразделение"))
                 if unit is None or unit.organisation_id != org_id:
                     raise NotFound("Подразделение не найдено")
             created = await self._store.create_class(
@@ -92,7 +93,7 @@ class Structure:
             return created
 
     async def classes(self, principal: Principal, organisation_id: str, academic_year: str) -> list[Row[Any]]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         year = parse_academic_year(academic_year) if academic_year else None
         async with self._db.transaction("list_classes") as conn:
             await self._access.require_member_or_operator(conn, org_id, principal)

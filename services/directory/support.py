@@ -18,9 +18,10 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
-from services.directory.access import Access, parse_id
+from services.directory.access import Access
 from services.directory.store import DirectoryStore
 
 ADDRESSEES = ("administrator", "operator")
@@ -77,7 +78,7 @@ class Support:
     async def create(
         self, principal: Principal, organisation_id: str, addressee: str, subject: str, text: str
     ) -> Row[Any]:
-        org_id = parse_id(organisation_id, "организация")
+        org_id = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("create_support_request") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not roles:
@@ -112,7 +113,7 @@ class Support:
     async def update(
         self, principal: Principal, request_id: str, status: str | None, answer: str | None
     ) -> Row[Any]:
-        req_id = parse_id(request_id, "обращение")
+        req_id = parse_uuid(request_id, "обращение")
         values = changes(status, answer)
         async with self._db.transaction("update_support_request") as conn:
             request = await self._store.get_support_request(conn, req_id, for_update=True)
@@ -134,7 +135,7 @@ class Support:
         async with self._db.transaction("list_support_requests") as conn:
             if not organisation_id:
                 return await self._operator_queue(conn, principal, addressee, status)
-            org_id = parse_id(organisation_id, "организация")
+            org_id = parse_uuid(organisation_id, "организация")
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             operator = await self._access.is_operator(conn, principal)
             visible = [name for name in ADDRESSEES if is_addressee(name, roles, operator)]

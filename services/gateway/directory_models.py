@@ -126,3 +126,15 @@ class MemberOut(BaseModel):
 
 class Members(BaseModel):
     members: list[MemberOut]
+
+
+class PersonOut(BaseModel):
+    user_id: str
+    name: str
+    avatar_url: str
+
+
+class People(BaseModel):
+    """Names of fellow members; ids of people outside the organisation are simply left out."""
+
+    people: list[PersonOut]

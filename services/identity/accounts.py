@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from parta.events.v1 import identity_pb2 as events
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.events import user_actor
@@ -22,6 +23,7 @@ from services.common.outbox import stage_event
 from services.identity.store import IdentityStore
 
 MAX_NAME = 64
+
 AVATAR_PATTERN = re.compile(r"(/files/[\w\-./]{1,200}|https://[\w\-.]+(:\d+)?/[\w\-./%]{0,300})")
 
 
@@ -51,6 +53,23 @@ def clean_profile_changes(changes: dict[str, str | None]) -> dict[str, str]:
             raise InvalidArgument("Аватар: ссылка на файл Parta или адрес https://")
         cleaned["avatar_url"] = avatar
     return cleaned
+
+
+MAX_PROFILES = 200
+
+
+@dataclass(frozen=True)
+class PublicProfile:
+    """What another member of a shared organisation sees of a person (R-PRIV-1)."""
+
+    user_id: str
+    name: str
+    avatar_url: str
+
+
+def shown_name(display_name: str, first_name: str, last_name: str) -> str:
+    """The display name, else first and last name; never a phone or an e-mail."""
+    return display_name or " ".join(part for part in (first_name, last_name) if part) or "Без имени"
 
 
 class Accounts:
@@ -85,6 +104,25 @@ class Accounts:
                     actor=user_actor(user_id),
                 )
         return await self.profile(user_id)
+
+    async def profiles_in(
+        self, viewer_id: str, organisation_id: str, user_ids: list[str]
+    ) -> list[PublicProfile]:
+        """Profiles of members of an organisation the viewer is a member of too (R-PRIV-1, R-ORG-1)."""
+        if len(user_ids) > MAX_PROFILES:
+            raise InvalidArgument(f"Не больше {MAX_PROFILES} человек за один запрос")
+        org = parse_uuid(organisation_id, "организация")
+        wanted = [parse_uuid(user_id, "пользователь") for user_id in user_ids]
+        async with self._db.transaction("profiles_in_organisation") as conn:
+            if not await self._store.org_roles_of(conn, org, uuid.UUID(viewer_id)):
+                raise NotFound("Организация не найдена")
+            rows = await self._store.members_among(conn, org, wanted)
+        return [
+            PublicProfile(
+                str(row.id), shown_name(row.display_name, row.first_name, row.last_name), row.avatar_url
+            )
+            for row in rows
+        ]
 
     async def sessions(self, user_id: str) -> list[Row[Any]]:
         async with self._db.transaction("list_sessions") as conn:

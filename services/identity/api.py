@@ -9,7 +9,7 @@ from sqlalchemy import Row
 from parta.identity.v1 import identity_pb2 as pb
 from parta.identity.v1 import identity_pb2_grpc
 from services.common.auth import current_principal
-from services.common.convert import role_value, to_timestamp
+from services.common.convert import parse_uuid, role_value, to_timestamp
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, USER_AGENT_KEY, metadata_value
@@ -18,7 +18,7 @@ from services.identity.destinations import parse_destination
 from services.identity.keyring import KeyRing
 from services.identity.signin import ChildName, SignIn, Tokens
 from services.identity.store import IdentityStore
-from services.identity.verification import STATUSES, RoleVerifications, parse_uuid
+from services.identity.verification import STATUSES, RoleVerifications
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
@@ -183,6 +183,14 @@ class IdentityServicer(identity_pb2_grpc.IdentityServicer):
                 pb.SigningKey(kid=k.kid, x=k.x, active=k.kid == active)
                 for k in await self._keys.public_keys()
             ]
+        )
+
+    async def GetProfiles(self, request: pb.GetProfilesRequest, context: Context) -> pb.GetProfilesResponse:
+        profiles = await self._accounts.profiles_in(
+            await self._live_user(), request.organisation_id, list(request.user_ids)
+        )
+        return pb.GetProfilesResponse(
+            profiles=[pb.Profile(user_id=p.user_id, name=p.name, avatar_url=p.avatar_url) for p in profiles]
         )
 
     async def RequestRoleVerification(

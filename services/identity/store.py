@@ -364,6 +364,29 @@ class IdentityStore:
         )
         return frozenset(roles or ())
 
+    async def members_among(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_ids: Sequence[uuid.UUID]
+    ) -> Sequence[Row[Any]]:
+        """The accounts among user_ids that hold a role in the organisation (the read model)."""
+        rows = (
+            await conn.execute(
+                select(
+                    users.c.id,
+                    users.c.display_name,
+                    users.c.first_name,
+                    users.c.last_name,
+                    users.c.avatar_url,
+                )
+                .join(org_roles, org_roles.c.user_id == users.c.id)
+                .where(
+                    org_roles.c.organisation_id == organisation_id,
+                    func.cardinality(org_roles.c.roles) > 0,
+                    users.c.id.in_(user_ids),
+                )
+            )
+        ).all()
+        return cast("Sequence[Row[Any]]", rows)
+
     # --- development mailbox --------------------------------------------------------------
     async def add_dev_mail(self, conn: AsyncConnection, destination: str, body: str) -> None:
         await conn.execute(dev_mailbox.insert().values(destination=destination, text=body))

@@ -15,7 +15,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import identity_pb2 as events
-from services.common.convert import role_name, role_value
+from services.common.convert import parse_uuid, role_name, role_value
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
@@ -44,13 +44,6 @@ class StoredOrgRoles:
         self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
     ) -> frozenset[str]:
         return await self._store.org_roles_of(conn, organisation_id, user_id)
-
-
-def parse_uuid(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidArgument(f"Некорректный идентификатор: {what}") from None
 
 
 def check_may_decide(decider_roles: frozenset[str]) -> None:

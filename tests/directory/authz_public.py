@@ -127,6 +127,11 @@ TABLE: Rows = {
         decide_call(":reject", {"reason": "Не работает в школе"}),
         VERIFIERS,
     ),
+    # Identity answers from its read model of memberships (the verification rows above waited for it).
+    ("GET", "/api/v1/orgs/{org_id}/people"): (
+        get_call("/api/v1/orgs/{org}/people?user_id=00000000-0000-0000-0000-000000000001"),
+        row(404, 200, 200, 200, 200, 200, 200, 404, 404),
+    ),
     ("POST", "/api/v1/join-requests"): (join_request_call, row(201, 201, 201, 409, 409, 201, 201, 201, 201)),
     ("GET", "/api/v1/support-requests"): (
         operator_queue_call,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from parta.directory.v1 import directory_pb2 as pb
+from parta.identity.v1 import identity_pb2 as ipb
 from services.common.convert import role_name
 from services.gateway.deps import RpcDep, timestamp
 from services.gateway.directory_models import (
@@ -17,6 +20,8 @@ from services.gateway.directory_models import (
     OrganisationOut,
     Organisations,
     OrganisationUpdate,
+    People,
+    PersonOut,
     UnitIn,
     UnitOut,
     Units,
@@ -118,6 +123,18 @@ async def list_classes(org_id: str, rpc: RpcDep, academic_year: str = "") -> Cla
         timeout=rpc.timeout,
     )
     return Classes(classes=[class_out(c) for c in reply.classes])
+
+
+@router.get("/{org_id}/people", summary="Names of fellow members, by id (members only, R-PRIV-1)")
+async def people(org_id: str, rpc: RpcDep, user_id: Annotated[list[str], Query(max_length=200)]) -> People:
+    reply = await rpc.clients.identity.GetProfiles(
+        ipb.GetProfilesRequest(organisation_id=org_id, user_ids=user_id),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return People(
+        people=[PersonOut(user_id=p.user_id, name=p.name, avatar_url=p.avatar_url) for p in reply.profiles]
+    )
 
 
 @router.get("/{org_id}/members", summary="Members with their roles (staff only, R-PRIV-1)")
