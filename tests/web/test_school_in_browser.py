@@ -119,6 +119,14 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
         await admin.wait_for_timeout(100)
     await expect(admin.locator("tr", has=admin.locator(".verified"))).to_contain_text("учитель")
 
+    # R-PRIV-1: inside the school people appear by the name they chose, not by an id.
+    await teacher.get_by_role("link", name="Профиль").click()
+    await teacher.get_by_label("Имя в Парте").fill("Ольга Николаевна")
+    await teacher.get_by_role("button", name="Сохранить").click()
+    await expect(teacher.get_by_role("status")).to_be_visible()
+    await admin.get_by_role("button", name="Обновить").click()
+    await expect(admin.locator("tr", has=admin.locator(".verified"))).to_contain_text("Ольга Николаевна")
+
     # Profile and sessions; "Выйти" ends the session and shows the sign-in screen.
     await teacher.get_by_role("link", name="Профиль").click()
     await expect(teacher.get_by_role("heading", name="Сеансы и устройства")).to_be_visible()

@@ -6,7 +6,8 @@
 import { api, query } from '../api.js';
 import { h, replace } from '../dom.js';
 import { live } from '../live.js';
-import { field, messageArea, shortId, when } from '../ui.js';
+import { personName } from '../names.js';
+import { field, messageArea, when } from '../ui.js';
 import { kindTitle, rulesBox } from './chats.js';
 
 const PAGE = 50;
@@ -208,7 +209,7 @@ class ChatView {
   // --- one message ---------------------------------------------------------------------------
   messageNode(message) {
     const mine = message.author_id === this.me;
-    const author = mine ? 'Вы' : `Участник ${shortId(message.author_id)}`;
+    const author = mine ? 'Вы' : personName(this.chat.organisation_id, message.author_id);
     const node = h('li', { class: `msg${mine ? ' mine' : ''}${message.deleted ? ' deleted' : ''}`, 'data-seq': String(message.seq) });
     const header = h(
       'p',

@@ -1,7 +1,8 @@
 // Movement (R-MOVE-1): transfer a student to another class, record a leave; with history.
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
-import { field, form, messageArea, section, shortId, when } from '../../ui.js';
+import { field, form, messageArea, section, when } from '../../ui.js';
+import { personName } from '../../names.js';
 import { classes, classOptions, memberLabel, members } from './common.js';
 
 const KIND_TITLES = { transfer: 'перевод', student_left: 'выбытие ученика', staff_left: 'увольнение сотрудника' };
@@ -59,7 +60,7 @@ export async function render(body, ctx) {
       movements.length === 0
         ? h('p', { class: 'muted' }, 'Записей пока нет.')
         : h('ul', { class: 'rows' }, movements.map((m) => h('li', { class: 'item' }, h('div', {},
-            h('strong', {}, `${KIND_TITLES[m.kind] || m.kind}: участник ${shortId(m.user_id)}`),
+            h('strong', {}, `${KIND_TITLES[m.kind] || m.kind}: `, personName(org.id, m.user_id)),
             h('div', { class: 'meta' }, [m.from_class_id ? `из ${names[m.from_class_id] || 'класса'}` : '', m.to_class_id ? `в ${names[m.to_class_id] || 'класс'}` : '', m.reason, when(m.recorded_at)].filter(Boolean).join(' · ')))))),
     ),
   );

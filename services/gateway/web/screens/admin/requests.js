@@ -1,7 +1,8 @@
 // Join requests (R-INV-3): approve, or reject with a reason.
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
-import { busy, field, form, messageArea, roleTitle, section, shortId, when } from '../../ui.js';
+import { busy, field, form, messageArea, roleTitle, section, when } from '../../ui.js';
+import { personName } from '../../names.js';
 import { classes } from './common.js';
 
 export async function render(body, ctx) {
@@ -45,7 +46,7 @@ export async function render(body, ctx) {
               'li',
               { class: 'item column' },
               h('div', {},
-                h('strong', {}, `${roleTitle(r.role)}: участник ${shortId(r.user_id)}`),
+                h('strong', {}, `${roleTitle(r.role)}: `, personName(org.id, r.user_id)),
                 h('div', { class: 'meta' }, `${r.class_id ? `${names[r.class_id] || 'класс'} · ` : ''}${when(r.created_at)}`),
                 r.message ? h('p', { class: 'quote' }, r.message) : null),
               actions,
