@@ -24,6 +24,7 @@ from services.gateway.routes import (
     dev,
     joining,
     me,
+    moderation,
     organisations,
     people,
     verifications,
@@ -91,6 +92,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.include_router(people.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(verifications.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(chats.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(moderation.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(live_socket.router)
     if settings.dev:
         app.include_router(dev.router)

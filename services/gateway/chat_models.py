@@ -106,6 +106,10 @@ class MessageOut(BaseModel):
     deleted: bool
     created_at: datetime | None
     edited_at: datetime | None
+    # A message a moderator removed: who, and the rule it broke (R-MOD-1, R-MOD-5).
+    deleted_by: str | None = None
+    delete_rule: int | None = None
+    delete_reason: str | None = None
 
 
 class MessagePage(BaseModel):

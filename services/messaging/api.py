@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import Row
@@ -13,6 +14,8 @@ from services.common.convert import to_timestamp
 from services.messaging.chats import Chats, ChatView, NewChat
 from services.messaging.convert import kind_name, kind_value, message_pb
 from services.messaging.messages import Messages
+from services.messaging.moderation import Moderation
+from services.messaging.moderation_rules import block_active
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
@@ -56,10 +59,55 @@ def invitation_pb(row: Row[Any]) -> pb.ChatInvitation:
     )
 
 
+def violation_pb(row: Row[Any]) -> pb.Violation:
+    return pb.Violation(
+        id=str(row.id),
+        chat_id=str(row.chat_id),
+        user_id=str(row.user_id),
+        rule=row.rule,
+        rule_text=row.rule_text,
+        comment=row.comment,
+        recorded_by=str(row.recorded_by),
+        created_at=to_timestamp(row.created_at),
+    )
+
+
+def block_pb(row: Row[Any]) -> pb.ChatBlock:
+    return pb.ChatBlock(
+        id=str(row.id),
+        chat_id=str(row.chat_id),
+        user_id=str(row.user_id),
+        blocked_by=str(row.blocked_by),
+        reason=row.reason,
+        starts_at=to_timestamp(row.starts_at),
+        ends_at=to_timestamp(row.ends_at),
+        lifted_at=to_timestamp(row.lifted_at),
+        lifted_by=str(row.lifted_by or ""),
+        lift_reason=row.lift_reason or "",
+        active=block_active(row.ends_at, row.lifted_at, datetime.now(UTC)),
+    )
+
+
+def audit_pb(row: Row[Any]) -> pb.AuditEntry:
+    return pb.AuditEntry(
+        id=row.id,
+        chat_id=str(row.chat_id),
+        actor_id=str(row.actor_id),
+        action=row.action,
+        target_user_id=str(row.target_user_id or ""),
+        message_seq=row.message_seq or 0,
+        rule=row.rule or 0,
+        reason=row.reason,
+        block_ends_at=to_timestamp(row.block_ends_at),
+        created_at=to_timestamp(row.created_at),
+    )
+
+
 class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
-    def __init__(self, chats: Chats, messages: Messages) -> None:
+    def __init__(self, chats: Chats, messages: Messages, moderation: Moderation) -> None:
         self._chats = chats
         self._messages = messages
+        self._moderation = moderation
 
     async def CreateChat(self, request: pb.CreateChatRequest, context: Context) -> pb.Chat:
         new = NewChat(
@@ -156,3 +204,55 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
         return pb.ReadState(
             chat_id=str(mark.chat_id), last_read_seq=mark.last_read_seq, unread_count=mark.unread
         )
+
+    # --- moderation (R-MOD-1..5) -----------------------------------------------------------------
+    async def NameModerator(self, request: pb.NameModeratorRequest, context: Context) -> pb.ChatModerator:
+        row = await self._moderation.name_moderator(current_principal(), request.chat_id, request.user_id)
+        return pb.ChatModerator(
+            chat_id=str(row.chat_id),
+            user_id=str(row.user_id),
+            named_by=str(row.named_by),
+            named_at=to_timestamp(row.named_at),
+        )
+
+    async def RemoveMessage(self, request: pb.RemoveMessageRequest, context: Context) -> pb.ChatMessage:
+        row = await self._moderation.remove_message(
+            current_principal(), request.chat_id, request.seq, request.rule, request.reason
+        )
+        return message_pb(row)
+
+    async def RecordViolation(self, request: pb.RecordViolationRequest, context: Context) -> pb.Violation:
+        row = await self._moderation.record_violation(
+            current_principal(), request.chat_id, request.user_id, request.rule, request.comment
+        )
+        return violation_pb(row)
+
+    async def ListViolations(
+        self, request: pb.ListViolationsRequest, context: Context
+    ) -> pb.ListViolationsResponse:
+        rows = await self._moderation.violations(current_principal(), request.chat_id, request.user_id)
+        return pb.ListViolationsResponse(violations=[violation_pb(r) for r in rows])
+
+    async def BlockMember(self, request: pb.BlockMemberRequest, context: Context) -> pb.ChatBlock:
+        row = await self._moderation.block(
+            current_principal(), request.chat_id, request.user_id, request.days, request.reason
+        )
+        return block_pb(row)
+
+    async def LiftBlock(self, request: pb.LiftBlockRequest, context: Context) -> pb.ChatBlock:
+        row = await self._moderation.lift_block(
+            current_principal(), request.chat_id, request.user_id, request.reason
+        )
+        return block_pb(row)
+
+    async def RemoveMember(self, request: pb.RemoveMemberRequest, context: Context) -> pb.AuditEntry:
+        row = await self._moderation.remove_member(
+            current_principal(), request.chat_id, request.user_id, request.rule, request.reason
+        )
+        return audit_pb(row)
+
+    async def ListAudit(self, request: pb.ListAuditRequest, context: Context) -> pb.ListAuditResponse:
+        page = await self._moderation.audit(
+            current_principal(), request.chat_id, request.before, request.limit
+        )
+        return pb.ListAuditResponse(entries=[audit_pb(r) for r in page.entries], next_before=page.next_before)

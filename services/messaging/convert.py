@@ -33,4 +33,7 @@ def message_pb(row: Row[Any]) -> pb.ChatMessage:
         deleted=row.deleted_at is not None,
         created_at=to_timestamp(row.created_at),
         edited_at=to_timestamp(row.edited_at),
+        deleted_by=str(row.deleted_by or ""),
+        delete_rule=row.delete_rule or 0,
+        delete_reason=row.delete_reason or "",
     )

@@ -16,6 +16,7 @@ from services.messaging.config import MessagingSettings
 from services.messaging.events import directory_subscription
 from services.messaging.live import LivePublisher
 from services.messaging.messages import Messages
+from services.messaging.moderation import Moderation
 from services.messaging.store import MessagingStore
 
 MIGRATIONS = "services.messaging:migrations"
@@ -36,6 +37,7 @@ class MessagingApp:
         )
         self.chats = Chats(self.runtime.db, self.store)
         self.messages = Messages(self.runtime.db, self.store, self.live)
+        self.moderation = Moderation(self.runtime.db, self.store, self.live)
         self._identity_channel: grpc.aio.Channel | None = None
         self.grpc: GrpcServer | None = None
 
@@ -52,7 +54,7 @@ class MessagingApp:
         )
         self.grpc.add(
             messaging_pb2_grpc.add_MessagingServicer_to_server,
-            MessagingServicer(self.chats, self.messages),
+            MessagingServicer(self.chats, self.messages, self.moderation),
             SERVICE_NAME,
         )
         await self.runtime.serve(self.grpc)

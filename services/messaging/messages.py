@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import messaging_pb2 as events
 from services.common.auth import Principal
@@ -15,8 +17,9 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.messaging.access import chat_access
+from services.messaging.access import ChatAccess, chat_access
 from services.messaging.live import MESSAGE_DELETED, MESSAGE_EDITED, MESSAGE_POSTED, LivePublisher
+from services.messaging.moderation_rules import blocked_refusal
 from services.messaging.rules import check_text, page_limit
 from services.messaging.store import MessagingStore
 
@@ -42,6 +45,13 @@ class Messages:
         self._store = store
         self._live = live
 
+    async def _not_blocked(self, conn: AsyncConnection, access: ChatAccess) -> None:
+        """R-MOD-3: a blocked member does not write until the block ends (checked against now, so
+        it lifts itself) or a moderator lifts it (R-MOD-4)."""
+        block = await self._store.active_block(conn, access.chat.id, access.person.user_id, datetime.now(UTC))
+        if block is not None:
+            raise blocked_refusal(block.ends_at)
+
     async def post(self, principal: Principal, chat_id: str, text: str, reply_to_seq: int) -> Row[Any]:
         check_text(text)
         async with self._db.transaction("post_message") as conn:
@@ -51,6 +61,7 @@ class Messages:
                 raise RuleRefused(
                     "В канале пишут только администраторы, участники читают (R-CHAT-2)", rule="R-CHAT-2"
                 )
+            await self._not_blocked(conn, access)
             chat = access.chat
             if reply_to_seq < 0 or (
                 reply_to_seq and await self._store.get_message(conn, chat.id, reply_to_seq) is None
@@ -97,6 +108,7 @@ class Messages:
             else:
                 if row.deleted_at is not None:
                     raise NotFound(MESSAGE_NOT_FOUND)
+                await self._not_blocked(conn, access)
                 row = await self._store.edit_message(conn, access.chat.id, seq, edit)
         await self._live.message(MESSAGE_EDITED if edit is not None else MESSAGE_DELETED, row)
         return row

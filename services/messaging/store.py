@@ -14,6 +14,7 @@ from sqlalchemy import Row, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.messaging.moderation_store import ModerationStore
 from services.messaging.rules import Person
 from services.messaging.schema import (
     chat_invitations,
@@ -503,5 +504,5 @@ class MessageStore:
         return int(value or 0)
 
 
-class MessagingStore(ReadModelStore, ChatStore, MessageStore):
+class MessagingStore(ReadModelStore, ChatStore, MessageStore, ModerationStore):
     """The whole of messaging's SQL."""

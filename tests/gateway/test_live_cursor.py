@@ -48,19 +48,33 @@ def test_history_already_sent_is_not_sent_again() -> None:
     assert seqs(cursor.history([message(4), message(5), message(6)])) == [("message", 6)]
 
 
-def test_a_message_ahead_of_the_next_one_is_a_gap_that_history_closes() -> None:
+def test_a_message_ahead_waits_for_its_neighbour_and_both_go_out_in_order() -> None:
+    """Two sends to one chat may reach NATS in either order: 3 waits, 2 arrives, both go out."""
     cursor = ChatCursor(last_seq=0)
     assert cursor.caught_up() == ([], False)
     frames, gap = cursor.offer(posted(1))
     assert seqs(frames) == [("message", 1)]
-    # 2 was lost (or published out of order by another messaging instance): 3 waits.
     assert cursor.offer(posted(3)) == ([], True)
+    assert cursor.still_missing()
+    assert not cursor.catching_up
+    frames, gap = cursor.offer(posted(2))
+    assert (seqs(frames), gap) == ([("message", 2), ("message", 3)], False)
+    assert cursor.last_seq == 3
+    assert not cursor.still_missing()
+
+
+def test_a_message_still_missing_after_the_wait_is_read_from_history() -> None:
+    cursor = ChatCursor(last_seq=0)
+    cursor.caught_up()
+    cursor.offer(posted(1))
+    assert cursor.offer(posted(3)) == ([], True)  # 2 was lost
+    cursor.start_refill()
     assert cursor.catching_up
-    assert cursor.offer(posted(2)) == ([], False)  # held while history is read again
+    assert cursor.offer(posted(4)) == ([], False)  # held while history is read
     assert seqs(cursor.history([message(2), message(3)])) == [("message", 2), ("message", 3)]
     frames, gap = cursor.caught_up()
-    assert (frames, gap) == ([], False)  # the held 3 and 2 are duplicates now
-    assert cursor.last_seq == 3
+    assert (seqs(frames), gap) == ([("message", 4)], False)  # the held 3 is a duplicate now
+    assert cursor.last_seq == 4
 
 
 def test_a_gap_left_in_held_events_asks_for_history_again() -> None:
@@ -81,6 +95,7 @@ def test_edits_go_out_for_messages_the_client_has_and_wait_for_the_others() -> N
     assert frames[0][1].text == "fixed"
     # An edit of a message never sent: read history first, then the edit follows it.
     assert cursor.offer(edited(3, "x")) == ([], True)
+    cursor.start_refill()
     assert seqs(cursor.history([message(3, "x")])) == [("message", 3)]
     frames, gap = cursor.caught_up()
     assert (seqs(frames), gap) == ([("message_edited", 3)], False)

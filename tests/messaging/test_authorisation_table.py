@@ -7,11 +7,14 @@ included. A new chat endpoint without a row here fails the test."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest_asyncio
 
+from services.directory.membership_events import set_member_roles
+from services.directory.store import DirectoryStore
 from tests.conftest import Platform, bearer
 from tests.directory.authz import ROLES, World, world
 from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel
@@ -23,9 +26,11 @@ _titles = itertools.count(1)
 
 
 class ChatWorld:
-    def __init__(self, world: World, channel: dict[str, Any]) -> None:
+    def __init__(self, world: World, channel: dict[str, Any], deputy: str) -> None:
         self.world = world
         self.channel = channel
+        # A staff member of the school channel outside the table's roles: the one named moderator.
+        self.deputy = deputy
 
     @property
     def platform(self) -> Platform:
@@ -42,7 +47,20 @@ async def chat_world(world: World) -> ChatWorld:
     channel = await system_channel(world.platform, world.school, world.tokens["admin"], "school")
     for role in MEMBERS:
         await join(world.platform, channel, world.tokens[role])
-    return ChatWorld(world, channel)
+    deputy = await world.platform.sign_in("deputy@table.example")
+    async with world.platform.directory.runtime.db.transaction("test_seed_member") as conn:
+        await set_member_roles(
+            DirectoryStore(),
+            conn,
+            organisation_id=uuid.UUID(world.school),
+            user_id=uuid.UUID(deputy["user_id"]),
+            roles=["teacher"],
+            action="test_seed",
+            actor=None,
+        )
+    await synced(world.platform, world.school, deputy["user_id"], lambda p: p.is_staff)
+    await join(world.platform, channel, deputy)
+    return ChatWorld(world, channel, deputy["user_id"])
 
 
 Call = Callable[[ChatWorld, dict[str, str], str], Awaitable[int]]
@@ -105,6 +123,65 @@ async def invite_parent(cw: ChatWorld, headers: dict[str, str], role: str) -> in
     return (await cw.platform.http.post(url, headers=headers, json=body)).status_code
 
 
+# --- moderation (R-MOD-1..5): the school channel has no creator, so its administrator moderates -----
+Prepare = Callable[[ChatWorld], Awaitable[None]]
+
+
+def moderate(
+    method: str, path: str, body: dict[str, Any] | None = None, prepare: Prepare | None = None
+) -> Call:
+    """A moderation call on the school channel; {deputy} and {parent} name those people. `prepare`
+    (as the administrator) puts the channel in the state the call needs before every call."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        if prepare is not None:
+            await prepare(cw)
+        names = {"chat": cw.channel["id"], "deputy": cw.deputy, "parent": cw.tokens("parent")["user_id"]}
+        payload = {k: v.format(**names) if isinstance(v, str) else v for k, v in (body or {}).items()}
+        url = path.format(**names)
+        response = await cw.platform.http.request(method, url, headers=headers, json=payload or None)
+        return response.status_code
+
+    return call
+
+
+async def remove_admins_message(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+    posted = ok(await post(cw.platform, cw.channel["id"], cw.tokens("admin"), "Лишнее"), 201)
+    url = f"/api/v1/chats/{cw.channel['id']}/messages/{posted['seq']}:remove"
+    return (await cw.platform.http.post(url, headers=headers, json={"rule": 3, "reason": "Спам"})).status_code
+
+
+async def _as_admin(cw: ChatWorld, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    url = f"/api/v1/chats/{cw.channel['id']}{path}"
+    return await cw.platform.http.request(method, url, headers=bearer(cw.tokens("admin")), json=body)
+
+
+async def parent_has_four_violations(cw: ChatWorld) -> None:
+    parent = cw.tokens("parent")["user_id"]
+    found = ok(await _as_admin(cw, "GET", f"/violations?user_id={parent}"))["violations"]
+    for _ in range(len(found), 4):
+        ok(await _as_admin(cw, "POST", "/violations", {"user_id": parent, "rule": 2}), 201)
+
+
+async def parent_may_be_blocked(cw: ChatWorld) -> None:
+    await parent_has_four_violations(cw)
+    lifted = await _as_admin(
+        cw, "POST", f"/blocks/{cw.tokens('parent')['user_id']}:lift", {"reason": "Извинился"}
+    )
+    assert lifted.status_code in (200, 404), lifted.text
+
+
+async def parent_is_blocked(cw: ChatWorld) -> None:
+    await parent_has_four_violations(cw)
+    body = {"user_id": cw.tokens("parent")["user_id"], "days": 1, "reason": "Четыре нарушения"}
+    blocked = await _as_admin(cw, "POST", "/blocks", body)
+    assert blocked.status_code in (201, 409), blocked.text
+
+
+async def parent_is_in_the_channel(cw: ChatWorld) -> None:
+    await join(cw.platform, cw.channel, cw.tokens("parent"))
+
+
 def row(statuses: tuple[int, ...]) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -117,6 +194,8 @@ STAFF_INVITE = row((404, 201, 201, 201, 201, 403, 403, 404, 404))
 ADMIN_POSTS = row((404, 201, 409, 409, 409, 409, 409, 404, 404))
 AUTHOR_ONLY = row((404, 200, 403, 403, 403, 403, 403, 404, 404))
 INVITEE = row((404, 404, 200, 200, 200, 200, 200, 404, 404))
+MODERATORS_200 = row((404, 200, 403, 403, 403, 403, 403, 404, 404))
+MODERATORS_201 = row((404, 201, 403, 403, 403, 403, 403, 404, 404))
 
 TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
     ("GET", "/api/v1/chats"): (request("GET", "/api/v1/chats"), ANY_SIGNED_IN),
@@ -155,6 +234,45 @@ TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
         request("POST", "/api/v1/chats/{chat}:read", {"seq": 1}),
         MEMBERS_200,
     ),
+    ("POST", "/api/v1/chats/{chat_id}/moderators"): (
+        moderate("POST", "/api/v1/chats/{chat}/moderators", {"user_id": "{deputy}"}),
+        MODERATORS_200,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/messages/{seq}:remove"): (remove_admins_message, MODERATORS_200),
+    ("POST", "/api/v1/chats/{chat_id}/violations"): (
+        moderate("POST", "/api/v1/chats/{chat}/violations", {"user_id": "{parent}", "rule": 1}),
+        MODERATORS_201,
+    ),
+    # Without user_id: moderators see everyone's, a member their own reminders (R-MOD-2).
+    ("GET", "/api/v1/chats/{chat_id}/violations"): (
+        moderate("GET", "/api/v1/chats/{chat}/violations"),
+        MEMBERS_200,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/blocks"): (
+        moderate(
+            "POST",
+            "/api/v1/chats/{chat}/blocks",
+            {"user_id": "{parent}", "days": 7, "reason": "Четыре нарушения"},
+            parent_may_be_blocked,
+        ),
+        MODERATORS_201,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/blocks/{user_id}:lift"): (
+        moderate(
+            "POST", "/api/v1/chats/{chat}/blocks/{parent}:lift", {"reason": "Извинился"}, parent_is_blocked
+        ),
+        MODERATORS_200,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/members/{user_id}:remove"): (
+        moderate(
+            "POST",
+            "/api/v1/chats/{chat}/members/{parent}:remove",
+            {"rule": 2, "reason": "Грубость"},
+            parent_is_in_the_channel,
+        ),
+        MODERATORS_200,
+    ),
+    ("GET", "/api/v1/chats/{chat_id}/audit"): (moderate("GET", "/api/v1/chats/{chat}/audit"), MODERATORS_200),
 }
 
 CHAT_PATHS = (

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from parta.messaging.v1 import messaging_pb2 as pb
@@ -137,7 +138,14 @@ def error_frame(code: str, message: str, chat_id: str | None = None) -> str:
 
 
 def message_frame(frame_type: str, message: pb.ChatMessage) -> str:
-    """The message in the REST API's shape (MessageOut)."""
+    """The message in the REST API's shape (MessageOut). One live event goes to every socket that
+    follows the chat, so the encoding is done once per event and remembered briefly."""
+    return _message_frame(frame_type, message.SerializeToString(deterministic=True))
+
+
+@lru_cache(maxsize=2048)
+def _message_frame(frame_type: str, raw: bytes) -> str:
+    message = pb.ChatMessage.FromString(raw)
     return encode(
         {
             "type": frame_type,
@@ -162,18 +170,32 @@ class ChatCursor:
     last_seq: int
     catching_up: bool = True
     held: list[pb.LiveChatEvent] = field(default_factory=list)
+    # Live events ahead of the next sequence number: usually a neighbour published a moment later
+    # (two sends to one chat may reach NATS in either order), so they wait briefly to be reordered.
+    ahead: list[pb.LiveChatEvent] = field(default_factory=list)
 
     def offer(self, event: pb.LiveChatEvent) -> tuple[list[tuple[str, pb.ChatMessage]], bool]:
-        """A live event arrived: what to send now, and whether history must be read again."""
+        """A live event arrived: what to send now (in sequence order), and whether something is
+        still missing — then the session waits a moment and, if it stays missing, reads history."""
         if self.catching_up:
             self.held.append(event)
             return [], False
         out: list[tuple[str, pb.ChatMessage]] = []
-        if self._apply(event, out):
-            return out, False
+        waiting = []
+        for pending in sorted([*self.ahead, event], key=lambda e: e.message.seq):
+            if not self._apply(pending, out):
+                waiting.append(pending)
+        self.ahead = waiting
+        return out, bool(waiting)
+
+    def still_missing(self) -> bool:
+        return bool(self.ahead) and not self.catching_up
+
+    def start_refill(self) -> None:
+        """The wait is over and something is still missing: hold everything, read history."""
         self.catching_up = True
-        self.held.append(event)
-        return out, True
+        self.held.extend(self.ahead)
+        self.ahead = []
 
     def history(self, messages: list[pb.ChatMessage]) -> list[tuple[str, pb.ChatMessage]]:
         """A page of history (ascending): the messages not sent yet."""

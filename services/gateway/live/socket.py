@@ -62,6 +62,8 @@ LIVE_DELIVERED = Counter(
 
 PAGE = 100  # history page size when catching up
 CATCH_UP_ROUNDS = 5  # history re-reads to close a gap before giving up on it
+# How long an event ahead of the next sequence number waits for the missing one (see ChatCursor).
+REORDER_WAIT_SECONDS = 0.2
 AUTH_TIMEOUT = 10.0  # seconds for the first frame
 MAX_PENDING = 10_000  # frames queued for a client that does not read: then it is closed
 TOKEN_LEEWAY = 5  # seconds past a token's expiry before the socket is closed
@@ -349,6 +351,12 @@ class LiveSession:
             task.add_done_callback(lambda done: self._forget_task(event.chat_id, done))
 
     async def _refill(self, chat_id: str, cursor: ChatCursor) -> None:
+        # Most gaps are two neighbouring messages published out of order: give the missing one a
+        # moment to arrive before asking messaging for history (30 sockets asking at once hurts).
+        await asyncio.sleep(REORDER_WAIT_SECONDS)
+        if self.cursors.get(chat_id) is not cursor or not cursor.still_missing():
+            return
+        cursor.start_refill()
         try:
             await self._catch_up(chat_id, cursor)
         except Exception as error:

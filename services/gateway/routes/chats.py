@@ -83,6 +83,9 @@ def message_out(reply: pb.ChatMessage) -> MessageOut:
             "deleted": reply.deleted,
             "created_at": timestamp(reply.created_at),
             "edited_at": timestamp(reply.edited_at),
+            "deleted_by": reply.deleted_by or None,
+            "delete_rule": reply.delete_rule or None,
+            "delete_reason": reply.delete_reason or None,
         }
     )
 

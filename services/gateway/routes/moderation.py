@@ -1,0 +1,193 @@
+"""Chat moderation: /api/v1/chats/{chat_id}/… (R-MOD-1..5). The messaging service decides who may;
+these routes only translate."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from parta.messaging.v1 import messaging_pb2 as pb
+from services.gateway.deps import RpcDep, timestamp
+from services.gateway.moderation_models import (
+    AuditEntryOut,
+    AuditPage,
+    BlockIn,
+    BlockOut,
+    CitedRuleIn,
+    LiftIn,
+    ModeratorIn,
+    ModeratorOut,
+    RemovedMessageOut,
+    ViolationIn,
+    ViolationOut,
+    Violations,
+)
+
+router = APIRouter(tags=["moderation"])
+CHAT = "/api/v1/chats/{chat_id}"
+
+
+def violation_out(reply: pb.Violation) -> ViolationOut:
+    return ViolationOut.model_validate(
+        {
+            "id": reply.id,
+            "chat_id": reply.chat_id,
+            "user_id": reply.user_id,
+            "rule": reply.rule,
+            "rule_text": reply.rule_text,
+            "comment": reply.comment,
+            "recorded_by": reply.recorded_by,
+            "created_at": timestamp(reply.created_at),
+        }
+    )
+
+
+def block_out(reply: pb.ChatBlock) -> BlockOut:
+    return BlockOut.model_validate(
+        {
+            "id": reply.id,
+            "chat_id": reply.chat_id,
+            "user_id": reply.user_id,
+            "blocked_by": reply.blocked_by,
+            "reason": reply.reason,
+            "starts_at": timestamp(reply.starts_at),
+            "ends_at": timestamp(reply.ends_at),
+            "lifted_at": timestamp(reply.lifted_at),
+            "lifted_by": reply.lifted_by or None,
+            "lift_reason": reply.lift_reason or None,
+            "active": reply.active,
+        }
+    )
+
+
+def audit_out(reply: pb.AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut.model_validate(
+        {
+            "id": reply.id,
+            "chat_id": reply.chat_id,
+            "actor_id": reply.actor_id,
+            "action": reply.action,
+            "target_user_id": reply.target_user_id or None,
+            "message_seq": reply.message_seq or None,
+            "rule": reply.rule or None,
+            "reason": reply.reason,
+            "block_ends_at": timestamp(reply.block_ends_at),
+            "created_at": timestamp(reply.created_at),
+        }
+    )
+
+
+@router.post(CHAT + "/moderators", summary="Name a staff member of the chat moderator (R-MOD-1)")
+async def name_moderator(chat_id: str, body: ModeratorIn, rpc: RpcDep) -> ModeratorOut:
+    reply = await rpc.clients.messaging.NameModerator(
+        pb.NameModeratorRequest(chat_id=chat_id, user_id=body.user_id),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return ModeratorOut(
+        chat_id=reply.chat_id,
+        user_id=reply.user_id,
+        named_by=reply.named_by,
+        named_at=timestamp(reply.named_at),
+    )
+
+
+@router.post(
+    CHAT + "/messages/{seq}:remove",
+    summary="A moderator deletes a message citing a rule; the tombstone keeps who and why (R-MOD-1)",
+)
+async def remove_message(chat_id: str, seq: int, body: CitedRuleIn, rpc: RpcDep) -> RemovedMessageOut:
+    reply = await rpc.clients.messaging.RemoveMessage(
+        pb.RemoveMessageRequest(chat_id=chat_id, seq=seq, rule=body.rule, reason=body.reason),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return RemovedMessageOut(
+        chat_id=reply.chat_id,
+        seq=reply.seq,
+        author_id=reply.author_id,
+        deleted=reply.deleted,
+        deleted_by=reply.deleted_by or None,
+        delete_rule=reply.delete_rule or None,
+        delete_reason=reply.delete_reason or None,
+    )
+
+
+@router.post(
+    CHAT + "/violations",
+    status_code=201,
+    summary="Record a violation citing a rule; the member is reminded of it (R-MOD-2)",
+)
+async def record_violation(chat_id: str, body: ViolationIn, rpc: RpcDep) -> ViolationOut:
+    reply = await rpc.clients.messaging.RecordViolation(
+        pb.RecordViolationRequest(
+            chat_id=chat_id, user_id=body.user_id, rule=body.rule, comment=body.comment
+        ),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return violation_out(reply)
+
+
+@router.get(
+    CHAT + "/violations",
+    summary="Violations: moderators see everyone's (or user_id's); a member sees their own reminders",
+)
+async def list_violations(chat_id: str, rpc: RpcDep, user_id: str = "") -> Violations:
+    reply = await rpc.clients.messaging.ListViolations(
+        pb.ListViolationsRequest(chat_id=chat_id, user_id=user_id), metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return Violations(violations=[violation_out(v) for v in reply.violations])
+
+
+@router.post(
+    CHAT + "/blocks",
+    status_code=201,
+    summary="Block a member: more than three violations, at most 30 days (R-MOD-3)",
+)
+async def block_member(chat_id: str, body: BlockIn, rpc: RpcDep) -> BlockOut:
+    reply = await rpc.clients.messaging.BlockMember(
+        pb.BlockMemberRequest(chat_id=chat_id, user_id=body.user_id, days=body.days, reason=body.reason),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return block_out(reply)
+
+
+@router.post(CHAT + "/blocks/{user_id}:lift", summary="Lift a block early, with a reason (R-MOD-4)")
+async def lift_block(chat_id: str, user_id: str, body: LiftIn, rpc: RpcDep) -> BlockOut:
+    reply = await rpc.clients.messaging.LiftBlock(
+        pb.LiftBlockRequest(chat_id=chat_id, user_id=user_id, reason=body.reason),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return block_out(reply)
+
+
+@router.post(
+    CHAT + "/members/{user_id}:remove", summary="Remove a member from the chat citing a rule (R-MOD-5)"
+)
+async def remove_member(chat_id: str, user_id: str, body: CitedRuleIn, rpc: RpcDep) -> AuditEntryOut:
+    reply = await rpc.clients.messaging.RemoveMember(
+        pb.RemoveMemberRequest(chat_id=chat_id, user_id=user_id, rule=body.rule, reason=body.reason),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return audit_out(reply)
+
+
+@router.get(
+    CHAT + "/audit",
+    summary="The moderation audit log, newest first: moderators and administrators (R-MOD-5)",
+)
+async def audit_log(
+    chat_id: str,
+    rpc: RpcDep,
+    before: int = Query(default=0, ge=0),
+    limit: int = Query(default=50, ge=1, le=100),
+) -> AuditPage:
+    reply = await rpc.clients.messaging.ListAudit(
+        pb.ListAuditRequest(chat_id=chat_id, before=before, limit=limit),
+        metadata=rpc.metadata,
+        timeout=rpc.timeout,
+    )
+    return AuditPage(entries=[audit_out(e) for e in reply.entries], next_before=reply.next_before or None)
