@@ -46,6 +46,8 @@ test: lint browser
 
 bench: install
 	$(PY) bench/identity_login.py
+	$(PY) bench/directory_check.py
+	$(PY) bench/messaging_fanout.py
 
 clean:
 	rm -rf gen $(VENV) .mypy_cache .pytest_cache .ruff_cache
