@@ -302,6 +302,7 @@ async def test_r_chat_2_only_administrators_post_in_the_school_channel(world: Sc
 
 
 async def test_r_chat_3_sequence_numbers_have_no_gaps_under_twenty_concurrent_sends(world: School) -> None:
+    """R-CHAT-3: messages carry per-chat sequence numbers with no gaps, even under concurrency."""
     chat = await create_chat(world.platform, world.id, world.teacher, kind="other", title="Олимпиада")
     start = chat["last_seq"]
     responses = await asyncio.gather(
@@ -312,6 +313,7 @@ async def test_r_chat_3_sequence_numbers_have_no_gaps_under_twenty_concurrent_se
 
 
 async def test_r_chat_7_history_pages_by_sequence(world: School) -> None:
+    """R-CHAT-7: history is kept and read page by page by sequence."""
     http = world.platform.http
     chat = await create_chat(world.platform, world.id, world.teacher, kind="other", title="История")
     for i in range(1, 13):

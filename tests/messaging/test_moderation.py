@@ -236,6 +236,7 @@ async def test_block_allowed_after_four_violations_for_7_days(mod: Moderated) ->
 
 
 async def test_r_mod_4_a_moderator_unblocks_early_with_a_reason(mod: Moderated) -> None:
+    """R-MOD-4: a moderator may lift a block early (the member apologised), with a reason."""
     student = await mod.student()
     await mod.violations(student, 4)
     body = {"user_id": student["user_id"], "days": 14, "reason": "Четыре нарушения"}
