@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from services.common.runtime import App
 from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from services.directory.config import DirectorySettings
 from services.directory.main import DirectoryApp
@@ -37,6 +38,7 @@ from services.identity.main import IdentityApp
 from services.messaging.config import MessagingSettings
 from services.messaging.main import MessagingApp
 
+AppT = TypeVar("AppT", bound=App)
 CODE_PATTERN = re.compile(r"\b(\d{6})\b")
 
 
@@ -168,13 +170,19 @@ def identity_settings(database_url: str, nats_url: str, **overrides: Any) -> Ide
 
 
 @asynccontextmanager
-async def running_identity(settings: IdentitySettings) -> AsyncIterator[IdentityApp]:
-    app = IdentityApp(settings)
+async def running(app: AppT) -> AsyncIterator[AppT]:
+    """Start a service as its process would, and stop it at the end of the block."""
     await app.start()
     try:
         yield app
     finally:
         await app.stop()
+
+
+@asynccontextmanager
+async def running_identity(settings: IdentitySettings) -> AsyncIterator[IdentityApp]:
+    async with running(IdentityApp(settings)) as app:
+        yield app
 
 
 @asynccontextmanager
@@ -190,12 +198,8 @@ async def running_directory(
         log_json=True,
         shutdown_grace_seconds=2,
     )
-    app = DirectoryApp(settings)
-    await app.start()
-    try:
+    async with running(DirectoryApp(settings)) as app:
         yield app
-    finally:
-        await app.stop()
 
 
 @asynccontextmanager
@@ -211,12 +215,8 @@ async def running_messaging(
         log_json=True,
         shutdown_grace_seconds=2,
     )
-    app = MessagingApp(settings)
-    await app.start()
-    try:
+    async with running(MessagingApp(settings)) as app:
         yield app
-    finally:
-        await app.stop()
 
 
 @asynccontextmanager
@@ -234,12 +234,8 @@ async def running_gateway(
     if messaging_addr:
         values["messaging_addr"] = messaging_addr
     values.update(overrides)
-    app = GatewayApp(GatewaySettings(**values))
-    await app.start()
-    try:
+    async with running(GatewayApp(GatewaySettings(**values))) as app:
         yield app
-    finally:
-        await app.stop()
 
 
 @dataclass
