@@ -47,13 +47,17 @@ def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscr
         await store.rename_organisation(conn, uuid.UUID(event.organisation_id), event.name)
 
     @subscription.on("directory.member.roles_changed")
-    async def on_roles_changed(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
+    async def on_roles_changed(
+        conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope
+    ) -> AfterCommit | None:
         event = directory_pb2.MemberRolesChanged()
         envelope.payload.Unpack(event)
         roles = sorted({role_name(role) for role in event.roles})
-        await store.apply_roles(
-            conn, uuid.UUID(event.organisation_id), uuid.UUID(event.user_id), roles, event.version
-        )
+        org, user = uuid.UUID(event.organisation_id), uuid.UUID(event.user_id)
+        if not await store.apply_roles(conn, org, user, roles, event.version):
+            return None  # an older version than what we hold: nothing changes
+        removals = await movement.roles_changed(store, conn, org, user, roles)
+        return lambda: live.members_removed(removals)
 
     @subscription.on("directory.class.created")
     async def on_class_created(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
@@ -126,6 +130,7 @@ def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscr
             uuid.UUID(event.user_id),
             _optional(event.class_id),
             [uuid.UUID(p) for p in event.parent_ids],
+            [role_name(role) for role in event.former_roles],
         )
         return lambda: live.members_removed(removals)
 

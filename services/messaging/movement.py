@@ -13,10 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.events.v1 import messaging_pb2 as events
 from services.common.events import service_actor
 from services.common.outbox import stage_event
+from services.messaging.access import shape_of
+from services.messaging.rules import still_belongs
 from services.messaging.store import MessagingStore
 
 # The chats of a class its students are in; parents are in its parents' chat.
 STUDENT_KINDS = ("class", "subject")
+# Chats by invitation only: who leaves the staff leaves them, whatever other role they keep.
+INVITED_AS_STAFF_KINDS = ("management", "other")
 
 # (chat_id, user_id): who was removed from which chat.
 Removal = tuple[uuid.UUID, uuid.UUID]
@@ -66,6 +70,40 @@ async def _parents_leave_class(
     return removals
 
 
+async def reconcile(
+    store: MessagingStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    reason: str,
+    *,
+    also_kinds: Iterable[str] = (),
+) -> list[Removal]:
+    """Take the person out of the organisation's chats they no longer belong in by the directory
+    (R-MOVE-2, `still_belongs`), and out of any chat of `also_kinds`."""
+    person = await store.person(conn, organisation_id, user_id)
+    extra = frozenset(also_kinds)
+    leaving = [
+        chat.id
+        for chat in await store.member_chats(conn, organisation_id, user_id)
+        if chat.kind in extra or not still_belongs(person, shape_of(chat))
+    ]
+    return await _remove(store, conn, organisation_id, user_id, leaving, reason)
+
+
+async def roles_changed(
+    store: MessagingStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    user_id: uuid.UUID,
+    roles: list[str],
+) -> list[Removal]:
+    """Roles changed without a leave (a parent whose last child left, a role taken away): the person
+    leaves the chats the old role put them in. No role left is leaving the organisation."""
+    reason = "roles_changed" if roles else "left"
+    return await reconcile(store, conn, organisation_id, user_id, reason)
+
+
 async def member_left(
     store: MessagingStore,
     conn: AsyncConnection,
@@ -73,11 +111,15 @@ async def member_left(
     user_id: uuid.UUID,
     class_id: uuid.UUID | None,
     parent_ids: list[uuid.UUID],
+    former_roles: list[str] | None = None,
 ) -> list[Removal]:
+    """A student or staff member left. Only the roles they left with go (a teacher who quits stays
+    the parent of their child, in that class's parents' chat); they leave every chat those roles
+    put them in, and the chats they were invited to as staff (management, other)."""
     await store.forget_student(conn, organisation_id, user_id)
-    await store.clear_roles(conn, organisation_id, user_id)
-    removals = await _remove(
-        store, conn, organisation_id, user_id, await store.chat_ids(conn, organisation_id), "left"
+    await store.drop_roles(conn, organisation_id, user_id, former_roles or None)
+    removals = await reconcile(
+        store, conn, organisation_id, user_id, "left", also_kinds=INVITED_AS_STAFF_KINDS
     )
     if class_id is not None:
         removals += await _parents_leave_class(

@@ -131,6 +131,27 @@ def in_audience(person: Person, shape: ChatShape) -> bool:
     return True
 
 
+def still_belongs(person: Person, shape: ChatShape) -> bool:
+    """R-MOVE-2 for role changes that are not a leave: whether a present member of a chat of this
+    shape may stay after the directory changed their roles, class or children. Looser than
+    `in_audience`: staff stay in class chats they were invited to, and invitees stay in "other"
+    chats; only what the person no longer is takes them out — a former student of the class, a
+    parent with no child left in it, someone no longer on the staff in staff chats, or someone who
+    is no longer a member of the organisation at all."""
+    if not person.is_member:
+        return False
+    kind, class_id = shape.kind, shape.class_id
+    if kind in ("class", "subject"):
+        return person.is_staff or person.student_class == class_id
+    if kind == "parents":
+        return person.is_staff or class_id in person.children_classes
+    if kind in ("class_staff", "management"):
+        return person.is_staff
+    if kind == "channel":
+        return person.is_staff or not shape.staff_only
+    return True
+
+
 def may_join_alone(person: Person, shape: ChatShape) -> bool:
     """Open kinds are joined by their audience; the others only by accepting an invitation."""
     return shape.kind in OPEN_KINDS and in_audience(person, shape)

@@ -116,13 +116,25 @@ class ReadModelStore:
         )
         return applied is not None
 
-    async def clear_roles(
-        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    async def drop_roles(
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        user_id: uuid.UUID,
+        former: Iterable[str] | None,
     ) -> None:
+        """Take the `former` roles away (all roles when None); the others stay, e.g. the parent role
+        of a teacher who quits their job (R-MOVE-2)."""
+        where = (dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id)
+        if former is None:
+            await conn.execute(update(dir_members).where(*where).values(roles=[]))
+            return
+        current = await conn.scalar(select(dir_members.c.roles).where(*where).with_for_update())
+        if current is None:
+            return
+        gone = set(former)
         await conn.execute(
-            update(dir_members)
-            .where(dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id)
-            .values(roles=[])
+            update(dir_members).where(*where).values(roles=[r for r in current if r not in gone])
         )
 
     async def set_student_class(
@@ -285,6 +297,17 @@ class ChatStore:
         query = _mine(user_id).order_by(chats.c.created_at)
         if organisation_id is not None:
             query = query.where(chats.c.organisation_id == organisation_id)
+        return (await conn.execute(query)).all()
+
+    async def member_chats(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    ) -> Sequence[Row[Any]]:
+        """Every chat of the organisation the person is a member of, whatever their roles now."""
+        query = (
+            select(chats)
+            .join(chat_members, and_(chat_members.c.chat_id == chats.c.id, chat_members.c.user_id == user_id))
+            .where(chats.c.organisation_id == organisation_id)
+        )
         return (await conn.execute(query)).all()
 
     async def membership(
