@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
 from services.common.errors import InvalidArgument, NotFound, RuleRefused
+from services.messaging.access_store import Membership
 from services.messaging.rules import ChatShape, Person, may_join_alone, may_post
 from services.messaging.store import MessagingStore
 
@@ -42,8 +44,11 @@ class ChatAccess:
 
     chat: Row[Any]
     person: Person
-    membership: Row[Any] | None
+    # Read by `chat_standing`, or a `chat_members` row where a caller already holds one.
+    membership: Membership | Row[Any] | None
     invited: bool
+    # The end of the caller's block holding now (R-MOD-3), if any.
+    block_ends_at: datetime | None = None
 
     @property
     def shape(self) -> ChatShape:
@@ -61,7 +66,7 @@ class ChatAccess:
     def may_post(self) -> bool:
         return self.membership is not None and may_post(self.person, self.shape)
 
-    def require_member(self) -> Row[Any]:
+    def require_member(self) -> Membership | Row[Any]:
         """The caller's membership row; a visible non-member is told to join first (R-CHAT-5)."""
         if self.membership is None:
             if self.visible:
@@ -76,18 +81,19 @@ async def chat_access(
     store: MessagingStore, conn: AsyncConnection, chat_id: str, principal: Principal
 ) -> ChatAccess:
     """The chat as the caller stands to it; NOT_FOUND when it is not theirs to see."""
-    chat = await store.get_chat(conn, parse_id(chat_id, "chat_id"))
-    if chat is None:
-        raise NotFound(CHAT_NOT_FOUND)
     user = uuid.UUID(principal.user_id)
-    person = await store.person(conn, chat.organisation_id, user)
+    standing = await store.chat_standing(conn, parse_id(chat_id, "chat_id"), user, datetime.now(UTC))
+    if standing is None:
+        raise NotFound(CHAT_NOT_FOUND)
+    person = await store.person(conn, standing.chat.organisation_id, user)
     if not person.is_member:
         raise NotFound(CHAT_NOT_FOUND)
     access = ChatAccess(
-        chat=chat,
+        chat=standing.chat,
         person=person,
-        membership=await store.membership(conn, chat.id, user),
-        invited=await store.has_pending_invitation(conn, chat.id, user),
+        membership=standing.membership,
+        invited=standing.invited,
+        block_ends_at=standing.block_ends_at,
     )
     if not access.visible:
         raise NotFound(CHAT_NOT_FOUND)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -48,9 +47,8 @@ class Messages:
     async def _not_blocked(self, conn: AsyncConnection, access: ChatAccess) -> None:
         """R-MOD-3: a blocked member does not write until the block ends (checked against now, so
         it lifts itself) or a moderator lifts it (R-MOD-4)."""
-        block = await self._store.active_block(conn, access.chat.id, access.person.user_id, datetime.now(UTC))
-        if block is not None:
-            raise blocked_refusal(block.ends_at)
+        if access.block_ends_at is not None:
+            raise blocked_refusal(access.block_ends_at)
 
     async def post(self, principal: Principal, chat_id: str, text: str, reply_to_seq: int) -> Row[Any]:
         check_text(text)

@@ -14,6 +14,7 @@ from sqlalchemy import Row, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.messaging.access_store import AccessStore, person_facts
 from services.messaging.moderation_store import ModerationStore
 from services.messaging.rules import Person
 from services.messaging.schema import (
@@ -175,51 +176,7 @@ class ReadModelStore:
         )
 
     async def person(self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
-        roles = await conn.scalar(
-            select(dir_members.c.roles).where(
-                dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id
-            )
-        )
-        if not roles:
-            return Person(user_id=user_id)
-        student_class = await conn.scalar(
-            select(dir_student_classes.c.class_id).where(
-                dir_student_classes.c.organisation_id == organisation_id,
-                dir_student_classes.c.user_id == user_id,
-            )
-        )
-        children = await conn.scalars(
-            select(dir_student_classes.c.class_id)
-            .join(
-                dir_parent_links,
-                and_(
-                    dir_parent_links.c.organisation_id == dir_student_classes.c.organisation_id,
-                    dir_parent_links.c.child_id == dir_student_classes.c.user_id,
-                ),
-            )
-            .where(
-                dir_parent_links.c.organisation_id == organisation_id, dir_parent_links.c.parent_id == user_id
-            )
-        )
-        class_teacher_of = await conn.scalars(
-            select(dir_classes.c.id).where(
-                dir_classes.c.organisation_id == organisation_id, dir_classes.c.class_teacher_id == user_id
-            )
-        )
-        subjects = await conn.execute(
-            select(dir_subject_teachers.c.class_id, dir_subject_teachers.c.subject).where(
-                dir_subject_teachers.c.organisation_id == organisation_id,
-                dir_subject_teachers.c.user_id == user_id,
-            )
-        )
-        return Person(
-            user_id=user_id,
-            roles=frozenset(roles),
-            student_class=student_class,
-            children_classes=frozenset(children),
-            class_teacher_of=frozenset(class_teacher_of),
-            subjects=frozenset((row.class_id, row.subject) for row in subjects),
-        )
+        return await person_facts(conn, organisation_id, user_id)
 
     async def get_class(self, conn: AsyncConnection, class_id: uuid.UUID) -> Row[Any] | None:
         return (await conn.execute(select(dir_classes).where(dir_classes.c.id == class_id))).first()
@@ -527,5 +484,5 @@ class MessageStore:
         return int(value or 0)
 
 
-class MessagingStore(ReadModelStore, ChatStore, MessageStore, ModerationStore):
+class MessagingStore(ReadModelStore, ChatStore, AccessStore, MessageStore, ModerationStore):
     """The whole of messaging's SQL."""
