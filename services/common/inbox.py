@@ -100,8 +100,14 @@ class EventConsumer:
         self._retry_delay = retry_delay
         self._stopping = False
         self._handling = False
+        # Events this instance ran a handler for; instances sharing the durable split the stream.
+        self.handled = 0
         self._task: asyncio.Task[None] | None = None
         self._psub: JetStreamContext.PullSubscription | None = None
+
+    @property
+    def durable(self) -> str:
+        return self._subscription.durable
 
     async def start(self) -> None:
         sub = self._subscription
@@ -161,6 +167,8 @@ class EventConsumer:
                     await msg.nak(delay=self._retry_delay * deliveries)
                 return
             EVENTS_CONSUMED.labels(self._service, durable, outcome).inc()
+            if outcome == "handled":
+                self.handled += 1
             lag = time.time() - envelope.occurred_at.ToNanoseconds() / 1e9
             EVENT_CONSUME_LAG.labels(self._service, durable).observe(max(0.0, lag))
             await msg.ack()
