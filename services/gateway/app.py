@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
-
 import grpc
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.exceptions import RequestValidationError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.gateway.asgi import RequestMetrics
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
@@ -30,14 +27,6 @@ from services.gateway.routes import (
     verifications,
 )
 from services.gateway.web import add_security_headers, mount_web_client
-
-HTTP_REQUESTS = Counter("parta_http_requests_total", "HTTP requests served", ["route", "method", "status"])
-HTTP_LATENCY = Histogram(
-    "parta_http_request_duration_seconds",
-    "HTTP request latency",
-    ["route", "method"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-)
 
 ERRORS = {
     status: {"model": ErrorResponse, "description": text}
@@ -70,20 +59,6 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:
-            HTTP_REQUESTS.labels("unhandled", request.method, "500").inc()
-            return error_response(500, "internal", "Внутренняя ошибка шлюза")
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(template, request.method, str(response.status_code)).inc()
-        HTTP_LATENCY.labels(template, request.method).observe(time.perf_counter() - started)
-        return response
-
     app.include_router(auth.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(me.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(applications.router, responses=ERRORS)  # type: ignore[arg-type]
@@ -97,7 +72,8 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     if settings.dev:
         app.include_router(dev.router)
 
-    add_security_headers(app)
+    app.add_middleware(RequestMetrics)
+    add_security_headers(app)  # outermost: the last-resort 500 carries the headers too
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

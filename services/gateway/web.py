@@ -4,13 +4,13 @@ Content-Security-Policy with no inline scripts, so text from a message can never
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
+from services.gateway.asgi import SecurityHeaders
 from services.gateway.errors import error_response
 
 WEB_ROOT = Path(__file__).parent / "web"
@@ -40,12 +40,7 @@ NOT_CLIENT_PATHS = ("/api/", "/healthz", "/readyz")
 
 
 def add_security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def secure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS)
 
 
 def mount_web_client(app: FastAPI, root: Path = WEB_ROOT) -> None:
