@@ -65,6 +65,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import json
 import math
 import os
@@ -765,16 +766,24 @@ async def measure_parta(
         base_url = f"http://127.0.0.1:{gateway.port}"
         chats = await open_chats(base_url, organisation, classes, people)
         print(f"measuring parta ({args.chats} chats × {MEMBERS} sockets) ...", file=sys.stderr, flush=True)
-        return await measure(
-            _plan(
-                args,
-                "parta",
-                chats=chats,
-                http_url=base_url,
-                ws_url=f"ws://127.0.0.1:{gateway.port}/api/v1/ws",
-                pids=pids,
-            )
+        plan = _plan(
+            args,
+            "parta",
+            chats=chats,
+            http_url=base_url,
+            ws_url=f"ws://127.0.0.1:{gateway.port}/api/v1/ws",
+            pids=pids,
         )
+        if not args.profile:
+            return await measure(plan)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        try:
+            return await measure(plan)
+        finally:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+            print(f"profile of the Parta servers written to {args.profile}", file=sys.stderr)
 
 
 class Relay:
@@ -1012,6 +1021,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-ramp", action="store_true", help="only the fixed window (needs --rate)")
     parser.add_argument("--warmup-messages", type=int, default=5, help="per chat, before measuring")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 chat, 0.5 s steps")
+    parser.add_argument(
+        "--profile", default="", help="write a cProfile of the Parta servers' measurement to this file"
+    )
     parser.add_argument("--load-generator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
