@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import grpc
@@ -86,20 +87,49 @@ class PartaServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
-        inner = handler.unary_unary
         method: str = details.method
         public = self._is_public(method)
+        if handler.unary_unary is not None:
+            inner = handler.unary_unary
 
-        async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            return await self._handle(inner, request, context, method, public)
+            async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+                return await self._handle(inner, request, context, method, public)
 
-        return grpc.unary_unary_rpc_method_handler(
-            call,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+            return grpc.unary_unary_rpc_method_handler(
+                call,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if method.startswith("/grpc."):
+            return handler  # health Watch, reflection: gRPC's own streaming services
+        if handler.stream_unary is not None:
+            # A client-streaming call (an upload): the same checks, the request is the iterator.
+            inner_upload = handler.stream_unary
+
+            async def upload(requests: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+                return await self._handle(inner_upload, requests, context, method, public)
+
+            return grpc.stream_unary_rpc_method_handler(
+                upload,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            # A server-streaming call (a download): the same checks around each reply it yields.
+            inner_stream = handler.unary_stream
+
+            async def stream(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
+                async for reply in self._handle_stream(inner_stream, request, context, method, public):
+                    yield reply
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream,
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        raise RuntimeError(f"{method}: bidirectional streaming calls are not checked by the interceptor")
 
     async def _handle(
         self,
@@ -127,6 +157,47 @@ class PartaServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 code = context.code() or grpc.StatusCode.UNKNOWN
                 raise
             except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED
+                raise
+            except Exception:
+                code = grpc.StatusCode.INTERNAL
+                log.exception("rpc.crashed")
+                await context.abort(code, f"Внутренняя ошибка сервиса (запрос {request_id})")
+            finally:
+                if principal_token is not None:
+                    reset_principal(principal_token)
+                GRPC_REQUESTS.labels(self._service, method, code.name).inc()
+                GRPC_LATENCY.labels(self._service, method).observe(time.perf_counter() - started)
+
+    async def _handle_stream(
+        self,
+        inner: Callable[[Any, Any], Any],
+        request: Any,
+        context: grpc.aio.ServicerContext[Any, Any],
+        method: str,
+        public: bool,
+    ) -> AsyncIterator[Any]:
+        """`_handle` for a server-streaming handler (an async generator, or a coroutine that writes)."""
+        request_id = metadata_value(context, REQUEST_ID_KEY) or uuid.uuid4().hex
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        principal_token = None
+        with bind_context(request_id=request_id, rpc=method):
+            try:
+                if not public:
+                    principal_token = set_principal(await self._authenticate(context))
+                if inspect.isasyncgenfunction(inner):
+                    async for reply in inner(request, context):
+                        yield reply
+                else:
+                    await inner(request, context)
+            except errors.PartaError as error:
+                code = status_for(error)
+                await context.abort(code, error.message, trailing_metadata_for(error))
+            except grpc.aio.AbortError:
+                code = context.code() or grpc.StatusCode.UNKNOWN
+                raise
+            except (asyncio.CancelledError, GeneratorExit):
                 code = grpc.StatusCode.CANCELLED
                 raise
             except Exception:

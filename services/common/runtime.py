@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol, TypeVar
@@ -123,12 +124,22 @@ class App(Protocol):
     async def stop(self) -> None: ...
 
 
+def freeze_startup_objects() -> None:
+    """Move everything alive after start-up (modules, SQLAlchemy tables, pydantic and FastAPI models,
+    protobuf descriptors) out of the garbage collector's sight. They live as long as the process;
+    without this, every full collection walks them all, and on the message path that showed as
+    pauses of 100-200 ms (bench/messaging_fanout.py: p99 153 ms → 49 ms at 70% of the peak)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def serve_until_signalled(app: App) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await app.start()
+    freeze_startup_objects()
     await stop.wait()
     log.info("service.stopping")
     await app.stop()

@@ -477,6 +477,8 @@ class Supervisor:
         env = self._env(spec)
         if spec.database:
             env["PARTA_DATABASE_URL"] = self.infra.dsns[spec.name]
+        # Files (messaging's attachments) go to the data directory unless told otherwise.
+        env.setdefault("PARTA_STORAGE_DIR", str((self.options.data_dir / "files" / spec.name).resolve()))
         say(f"{spec.name} gRPC on 127.0.0.1:{ports.grpc}, metrics on {ports.metrics}")
         child = self._child(spec, env)
         await child.start()

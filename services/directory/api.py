@@ -141,6 +141,9 @@ class DirectoryServicer(JoiningApi, PeopleApi, directory_pb2_grpc.DirectoryServi
         mine = await self._organisations.mine(current_principal())
         return pb.ListMyOrganisationsResponse(organisations=[organisation_message(m) for m in mine])
 
+    async def CheckOperator(self, request: pb.CheckOperatorRequest, context: Context) -> pb.OperatorStatus:
+        return pb.OperatorStatus(operator=await self._organisations.is_operator(current_principal()))
+
     async def GetOrganisation(self, request: pb.GetOrganisationRequest, context: Context) -> pb.Organisation:
         return organisation_message(
             await self._organisations.get(current_principal(), request.organisation_id)

@@ -59,6 +59,7 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
         decided_by=_id(row.decided_by),
         created_at=_ts(row.created_at),
         decided_at=_ts(row.decided_at),
+        requester_name=row.requester_name,
     )
 
 
@@ -103,6 +104,7 @@ class PeopleApi:
             role=_role(request.role),
             class_id=request.class_id,
             message=request.message,
+            requester_name=request.requester_name,
         )
         return join_request_message(await self._domains.join_requests.create(current_principal(), form))
 

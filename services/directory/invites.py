@@ -4,12 +4,11 @@ accepted by the invitee, which creates the membership.
 
 A token carries 192 random bits and is shown once; only its SHA-256 is kept. Failed look-ups of
 unknown tokens are counted per client address: past `MAX_FAILURES` within `FAILURE_WINDOW` the
-address is refused before any look-up, so guessing gets nowhere."""
+address is refused before any look-up, so guessing gets nowhere. The token scheme and the guessing
+rule are shared with messaging's chat links (`services/common/link_tokens.py`)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,13 @@ from services.common.errors import (
     RateLimited,
     RuleRefused,
 )
+from services.common.link_tokens import (
+    FAILURE_WINDOW,
+    UNKNOWN_ADDRESS,
+    guessing_retry_after,
+    hash_token,
+    new_token,
+)
 from services.directory.access import Access
 from services.directory.enrolment import check_role_fits_class, enrol
 from services.directory.organisations import MyOrganisation
@@ -39,12 +45,8 @@ DEFAULT_STUDENT_LINK_USES = 40
 MAX_USES = 1000
 MAX_LABEL_LENGTH = 200
 MAX_BATCH = 200
-MAX_FAILURES = 20
-FAILURE_WINDOW = timedelta(minutes=10)
-TOKEN_BYTES = 24  # 192 bits, at least the 128 R-INV-2 asks for
 CLASS_TEACHER_ROLES = frozenset({"student", "parent"})
 NOT_FOUND_MESSAGE = "Приглашение не найдено"
-UNKNOWN_ADDRESS = "unknown"
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,6 @@ class InvitePreview:
 
 
 # --- pure rules ---------------------------------------------------------------------------------
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
 def expiry_days(requested: int) -> int:
     """0 means the default week; at most 90 days (R-INV-2)."""
     if requested == 0:
@@ -118,13 +112,6 @@ def unusable_reason(invite: Row[Any], now: datetime) -> RuleRefused | None:
     if invite.uses >= invite.max_uses:
         return RuleRefused("R-INV-2: приглашение уже использовано", rule="R-INV-2")
     return None
-
-
-def guessing_retry_after(failures: int, oldest: datetime | None, now: datetime) -> int | None:
-    """Seconds an address must wait after too many unknown tokens, or None when it may look."""
-    if failures <= MAX_FAILURES or oldest is None:
-        return None
-    return max(1, int((oldest + FAILURE_WINDOW - now).total_seconds()) + 1)
 
 
 def may_create(roles: frozenset[str], role: str, leads_class: bool) -> bool:

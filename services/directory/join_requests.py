@@ -28,6 +28,7 @@ from services.directory.store import DirectoryStore
 
 STATUSES = ("pending", "approved", "rejected")
 MAX_MESSAGE = 1000
+MAX_NAME = 100
 MAX_REASON = 1000
 
 
@@ -37,6 +38,7 @@ class JoinRequestForm:
     role: str
     class_id: str
     message: str
+    requester_name: str = ""
 
 
 def check_requestable_role(role: str) -> None:
@@ -45,6 +47,11 @@ def check_requestable_role(role: str) -> None:
         raise InvalidArgument(
             "Выберите роль: учитель, воспитатель, руководитель, администрация, ученик или родитель"
         )
+
+
+def clean_requester_name(name: str) -> str:
+    """The requester's profile name as shown to the administrator: one line, at most MAX_NAME."""
+    return " ".join(name.split())[:MAX_NAME]
 
 
 def clean_message(message: str) -> str:
@@ -95,6 +102,7 @@ class JoinRequests:
                 role=form.role,
                 class_id=class_id,
                 message=message,
+                requester_name=clean_requester_name(form.requester_name),
             )
         if created is None:
             raise AlreadyExists("Ваша заявка в эту организацию уже ждёт решения")

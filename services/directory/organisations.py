@@ -50,6 +50,11 @@ class Organisations:
         self._store = store
         self._access = access
 
+    async def is_operator(self, principal: Principal) -> bool:
+        """Whether the caller is operator staff (by the phone or e-mail they proved)."""
+        async with self._db.read("check_operator") as conn:
+            return await self._access.is_operator(conn, principal)
+
     async def mine(self, principal: Principal) -> list[MyOrganisation]:
         user_id = uuid.UUID(principal.user_id)
         async with self._db.transaction("my_organisations") as conn:

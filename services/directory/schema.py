@@ -197,6 +197,8 @@ join_requests = Table(
     Column("message", Text, nullable=False, server_default=""),
     Column("status", Text, nullable=False),
     Column("reason", Text, nullable=False, server_default=""),
+    # R-INV-3: who asks, as named in their profile when they asked (migration 0003).
+    Column("requester_name", Text, nullable=False, server_default=""),
     Column("decided_by", Uuid),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("decided_at", DateTime(timezone=True)),

@@ -9,15 +9,14 @@
 
 from __future__ import annotations
 
-from email.message import EmailMessage
 from typing import Protocol
 
-import aiosmtplib
 import httpx
 
 from services.common.db import Database
 from services.common.errors import Unavailable
 from services.common.logging import get_logger
+from services.common.mail import MailFailed, SmtpMailer
 from services.identity.destinations import Destination, Kind
 from services.identity.store import IdentityStore
 
@@ -36,6 +35,8 @@ class _NothingToClose:
 
 
 class SmtpEmailSender(_NothingToClose):
+    """Codes by e-mail through the shared SMTP sender (`services/common/mail.py`)."""
+
     def __init__(
         self,
         *,
@@ -47,32 +48,20 @@ class SmtpEmailSender(_NothingToClose):
         starttls: bool = False,
         timeout: float = 10.0,
     ) -> None:
-        self._host = host
-        self._port = port
-        self._sender = sender
-        self._username = username or None
-        self._password = password or None
-        self._starttls = starttls
-        self._timeout = timeout
+        self._mailer = SmtpMailer(
+            host=host,
+            port=port,
+            sender=sender,
+            username=username,
+            password=password,
+            starttls=starttls,
+            timeout=timeout,
+        )
 
     async def send(self, destination: Destination, subject: str, text: str) -> None:
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = destination.value
-        message["Subject"] = subject
-        message.set_content(text)
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self._host,
-                port=self._port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._starttls,
-                timeout=self._timeout,
-            )
-        except (aiosmtplib.SMTPException, OSError) as error:
-            log.warning("smtp.send_failed", error=str(error))
+            await self._mailer.send(destination.value, subject, text)
+        except MailFailed as error:
             raise Unavailable("Не удалось отправить письмо с кодом: попробуйте позже") from error
 
 

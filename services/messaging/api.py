@@ -11,11 +11,18 @@ from parta.messaging.v1 import messaging_pb2 as pb
 from parta.messaging.v1 import messaging_pb2_grpc
 from services.common.auth import current_principal
 from services.common.convert import to_timestamp
+from services.messaging.attachment_api import AttachmentServicer
+from services.messaging.attachments import Attachments
+from services.messaging.chat_links import ChatLinks
 from services.messaging.chats import Chats, ChatView, NewChat
-from services.messaging.convert import kind_name, kind_value, message_pb
+from services.messaging.convert import attachment_pb, kind_name, kind_value, message_pb
 from services.messaging.messages import Messages
 from services.messaging.moderation import Moderation
 from services.messaging.moderation_rules import block_active
+from services.messaging.poll_api import PollServicer
+from services.messaging.polls import Polls
+from services.messaging.search import Search
+from services.messaging.search_links_api import SearchLinksServicer, client_address
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
@@ -103,8 +110,24 @@ def audit_pb(row: Row[Any]) -> pb.AuditEntry:
     )
 
 
-class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
-    def __init__(self, chats: Chats, messages: Messages, moderation: Moderation) -> None:
+class MessagingServicer(
+    AttachmentServicer, PollServicer, SearchLinksServicer, messaging_pb2_grpc.MessagingServicer
+):
+    def __init__(
+        self,
+        chats: Chats,
+        messages: Messages,
+        moderation: Moderation,
+        *,
+        polls: Polls,
+        search: Search,
+        links: ChatLinks,
+        attachments: Attachments,
+    ) -> None:
+        self._attachments = attachments
+        self._polls = polls
+        self._search = search
+        self._links = links
         self._chats = chats
         self._messages = messages
         self._moderation = moderation
@@ -136,6 +159,13 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
 
     async def JoinChat(self, request: pb.JoinChatRequest, context: Context) -> pb.Chat:
         return chat_pb(await self._chats.join(current_principal(), request.chat_id, request.rules_version))
+
+    async def JoinByChatLink(self, request: pb.JoinByChatLinkRequest, context: Context) -> pb.Chat:
+        """R-CHAT-6 (search_links_api.py has the rest of the links' calls)."""
+        view = await self._links.join(
+            current_principal(), request.token, request.rules_version, client_address(context)
+        )
+        return chat_pb(view)
 
     async def ListChatMembers(
         self, request: pb.GetChatRequest, context: Context
@@ -176,10 +206,16 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
         return invitation_pb(await self._chats.decline(current_principal(), request.invitation_id))
 
     async def PostMessage(self, request: pb.PostMessageRequest, context: Context) -> pb.ChatMessage:
-        row = await self._messages.post(
-            current_principal(), request.chat_id, request.text, request.reply_to_seq
+        posted = await self._messages.post(
+            current_principal(),
+            request.chat_id,
+            request.text,
+            request.reply_to_seq,
+            attachment_ids=list(request.attachment_ids),
         )
-        return message_pb(row)
+        reply = message_pb(posted.row)
+        reply.attachments.extend(attachment_pb(a) for a in posted.attachments)
+        return reply
 
     async def ListMessages(
         self, request: pb.ListMessagesRequest, context: Context
@@ -187,14 +223,17 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
         page = await self._messages.history(
             current_principal(), request.chat_id, request.before, request.after, request.limit
         )
-        return pb.ListMessagesResponse(
-            messages=[message_pb(r) for r in page.messages], has_more=page.has_more
-        )
+        replies = [message_pb(r) for r in page.messages]
+        await self._polls.decorate(current_principal(), request.chat_id, replies)  # polls, "seen by"
+        await self._attachments.decorate(replies)
+        return pb.ListMessagesResponse(messages=replies, has_more=page.has_more)
 
     async def EditMessage(self, request: pb.EditMessageRequest, context: Context) -> pb.ChatMessage:
-        return message_pb(
+        reply = message_pb(
             await self._messages.edit(current_principal(), request.chat_id, request.seq, request.text)
         )
+        await self._attachments.decorate([reply])
+        return reply
 
     async def DeleteMessage(self, request: pb.DeleteMessageRequest, context: Context) -> pb.ChatMessage:
         return message_pb(await self._messages.delete(current_principal(), request.chat_id, request.seq))
@@ -244,6 +283,10 @@ class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
             current_principal(), request.chat_id, request.user_id, request.reason
         )
         return block_pb(row)
+
+    async def ListBlocks(self, request: pb.ListBlocksRequest, context: Context) -> pb.ListBlocksResponse:
+        rows = await self._moderation.blocks(current_principal(), request.chat_id, request.user_id)
+        return pb.ListBlocksResponse(blocks=[block_pb(r) for r in rows])
 
     async def RemoveMember(self, request: pb.RemoveMemberRequest, context: Context) -> pb.AuditEntry:
         row = await self._moderation.remove_member(

@@ -37,3 +37,16 @@ def message_pb(row: Row[Any]) -> pb.ChatMessage:
         delete_rule=row.delete_rule or 0,
         delete_reason=row.delete_reason or "",
     )
+
+
+def attachment_pb(row: Row[Any]) -> pb.Attachment:
+    return pb.Attachment(
+        id=str(row.id),
+        name=row.name,
+        content_type=row.content_type,
+        kind=row.kind,
+        size=row.size,
+        width=row.width,
+        height=row.height,
+        has_thumbnail=row.thumbnail_key is not None,
+    )

@@ -7,7 +7,7 @@ hiccup never fails the send (the message is already stored)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -15,7 +15,7 @@ from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.logging import get_logger
-from services.messaging.convert import message_pb
+from services.messaging.convert import attachment_pb, message_pb
 
 log = get_logger(__name__)
 
@@ -35,6 +35,8 @@ class LivePublisher:
 
     def __init__(self, connection: Callable[[], NATS]) -> None:
         self._connection = connection
+        # Fills what a message carries beyond its row (its attachments, attachments.py); set in main.
+        self.decorate: Callable[[Sequence[pb.ChatMessage]], Awaitable[None]] | None = None
 
     async def publish(self, event: pb.LiveChatEvent) -> None:
         try:
@@ -44,10 +46,20 @@ class LivePublisher:
                 "live.publish_failed", chat_id=event.chat_id, error=str(error) or type(error).__name__
             )
 
-    async def message(self, event_type: str, row: Row[Any]) -> None:
-        await self.publish(
-            pb.LiveChatEvent(chat_id=str(row.chat_id), type=event_type, message=message_pb(row))
-        )
+    async def message(
+        self, event_type: str, row: Row[Any], *, attachments: Sequence[Row[Any]] | None = None
+    ) -> None:
+        """The message as an event; `attachments` when the caller has them (a new post), otherwise
+        they are looked up."""
+        reply = message_pb(row)
+        if attachments is not None:
+            reply.attachments.extend(attachment_pb(a) for a in attachments)
+        elif self.decorate is not None:
+            try:
+                await self.decorate([reply])
+            except Exception as error:
+                log.warning("live.decorate_failed", error=str(error) or type(error).__name__)
+        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=event_type, message=reply))
 
     async def members_removed(self, removals: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> None:
         """`member.removed` for each (chat, person): every gateway stops that person's delivery."""

@@ -2,24 +2,84 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from datetime import timedelta
+
 import grpc
 
+from parta.directory.v1 import directory_pb2_grpc
 from parta.identity.v1 import identity_pb2_grpc
-from parta.messaging.v1 import messaging_pb2_grpc
+from parta.messaging.v1 import messaging_pb2_grpc, notifications_pb2_grpc, statistics_pb2_grpc
 from services.common.auth import TokenVerifier
 from services.common.grpcserver import GrpcServer
 from services.common.identity_keys import identity_key_source
+from services.common.mail import SmtpMailer
 from services.common.runtime import ServiceRuntime, run_service
 from services.messaging.api import SERVICE_NAME, MessagingServicer
+from services.messaging.attachment_types import MB, Limits
+from services.messaging.attachments import Attachments
+from services.messaging.chat_links import ChatLinks
 from services.messaging.chats import Chats
 from services.messaging.config import MessagingSettings
 from services.messaging.events import directory_subscription
 from services.messaging.live import LivePublisher
 from services.messaging.messages import Messages
 from services.messaging.moderation import Moderation
+from services.messaging.notifications import Notifications
+from services.messaging.notify_api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
+from services.messaging.notify_api import NotificationsServicer
+from services.messaging.notify_events import organisation_subscription, push_subscription
+from services.messaging.notify_store import NotifyStore
+from services.messaging.operators import DirectoryOperatorCheck
+from services.messaging.polls import Polls
+from services.messaging.search import Search
+from services.messaging.statistics import Statistics, StatisticsRecorder
+from services.messaging.stats_api import SERVICE_NAME as STATISTICS_SERVICE_NAME
+from services.messaging.stats_api import StatisticsServicer
+from services.messaging.stats_events import statistics_subscriptions
+from services.messaging.stats_store import StatisticsStore
+from services.messaging.storage import LocalStorage, S3Storage, Storage
 from services.messaging.store import MessagingStore
 
 MIGRATIONS = "services.messaging:migrations"
+
+
+def storage_from(settings: MessagingSettings) -> Storage:
+    """Attachments' storage: the local directory (default) or an S3-compatible bucket."""
+    if settings.storage_backend == "s3":
+        return S3Storage(
+            endpoint=settings.s3_endpoint,
+            bucket=settings.s3_bucket,
+            region=settings.s3_region,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            prefix=settings.s3_prefix,
+        )
+    return LocalStorage(settings.storage_dir)
+
+
+def mailer_from(settings: MessagingSettings) -> SmtpMailer | None:
+    """SMTP for the digest (PARTA_SMTP_*, as identity's); none configured: no digests."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value(),
+        starttls=settings.smtp_starttls,
+    )
+
+
+def limits_from(settings: MessagingSettings) -> Limits:
+    return Limits(
+        document=settings.attachment_max_document_mb * MB,
+        image=settings.attachment_max_image_mb * MB,
+        video=settings.attachment_max_video_mb * MB,
+        audio=settings.attachment_max_audio_mb * MB,
+    )
 
 
 class MessagingApp:
@@ -33,16 +93,43 @@ class MessagingApp:
             "messaging",
             settings,
             migrations=MIGRATIONS,
-            subscriptions=[directory_subscription(self.store, self.live)],
+            subscriptions=[
+                directory_subscription(self.store, self.live),
+                *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
+            ],
         )
         self.chats = Chats(self.runtime.db, self.store)
+        # Notifications: pushes for new messages, the e-mail digest, quiet hours.
+        self.notifications = Notifications(
+            self.runtime.db, self.store, NotifyStore(), settings, mailer=mailer_from(settings)
+        )
+        self.runtime.subscriptions += [
+            push_subscription(self.notifications),
+            organisation_subscription(self.notifications),
+        ]
         self.messages = Messages(self.runtime.db, self.store, self.live)
         self.moderation = Moderation(self.runtime.db, self.store, self.live)
+        self.polls = Polls(self.runtime.db, self.store, self.messages, self.live)
+        self.search = Search(self.runtime.db, self.store)
+        self.links = ChatLinks(self.runtime.db, self.store)
+        self.storage = storage_from(settings)
+        self.attachments = Attachments(
+            self.runtime.db,
+            self.store,
+            self.storage,
+            limits_from(settings),
+            timedelta(hours=settings.attachment_pending_hours),
+        )
+        self.live.decorate = self.attachments.decorate
+        self._sweeper: asyncio.Task[None] | None = None
         self._identity_channel: grpc.aio.Channel | None = None
+        self._directory_channel: grpc.aio.Channel | None = None
         self.grpc: GrpcServer | None = None
 
     async def start(self) -> None:
         await self.runtime.open()
+        await self.storage.start()
+        self._sweeper = asyncio.create_task(self.attachments.sweep_forever(), name="attachments-sweep")
         self._identity_channel = grpc.aio.insecure_channel(self.settings.identity_addr)
         verifier = TokenVerifier(identity_key_source(identity_pb2_grpc.IdentityStub(self._identity_channel)))
         self.grpc = GrpcServer(
@@ -54,15 +141,47 @@ class MessagingApp:
         )
         self.grpc.add(
             messaging_pb2_grpc.add_MessagingServicer_to_server,
-            MessagingServicer(self.chats, self.messages, self.moderation),
+            MessagingServicer(
+                self.chats,
+                self.messages,
+                self.moderation,
+                polls=self.polls,
+                search=self.search,
+                links=self.links,
+                attachments=self.attachments,
+            ),
             SERVICE_NAME,
         )
+        # Weekly statistics (R-STAT-1); operator staff are known to the directory only.
+        self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
+        operator_check = DirectoryOperatorCheck(directory_pb2_grpc.DirectoryStub(self._directory_channel))
+        statistics = Statistics(self.runtime.db, self.store, StatisticsStore(), operator_check)
+        self.grpc.add(
+            statistics_pb2_grpc.add_StatisticsServicer_to_server,
+            StatisticsServicer(statistics),
+            STATISTICS_SERVICE_NAME,
+        )
+        self.grpc.add(
+            notifications_pb2_grpc.add_NotificationsServicer_to_server,
+            NotificationsServicer(self.notifications),
+            NOTIFICATIONS_SERVICE_NAME,
+        )
         await self.runtime.serve(self.grpc)
+        await self.notifications.start()
 
     async def stop(self) -> None:
+        await self.notifications.stop()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         await self.runtime.close()
+        await self.notifications.close()
+        await self.storage.stop()
         if self._identity_channel is not None:
             await self._identity_channel.close()
+        if self._directory_channel is not None:
+            await self._directory_channel.close()
 
 
 def main() -> None:

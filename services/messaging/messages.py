@@ -4,6 +4,7 @@ replies, edit and delete of one's own messages (a tombstone stays), history by s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +18,25 @@ from services.common.errors import InvalidArgument, NotFound, PermissionDenied, 
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.messaging.access import ChatAccess, chat_access
+from services.messaging.attachments import attach
+from services.messaging.attachments import attachment_ids as parse_attachment_ids
 from services.messaging.live import MESSAGE_DELETED, MESSAGE_EDITED, MESSAGE_POSTED, LivePublisher
 from services.messaging.moderation_rules import blocked_refusal
 from services.messaging.rules import check_text, page_limit
 from services.messaging.store import MessagingStore
 
 MESSAGE_NOT_FOUND = "Сообщение не найдено"
+
+# A part stored with a post in its transaction once the message row exists (a poll, polls.py).
+PostExtension = Callable[[AsyncConnection, ChatAccess, Row[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A new message and the files attached to it."""
+
+    row: Row[Any]
+    attachments: list[Row[Any]]
 
 
 @dataclass(frozen=True)
@@ -50,8 +64,24 @@ class Messages:
         if access.block_ends_at is not None:
             raise blocked_refusal(access.block_ends_at)
 
-    async def post(self, principal: Principal, chat_id: str, text: str, reply_to_seq: int) -> Row[Any]:
-        check_text(text)
+    async def post(
+        self,
+        principal: Principal,
+        chat_id: str,
+        text: str,
+        reply_to_seq: int,
+        *,
+        extend: PostExtension | None = None,
+        attachment_ids: Sequence[str] = (),
+    ) -> Posted:
+        """Post a message. With `extend` (a poll) its part is stored in the same transaction and the
+        caller publishes the live event, so that it carries the message with that part. With
+        `attachment_ids` (the poster's pending uploads, attachments.py) the text may be empty."""
+        files = parse_attachment_ids(attachment_ids)
+        if files and not text.strip():
+            text = ""
+        else:
+            check_text(text)
         async with self._db.transaction("post_message") as conn:
             access = await chat_access(self._store, conn, chat_id, principal)
             access.require_member()
@@ -74,6 +104,9 @@ class Messages:
                 text=text,
                 reply_to_seq=reply_to_seq or None,
             )
+            if extend is not None:
+                await extend(conn, access, row)
+            attached = await attach(self._store, conn, access, seq, files)
             await self._store.mark_read(conn, chat.id, access.person.user_id, seq)
             await stage_event(
                 conn,
@@ -87,8 +120,9 @@ class Messages:
                 organisation_id=str(chat.organisation_id),
                 actor=user_actor(principal.user_id),
             )
-        await self._live.message(MESSAGE_POSTED, row)
-        return row
+        if extend is None:
+            await self._live.message(MESSAGE_POSTED, row, attachments=attached)
+        return Posted(row, attached)
 
     async def _own(self, principal: Principal, chat_id: str, seq: int, *, edit: str | None) -> Row[Any]:
         async with self._db.transaction("edit_message" if edit is not None else "delete_message") as conn:
@@ -106,6 +140,9 @@ class Messages:
             else:
                 if row.deleted_at is not None:
                     raise NotFound(MESSAGE_NOT_FOUND)
+                if await self._store.has_poll(conn, access.chat.id, seq):
+                    # R-CHAT-3: votes were cast on this question; it is not rewritten under them.
+                    raise InvalidArgument("Вопрос опроса не изменяется после публикации (R-CHAT-3)")
                 await self._not_blocked(conn, access)
                 row = await self._store.edit_message(conn, access.chat.id, seq, edit)
         await self._live.message(MESSAGE_EDITED if edit is not None else MESSAGE_DELETED, row)

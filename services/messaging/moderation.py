@@ -243,6 +243,21 @@ class Moderation:
             )
             return row
 
+    async def blocks(self, principal: Principal, chat_id: str, user_id: str) -> list[Row[Any]]:
+        """R-MOD-3: the blocks holding now. Moderators and administrators: everyone's, or one
+        member's; a member: their own (so the composer can say until when)."""
+        target = parse_id(user_id, "user_id") if user_id else None
+        async with self._db.transaction("list_blocks") as conn:
+            try:
+                chat = (await moderator_of(self._store, conn, chat_id, principal)).chat
+            except PermissionDenied:
+                me = uuid.UUID(principal.user_id)
+                if target not in (None, me):
+                    raise
+                chat = (await chat_access(self._store, conn, chat_id, principal)).chat
+                target = me
+            return list(await self._store.active_blocks(conn, chat.id, target, now()))
+
     async def lift_block(self, principal: Principal, chat_id: str, user_id: str, reason: str) -> Row[Any]:
         """R-MOD-4: a moderator lifts a block early, saying why."""
         why = clean_reason(reason)

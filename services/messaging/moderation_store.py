@@ -121,6 +121,19 @@ class ModerationStore:
         )
         return (await conn.execute(query)).first()
 
+    async def active_blocks(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID | None, now: datetime
+    ) -> Sequence[Row[Any]]:
+        """The blocks holding now in a chat (or one member's), the latest end first."""
+        query = select(chat_blocks).where(
+            chat_blocks.c.chat_id == chat_id,
+            chat_blocks.c.lifted_at.is_(None),
+            chat_blocks.c.ends_at > now,
+        )
+        if user_id is not None:
+            query = query.where(chat_blocks.c.user_id == user_id)
+        return (await conn.execute(query.order_by(chat_blocks.c.ends_at.desc()))).all()
+
     async def lift_block(
         self, conn: AsyncConnection, block_id: uuid.UUID, by: uuid.UUID, reason: str
     ) -> Row[Any]:

@@ -168,6 +168,8 @@ def check_text(text: str) -> str:
         raise InvalidArgument("Пустое сообщение")
     if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidArgument(f"Сообщение длиннее {MAX_MESSAGE_CHARS} символов")
+    if "\x00" in text:  # PostgreSQL text cannot hold U+0000: bad input, not a server error
+        raise InvalidArgument("Сообщение содержит недопустимый символ (U+0000)")
     return text
 
 

@@ -15,7 +15,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.messaging.access_store import AccessStore, person_facts
+from services.messaging.attachment_store import AttachmentStore
+from services.messaging.chat_link_store import ChatLinkStore
 from services.messaging.moderation_store import ModerationStore
+from services.messaging.poll_store import PollStore
 from services.messaging.rules import Person
 from services.messaging.schema import (
     chat_invitations,
@@ -29,6 +32,7 @@ from services.messaging.schema import (
     dir_subject_teachers,
     messages,
 )
+from services.messaging.search_store import SearchStore
 
 
 class ReadModelStore:
@@ -484,5 +488,15 @@ class MessageStore:
         return int(value or 0)
 
 
-class MessagingStore(ReadModelStore, ChatStore, AccessStore, MessageStore, ModerationStore):
+class MessagingStore(
+    ReadModelStore,
+    AttachmentStore,
+    ChatStore,
+    AccessStore,
+    MessageStore,
+    ModerationStore,
+    PollStore,
+    SearchStore,
+    ChatLinkStore,
+):
     """The whole of messaging's SQL."""

@@ -79,8 +79,13 @@ DIRECTORY_PATHS = (
     "/api/v1/support-requests",
     "/api/v1/verifications",
 )
-# Chats under an organisation belong to messaging's table (tests/messaging/test_authorisation_table.py).
-MESSAGING_PATHS = ("/api/v1/orgs/{org_id}/chats",)
+# Chats, statistics and quiet hours under an organisation belong to messaging's table
+# (tests/messaging/test_authorisation_table.py).
+MESSAGING_PATHS = (
+    "/api/v1/orgs/{org_id}/chats",
+    "/api/v1/orgs/{org_id}/statistics",
+    "/api/v1/orgs/{org_id}/quiet-hours",
+)
 
 
 async def test_every_endpoint_answers_every_role_as_the_table_says(world: World) -> None:

@@ -210,3 +210,38 @@ async def test_R_INV_3_a_class_teacher_sees_and_decides_only_their_classes_stude
     plain_teacher = await school.member("teacher", who="plain.teacher")
     listed = await platform.http.get(f"/api/v1/orgs/{school.id}/join-requests", headers=bearer(plain_teacher))
     assert listed.status_code == 403
+
+
+async def test_R_INV_3_the_administrator_sees_who_asks_by_the_name_in_their_profile(
+    platform: Platform, school: ClassSchool
+) -> None:
+    """R-INV-3, R-PRIV-1: the requester is not a member yet, so identity would not name them; the
+    request carries the name of their profile when they asked (not a name typed into the request)."""
+    named = await platform.sign_in("named.parent@people.example")
+    profile = await platform.http.patch(
+        "/api/v1/me", headers=bearer(named), json={"display_name": "  Мария   Петрова "}
+    )
+    assert profile.status_code == 200, profile.text
+    unnamed = await platform.sign_in("unnamed.teacher@people.example")
+    forged = {"requester_name": "Директор"}  # not a field of the request: ignored
+    asked_named = await school.request_to_join(named, "parent", "5А")
+    asked_unnamed = await platform.http.post(
+        "/api/v1/join-requests",
+        headers=bearer(unnamed),
+        json={"join_code": await school.join_code(), "role": "teacher", **forged},
+    )
+    assert asked_named.status_code == 201, asked_named.text
+    assert asked_unnamed.status_code == 201, asked_unnamed.text
+    assert asked_named.json()["requester_name"] == "Мария Петрова"
+
+    pending = await platform.http.get(
+        f"/api/v1/orgs/{school.id}/join-requests?status=pending", headers=school.admin
+    )
+    names = {r["user_id"]: r["requester_name"] for r in pending.json()["requests"]}
+    assert names[named["user_id"]] == "Мария Петрова"
+    assert names[unnamed["user_id"]] is None
+    # Identity still does not name a non-member to the administrator (R-PRIV-1).
+    people = await platform.http.get(
+        f"/api/v1/orgs/{school.id}/people?user_id={named['user_id']}", headers=school.admin
+    )
+    assert people.json()["people"] == []

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from services.messaging.rules import Person
 from services.messaging.store import MessagingStore
 from tests.conftest import Platform, bearer
+from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 
 
 async def until(check: Callable[[], Awaitable[Any]], within: float = 10.0, what: str = "it") -> Any:
@@ -75,3 +77,33 @@ async def post(platform: Platform, chat_id: str, tokens: dict[str, Any], text: s
     return await platform.http.post(
         f"/api/v1/chats/{chat_id}/messages", headers=bearer(tokens), json={"text": text}
     )
+
+
+@dataclass
+class TeacherSchool:
+    """A school with classes, a class teacher of its first class (known to messaging), and
+    another school whose administrator messaging knows too."""
+
+    school: ClassSchool
+    teacher: dict[str, Any]
+    other: ClassSchool
+
+
+async def school_with_class_teacher(
+    platform: Platform, seed: int, admin_phone: str, other_admin_phone: str, classes: list[str]
+) -> TeacherSchool:
+    operator = await operator_tokens(platform, f"+7999000{seed:04d}")
+    school = await class_school(platform, operator, seed, admin_phone, classes)
+    other = await class_school(platform, operator, seed + 1, other_admin_phone, [])
+    teacher = await school.member("teacher", who="classteacher")
+    first = school.classes[classes[0]]
+    response = await platform.http.put(
+        f"/api/v1/orgs/{school.id}/classes/{first}/class-teacher",
+        headers=school.admin,
+        json={"user_id": teacher["user_id"]},
+    )
+    assert response.status_code == 200, response.text
+    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(first) in p.class_teacher_of)
+    await synced(platform, school.id, school.school.admin["user_id"], lambda p: p.is_admin)
+    await synced(platform, other.id, other.school.admin["user_id"], lambda p: p.is_admin)
+    return TeacherSchool(school, teacher, other)

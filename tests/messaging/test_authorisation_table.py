@@ -182,6 +182,81 @@ async def parent_is_in_the_channel(cw: ChatWorld) -> None:
     await join(cw.platform, cw.channel, cw.tokens("parent"))
 
 
+# --- chat invite links (R-CHAT-6): made by the administrator on the school channel -----------------
+async def admins_link(cw: ChatWorld) -> dict[str, Any]:
+    return dict(ok(await _as_admin(cw, "POST", "/links", {"expires_in_days": 1}), 201))
+
+
+def on_chat_link(method: str, suffix: str = "", body: dict[str, Any] | None = None) -> Call:
+    """Preview or join through a fresh link of the administrator's to the school channel; the
+    parent is put back in the channel first (moderation rows above remove them)."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        await parent_is_in_the_channel(cw)
+        link = await admins_link(cw)
+        url = f"/api/v1/chat-links/{link['token']}{suffix}"
+        return (await cw.platform.http.request(method, url, headers=headers, json=body)).status_code
+
+    return call
+
+
+async def revoke_admins_link(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+    link = await admins_link(cw)
+    url = f"/api/v1/chats/{cw.channel['id']}/links/{link['link']['id']}"
+    return (await cw.platform.http.delete(url, headers=headers)).status_code
+
+
+# --- polls (R-CHAT-3): on a fresh poll of the administrator's in the school channel ----------------
+def on_admins_poll(method: str, suffix: str, body: dict[str, Any] | None = None) -> Call:
+    """Vote, retract, close or list voters of a fresh open poll the administrator posted in the school
+    channel; the parent is put back in the channel first (moderation rows remove them)."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        await parent_is_in_the_channel(cw)
+        posted = ok(
+            await _as_admin(cw, "POST", "/polls", {"question": "Удобно ли время?", "options": ["Да", "Нет"]}),
+            201,
+        )
+        url = f"/api/v1/chats/{cw.channel['id']}/messages/{posted['seq']}{suffix}"
+        return (await cw.platform.http.request(method, url, headers=headers, json=body)).status_code
+
+    return call
+
+
+# --- attachments (R-CHAT-3): uploading is posting; downloads are for the chat's members -------------
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c4944415408d763f8cfc0000003010100c9fe92ef0000000049454e44ae426082"
+)
+
+
+async def upload_to_channel(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+    url = f"/api/v1/chats/{cw.channel['id']}/attachments?name=plan.pdf"
+    return (await cw.platform.http.post(url, headers=headers, content=b"%PDF-1.4\n%%EOF\n")).status_code
+
+
+def on_admins_attachment(suffix: str) -> Call:
+    """Download (or its thumbnail) a picture the administrator posted in the school channel."""
+
+    async def call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+        await parent_is_in_the_channel(cw)
+        admin = bearer(cw.tokens("admin"))
+        url = f"/api/v1/chats/{cw.channel['id']}/attachments?name=dot.png"
+        uploaded = ok(await cw.platform.http.post(url, headers=admin, content=TINY_PNG), 201)
+        ok(
+            await cw.platform.http.post(
+                f"/api/v1/chats/{cw.channel['id']}/messages",
+                headers=admin,
+                json={"text": "", "attachment_ids": [uploaded["id"]]},
+            ),
+            201,
+        )
+        path = f"/api/v1/attachments/{uploaded['id']}{suffix}"
+        return (await cw.platform.http.get(path, headers=headers)).status_code
+
+    return call
+
+
 def row(statuses: tuple[int, ...]) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -196,8 +271,39 @@ AUTHOR_ONLY = row((404, 200, 403, 403, 403, 403, 403, 404, 404))
 INVITEE = row((404, 404, 200, 200, 200, 200, 200, 404, 404))
 MODERATORS_200 = row((404, 200, 403, 403, 403, 403, 403, 404, 404))
 MODERATORS_201 = row((404, 201, 403, 403, 403, 403, 403, 404, 404))
+# R-STAT-1: the organisation's administrator and head see its statistics, operator staff every
+# organisation's; anyone else in the school is refused, and outside it the school does not exist.
+STATISTICS = row((200, 200, 200, 403, 403, 403, 403, 404, 404))
+OPERATOR_ONLY = row((200, 403, 403, 403, 403, 403, 403, 403, 403))
+ADMIN_ONLY = row((404, 200, 403, 403, 403, 403, 403, 404, 404))
+# R-CHAT-6: a chat link is no way into the school: a non-member of the organisation is refused (409).
+LINK_JOIN = row((409, 200, 200, 200, 200, 200, 200, 409, 409))
 
 TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
+    # Polls (R-CHAT-3): administrators post them in channels (R-CHAT-2), every member votes; the
+    # voters of a channel poll are for its author, the channel's moderators and administrators.
+    ("POST", "/api/v1/chats/{chat_id}/polls"): (
+        request(
+            "POST", "/api/v1/chats/{chat}/polls", {"question": "Когда?", "options": ["Утром", "Вечером"]}
+        ),
+        ADMIN_POSTS,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/messages/{seq}/votes"): (
+        on_admins_poll("POST", "/votes", {"options": [0]}),
+        MEMBERS_200,
+    ),
+    ("DELETE", "/api/v1/chats/{chat_id}/messages/{seq}/votes"): (
+        on_admins_poll("DELETE", "/votes"),
+        MEMBERS_200,
+    ),
+    ("POST", "/api/v1/chats/{chat_id}/messages/{seq}/poll:close"): (
+        on_admins_poll("POST", "/poll:close"),
+        MODERATORS_200,
+    ),
+    ("GET", "/api/v1/chats/{chat_id}/messages/{seq}/poll/voters"): (
+        on_admins_poll("GET", "/poll/voters"),
+        MODERATORS_200,
+    ),
     ("GET", "/api/v1/chats"): (request("GET", "/api/v1/chats"), ANY_SIGNED_IN),
     ("POST", "/api/v1/orgs/{org_id}/chats"): (
         request("POST", "/api/v1/orgs/{org}/chats", {"kind": "other", "title": "Кружок"}),
@@ -257,6 +363,11 @@ TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
         ),
         MODERATORS_201,
     ),
+    # Without user_id: moderators see every block holding now, a member their own (R-MOD-3).
+    ("GET", "/api/v1/chats/{chat_id}/blocks"): (
+        moderate("GET", "/api/v1/chats/{chat}/blocks"),
+        MEMBERS_200,
+    ),
     ("POST", "/api/v1/chats/{chat_id}/blocks/{user_id}:lift"): (
         moderate(
             "POST", "/api/v1/chats/{chat}/blocks/{parent}:lift", {"reason": "Извинился"}, parent_is_blocked
@@ -273,6 +384,47 @@ TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
         MODERATORS_200,
     ),
     ("GET", "/api/v1/chats/{chat_id}/audit"): (moderate("GET", "/api/v1/chats/{chat}/audit"), MODERATORS_200),
+    # Full-text search: everyone signed in; non-members simply find nothing.
+    ("GET", "/api/v1/search"): (request("GET", "/api/v1/search?q=Объявление"), ANY_SIGNED_IN),
+    # Chat invite links (R-CHAT-6): the chat's moderators and the organisation's administrators.
+    ("POST", "/api/v1/chats/{chat_id}/links"): (
+        moderate("POST", "/api/v1/chats/{chat}/links", {"expires_in_days": 1}),
+        MODERATORS_201,
+    ),
+    ("GET", "/api/v1/chats/{chat_id}/links"): (moderate("GET", "/api/v1/chats/{chat}/links"), MODERATORS_200),
+    ("DELETE", "/api/v1/chats/{chat_id}/links/{link_id}"): (revoke_admins_link, MODERATORS_200),
+    ("DELETE", "/api/v1/chats/{chat_id}/links"): (
+        moderate("DELETE", "/api/v1/chats/{chat}/links"),
+        MODERATORS_200,
+    ),
+    # Whoever holds a link sees what it leads to (no members); joining needs the organisation.
+    ("GET", "/api/v1/chat-links/{token}"): (on_chat_link("GET"), ANY_SIGNED_IN),
+    # Attachments (R-CHAT-3): uploading is posting (R-CHAT-2 in a channel); members download.
+    ("POST", "/api/v1/chats/{chat_id}/attachments"): (upload_to_channel, ADMIN_POSTS),
+    ("GET", "/api/v1/attachments/{attachment_id}"): (on_admins_attachment(""), MEMBERS_200),
+    ("GET", "/api/v1/attachments/{attachment_id}/thumbnail"): (
+        on_admins_attachment("/thumbnail"),
+        MEMBERS_200,
+    ),
+    ("POST", "/api/v1/chat-links/{token}/join"): (
+        on_chat_link("POST", "/join", {"rules_version": 1}),
+        LINK_JOIN,
+    ),
+    # Weekly statistics (R-STAT-1), kept by messaging from events.
+    ("GET", "/api/v1/orgs/{org_id}/statistics"): (
+        request("GET", "/api/v1/orgs/{org}/statistics"),
+        STATISTICS,
+    ),
+    ("GET", "/api/v1/operator/statistics"): (request("GET", "/api/v1/operator/statistics"), OPERATOR_ONLY),
+    # Quiet hours of pushes to students: the administrator's setting.
+    ("GET", "/api/v1/orgs/{org_id}/quiet-hours"): (
+        request("GET", "/api/v1/orgs/{org}/quiet-hours"),
+        ADMIN_ONLY,
+    ),
+    ("PUT", "/api/v1/orgs/{org_id}/quiet-hours"): (
+        request("PUT", "/api/v1/orgs/{org}/quiet-hours", {"enabled": True, "start": "21:00", "end": "08:00"}),
+        ADMIN_ONLY,
+    ),
 }
 
 CHAT_PATHS = (
@@ -280,6 +432,12 @@ CHAT_PATHS = (
     "/api/v1/orgs/{org_id}/chats",
     "/api/v1/me/chat-invitations",
     "/api/v1/chat-invitations",
+    "/api/v1/chat-links",
+    "/api/v1/search",
+    "/api/v1/attachments",
+    "/api/v1/orgs/{org_id}/statistics",
+    "/api/v1/operator/statistics",
+    "/api/v1/orgs/{org_id}/quiet-hours",
 )
 
 

@@ -254,6 +254,29 @@ async def test_r_mod_4_a_moderator_unblocks_early_with_a_reason(mod: Moderated) 
     assert (await mod.call(mod.teacher, "POST", lift, {"reason": "Ещё раз"})).status_code == 404
 
 
+async def test_blocks_holding_now_are_listed_to_moderators_and_to_the_blocked_member_only(
+    mod: Moderated,
+) -> None:
+    """R-MOD-3: moderators list the blocks holding now; a member sees only their own (their composer
+    says until when); asking for someone else's is refused; a lifted block is not listed (R-MOD-4)."""
+    student, bystander = await mod.student(), await mod.student()
+    await mod.violations(student, 4)
+    body = {"user_id": student["user_id"], "days": 7, "reason": "Четыре нарушения"}
+    block = ok(await mod.call(mod.teacher, "POST", "/blocks", body), 201)
+    listed = ok(await mod.call(mod.teacher, "GET", f"/blocks?user_id={student['user_id']}"))["blocks"]
+    assert [(b["id"], b["ends_at"], b["active"]) for b in listed] == [(block["id"], block["ends_at"], True)]
+    assert block["id"] in [b["id"] for b in ok(await mod.call(mod.teacher, "GET", "/blocks"))["blocks"]]
+    mine = ok(await mod.call(student, "GET", "/blocks"))["blocks"]
+    assert [b["id"] for b in mine] == [block["id"]]
+    assert ok(await mod.call(bystander, "GET", "/blocks"))["blocks"] == []
+    sneaky = await mod.call(bystander, "GET", f"/blocks?user_id={student['user_id']}")
+    assert sneaky.status_code == 403
+    assert (await mod.call(mod.other_school_admin, "GET", "/blocks")).status_code == 404
+    lift = f"/blocks/{student['user_id']}:lift"
+    ok(await mod.call(mod.teacher, "POST", lift, {"reason": "Извинился"}))
+    assert ok(await mod.call(student, "GET", "/blocks"))["blocks"] == []
+
+
 async def test_r_mod_3_a_block_lifts_itself_when_it_ends(mod: Moderated) -> None:
     """R-MOD-3: no job lifts a block; every check compares its end with now."""
     student = await mod.student()
