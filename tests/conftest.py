@@ -5,6 +5,7 @@ SMS provider (the outside world), and helpers to start Parta's services for real
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import re
 import shutil
 import tempfile
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -84,8 +86,8 @@ class Inbox:
     messages: list[dict[str, str]] = field(default_factory=list)
     _event: asyncio.Event | None = None
 
-    def add(self, to: str, text: str) -> None:
-        self.messages.append({"to": to, "text": text})
+    def add(self, to: str, text: str, html: str = "") -> None:
+        self.messages.append({"to": to, "text": text, "html": html})
 
     async def code_for(self, to: str, within: float = 5.0) -> str:
         """The newest code sent to `to` (waiting for it to arrive)."""
@@ -107,11 +109,14 @@ class _SmtpHandler:
         self.inbox = inbox
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content)
-        body = message.get_payload(decode=True)
-        text = body.decode() if isinstance(body, bytes) else str(message.get_payload())
+        message = message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        # A multipart/alternative mail (messaging's digest) keeps its plain text and its HTML.
+        plain = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",)) if message.is_multipart() else None
+        text = plain.get_content() if plain is not None else ""
         for rcpt in envelope.rcpt_tos:
-            self.inbox.add(rcpt.lower(), text)
+            self.inbox.add(rcpt.lower(), text, html.get_content() if html is not None else "")
         return "250 Message accepted for delivery"
 
 
@@ -204,19 +209,25 @@ async def running_directory(
 
 @asynccontextmanager
 async def running_messaging(
-    database_url: str, nats_url: str, identity_addr: str
+    database_url: str, nats_url: str, identity_addr: str, directory_addr: str = "127.0.0.1:9"
 ) -> AsyncIterator[MessagingApp]:
     settings = MessagingSettings(
         database_url=database_url,
         nats_url=nats_url,
         identity_addr=identity_addr,
+        directory_addr=directory_addr,
         grpc_port=0,
         metrics_port=0,
         log_json=True,
         shutdown_grace_seconds=2,
+        # Attachments' local storage: a directory of its own for this run, removed afterwards.
+        storage_dir=Path(tempfile.mkdtemp(prefix="pt-files-", dir="/tmp")),
     )
-    async with running(MessagingApp(settings)) as app:
-        yield app
+    try:
+        async with running(MessagingApp(settings)) as app:
+            yield app
+    finally:
+        shutil.rmtree(settings.storage_dir, ignore_errors=True)
 
 
 @asynccontextmanager
@@ -313,7 +324,9 @@ async def platform(
         assert identity.grpc is not None
         async with (
             running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory,
-            running_messaging(messaging_db, infra.nats.url, identity.grpc.address) as messaging,
+            running_messaging(
+                messaging_db, infra.nats.url, identity.grpc.address, directory.grpc.address
+            ) as messaging,
         ):
             assert directory.grpc is not None
             assert messaging.grpc is not None

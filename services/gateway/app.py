@@ -16,14 +16,21 @@ from services.gateway.live import socket as live_socket
 from services.gateway.models import ErrorResponse
 from services.gateway.routes import (
     applications,
+    attachments,
     auth,
+    chat_links,
     chats,
     dev,
     joining,
     me,
     moderation,
+    notifications,
     organisations,
     people,
+    polls,
+    qr,
+    search,
+    statistics,
     verifications,
 )
 from services.gateway.web import add_security_headers, mount_web_client
@@ -67,7 +74,14 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.include_router(people.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(verifications.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(chats.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(attachments.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(moderation.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(notifications.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(search.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(chat_links.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(statistics.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(polls.router, responses=ERRORS)  # type: ignore[arg-type]
+    app.include_router(qr.router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(live_socket.router)
     if settings.dev:
         app.include_router(dev.router)

@@ -7,6 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.gateway.attachment_models import AttachmentOut
+from services.gateway.poll_models import PollOut
+
+# Sequence numbers are 64-bit (int64 in the contract): a larger number is bad input (400), not a 500.
+MAX_SEQ = 2**63 - 1
+
 ChatKindName = Literal["class", "parents", "class_staff", "subject", "management", "other", "channel"]
 
 
@@ -89,8 +95,11 @@ class Invitations(BaseModel):
 class MessageIn(BaseModel):
     """Plain text, stored as written (markup is the client's job). At most 4,000 characters."""
 
-    text: str
-    reply_to_seq: int = Field(default=0, ge=0)
+    text: str = Field(default="", description="may be empty when the message has attachments")
+    reply_to_seq: int = Field(default=0, ge=0, le=MAX_SEQ)
+    attachment_ids: list[str] = Field(
+        default_factory=list, max_length=10, description="my uploads to this chat (POST …/attachments)"
+    )
 
 
 class MessageEdit(BaseModel):
@@ -110,6 +119,11 @@ class MessageOut(BaseModel):
     deleted_by: str | None = None
     delete_rule: int | None = None
     delete_reason: str | None = None
+    # A poll (R-CHAT-3), and "seen by" of a channel post for its author, moderators, administrators.
+    poll: PollOut | None = None
+    seen_count: int | None = None
+    # Files (R-CHAT-3), in the order the author attached them.
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class MessagePage(BaseModel):
@@ -118,7 +132,7 @@ class MessagePage(BaseModel):
 
 
 class ReadIn(BaseModel):
-    seq: int = Field(ge=0)
+    seq: int = Field(ge=0, le=MAX_SEQ)
 
 
 class ReadStateOut(BaseModel):

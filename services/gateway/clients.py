@@ -11,7 +11,7 @@ from starlette.requests import HTTPConnection
 
 from parta.directory.v1 import directory_pb2_grpc
 from parta.identity.v1 import identity_pb2_grpc
-from parta.messaging.v1 import messaging_pb2_grpc
+from parta.messaging.v1 import messaging_pb2_grpc, notifications_pb2_grpc, statistics_pb2_grpc
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -36,6 +36,10 @@ class ServiceClients:
     directory: directory_pb2_grpc.DirectoryStub
     messaging: messaging_pb2_grpc.MessagingStub
     timeout: float
+    # Weekly statistics (R-STAT-1), served by the messaging process.
+    statistics: statistics_pb2_grpc.StatisticsStub
+    # Push subscriptions, the digest and quiet hours, served by the messaging process.
+    notifications: notifications_pb2_grpc.NotificationsStub
 
     @classmethod
     def connect(
@@ -52,6 +56,8 @@ class ServiceClients:
             directory=directory_pb2_grpc.DirectoryStub(channels["directory"]),
             messaging=messaging_pb2_grpc.MessagingStub(channels["messaging"]),
             timeout=timeout,
+            statistics=statistics_pb2_grpc.StatisticsStub(channels["messaging"]),
+            notifications=notifications_pb2_grpc.NotificationsStub(channels["messaging"]),
         )
 
     async def close(self) -> None:

@@ -24,7 +24,8 @@ class Rpc:
         return self.clients.timeout
 
 
-def get_rpc(request: Request) -> Rpc:
+async def get_rpc(request: Request) -> Rpc:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, per request.
     settings: GatewaySettings = request.app.state.settings
     return Rpc(request.app.state.clients, call_metadata(request, settings.trust_forwarded_for))
 

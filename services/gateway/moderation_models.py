@@ -91,6 +91,10 @@ class BlockOut(BaseModel):
     active: bool
 
 
+class Blocks(BaseModel):
+    blocks: list[BlockOut]
+
+
 class AuditEntryOut(BaseModel):
     id: int
     chat_id: str

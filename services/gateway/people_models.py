@@ -36,6 +36,9 @@ class JoinRequestOut(BaseModel):
     decided_by: str | None
     created_at: datetime | None
     decided_at: datetime | None
+    requester_name: str | None = Field(
+        default=None, description="the name in the requester's profile when they asked (R-INV-3)"
+    )
 
 
 class JoinRequests(BaseModel):

@@ -23,6 +23,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
         "connect-src 'self' ws: wss:",
+        "worker-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
         "frame-ancestors 'none'",
@@ -49,6 +50,12 @@ def mount_web_client(app: FastAPI, root: Path = WEB_ROOT) -> None:
     if not index.exists():
         return
     app.mount("/static", StaticFiles(directory=root), name="static")
+    worker = root / "sw.js"
+
+    @app.get("/sw.js", include_in_schema=False)
+    async def service_worker() -> Response:
+        # The service worker of Web Push, at the root so that its scope is the whole client.
+        return FileResponse(worker, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
     @app.get("/{path:path}", include_in_schema=False)
     async def client(path: str) -> Response:

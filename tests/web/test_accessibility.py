@@ -1,5 +1,6 @@
-"""axe-core in the browser (issue 6): the sign-in screen and the administrator's console have no
-"serious" or "critical" accessibility violations, on a phone and on a desktop."""
+"""axe-core in the browser (issue 6): the sign-in screen, the administrator's console (with an invite
+link's QR code), the support pages have no "serious" or "critical" accessibility violations, on a
+phone and on a desktop. The moderation screens are checked in test_moderation_in_browser.py."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ async def test_sign_in_screen_has_no_serious_violations(platform: Platform, pers
 
 async def test_administrator_console_has_no_serious_violations(platform: Platform, person: Person) -> None:
     await add_operator(platform, OPERATOR)
-    school = await approved_school(platform, await platform.sign_in(OPERATOR), 603, ADMIN_PHONE)
+    operator_staff = await platform.sign_in(OPERATOR)
+    school = await approved_school(platform, operator_staff, 603, ADMIN_PHONE)
     for viewport in (None, DESKTOP):
         page = await (person(viewport) if viewport else person())
         await use_tokens(page, school.admin, f"/org/{school.id}")
@@ -65,10 +67,25 @@ async def test_administrator_console_has_no_serious_violations(platform: Platfor
             ("requests", "Заявки на вступление"),
             ("members", "Участники"),
             ("movement", "Выбытие"),
+            ("statistics", "Статистика по неделям"),
+            ("support", "Обращения к администратору"),
         ):
             await page.goto(f"/admin/{school.id}/{tab}")
             await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
             assert await serious_violations(page) == [], tab
+        # An invite link just created, with its QR code (img with alt text) and «Печать».
+        await page.goto(f"/admin/{school.id}/invites")
+        await page.get_by_role("button", name="Создать ссылку").click()
+        await expect(page.get_by_role("button", name="Печать")).to_be_enabled()
+        assert await serious_violations(page) == [], "invite QR code"
+        # R-PRIV-4: the member's support page.
+        await page.goto(f"/org/{school.id}/support")
+        await expect(page.get_by_role("heading", name="Новое обращение")).to_be_visible()
+        assert await serious_violations(page) == [], "support"
+    operator = await person()
+    await use_tokens(operator, operator_staff, "/operator/support")
+    await expect(operator.get_by_role("heading", name="Обращения к оператору")).to_be_visible()
+    assert await serious_violations(operator) == [], "operator's support requests"
     await page.goto("/profile")
     await expect(page.get_by_role("heading", name="Сеансы и устройства")).to_be_visible()
     assert await serious_violations(page) == [], "profile"

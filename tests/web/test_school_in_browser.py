@@ -5,13 +5,14 @@ R-INV-1, R-INV-5). Screenshots of the main screens are taken on the way (PARTA_S
 
 from __future__ import annotations
 
+import os
 import re
 
 from playwright.async_api import Page, expect
 
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, application
-from tests.web.conftest import Person, shoot, sign_in
+from tests.web.conftest import SCREENSHOTS, Person, shoot, sign_in
 
 OPERATOR = "+79990000601"
 ADMIN_PHONE = "+79120060060"
@@ -86,6 +87,13 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     await expect(link_box).to_have_value(re.compile(r"/invite/"))
     link = await link_box.input_value()
     await expect(admin.locator(".rows")).to_contain_text("Смирнова Ольга")
+    # Its QR code, drawn by the gateway as SVG and shown from a blob: URL (allowed by the CSP).
+    qr = admin.get_by_role("img", name="QR-код ссылки: приглашение «Смирнова Ольга»")
+    await expect(qr).to_have_attribute("src", re.compile(r"^blob:"))
+    assert await qr.evaluate("image => image.complete && image.naturalWidth > 0")
+    await expect(admin.get_by_role("button", name="Печать")).to_be_enabled()
+    if os.environ.get("PARTA_SCREENSHOTS") == "1":  # the created link with its QR code, as printed
+        await admin.locator(".created").screenshot(path=str(SCREENSHOTS / "admin-invite-qr.png"))
     await shoot(admin, "admin-invites")
 
     # R-INV-5: the teacher sees where the link leads, signs in, and joins.

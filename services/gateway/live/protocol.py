@@ -9,6 +9,7 @@ Client → server:
 Server → client:
   {"type": "ready", "user_id": "..."}
   {"type": "message" | "message_edited" | "message_deleted", "chat_id": "...", "message": {...}}
+  {"type": "poll_updated", "chat_id": "...", "message": {...}}   new counts; "my_choices" is empty
   {"type": "removed", "chat_id": "..."}                  no longer a member: no more from that chat
   {"type": "pong"}
   {"type": "error", "code": "...", "message": "...", "chat_id"?: "..."}
@@ -35,10 +36,12 @@ MESSAGE_POSTED = "message.posted"
 MESSAGE_EDITED = "message.edited"
 MESSAGE_DELETED = "message.deleted"
 MEMBER_REMOVED = "member.removed"
+POLL_UPDATED = "poll.updated"
 FRAME_FOR_EVENT = {
     MESSAGE_POSTED: "message",
     MESSAGE_EDITED: "message_edited",
     MESSAGE_DELETED: "message_deleted",
+    POLL_UPDATED: "poll_updated",
 }
 
 MAX_CHATS_PER_FRAME = 500

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
 
 from parta.messaging.v1 import messaging_pb2 as pb
+from services.gateway.attachment_models import attachments_out
 from services.gateway.chat_models import (
+    MAX_SEQ,
     ChatIn,
     ChatMemberOut,
     ChatMembers,
@@ -23,8 +27,11 @@ from services.gateway.chat_models import (
     ReadStateOut,
 )
 from services.gateway.deps import RpcDep, timestamp
+from services.gateway.poll_models import poll_out, seen_count
 
 router = APIRouter(tags=["chats"])
+# A message's sequence number in a path: int64, so a larger one is 400 (not a failed conversion).
+Seq = Annotated[int, Path(ge=0, le=MAX_SEQ)]
 CHATS = "/api/v1/chats"
 
 
@@ -86,6 +93,9 @@ def message_out(reply: pb.ChatMessage) -> MessageOut:
             "deleted_by": reply.deleted_by or None,
             "delete_rule": reply.delete_rule or None,
             "delete_reason": reply.delete_reason or None,
+            "poll": poll_out(reply),
+            "seen_count": seen_count(reply),
+            "attachments": attachments_out(reply),
         }
     )
 
@@ -211,8 +221,8 @@ async def decline_invitation(invitation_id: str, rpc: RpcDep) -> InvitationOut:
 async def list_messages(
     chat_id: str,
     rpc: RpcDep,
-    before: int = Query(default=0, ge=0),
-    after: int = Query(default=0, ge=0),
+    before: int = Query(default=0, ge=0, le=MAX_SEQ),
+    after: int = Query(default=0, ge=0, le=MAX_SEQ),
     limit: int = Query(default=50, ge=1, le=100),
 ) -> MessagePage:
     reply = await rpc.clients.messaging.ListMessages(
@@ -226,7 +236,12 @@ async def list_messages(
 @router.post(CHATS + "/{chat_id}/messages", status_code=201, summary="Post a text message (R-CHAT-3)")
 async def post_message(chat_id: str, body: MessageIn, rpc: RpcDep) -> MessageOut:
     reply = await rpc.clients.messaging.PostMessage(
-        pb.PostMessageRequest(chat_id=chat_id, text=body.text, reply_to_seq=body.reply_to_seq),
+        pb.PostMessageRequest(
+            chat_id=chat_id,
+            text=body.text,
+            reply_to_seq=body.reply_to_seq,
+            attachment_ids=body.attachment_ids,
+        ),
         metadata=rpc.metadata,
         timeout=rpc.timeout,
     )
@@ -234,7 +249,7 @@ async def post_message(chat_id: str, body: MessageIn, rpc: RpcDep) -> MessageOut
 
 
 @router.patch(CHATS + "/{chat_id}/messages/{seq}", summary="Edit my message")
-async def edit_message(chat_id: str, seq: int, body: MessageEdit, rpc: RpcDep) -> MessageOut:
+async def edit_message(chat_id: str, seq: Seq, body: MessageEdit, rpc: RpcDep) -> MessageOut:
     reply = await rpc.clients.messaging.EditMessage(
         pb.EditMessageRequest(chat_id=chat_id, seq=seq, text=body.text),
         metadata=rpc.metadata,
@@ -244,7 +259,7 @@ async def edit_message(chat_id: str, seq: int, body: MessageEdit, rpc: RpcDep) -
 
 
 @router.delete(CHATS + "/{chat_id}/messages/{seq}", summary="Delete my message (a tombstone keeps its place)")
-async def delete_message(chat_id: str, seq: int, rpc: RpcDep) -> MessageOut:
+async def delete_message(chat_id: str, seq: Seq, rpc: RpcDep) -> MessageOut:
     reply = await rpc.clients.messaging.DeleteMessage(
         pb.DeleteMessageRequest(chat_id=chat_id, seq=seq), metadata=rpc.metadata, timeout=rpc.timeout
     )

@@ -12,6 +12,7 @@ from services.gateway.moderation_models import (
     AuditPage,
     BlockIn,
     BlockOut,
+    Blocks,
     CitedRuleIn,
     LiftIn,
     ModeratorIn,
@@ -151,6 +152,17 @@ async def block_member(chat_id: str, body: BlockIn, rpc: RpcDep) -> BlockOut:
         timeout=rpc.timeout,
     )
     return block_out(reply)
+
+
+@router.get(
+    CHAT + "/blocks",
+    summary="Blocks holding now: moderators see everyone's (or user_id's); a member sees their own (R-MOD-3)",
+)
+async def list_blocks(chat_id: str, rpc: RpcDep, user_id: str = "") -> Blocks:
+    reply = await rpc.clients.messaging.ListBlocks(
+        pb.ListBlocksRequest(chat_id=chat_id, user_id=user_id), metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return Blocks(blocks=[block_out(b) for b in reply.blocks])
 
 
 @router.post(CHAT + "/blocks/{user_id}:lift", summary="Lift a block early, with a reason (R-MOD-4)")

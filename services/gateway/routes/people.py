@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from parta.directory.v1 import directory_pb2 as pb
+from parta.identity.v1 import identity_pb2 as ipb
 from services.common.convert import role_name, role_value
 from services.gateway.deps import RpcDep, timestamp
 from services.gateway.people_models import (
@@ -57,8 +58,14 @@ def join_request_out(reply: pb.JoinRequest) -> JoinRequestOut:
             "decided_by": reply.decided_by or None,
             "created_at": timestamp(reply.created_at),
             "decided_at": timestamp(reply.decided_at),
+            "requester_name": reply.requester_name or None,
         }
     )
+
+
+def profile_name(user: ipb.User) -> str:
+    """The name a person goes by in their school profile (as identity shows it to fellow members)."""
+    return user.display_name or " ".join(p for p in (user.first_name, user.last_name) if p)
 
 
 def movement_out(reply: pb.Movement) -> MovementOut:
@@ -97,8 +104,15 @@ def support_request_out(reply: pb.SupportRequest) -> SupportRequestOut:
 # --- join requests (R-INV-3) ----------------------------------------------------------------------
 @router.post("/api/v1/join-requests", status_code=201, summary="Ask to join by the join code (R-INV-3)")
 async def create_join_request(body: JoinRequestIn, rpc: RpcDep) -> JoinRequestOut:
+    # R-INV-3, R-PRIV-1: the requester is not a member yet, so the request carries the name from
+    # their own profile (asked of identity with their token) for the administrator to see.
+    me = await rpc.clients.identity.GetMe(ipb.GetMeRequest(), metadata=rpc.metadata, timeout=rpc.timeout)
     request = pb.CreateJoinRequestRequest(
-        join_code=body.join_code, role=role_value(body.role), class_id=body.class_id, message=body.message
+        join_code=body.join_code,
+        role=role_value(body.role),
+        class_id=body.class_id,
+        message=body.message,
+        requester_name=profile_name(me),
     )
     reply = await rpc.clients.directory.CreateJoinRequest(request, metadata=rpc.metadata, timeout=rpc.timeout)
     return join_request_out(reply)

@@ -12,7 +12,13 @@ import * as join from './screens/join.js';
 import * as invite from './screens/invite.js';
 import * as chats from './screens/chats.js';
 import * as chat from './screens/chat.js';
+import * as chatlink from './screens/chatlink.js';
+import * as search from './screens/search.js';
+import * as moderation from './screens/moderation.js';
+import * as support from './screens/support.js';
+import * as operatorSupport from './screens/operator_support.js';
 import * as admin from './screens/admin.js';
+import { stopPush } from './screens/notify_settings.js';
 
 const ORG_KEY = 'parta.org';
 
@@ -22,14 +28,19 @@ let pendingFlash = ''; // a message for the next screen (a saved form that re-re
 
 const ROUTES = [
   [/^\/invite\/([^/]+)$/, invite, { public: true }],
+  [/^\/chat-link\/([^/]+)$/, chatlink, { public: true }],
+  [/^\/search$/, search],
   [/^\/org\/([^/]+)$/, org],
+  [/^\/org\/([^/]+)\/support$/, support],
   [/^\/admin\/([^/]+)(?:\/([a-z]+))?$/, admin],
-  [/^\/operator$/, operator],
+  [/^\/operator(?:\/(statistics))?$/, operator],
+  [/^\/operator\/support$/, operatorSupport],
   [/^\/profile$/, profile],
   [/^\/apply$/, apply],
   [/^\/join$/, join],
   [/^\/chats$/, chats],
   [/^\/chats\/([^/]+)$/, chat],
+  [/^\/chats\/([^/]+)\/moderation$/, moderation],
 ];
 
 function currentOrg() {
@@ -84,6 +95,8 @@ const ctx = {
     go(next, { replaceState: true });
   },
   async signOut() {
+    // This browser stops getting the person's pushes (a shared family computer).
+    await stopPush();
     try {
       await api.post('/auth/logout');
     } catch {
@@ -104,8 +117,11 @@ function header(path) {
   links.push(navLink('/chats', 'Чаты', path === '/chats' || path.startsWith('/chats/')));
   if (active?.my_roles.includes('administrator')) {
     links.push(navLink(`/admin/${active.id}`, 'Администрирование', path.startsWith('/admin/')));
+  } else if (active?.my_roles.includes('head')) {
+    // The head sees the organisation's weekly statistics (R-STAT-1).
+    links.push(navLink(`/admin/${active.id}/statistics`, 'Статистика', path.startsWith('/admin/')));
   }
-  if (state.operator) links.push(navLink('/operator', 'Оператор', path === '/operator'));
+  if (state.operator) links.push(navLink('/operator', 'Оператор', path === '/operator' || path.startsWith('/operator/')));
   links.push(navLink('/join', 'Вступить', path === '/join'));
   links.push(navLink('/apply', 'Подключить организацию', path === '/apply'));
   links.push(navLink('/profile', 'Профиль', path === '/profile'));

@@ -7,6 +7,8 @@ import * as invites from './admin/invites.js';
 import * as requests from './admin/requests.js';
 import * as members from './admin/members.js';
 import * as movement from './admin/movement.js';
+import * as support from './admin/support.js';
+import * as statistics from './admin/statistics.js';
 
 const TABS = [
   ['details', 'Реквизиты', details],
@@ -15,12 +17,17 @@ const TABS = [
   ['requests', 'Заявки', requests],
   ['members', 'Участники', members],
   ['movement', 'Движение', movement],
+  ['support', 'Обращения', support],
+  ['statistics', 'Статистика', statistics],
 ];
 
 export async function render(main, ctx, orgId, tab = 'details') {
   const organisation = await api.get(`/orgs/${encodeURIComponent(orgId)}`);
   ctx.chooseOrg(organisation.id);
-  const current = TABS.find(([key]) => key === tab) || TABS[0];
+  // The head sees the statistics tab only (R-STAT-1); the administrator every tab.
+  const roles = organisation.my_roles || [];
+  const tabs = roles.includes('administrator') ? TABS : TABS.filter(([key]) => key === 'statistics');
+  const current = tabs.find(([key]) => key === tab) || tabs[0];
   const body = h('div', { class: 'tab-body' });
   replace(
     main,
@@ -29,7 +36,7 @@ export async function render(main, ctx, orgId, tab = 'details') {
     h(
       'nav',
       { class: 'tabs', 'aria-label': 'Разделы администрирования' },
-      TABS.map(([key, title]) =>
+      tabs.map(([key, title]) =>
         h('a', { href: `/admin/${organisation.id}/${key}`, 'data-link': true, 'aria-current': key === current[0] ? 'page' : undefined }, title),
       ),
     ),

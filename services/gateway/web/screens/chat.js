@@ -4,11 +4,15 @@
 // administrators post (R-CHAT-2): others see why instead of a composer. A non-member sees the rules
 // and «Принимаю правила» (R-CHAT-5). Message text is only ever text (textContent, pre-wrap).
 import { api, query } from '../api.js';
+import { attachmentPicker, attachmentsNode } from '../attachments.js';
 import { h, replace } from '../dom.js';
 import { live } from '../live.js';
 import { personName } from '../names.js';
+import { mergePollUpdate, pollBlock, pollButton, seenLine } from '../polls.js';
 import { field, messageArea, when } from '../ui.js';
 import { kindTitle, rulesBox } from './chats.js';
+import { chatNotes } from './moderation.js';
+import { linksPanel } from '../chat_links.js';
 
 const PAGE = 50;
 const POLL_MS = 5000;
@@ -72,6 +76,8 @@ class ChatView {
       h('div', { class: 'chat' }, this.earlier, this.empty, this.log, this.status, this.notice.el, this.bottom),
     );
     this.ctx.onLeave(() => this.stop());
+    chatNotes(this.main, this.ctx, this.chat, meta); // moderation: link, my reminders, my block (R-MOD-2, R-MOD-3)
+    linksPanel(this.ctx, this.chat, rules); // «Ссылка-приглашение» for moderators (R-CHAT-6)
     const page = await api.get(`/chats/${this.chat.id}/messages${query({ limit: PAGE })}`);
     this.add(page.messages);
     this.earlier.hidden = !page.has_more;
@@ -175,6 +181,8 @@ class ChatView {
       else if (frame.type === 'message_deleted' && this.messages.has(frame.seq)) {
         this.add([{ ...this.messages.get(frame.seq), deleted: true, text: '' }]);
       }
+    } else if (frame.type === 'poll_updated' && frame.message && this.messages.has(frame.message.seq)) {
+      this.add([mergePollUpdate(this.messages.get(frame.message.seq), frame.message)]);
     } else if (frame.type === 'removed') {
       this.removed();
     } else if (frame.type === 'error') {
@@ -225,17 +233,19 @@ class ChatView {
       node.append(h('p', { class: 'text muted' }, 'Сообщение удалено'));
       return node;
     }
-    const text = h('p', { class: 'text' }, message.text);
-    node.append(text);
+    // A poll's text is its question, shown as the poll's legend (polls.js).
+    node.append(message.poll ? pollBlock(this, message) : h('p', { class: 'text' }, message.text));
+    node.append(attachmentsNode(message.attachments)); // files: thumbnails and download links (attachments.js)
+    const seen = seenLine(message); // «Просмотров: N» under channel posts, for those who run the channel
+    if (seen) node.append(seen);
     const actions = h('div', { class: 'msg-actions' });
     if (this.chat.may_post) {
       actions.append(this.action('Ответить', `Ответить на сообщение: ${excerpt(message.text)}`, () => this.startReply(message)));
     }
     if (mine) {
-      actions.append(
-        this.action('Изменить', `Изменить сообщение: ${excerpt(message.text)}`, () => this.startEdit(message, node)),
-        this.action('Удалить', `Удалить сообщение: ${excerpt(message.text)}`, () => this.remove(message)),
-      );
+      // A poll's question is not edited once people vote on it (R-CHAT-3).
+      if (!message.poll) actions.append(this.action('Изменить', `Изменить сообщение: ${excerpt(message.text)}`, () => this.startEdit(message, node)));
+      actions.append(this.action('Удалить', `Удалить сообщение: ${excerpt(message.text)}`, () => this.remove(message)));
     }
     if (actions.childElementCount) node.append(actions);
     return node;
@@ -309,18 +319,27 @@ class ChatView {
     this.replyBox = h('div', { class: 'replying', hidden: true });
     const send = h('button', { type: 'submit', class: 'primary' }, 'Отправить');
     const messages = messageArea();
-    const composer = h('form', { class: 'composer', 'aria-label': 'Новое сообщение', novalidate: true }, this.replyBox, input.row, h('div', { class: 'actions' }, send), messages.el);
+    const composer = h('form', { class: 'composer', 'aria-label': 'Новое сообщение', novalidate: true }, this.replyBox, input.row, h('div', { class: 'actions' }, pollButton(this), send), messages.el);
+    this.picker = attachmentPicker(this.chat.id); // «Прикрепить файл» and the files to send (attachments.js)
+    input.row.after(this.picker.el);
     composer.addEventListener('submit', async (event) => {
       event.preventDefault();
       const text = this.textarea.value.trim();
-      if (!text || send.disabled) return;
+      const files = this.picker.ids();
+      if ((!text && !files.length) || send.disabled) return;
+      if (this.picker.busy()) {
+        messages.error(new Error('Дождитесь, пока файлы загрузятся'));
+        return;
+      }
       send.disabled = true;
       messages.clear();
       try {
         const body = { text };
         if (this.replyTo) body.reply_to_seq = this.replyTo.seq;
+        if (files.length) body.attachment_ids = files;
         const posted = await api.post(`/chats/${this.chat.id}/messages`, body);
         this.textarea.value = '';
+        this.picker.clear();
         this.cancelReply();
         this.readMark = Math.max(this.readMark, posted.seq); // sending moves my own read mark
         this.add([posted]);

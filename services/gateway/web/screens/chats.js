@@ -4,6 +4,7 @@ import { api, query } from '../api.js';
 import { append, h, replace } from '../dom.js';
 import { live } from '../live.js';
 import { badge, errorBox, field, form, messageArea, section } from '../ui.js';
+import { searchField } from '../search_field.js';
 
 export const CHAT_KIND_TITLES = {
   class: 'Чат класса',
@@ -102,6 +103,7 @@ export async function render(main, ctx) {
   replace(
     main,
     h('h1', {}, 'Чаты'),
+    searchField(ctx),
     h(
       'div',
       { class: 'chat-columns' },

@@ -3,10 +3,12 @@
 import { api, request } from '../api.js';
 import { h, replace } from '../dom.js';
 import { badge, busy, download, field, form, KIND_TITLES, messageArea, when } from '../ui.js';
+import * as statistics from './operator_statistics.js';
 
 const STATUS_TITLES = { pending: 'на рассмотрении', approved: 'одобрена', rejected: 'отклонена' };
 
-export async function render(main) {
+export async function render(main, ctx, view) {
+  if (view === 'statistics') return statistics.render(main, ctx);
   const list = h('div', { class: 'list' });
   const top = messageArea();
   const filter = field('Статус заявок', { name: 'status', value: 'pending' }, {
@@ -15,7 +17,7 @@ export async function render(main) {
   });
   filter.input.value = 'pending';
   filter.input.addEventListener('change', () => fill());
-  replace(main, h('h1', {}, 'Заявки организаций'), h('div', { class: 'toolbar' }, filter.row), top.el, list);
+  replace(main, h('h1', {}, 'Заявки организаций'), statistics.operatorTabs('applications'), h('div', { class: 'toolbar' }, filter.row), top.el, list);
 
   async function fill() {
     const status = filter.input.value;

@@ -2,6 +2,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { badge, busy, field, form, messageArea, roleTitle, section, when } from '../ui.js';
+import { notifySection } from './notify_settings.js';
 
 const VERIFICATION_TITLES = { pending: 'ожидает подтверждения', verified: 'подтверждено', rejected: 'отклонено' };
 
@@ -37,12 +38,15 @@ export async function render(main, ctx) {
     ? h('ul', { class: 'plain' }, me.verifications.map((v) => h('li', {}, `${roleTitle(v.role)}: `, badge(VERIFICATION_TITLES[v.status] || v.status, v.status === 'verified' ? 'ok' : ''))))
     : null;
   const sessions = h('div', {});
+  // Push and the e-mail digest (messaging); without it the rest of the profile still shows.
+  const notify = await notifySection().catch(() => null);
   replace(
     main,
     h('h1', {}, 'Профиль'),
     section('Мои данные', profileForm, messages.el, contacts),
     verifications ? section('Подтверждение статуса', verifications) : null,
     me.children.length ? section('Дети', h('ul', { class: 'plain' }, me.children.map((c) => h('li', {}, `${c.first_name} ${c.last_name}`)))) : null,
+    notify,
     section('Сеансы и устройства', sessions),
   );
   await renderSessions(sessions, ctx);

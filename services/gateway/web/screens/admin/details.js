@@ -2,6 +2,7 @@
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { field, form, messageArea, section } from '../../ui.js';
+import { quietHoursSection } from './quiet_hours.js';
 
 export function render(body, ctx) {
   const org = ctx.organisation;
@@ -29,6 +30,7 @@ export function render(body, ctx) {
   replace(
     body,
     section('Реквизиты организации', el, messages.el),
+    quietHoursSection(org.id),
     section('Код для заявок на вступление', h('p', {}, 'Сообщите его тем, у кого нет ссылки-приглашения: ', h('strong', { class: 'code' }, org.join_code || '—'))),
   );
 }

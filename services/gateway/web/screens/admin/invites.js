@@ -4,6 +4,7 @@ import { api, request } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { badge, busy, download, field, form, messageArea, ROLE_TITLES, roleTitle, section, when } from '../../ui.js';
 import { classes, classOptions } from './common.js';
+import { qrFigure } from './qr.js';
 
 const ROLES = ['teacher', 'educator', 'administration', 'head', 'student', 'parent'];
 
@@ -32,7 +33,7 @@ export async function render(body, ctx) {
         max_uses: Number(uses.input.value) || 0,
         expires_in_days: Number(days.input.value) || 0,
       });
-      showCreated(created, new URL(result.link, window.location.origin).href);
+      showCreated(created, new URL(result.link, window.location.origin).href, label.input.value.trim() || ROLE_TITLES[role.input.value]);
       await fill();
     },
     createMessages,
@@ -120,7 +121,7 @@ export async function render(body, ctx) {
   await fill();
 }
 
-function showCreated(container, link) {
+function showCreated(container, link, caption) {
   const messages = messageArea();
   const out = h('input', { id: 'created-link', readonly: true, value: link, class: 'mono' });
   const copy = h('button', { type: 'button', class: 'secondary' }, 'Скопировать');
@@ -138,7 +139,8 @@ function showCreated(container, link) {
     h('div', { class: 'created' },
       h('label', { for: 'created-link' }, 'Ссылка создана — она показывается только сейчас'),
       h('div', { class: 'copy' }, out, copy),
-      messages.el),
+      messages.el,
+      qrFigure(link, `приглашение «${caption}»`)),
   );
   out.focus();
   out.select();

@@ -46,7 +46,8 @@ export async function render(body, ctx) {
               'li',
               { class: 'item column' },
               h('div', {},
-                h('strong', {}, `${roleTitle(r.role)}: `, personName(org.id, r.user_id)),
+                // R-INV-3: not a member yet, so the name comes with the request (from their profile).
+                h('strong', {}, `${roleTitle(r.role)}: `, r.requester_name ? h('span', { class: 'person' }, r.requester_name) : personName(org.id, r.user_id)),
                 h('div', { class: 'meta' }, `${r.class_id ? `${names[r.class_id] || 'класс'} · ` : ''}${when(r.created_at)}`),
                 r.message ? h('p', { class: 'quote' }, r.message) : null),
               actions,
