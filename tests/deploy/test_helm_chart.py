@@ -209,6 +209,52 @@ def test_gateway_is_told_where_each_enabled_backend_is(chart: helm_python.Chart)
         assert env[f"PARTA_{backend.upper()}_ADDR"]["value"] == f"{name(backend)}:50051"
 
 
+def test_messaging_is_told_where_the_directory_is(chart: helm_python.Chart) -> None:
+    """Messaging asks the directory whether a caller is operator staff (R-STAT-1)."""
+    env = env_of(of_kind(render(chart), "Deployment")[name("messaging")])
+    assert env["PARTA_DIRECTORY_ADDR"]["value"] == f"{name('directory')}:50051"
+
+
+def test_messaging_notifications_reach_push_services_and_identitys_smtp(chart: helm_python.Chart) -> None:
+    """Web Push needs https to the browsers' push services; the digest goes through identity's SMTP
+    server, its password read from identity's Secret, and the VAPID key from messaging's."""
+    values = {
+        **EVERYTHING,
+        "messaging": {
+            **EVERYTHING["messaging"],
+            "notifications": {
+                "vapidPrivateKey": {"value": "vapid-secret"},
+                "webUrl": "https://parta.example",
+            },
+        },
+    }
+    objects = render(chart, values)
+    env = env_of(of_kind(objects, "Deployment")[name("messaging")])
+    assert env["PARTA_SMTP_HOST"]["value"] == "smtp.example.org"
+    assert env["PARTA_SMTP_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": name("identity"),
+        "key": "smtp-password",
+    }
+    assert env["PARTA_VAPID_PRIVATE_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": name("messaging"),
+        "key": "vapid-private-key",
+    }
+    assert env["PARTA_WEB_URL"]["value"] == "https://parta.example"
+    assert secret_data(of_kind(objects, "Secret")[name("messaging")])["vapid-private-key"] == "vapid-secret"
+    egress = all_ports(of_kind(objects, "NetworkPolicy")[name("messaging")]["spec"]["egress"])
+    assert {(443, "TCP"), (587, "TCP")} <= egress
+
+    # By default: pushes (with a generated key), but no SMTP and so no digest job.
+    defaults = render(chart)
+    env = env_of(of_kind(defaults, "Deployment")[name("messaging")])
+    assert "PARTA_VAPID_PRIVATE_KEY" not in env
+    assert "PARTA_SMTP_HOST" not in env
+    assert env["PARTA_DIGEST_EVERY_SECONDS"]["value"] == "0"
+    egress = all_ports(of_kind(defaults, "NetworkPolicy")[name("messaging")]["spec"]["egress"])
+    assert (443, "TCP") in egress
+    assert (587, "TCP") not in egress
+
+
 def test_image_tag_defaults_to_the_charts_app_version(chart: helm_python.Chart) -> None:
     app_version = chart.metadata["appVersion"]
     for deployment in of_kind(render(chart, ALL_ENABLED), "Deployment").values():
@@ -351,6 +397,55 @@ def test_code_pepper_is_generated_when_not_given(chart: helm_python.Chart) -> No
     # Without a pepper the service would fall back to its development default.
     env = env_of(of_kind(render(chart), "Deployment")[name("identity")])
     assert env["PARTA_CODE_PEPPER"]["valueFrom"]["secretKeyRef"]["key"] == "code-pepper"
+
+
+def test_messaging_attachments_go_to_s3_with_keys_from_a_secret(chart: helm_python.Chart) -> None:
+    """Several messaging replicas share one store of attachments: an S3-compatible bucket by default,
+    its keys in messaging's Secret, with https egress to it."""
+    values = {
+        **EVERYTHING,
+        "messaging": {
+            **EVERYTHING["messaging"],
+            "storage": {
+                "s3": {
+                    "bucket": "parta-files",
+                    "endpoint": "https://storage.yandexcloud.net",
+                    "accessKey": {"value": "access-from-values"},
+                    "secretKey": {"existingSecret": "s3-creds", "existingSecretKey": "secret"},
+                }
+            },
+        },
+    }
+    objects = render(chart, values)
+    env = env_of(of_kind(objects, "Deployment")[name("messaging")])
+    assert env["PARTA_STORAGE_BACKEND"]["value"] == "s3"
+    assert env["PARTA_S3_BUCKET"]["value"] == "parta-files"
+    assert env["PARTA_S3_ENDPOINT"]["value"] == "https://storage.yandexcloud.net"
+    assert env["PARTA_S3_ACCESS_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": name("messaging"),
+        "key": "s3-access-key",
+    }
+    assert env["PARTA_S3_SECRET_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "s3-creds", "key": "secret"}
+    data = secret_data(of_kind(objects, "Secret")[name("messaging")])
+    assert data["s3-access-key"] == "access-from-values"
+    assert "s3-secret-key" not in data
+    egress = all_ports(of_kind(objects, "NetworkPolicy")[name("messaging")]["spec"]["egress"])
+    assert (443, "TCP") in egress
+
+
+def test_messaging_local_attachments_need_a_shared_volume_claim(chart: helm_python.Chart) -> None:
+    local = {"backend": "local", "local": {"existingClaim": "parta-files"}}
+    objects = render(chart, {**EVERYTHING, "messaging": {**EVERYTHING["messaging"], "storage": local}})
+    deployment = of_kind(objects, "Deployment")[name("messaging")]
+    pod = deployment["spec"]["template"]["spec"]
+    assert {"name": "files", "persistentVolumeClaim": {"claimName": "parta-files"}} in pod["volumes"]
+    (container,) = pod["containers"]
+    assert {"name": "files", "mountPath": "/var/lib/parta/files"} in container["volumeMounts"]
+    assert env_of(deployment)["PARTA_STORAGE_DIR"]["value"] == "/var/lib/parta/files"
+
+    without_claim = {**EVERYTHING, "messaging": {**EVERYTHING["messaging"], "storage": {"backend": "local"}}}
+    with pytest.raises(helm_python.HelmRenderError, match="existingClaim is required"):
+        render(chart, without_claim)
 
 
 def test_smtp_and_sms_are_left_out_until_configured(chart: helm_python.Chart) -> None:

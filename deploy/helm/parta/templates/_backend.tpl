@@ -3,6 +3,7 @@ A gRPC backend (identity, directory, messaging, media): its Deployment and its S
 Args: root, component, and optionally what the service adds, as rendered YAML:
   extraEnv   env entries after the common ones
   extraPorts container ports after grpc and metrics
+  extraVolumes, extraVolumeMounts  pod volumes and the container's mounts after /tmp
   lifecycle  the container's lifecycle block
   podExtra   pod spec fields (e.g. hostNetwork)
 */}}
@@ -29,13 +30,13 @@ spec:
     metadata:
       {{- include "parta.podMetadata" $ctx | nindent 6 }}
     spec:
-      {{- include "parta.podSpec" $ctx | nindent 6 }}
+      {{- include "parta.podSpec" (merge (dict "extraVolumes" .extraVolumes) $ctx) | nindent 6 }}
       {{- with .podExtra }}
       {{- . | trim | nindent 6 }}
       {{- end }}
       containers:
         - name: {{ .component }}
-          {{- include "parta.container" $ctx | nindent 10 }}
+          {{- include "parta.container" (merge (dict "extraVolumeMounts" .extraVolumeMounts) $ctx) | nindent 10 }}
           command: [{{ printf "parta-%s" .component | quote }}]
           args: ["serve"]
           ports:

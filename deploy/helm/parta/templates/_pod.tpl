@@ -55,6 +55,9 @@ volumes:
   - name: tmp
     emptyDir:
       sizeLimit: {{ $values.tmpVolume.sizeLimit }}
+  {{- with .extraVolumes }}
+  {{- . | trim | nindent 2 }}
+  {{- end }}
 {{- end }}
 
 {{/* Container fields shared by every service: image, hardening, /tmp. */}}
@@ -66,6 +69,9 @@ securityContext:
 volumeMounts:
   - name: tmp
     mountPath: /tmp
+  {{- with .extraVolumeMounts }}
+  {{- . | trim | nindent 2 }}
+  {{- end }}
 resources:
   {{- toYaml (index .root.Values .component).resources | nindent 2 }}
 {{- end }}
