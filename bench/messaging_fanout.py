@@ -766,6 +766,9 @@ async def measure_parta(
         base_url = f"http://127.0.0.1:{gateway.port}"
         chats = await open_chats(base_url, organisation, classes, people)
         print(f"measuring parta ({args.chats} chats × {MEMBERS} sockets) ...", file=sys.stderr, flush=True)
+        from services.common.runtime import freeze_startup_objects
+
+        freeze_startup_objects()  # as every service does once it has started
         plan = _plan(
             args,
             "parta",
@@ -868,6 +871,9 @@ async def measure_baseline(
             {"chat_id": str(uuid.uuid4()), "sender_token": "", "member_tokens": [""] * MEMBERS}
             for _ in range(args.chats)
         ]
+        from services.common.runtime import freeze_startup_objects
+
+        freeze_startup_objects()  # as every service does once it has started
         plan = _plan(
             args, "baseline", chats=chats, nats_url=nats_url, ws_url=f"ws://127.0.0.1:{port}/ws", pids=pids
         )
