@@ -2,10 +2,12 @@
 // (Enter sends, Shift+Enter is a new line), replies, editing and deleting my messages, read marks,
 // live updates (live.js) with a 5 s REST poll while the socket is not there. In a channel only
 // administrators post (R-CHAT-2): others see why instead of a composer. A non-member sees the rules
-// and «Принимаю правила» (R-CHAT-5). Message text is only ever text (textContent, pre-wrap).
+// and «Принимаю правила» (R-CHAT-5). Message text is only ever text nodes (pre-wrap), with the small
+// markup of markup.js built as elements, never parsed as HTML.
 import { api, query } from '../api.js';
 import { attachmentPicker, attachmentsNode } from '../attachments.js';
 import { h, replace } from '../dom.js';
+import { messageText } from '../markup.js';
 import { live } from '../live.js';
 import { personName } from '../names.js';
 import { mergePollUpdate, pollBlock, pollButton, seenLine } from '../polls.js';
@@ -234,7 +236,7 @@ class ChatView {
       return node;
     }
     // A poll's text is its question, shown as the poll's legend (polls.js).
-    node.append(message.poll ? pollBlock(this, message) : h('p', { class: 'text' }, message.text));
+    node.append(message.poll ? pollBlock(this, message) : messageText(message.text));
     node.append(attachmentsNode(message.attachments)); // files: thumbnails and download links (attachments.js)
     const seen = seenLine(message); // «Просмотров: N» under channel posts, for those who run the channel
     if (seen) node.append(seen);
