@@ -24,6 +24,8 @@ MESSAGE_POSTED = "message.posted"
 MESSAGE_EDITED = "message.edited"
 MESSAGE_DELETED = "message.deleted"
 MEMBER_REMOVED = "member.removed"
+MEMBER_JOINED = "member.joined"
+READ = "read"
 
 
 def live_subject(chat_id: str) -> str:
@@ -60,6 +62,17 @@ class LivePublisher:
             except Exception as error:
                 log.warning("live.decorate_failed", error=str(error) or type(error).__name__)
         await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=event_type, message=reply))
+
+    async def member_joined(self, chat_id: uuid.UUID | str, user_id: uuid.UUID | str) -> None:
+        await self.publish(pb.LiveChatEvent(chat_id=str(chat_id), type=MEMBER_JOINED, user_id=str(user_id)))
+
+    async def read(self, chat_id: uuid.UUID | str, user_id: uuid.UUID | str, last_read_seq: int) -> None:
+        """The person's read mark moved: their other devices clear the unread count (R-CHAT-7)."""
+        await self.publish(
+            pb.LiveChatEvent(
+                chat_id=str(chat_id), type=READ, user_id=str(user_id), last_read_seq=last_read_seq
+            )
+        )
 
     async def members_removed(self, removals: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> None:
         """`member.removed` for each (chat, person): every gateway stops that person's delivery."""

@@ -24,6 +24,7 @@ from services.messaging.chats import Chats
 from services.messaging.config import MessagingSettings
 from services.messaging.events import directory_subscription
 from services.messaging.live import LivePublisher
+from services.messaging.live_events import live_membership_subscription
 from services.messaging.messages import Messages
 from services.messaging.moderation import Moderation
 from services.messaging.notifications import Notifications
@@ -95,6 +96,7 @@ class MessagingApp:
             migrations=MIGRATIONS,
             subscriptions=[
                 directory_subscription(self.store, self.live),
+                live_membership_subscription(self.live),
                 *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
             ],
         )

@@ -178,4 +178,5 @@ class Messages:
             last_read = await self._store.mark_read(
                 conn, chat.id, access.person.user_id, min(seq, chat.last_seq)
             )
+        await self._live.read(chat.id, access.person.user_id, last_read)
         return ReadMark(chat.id, last_read, max(0, int(chat.last_seq) - last_read))

@@ -11,6 +11,8 @@ Server → client:
   {"type": "message" | "message_edited" | "message_deleted", "chat_id": "...", "message": {...}}
   {"type": "poll_updated", "chat_id": "...", "message": {...}}   new counts; "my_choices" is empty
   {"type": "removed", "chat_id": "..."}                  no longer a member: no more from that chat
+  {"type": "member_joined", "chat_id": "...", "user_id": "..."}   someone joined the chat
+  {"type": "read", "chat_id": "...", "last_read_seq": N}   my own read mark moved (another device)
   {"type": "pong"}
   {"type": "error", "code": "...", "message": "...", "chat_id"?: "..."}
 """
@@ -36,6 +38,8 @@ MESSAGE_POSTED = "message.posted"
 MESSAGE_EDITED = "message.edited"
 MESSAGE_DELETED = "message.deleted"
 MEMBER_REMOVED = "member.removed"
+MEMBER_JOINED = "member.joined"
+READ = "read"
 POLL_UPDATED = "poll.updated"
 FRAME_FOR_EVENT = {
     MESSAGE_POSTED: "message",
@@ -131,6 +135,14 @@ def pong_frame() -> str:
 
 def removed_frame(chat_id: str) -> str:
     return encode({"type": "removed", "chat_id": chat_id})
+
+
+def member_joined_frame(chat_id: str, user_id: str) -> str:
+    return encode({"type": "member_joined", "chat_id": chat_id, "user_id": user_id})
+
+
+def read_frame(chat_id: str, last_read_seq: int) -> str:
+    return encode({"type": "read", "chat_id": chat_id, "last_read_seq": last_read_seq})
 
 
 def error_frame(code: str, message: str, chat_id: str | None = None) -> str:

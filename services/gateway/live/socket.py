@@ -36,7 +36,9 @@ from services.gateway.live.protocol import (
     CLOSE_GOING_AWAY,
     CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED,
+    MEMBER_JOINED,
     MEMBER_REMOVED,
+    READ,
     Auth,
     ChatCursor,
     Ping,
@@ -44,9 +46,11 @@ from services.gateway.live.protocol import (
     Subscribe,
     Unsubscribe,
     error_frame,
+    member_joined_frame,
     message_frame,
     parse_frame,
     pong_frame,
+    read_frame,
     ready_frame,
     removed_frame,
 )
@@ -342,6 +346,14 @@ class LiveSession:
                 self._background_task(self._drop(event.chat_id))
                 self.cursors.pop(event.chat_id, None)
                 self.send(removed_frame(event.chat_id))
+            return
+        if event.type == MEMBER_JOINED:
+            self.send(member_joined_frame(event.chat_id, event.user_id))
+            return
+        if event.type == READ:
+            # Read state is personal (presence-free, no read receipts): only my own devices hear it.
+            if event.user_id == self.user_id:
+                self.send(read_frame(event.chat_id, event.last_read_seq))
             return
         delivered, gap = cursor.offer(event)
         self._deliver(delivered)

@@ -4,7 +4,7 @@
 // {"type":"ready","user_id"} (or {"type":"error","code":"unauthenticated"} and close 4401: the
 // client refreshes its tokens and reconnects). Then {"type":"subscribe","chats":{id: last seq}};
 // the server sends the catch-up and live frames: message, message_edited, message_deleted, poll_updated, removed,
-// error; {"type":"ping"} is answered with {"type":"pong"}. After a token refresh a fresh auth frame
+// member_joined, read (my own read mark, from another device), error; {"type":"ping"} is answered with {"type":"pong"}. After a token refresh a fresh auth frame
 // is sent. A lost connection is retried with backoff (1 s doubling to 30 s) and every chat is
 // resubscribed with the last seq seen; messages are de-duplicated by seq.
 //

@@ -88,8 +88,15 @@ export async function render(main, ctx) {
     subscriptions.push(
       live().subscribe(row.chat.id, row.chat.last_seq, (frame) => {
         if (!row.item.isConnected) return;
-        if (frame.type === 'message' && frame.message.author_id !== me) {
-          row.chat.unread_count += 1;
+        if (frame.type === 'message') {
+          row.chat.last_seq = Math.max(row.chat.last_seq, frame.message.seq);
+          if (frame.message.author_id !== me) {
+            row.chat.unread_count += 1;
+            replace(row.unread, unreadBadge(row.chat.unread_count));
+          }
+        } else if (frame.type === 'read') {
+          // I read it on another device: the count follows there.
+          row.chat.unread_count = Math.max(0, row.chat.last_seq - frame.last_read_seq);
           replace(row.unread, unreadBadge(row.chat.unread_count));
         } else if (frame.type === 'removed') {
           row.item.remove();
