@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Row, and_, exists, func, select
+from sqlalchemy import JSON, DateTime, Row, Select, Uuid, and_, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.messaging.rules import Person
@@ -49,46 +49,55 @@ class Standing:
     block_ends_at: datetime | None
 
 
+def _chat_standing_statement() -> Select[Any]:
+    """Built once: the access check runs on every chat call, so the select and its cache key are
+    not made anew each time; the values come as bound parameters."""
+    user_id = bindparam("user_id", type_=Uuid)
+    invited = exists().where(
+        chat_invitations.c.chat_id == chats.c.id,
+        chat_invitations.c.user_id == user_id,
+        chat_invitations.c.status == "pending",
+    )
+    block_ends = (
+        select(func.max(chat_blocks.c.ends_at))
+        .where(
+            chat_blocks.c.chat_id == chats.c.id,
+            chat_blocks.c.user_id == user_id,
+            chat_blocks.c.lifted_at.is_(None),
+            chat_blocks.c.ends_at > bindparam("now", type_=DateTime(timezone=True)),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            chats,
+            chat_members.c.user_id.label("m_user_id"),
+            chat_members.c.rules_version.label("m_rules_version"),
+            chat_members.c.last_read_seq.label("m_last_read_seq"),
+            chat_members.c.joined_at.label("m_joined_at"),
+            invited.label("m_invited"),
+            block_ends.label("m_block_ends_at"),
+        )
+        .select_from(
+            chats.outerjoin(
+                chat_members, and_(chat_members.c.chat_id == chats.c.id, chat_members.c.user_id == user_id)
+            )
+        )
+        .where(chats.c.id == bindparam("chat_id", type_=Uuid))
+    )
+
+
+_CHAT_STANDING = _chat_standing_statement()
+
+
 class AccessStore:
     async def chat_standing(
         self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, now: datetime
     ) -> Standing | None:
         """The chat with the person's membership, pending invitation and active block; None when
         there is no such chat."""
-        invited = exists().where(
-            chat_invitations.c.chat_id == chats.c.id,
-            chat_invitations.c.user_id == user_id,
-            chat_invitations.c.status == "pending",
-        )
-        block_ends = (
-            select(func.max(chat_blocks.c.ends_at))
-            .where(
-                chat_blocks.c.chat_id == chats.c.id,
-                chat_blocks.c.user_id == user_id,
-                chat_blocks.c.lifted_at.is_(None),
-                chat_blocks.c.ends_at > now,
-            )
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                chats,
-                chat_members.c.user_id.label("m_user_id"),
-                chat_members.c.rules_version.label("m_rules_version"),
-                chat_members.c.last_read_seq.label("m_last_read_seq"),
-                chat_members.c.joined_at.label("m_joined_at"),
-                invited.label("m_invited"),
-                block_ends.label("m_block_ends_at"),
-            )
-            .select_from(
-                chats.outerjoin(
-                    chat_members,
-                    and_(chat_members.c.chat_id == chats.c.id, chat_members.c.user_id == user_id),
-                )
-            )
-            .where(chats.c.id == chat_id)
-        )
-        row = (await conn.execute(query)).first()
+        params = {"chat_id": chat_id, "user_id": user_id, "now": now}
+        row = (await conn.execute(_CHAT_STANDING, params)).first()
         if row is None:
             return None
         membership = (
@@ -107,8 +116,10 @@ class AccessStore:
         )
 
 
-async def person_facts(conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
-    """What the directory's read model says about the person here, in one round trip."""
+def _person_facts_statement() -> Select[Any]:
+    """Built once, like `_CHAT_STANDING`."""
+    organisation_id = bindparam("org", type_=Uuid)
+    user_id = bindparam("user_id", type_=Uuid)
     students, links = dir_student_classes, dir_parent_links
     roles = select(dir_members.c.roles).where(
         dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id
@@ -141,17 +152,21 @@ async def person_facts(conn: AsyncConnection, organisation_id: uuid.UUID, user_i
         dir_subject_teachers.c.organisation_id == organisation_id,
         dir_subject_teachers.c.user_id == user_id,
     )
-    row = (
-        await conn.execute(
-            select(
-                roles.scalar_subquery().label("roles"),
-                student_class.limit(1).scalar_subquery().label("student_class"),
-                children.scalar_subquery().label("children"),
-                teacher_of.scalar_subquery().label("teacher_of"),
-                subjects.scalar_subquery().label("subjects"),
-            )
-        )
-    ).one()
+    return select(
+        roles.scalar_subquery().label("roles"),
+        student_class.limit(1).scalar_subquery().label("student_class"),
+        children.scalar_subquery().label("children"),
+        teacher_of.scalar_subquery().label("teacher_of"),
+        subjects.scalar_subquery().label("subjects"),
+    )
+
+
+_PERSON_FACTS = _person_facts_statement()
+
+
+async def person_facts(conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
+    """What the directory's read model says about the person here, in one round trip."""
+    row = (await conn.execute(_PERSON_FACTS, {"org": organisation_id, "user_id": user_id})).one()
     if not row.roles:
         return Person(user_id=user_id)
     return Person(
