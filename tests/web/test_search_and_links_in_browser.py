@@ -16,7 +16,7 @@ from playwright.async_api import expect
 
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, synced
+from tests.messaging.helpers import create_chat, join, ok, post, synced
 from tests.web.conftest import Person, shoot, sign_in, use_tokens
 from tests.web.test_accessibility import serious_violations
 
@@ -58,7 +58,7 @@ async def test_search_finds_a_message_and_marks_the_found_word(world: World, per
     student = await world.student()
     await join(world.platform, world.chat, student)
     text = "<b>Завтра</b> контрольной не будет"
-    ok(
+    posted = ok(
         await world.platform.http.post(
             f"/api/v1/chats/{world.chat['id']}/messages", headers=bearer(world.teacher), json={"text": text}
         ),
@@ -79,6 +79,17 @@ async def test_search_finds_a_message_and_marks_the_found_word(world: World, per
     await shoot(page, "search")
     await hit.get_by_role("link", name=world.chat["title"]).click()
     await expect(page.get_by_role("heading", name=world.chat["title"])).to_be_visible()
+    # The chat opens at the message found, marked and focused.
+    found = page.locator(".history .found")
+    await expect(found).to_contain_text("контрольной не будет")
+    await expect(found).to_be_focused()
+    assert not await serious_violations(page)
+
+    # Older than the first page of history: the chat pages back to it.
+    for n in range(55):
+        ok(await post(world.platform, world.chat["id"], world.teacher, f"Объявление {n}"), 201)
+    await page.goto(f"/chats/{world.chat['id']}?seq={posted['seq']}")
+    await expect(page.locator(".history .found")).to_contain_text("контрольной не будет")
 
 
 async def test_a_student_joins_a_chat_by_link_after_accepting_its_rules(world: World, person: Person) -> None:

@@ -18,6 +18,8 @@ import { linksPanel } from '../chat_links.js';
 
 const PAGE = 50;
 const POLL_MS = 5000;
+// How far back a search result is looked for: 20 pages of 50 messages.
+const REVEAL_PAGES = 20;
 
 export async function render(main, ctx, chatId) {
   const chat = await api.get(`/chats/${encodeURIComponent(chatId)}`);
@@ -83,7 +85,10 @@ class ChatView {
     const page = await api.get(`/chats/${this.chat.id}/messages${query({ limit: PAGE })}`);
     this.add(page.messages);
     this.earlier.hidden = !page.has_more;
-    this.scrollDown();
+    // Opened from a search result (/chats/<id>?seq=N): show that message, else the newest.
+    const found = Number(new URLSearchParams(window.location.search).get('seq')) || 0;
+    if (found) await this.reveal(found);
+    else this.scrollDown();
     this.markRead();
     // Live updates; while the socket is not live, the open chat is polled every 5 s.
     this.unsubscribe = live().subscribe(this.chat.id, this.newest, (frame) => this.onFrame(frame));
@@ -145,6 +150,22 @@ class ChatView {
   scrollDown() {
     const last = this.list.lastElementChild;
     if (last) last.scrollIntoView({ block: 'end' });
+  }
+
+  /** Page back to message `seq` (a bounded number of pages), mark it and move the focus to it. */
+  async reveal(seq) {
+    for (let pages = 0; !this.nodes.has(seq) && seq < this.oldest && !this.earlier.hidden && pages < REVEAL_PAGES; pages += 1) {
+      await this.loadEarlier();
+    }
+    const node = this.nodes.get(seq);
+    if (!node) {
+      this.scrollDown();
+      return;
+    }
+    node.classList.add('found');
+    node.tabIndex = -1;
+    node.scrollIntoView({ block: 'center' });
+    node.focus({ preventScroll: true });
   }
 
   async loadEarlier() {

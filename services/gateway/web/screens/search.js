@@ -21,7 +21,7 @@ function hitItem(hit) {
   return h(
     'li',
     { class: 'item column search-hit', 'data-chat': hit.chat_id, 'data-seq': String(hit.seq) },
-    h('a', { href: `/chats/${hit.chat_id}`, 'data-link': true, class: 'chat-link' }, hit.chat_title),
+    h('a', { href: `/chats/${hit.chat_id}?seq=${hit.seq}`, 'data-link': true, class: 'chat-link' }, hit.chat_title),
     h('div', { class: 'meta' }, personName(hit.organisation_id, hit.author_id), ` · ${when(hit.created_at)} · ${kind}`),
     snippet(hit.highlight),
   );
