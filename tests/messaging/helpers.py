@@ -89,21 +89,38 @@ class TeacherSchool:
     other: ClassSchool
 
 
+async def appoint_class_teacher(platform: Platform, school: ClassSchool, class_name: str) -> dict[str, Any]:
+    """A new teacher joins and becomes the class teacher of `class_name`, as messaging knows it."""
+    teacher = await school.member("teacher", who="classteacher")
+    class_id = school.classes[class_name]
+    response = await platform.http.put(
+        f"/api/v1/orgs/{school.id}/classes/{class_id}/class-teacher",
+        headers=school.admin,
+        json={"user_id": teacher["user_id"]},
+    )
+    assert response.status_code == 200, response.text
+    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(class_id) in p.class_teacher_of)
+    return teacher
+
+
+async def enrolled_students(
+    platform: Platform, school: ClassSchool, class_name: str, count: int
+) -> list[dict[str, Any]]:
+    """`count` new students of `class_name`, as messaging knows them."""
+    class_id = uuid.UUID(school.classes[class_name])
+    students = [await school.member("student", class_name) for _ in range(count)]
+    for student in students:
+        await synced(platform, school.id, student["user_id"], lambda p: p.student_class == class_id)
+    return students
+
+
 async def school_with_class_teacher(
     platform: Platform, seed: int, admin_phone: str, other_admin_phone: str, classes: list[str]
 ) -> TeacherSchool:
     operator = await operator_tokens(platform, f"+7999000{seed:04d}")
     school = await class_school(platform, operator, seed, admin_phone, classes)
     other = await class_school(platform, operator, seed + 1, other_admin_phone, [])
-    teacher = await school.member("teacher", who="classteacher")
-    first = school.classes[classes[0]]
-    response = await platform.http.put(
-        f"/api/v1/orgs/{school.id}/classes/{first}/class-teacher",
-        headers=school.admin,
-        json={"user_id": teacher["user_id"]},
-    )
-    assert response.status_code == 200, response.text
-    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(first) in p.class_teacher_of)
+    teacher = await appoint_class_teacher(platform, school, classes[0])
     await synced(platform, school.id, school.school.admin["user_id"], lambda p: p.is_admin)
     await synced(platform, other.id, other.school.admin["user_id"], lambda p: p.is_admin)
     return TeacherSchool(school, teacher, other)

@@ -20,7 +20,15 @@ from services.common.events import make_envelope
 from services.messaging.store import MessagingStore
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, synced, system_channel, until
+from tests.messaging.helpers import (
+    appoint_class_teacher,
+    create_chat,
+    join,
+    ok,
+    synced,
+    system_channel,
+    until,
+)
 
 Tokens = dict[str, Any]
 
@@ -45,16 +53,7 @@ class Family:
 async def family(platform: Platform) -> Family:
     operator = await operator_tokens(platform, "+79990000720")
     school = await class_school(platform, operator, 720, "+79120070072", ["5А"])
-    teacher = await school.member("teacher", who="classteacher")
-    ok(
-        await platform.http.put(
-            f"/api/v1/orgs/{school.id}/classes/{school.classes['5А']}/class-teacher",
-            headers=school.admin,
-            json={"user_id": teacher["user_id"]},
-        )
-    )
-    five_a = uuid.UUID(school.classes["5А"])
-    await synced(platform, school.id, teacher["user_id"], lambda p: five_a in p.class_teacher_of)
+    teacher = await appoint_class_teacher(platform, school, "5А")
     chat = await create_chat(platform, school.id, teacher, kind="parents", class_id=school.classes["5А"])
     return Family(platform, school, teacher, chat)
 

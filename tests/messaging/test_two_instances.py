@@ -21,7 +21,14 @@ from services.messaging.schema import dir_classes
 from tests.conftest import Infra, Platform, bearer, running_gateway, running_messaging
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 from tests.gateway.test_live import live
-from tests.messaging.helpers import create_chat, join, ok, synced, until
+from tests.messaging.helpers import (
+    appoint_class_teacher,
+    create_chat,
+    enrolled_students,
+    join,
+    ok,
+    until,
+)
 
 Tokens = dict[str, Any]
 DIRECTORY_DURABLE = "messaging-directory"
@@ -43,19 +50,8 @@ class Pair:
 async def pair(platform: Platform, infra: Infra) -> AsyncIterator[Pair]:
     operator = await operator_tokens(platform, "+79990000810")
     school = await class_school(platform, operator, 810, "+79120081081", ["5А"])
-    teacher = await school.member("teacher", who="classteacher")
-    ok(
-        await platform.http.put(
-            f"/api/v1/orgs/{school.id}/classes/{school.classes['5А']}/class-teacher",
-            headers=school.admin,
-            json={"user_id": teacher["user_id"]},
-        )
-    )
-    students = [await school.member("student", "5А") for _ in range(2)]
-    five_a = uuid.UUID(school.classes["5А"])
-    await synced(platform, school.id, teacher["user_id"], lambda p: five_a in p.class_teacher_of)
-    for student in students:
-        await synced(platform, school.id, student["user_id"], lambda p: p.student_class == five_a)
+    teacher = await appoint_class_teacher(platform, school, "5А")
+    students = await enrolled_students(platform, school, "5А", 2)
     chat = await create_chat(platform, school.id, teacher, kind="class", class_id=school.classes["5А"])
     for student in students:
         await join(platform, chat, student)

@@ -6,7 +6,6 @@ axe-core finds nothing serious on the poll screen."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,15 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, synced, system_channel, until
+from tests.messaging.helpers import (
+    appoint_class_teacher,
+    create_chat,
+    enrolled_students,
+    join,
+    ok,
+    system_channel,
+    until,
+)
 from tests.web.conftest import DESKTOP, Person, shoot, use_tokens
 from tests.web.test_accessibility import serious_violations
 
@@ -39,18 +46,8 @@ class World:
 async def world(platform: Platform) -> World:
     operator = await operator_tokens(platform, "+79990000770")
     school = await class_school(platform, operator, 770, "+79120077077", ["5А"])
-    teacher = await school.member("teacher", who="classteacher")
-    response = await platform.http.put(
-        f"/api/v1/orgs/{school.id}/classes/{school.classes['5А']}/class-teacher",
-        headers=school.admin,
-        json={"user_id": teacher["user_id"]},
-    )
-    assert response.status_code == 200, response.text
-    students = [await school.member("student", "5А") for _ in range(2)]
-    five_a = uuid.UUID(school.classes["5А"])
-    await synced(platform, school.id, teacher["user_id"], lambda p: five_a in p.class_teacher_of)
-    for student in students:
-        await synced(platform, school.id, student["user_id"], lambda p: p.student_class == five_a)
+    teacher = await appoint_class_teacher(platform, school, "5А")
+    students = await enrolled_students(platform, school, "5А", 2)
     chat = await create_chat(platform, school.id, teacher, kind="class", class_id=school.classes["5А"])
     for student in students:
         await join(platform, chat, student)
