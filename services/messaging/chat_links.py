@@ -200,24 +200,25 @@ class ChatLinks:
     async def _join(
         self, conn: AsyncConnection, link: Row[Any], principal: Principal, rules_version: int
     ) -> ChatView:
-        chat = await self._store.get_chat(conn, link.chat_id)
-        assert chat is not None
         user = uuid.UUID(principal.user_id)
+        now = datetime.now(UTC)
+        standing = await self._store.chat_standing(conn, link.chat_id, user, now)
+        assert standing is not None
+        chat = standing.chat
         person = await self._store.person(conn, chat.organisation_id, user)
         if not person.is_member:
             raise RuleRefused(NOT_IN_ORGANISATION, rule="R-CHAT-6")
-        membership = await self._store.membership(conn, chat.id, user)
-        if membership is not None:  # already in: nothing to do, no use counted
-            return await view_of(self._store, conn, ChatAccess(chat, person, membership, invited=False))
-        now = datetime.now(UTC)
+        if standing.membership is not None:  # already in: nothing to do, no use counted
+            return await view_of(
+                self._store, conn, ChatAccess(chat, person, standing.membership, invited=False)
+            )
         refusal = link_refusal(link, now)
         if refusal is not None:
             raise refusal
         if not in_audience(person, shape_of(chat)):
             raise PermissionDenied(NOT_IN_AUDIENCE, rule="R-CHAT-1")
-        block = await self._store.active_block(conn, chat.id, user, now)
-        if block is not None:
-            raise blocked_refusal(block.ends_at)
+        if standing.block_ends_at is not None:
+            raise blocked_refusal(standing.block_ends_at)
         check_rules_acknowledged(chat.rules_version, rules_version)
         if await self._store.add_member(conn, chat.id, user, rules_version):
             if not await self._store.count_link_use(conn, link.id):

@@ -381,18 +381,6 @@ class ChatStore:
         )
         return (await conn.execute(query)).all()
 
-    async def has_pending_invitation(
-        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID
-    ) -> bool:
-        found = await conn.scalar(
-            select(func.count()).where(
-                chat_invitations.c.chat_id == chat_id,
-                chat_invitations.c.user_id == user_id,
-                chat_invitations.c.status == "pending",
-            )
-        )
-        return bool(found)
-
     async def settle_invitations(
         self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, status: str
     ) -> None:
