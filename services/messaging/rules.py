@@ -31,6 +31,7 @@ SYSTEM_CHANNELS = (
 
 # The default chat rules, from the school's «Положение об этике общения» (chat-ethics annex,
 # domain/seeds): purpose (п. 2.1), moderation (п. 2.2, 2.5, 2.6), voluntariness (п. 2.3).
+# Rule 3 carries R-PRIV-2 (no advertising, no spam).
 DEFAULT_RULES = (
     "Чат создан для оперативной связи по вопросам учёбы и жизни школы: пишите по делу.",
     "Общайтесь уважительно: без оскорблений, грубости, угроз и нецензурных слов.",

@@ -151,3 +151,11 @@ def test_page_limit() -> None:
     assert page_limit(100) == 100
     with pytest.raises(InvalidArgument):
         page_limit(101)
+
+
+def test_r_priv_2_every_chat_forbids_advertising_and_spam_by_default() -> None:
+    """R-PRIV-2: no advertising, no spam. A chat created without rules of its own gets the default
+    set, and one of its numbered rules forbids both, so a moderator can cite it (R-MOD-1, R-MOD-5)."""
+    rules = clean_rules([])
+    citable = [n for n, rule in enumerate(rules, start=1) if "реклам" in rule and "спам" in rule]
+    assert citable, rules
