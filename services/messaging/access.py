@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.common.auth import Principal
 from services.common.errors import InvalidArgument, NotFound, RuleRefused
 from services.messaging.access_store import Membership
+from services.messaging.moderation_rules import blocked_refusal
 from services.messaging.rules import ChatShape, Person, may_join_alone, may_post
 from services.messaging.store import MessagingStore
 
@@ -65,6 +66,22 @@ class ChatAccess:
     @property
     def may_post(self) -> bool:
         return self.membership is not None and may_post(self.person, self.shape)
+
+    def require_not_blocked(self) -> None:
+        """R-MOD-3: a blocked member does not write until the block ends (checked against now, so
+        it lifts itself) or a moderator lifts it (R-MOD-4)."""
+        if self.block_ends_at is not None:
+            raise blocked_refusal(self.block_ends_at)
+
+    def require_may_post(self) -> None:
+        """Writing here now (a message, an upload): a member (R-CHAT-5), an administrator in a
+        channel (R-CHAT-2), not blocked (R-MOD-3)."""
+        self.require_member()
+        if not self.may_post:
+            raise RuleRefused(
+                "В канале пишут только администраторы, участники читают (R-CHAT-2)", rule="R-CHAT-2"
+            )
+        self.require_not_blocked()
 
     def require_member(self) -> Membership | Row[Any]:
         """The caller's membership row; a visible non-member is told to join first (R-CHAT-5)."""

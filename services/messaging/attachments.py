@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import Principal
 from services.common.db import Database
-from services.common.errors import InvalidArgument, NotFound, RuleRefused
+from services.common.errors import InvalidArgument, NotFound
 from services.common.logging import get_logger
 from services.messaging.access import ChatAccess, chat_access, parse_id
 from services.messaging.attachment_types import (
@@ -46,7 +46,6 @@ from services.messaging.attachment_types import (
     sniff,
 )
 from services.messaging.convert import attachment_pb
-from services.messaging.moderation_rules import blocked_refusal
 from services.messaging.storage import Storage, StoredObjectMissing
 from services.messaging.store import MessagingStore
 from services.messaging.thumbnails import THUMBNAIL_CONTENT_TYPE, inspect_image
@@ -79,13 +78,7 @@ class Download:
 
 def check_may_upload(access: ChatAccess) -> None:
     """Uploading is posting: a member who may post here now (R-CHAT-2, R-MOD-3)."""
-    access.require_member()
-    if not access.may_post:
-        raise RuleRefused(
-            "В канале пишут только администраторы, участники читают (R-CHAT-2)", rule="R-CHAT-2"
-        )
-    if access.block_ends_at is not None:
-        raise blocked_refusal(access.block_ends_at)
+    access.require_may_post()
 
 
 def attachment_ids(values: Sequence[str]) -> list[uuid.UUID]:

@@ -14,14 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.events.v1 import messaging_pb2 as events
 from services.common.auth import Principal
 from services.common.db import Database
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.messaging.access import ChatAccess, chat_access
 from services.messaging.attachments import attach
 from services.messaging.attachments import attachment_ids as parse_attachment_ids
 from services.messaging.live import MESSAGE_DELETED, MESSAGE_EDITED, MESSAGE_POSTED, LivePublisher
-from services.messaging.moderation_rules import blocked_refusal
 from services.messaging.rules import check_text, page_limit
 from services.messaging.store import MessagingStore
 
@@ -58,12 +57,6 @@ class Messages:
         self._store = store
         self._live = live
 
-    async def _not_blocked(self, conn: AsyncConnection, access: ChatAccess) -> None:
-        """R-MOD-3: a blocked member does not write until the block ends (checked against now, so
-        it lifts itself) or a moderator lifts it (R-MOD-4)."""
-        if access.block_ends_at is not None:
-            raise blocked_refusal(access.block_ends_at)
-
     async def post(
         self,
         principal: Principal,
@@ -84,12 +77,7 @@ class Messages:
             check_text(text)
         async with self._db.transaction("post_message") as conn:
             access = await chat_access(self._store, conn, chat_id, principal)
-            access.require_member()
-            if not access.may_post:
-                raise RuleRefused(
-                    "В канале пишут только администраторы, участники читают (R-CHAT-2)", rule="R-CHAT-2"
-                )
-            await self._not_blocked(conn, access)
+            access.require_may_post()
             chat = access.chat
             if reply_to_seq < 0 or (
                 reply_to_seq and await self._store.get_message(conn, chat.id, reply_to_seq) is None
@@ -143,7 +131,7 @@ class Messages:
                 if await self._store.has_poll(conn, access.chat.id, seq):
                     # R-CHAT-3: votes were cast on this question; it is not rewritten under them.
                     raise InvalidArgument("Вопрос опроса не изменяется после публикации (R-CHAT-3)")
-                await self._not_blocked(conn, access)
+                access.require_not_blocked()
                 row = await self._store.edit_message(conn, access.chat.id, seq, edit)
         await self._live.message(MESSAGE_EDITED if edit is not None else MESSAGE_DELETED, row)
         return row
