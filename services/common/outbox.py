@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 from google.protobuf.message import Message
@@ -25,11 +26,14 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     MetaData,
+    Select,
     Table,
     Text,
     Uuid,
+    bindparam,
     delete,
     func,
+    insert,
     select,
     text,
     update,
@@ -90,15 +94,47 @@ async def stage_event(
 ) -> str:
     """Write an event into the outbox inside the caller's transaction; returns its event id."""
     envelope = make_envelope(event_type, payload, organisation_id=organisation_id, actor=actor)
-    await conn.execute(
-        outbox.insert().values(
-            event_id=uuid.UUID(envelope.event_id),
-            subject=subject_for(event_type),
-            payload=envelope.SerializeToString(),
-        )
-    )
-    await conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    params = {
+        "staged_event_id": uuid.UUID(envelope.event_id),
+        "staged_subject": subject_for(event_type),
+        "staged_payload": envelope.SerializeToString(),
+    }
+    await conn.execute(_STAGE_EVENT, params)
     return envelope.event_id
+
+
+def _stage_event_statement() -> Select[Any]:
+    """The row and the NOTIFY that wakes the relays, in one statement: a post path stages an event
+    on every message, and each round trip to PostgreSQL counts there. Built once; the values come
+    as bound parameters, named unlike the columns (which they would otherwise also set)."""
+    staged = (
+        insert(outbox)
+        .values(
+            event_id=bindparam("staged_event_id", type_=Uuid),
+            subject=bindparam("staged_subject", type_=Text),
+            payload=bindparam("staged_payload", type_=LargeBinary),
+        )
+        .returning(outbox.c.id)
+        .cte("staged")
+    )
+    return select(func.pg_notify(NOTIFY_CHANNEL, "")).select_from(staged)
+
+
+_STAGE_EVENT = _stage_event_statement()
+
+
+# The relay's statements, built once: it runs after every committed event.
+_PENDING = (
+    select(outbox.c.id, outbox.c.event_id, outbox.c.subject, outbox.c.payload)
+    .where(outbox.c.sent_at.is_(None))
+    .order_by(outbox.c.id)
+    .limit(bindparam("batch", type_=BigInteger))
+    .with_for_update(skip_locked=True)
+)
+_MARK_SENT = (
+    update(outbox).where(outbox.c.id.in_(bindparam("sent_ids", expanding=True))).values(sent_at=func.now())
+)
+_BACKLOG = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
 
 
 class OutboxRelay:
@@ -170,24 +206,12 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         """Publish one batch of unsent events; returns how many were published."""
         async with self._db.transaction("outbox_publish") as conn:
-            rows = (
-                await conn.execute(
-                    select(outbox.c.id, outbox.c.event_id, outbox.c.subject, outbox.c.payload)
-                    .where(outbox.c.sent_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await conn.execute(_PENDING, {"batch": self._batch_size})).all()
             for row in rows:
                 await self._js.publish(row.subject, row.payload, headers={"Nats-Msg-Id": str(row.event_id)})
             if rows:
-                await conn.execute(
-                    update(outbox).where(outbox.c.id.in_([row.id for row in rows])).values(sent_at=func.now())
-                )
-            backlog = await conn.scalar(
-                select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
-            )
+                await conn.execute(_MARK_SENT, {"sent_ids": [row.id for row in rows]})
+            backlog = await conn.scalar(_BACKLOG)
         EVENTS_PUBLISHED.labels(self._service).inc(len(rows))
         OUTBOX_BACKLOG.labels(self._service).set(max(0, int(backlog or 0) - len(rows)))
         return len(rows)

@@ -102,7 +102,7 @@ async def chat_access(
     standing = await store.chat_standing(conn, parse_id(chat_id, "chat_id"), user, datetime.now(UTC))
     if standing is None:
         raise NotFound(CHAT_NOT_FOUND)
-    person = await store.person(conn, standing.chat.organisation_id, user)
+    person = standing.person
     if not person.is_member:
         raise NotFound(CHAT_NOT_FOUND)
     access = ChatAccess(

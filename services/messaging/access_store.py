@@ -1,7 +1,8 @@
-"""The SQL of the access check every chat call starts with, in two round trips instead of ten: the
-chat with the caller's membership, pending invitation and active block in one query
-(`AccessStore.chat_standing`), and the caller's facts from the directory's read model in another
-(`person_facts`). The post path runs these on every message, so they are kept this small."""
+"""The SQL of the access check every chat call starts with, in one round trip instead of ten: the
+chat with the caller's membership, pending invitation, active block and the caller's facts from the
+directory's read model (`AccessStore.chat_standing`). `person_facts` reads the facts alone where a
+call concerns an organisation rather than a chat. The post path runs this on every message, and a
+round trip to PostgreSQL is the dearest thing on it, so it is kept to one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Row, Select, Uuid, and_, bindparam, exists, func, select
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    DateTime,
+    Label,
+    Row,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.messaging.rules import Person
@@ -47,6 +62,8 @@ class Standing:
     invited: bool
     # The end of the block holding now (R-MOD-3), if any.
     block_ends_at: datetime | None
+    # What the directory's read model says about the person in the chat's organisation.
+    person: Person
 
 
 def _chat_standing_statement() -> Select[Any]:
@@ -77,6 +94,7 @@ def _chat_standing_statement() -> Select[Any]:
             chat_members.c.joined_at.label("m_joined_at"),
             invited.label("m_invited"),
             block_ends.label("m_block_ends_at"),
+            *_person_facts_columns(chats.c.organisation_id, user_id, prefix="p_"),
         )
         .select_from(
             chats.outerjoin(
@@ -87,15 +105,12 @@ def _chat_standing_statement() -> Select[Any]:
     )
 
 
-_CHAT_STANDING = _chat_standing_statement()
-
-
 class AccessStore:
     async def chat_standing(
         self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, now: datetime
     ) -> Standing | None:
-        """The chat with the person's membership, pending invitation and active block; None when
-        there is no such chat."""
+        """The chat with the person's membership, pending invitation, active block and directory
+        facts, in one round trip; None when there is no such chat."""
         params = {"chat_id": chat_id, "user_id": user_id, "now": now}
         row = (await conn.execute(_CHAT_STANDING, params)).first()
         if row is None:
@@ -112,14 +127,19 @@ class AccessStore:
             else None
         )
         return Standing(
-            chat=row, membership=membership, invited=bool(row.m_invited), block_ends_at=row.m_block_ends_at
+            chat=row,
+            membership=membership,
+            invited=bool(row.m_invited),
+            block_ends_at=row.m_block_ends_at,
+            person=_person_from(row, user_id, prefix="p_"),
         )
 
 
-def _person_facts_statement() -> Select[Any]:
-    """Built once, like `_CHAT_STANDING`."""
-    organisation_id = bindparam("org", type_=Uuid)
-    user_id = bindparam("user_id", type_=Uuid)
+def _person_facts_columns(
+    organisation_id: ColumnElement[Any], user_id: BindParameter[Any], *, prefix: str = ""
+) -> list[Label[Any]]:
+    """The person's roles, class, children's classes, classes taught as class teacher and subjects,
+    each a scalar subquery of `organisation_id` (a bound value, or the chat's column)."""
     students, links = dir_student_classes, dir_parent_links
     roles = select(dir_members.c.roles).where(
         dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id
@@ -152,28 +172,36 @@ def _person_facts_statement() -> Select[Any]:
         dir_subject_teachers.c.organisation_id == organisation_id,
         dir_subject_teachers.c.user_id == user_id,
     )
-    return select(
-        roles.scalar_subquery().label("roles"),
-        student_class.limit(1).scalar_subquery().label("student_class"),
-        children.scalar_subquery().label("children"),
-        teacher_of.scalar_subquery().label("teacher_of"),
-        subjects.scalar_subquery().label("subjects"),
+    return [
+        roles.scalar_subquery().label(prefix + "roles"),
+        student_class.limit(1).scalar_subquery().label(prefix + "student_class"),
+        children.scalar_subquery().label(prefix + "children"),
+        teacher_of.scalar_subquery().label(prefix + "teacher_of"),
+        subjects.scalar_subquery().label(prefix + "subjects"),
+    ]
+
+
+def _person_from(row: Row[Any], user_id: uuid.UUID, *, prefix: str = "") -> Person:
+    facts = row._mapping
+    roles = facts[prefix + "roles"]
+    if not roles:
+        return Person(user_id=user_id)
+    return Person(
+        user_id=user_id,
+        roles=frozenset(roles),
+        student_class=facts[prefix + "student_class"],
+        children_classes=frozenset(facts[prefix + "children"] or ()),
+        class_teacher_of=frozenset(facts[prefix + "teacher_of"] or ()),
+        subjects=frozenset((uuid.UUID(cid), subject) for cid, subject in (facts[prefix + "subjects"] or ())),
     )
 
 
-_PERSON_FACTS = _person_facts_statement()
+_CHAT_STANDING = _chat_standing_statement()
+# Built once, like `_CHAT_STANDING`.
+_PERSON_FACTS = select(*_person_facts_columns(bindparam("org", type_=Uuid), bindparam("user_id", type_=Uuid)))
 
 
 async def person_facts(conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
     """What the directory's read model says about the person here, in one round trip."""
     row = (await conn.execute(_PERSON_FACTS, {"org": organisation_id, "user_id": user_id})).one()
-    if not row.roles:
-        return Person(user_id=user_id)
-    return Person(
-        user_id=user_id,
-        roles=frozenset(row.roles),
-        student_class=row.student_class,
-        children_classes=frozenset(row.children or ()),
-        class_teacher_of=frozenset(row.teacher_of or ()),
-        subjects=frozenset((uuid.UUID(cid), subject) for cid, subject in (row.subjects or ())),
-    )
+    return _person_from(row, user_id)

@@ -205,7 +205,7 @@ class ChatLinks:
         standing = await self._store.chat_standing(conn, link.chat_id, user, now)
         assert standing is not None
         chat = standing.chat
-        person = await self._store.person(conn, chat.organisation_id, user)
+        person = standing.person
         if not person.is_member:
             raise RuleRefused(NOT_IN_ORGANISATION, rule="R-CHAT-6")
         if standing.membership is not None:  # already in: nothing to do, no use counted

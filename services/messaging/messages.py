@@ -83,19 +83,17 @@ class Messages:
                 reply_to_seq and await self._store.get_message(conn, chat.id, reply_to_seq) is None
             ):
                 raise InvalidArgument("Нет сообщения, на которое вы отвечаете")
-            seq = await self._store.next_seq(conn, chat.id)
-            row = await self._store.insert_message(
+            row = await self._store.post_message(
                 conn,
                 chat_id=chat.id,
-                seq=seq,
                 author_id=access.person.user_id,
                 text=text,
                 reply_to_seq=reply_to_seq or None,
             )
+            seq = int(row.seq)
             if extend is not None:
                 await extend(conn, access, row)
             attached = await attach(self._store, conn, access, seq, files)
-            await self._store.mark_read(conn, chat.id, access.person.user_id, seq)
             await stage_event(
                 conn,
                 "messaging.message.posted",

@@ -246,8 +246,7 @@ class StatisticsRecorder:
         self, conn: AsyncConnection, organisation_id: uuid.UUID, author_id: uuid.UUID, at: datetime
     ) -> None:
         monday = await self._week(conn, organisation_id, at)
-        await self._stats.add_to_week(conn, organisation_id, monday, messages=1)
-        await self._stats.mark_active(conn, organisation_id, monday, [author_id])
+        await self._stats.count_message(conn, organisation_id, monday, author_id)
 
     async def chat_created(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, created_by: uuid.UUID | None, at: datetime

@@ -20,9 +20,12 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
+    func,
+    literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData()
@@ -129,9 +132,7 @@ class StatisticsStore:
         )
 
     async def organisation(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> OrganisationRow | None:
-        row = (
-            await conn.execute(select(stats_organisations).where(stats_organisations.c.id == organisation_id))
-        ).first()
+        row = (await conn.execute(_ORGANISATION, {"s_org": organisation_id})).first()
         return OrganisationRow(row.id, row.name, row.time_zone) if row is not None else None
 
     async def organisations(self, conn: AsyncConnection) -> list[OrganisationRow]:
@@ -258,6 +259,14 @@ class StatisticsStore:
             )
         return len(new)
 
+    async def count_message(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, week_start: date, author_id: uuid.UUID
+    ) -> None:
+        """One message of the week, and its author noted as active (counted once a week), in one
+        statement: this runs for every message posted."""
+        params = {"s_org": organisation_id, "s_week": week_start, "s_author": author_id}
+        await conn.execute(_COUNT_MESSAGE, params)
+
     # --- reading -----------------------------------------------------------------------------
     async def weeks(
         self, conn: AsyncConnection, organisation_ids: Sequence[uuid.UUID], until: date
@@ -300,3 +309,37 @@ class StatisticsStore:
         for row in rows:
             found[row.organisation_id].append(RoleWeekRow(row.week_start, row.role, row.joined, row.departed))
         return found
+
+
+def _count_message_statement() -> Insert:
+    """Built once (see `StatisticsStore.count_message`); the values come as bound parameters, named
+    unlike any column (a parameter named after a column would also be set by the inserts)."""
+    organisation_id = bindparam("s_org", type_=Uuid)
+    week_start = bindparam("s_week", type_=Date)
+    newly_active = (
+        insert(stats_active_users)
+        .values(
+            organisation_id=organisation_id, week_start=week_start, user_id=bindparam("s_author", type_=Uuid)
+        )
+        .on_conflict_do_nothing()
+        .returning(stats_active_users.c.user_id)
+        .cte("newly_active")
+    )
+    week = insert(stats_weeks).values(
+        organisation_id=organisation_id,
+        week_start=week_start,
+        messages=literal_column("1", Integer),
+        active_users=select(func.count()).select_from(newly_active).scalar_subquery(),
+    )
+    return week.on_conflict_do_update(
+        index_elements=[stats_weeks.c.organisation_id, stats_weeks.c.week_start],
+        set_={
+            "messages": stats_weeks.c.messages + week.excluded.messages,
+            "active_users": stats_weeks.c.active_users + week.excluded.active_users,
+        },
+    )
+
+
+_COUNT_MESSAGE = _count_message_statement()
+# Built once too: every counted event looks up its organisation's time zone.
+_ORGANISATION = select(stats_organisations).where(stats_organisations.c.id == bindparam("s_org", type_=Uuid))

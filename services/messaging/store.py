@@ -10,7 +10,20 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    Select,
+    Text,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -405,20 +418,22 @@ class ChatStore:
 class MessageStore:
     """Messages, their per-chat sequence numbers and read state."""
 
-    async def next_seq(self, conn: AsyncConnection, chat_id: uuid.UUID) -> int:
-        """The chat's next sequence number: the counter row is locked until the transaction ends, so
-        concurrent senders get consecutive numbers and a rolled-back send leaves no gap."""
-        seq = await conn.scalar(
-            update(chats)
-            .where(chats.c.id == chat_id)
-            .values(last_seq=chats.c.last_seq + 1)
-            .returning(chats.c.last_seq)
-        )
-        assert seq is not None
-        return int(seq)
-
-    async def insert_message(self, conn: AsyncConnection, **values: Any) -> Row[Any]:
-        return (await conn.execute(insert(messages).values(**values).returning(*messages.c))).one()
+    async def post_message(
+        self,
+        conn: AsyncConnection,
+        *,
+        chat_id: uuid.UUID,
+        author_id: uuid.UUID,
+        text: str,
+        reply_to_seq: int | None,
+    ) -> Row[Any]:
+        """Take the chat's next sequence number, write the message and move the author's read mark
+        to it, in one statement (one round trip on the post path). The counter row stays locked
+        until the transaction ends, so concurrent senders get consecutive numbers and a rolled-back
+        send leaves no gap."""
+        params = {"p_chat": chat_id, "p_author": author_id, "p_text": text, "p_reply_to": reply_to_seq}
+        row: Row[Any] = (await conn.execute(_POST_MESSAGE, params)).one()
+        return row
 
     async def get_message(
         self, conn: AsyncConnection, chat_id: uuid.UUID, seq: int, *, for_update: bool = False
@@ -474,6 +489,47 @@ class MessageStore:
             .returning(chat_members.c.last_read_seq)
         )
         return int(value or 0)
+
+
+def _post_message_statement() -> Select[Any]:
+    """Built once (see `MessageStore.post_message`); the values come as bound parameters, named
+    unlike any column (a parameter named after a column would also be SET by the UPDATEs)."""
+    chat_id = bindparam("p_chat", type_=Uuid)
+    author_id = bindparam("p_author", type_=Uuid)
+    next_seq = (
+        update(chats)
+        .where(chats.c.id == chat_id)
+        .values(last_seq=chats.c.last_seq + literal_column("1", BigInteger))
+        .returning(chats.c.last_seq)
+        .cte("next_seq")
+    )
+    posted = (
+        insert(messages)
+        .from_select(
+            ["chat_id", "seq", "author_id", "text", "reply_to_seq"],
+            select(
+                chat_id,
+                next_seq.c.last_seq,
+                author_id,
+                bindparam("p_text", type_=Text),
+                bindparam("p_reply_to", type_=BigInteger),
+            ),
+        )
+        .returning(*messages.c)
+        .cte("posted")
+    )
+    read_mark = (
+        update(chat_members)
+        .where(chat_members.c.chat_id == chat_id, chat_members.c.user_id == author_id)
+        .values(
+            last_read_seq=func.greatest(chat_members.c.last_read_seq, select(posted.c.seq).scalar_subquery())
+        )
+        .cte("read_mark")
+    )
+    return select(posted).add_cte(read_mark)
+
+
+_POST_MESSAGE = _post_message_statement()
 
 
 class MessagingStore(
