@@ -154,8 +154,22 @@ def error_frame(code: str, message: str, chat_id: str | None = None) -> str:
 
 def message_frame(frame_type: str, message: pb.ChatMessage) -> str:
     """The message in the REST API's shape (MessageOut). One live event goes to every socket that
-    follows the chat, so the encoding is done once per event and remembered briefly."""
-    return _message_frame(frame_type, message.SerializeToString(deterministic=True))
+    follows the chat, so the encoding is done once per event and remembered briefly: by the message
+    object itself while the hub hands that one object to each socket (no work per socket), then by
+    its bytes (a history page re-reading the same message)."""
+    key = (id(message), frame_type)
+    held = _RECENT_FRAMES.get(key)
+    if held is not None and held[0] is message:
+        return held[1]
+    frame = _message_frame(frame_type, message.SerializeToString(deterministic=True))
+    _RECENT_FRAMES[key] = (message, frame)  # the message is held, so its id is not reused meanwhile
+    if len(_RECENT_FRAMES) > _RECENT_FRAMES_KEPT:
+        del _RECENT_FRAMES[next(iter(_RECENT_FRAMES))]
+    return frame
+
+
+_RECENT_FRAMES: dict[tuple[int, str], tuple[pb.ChatMessage, str]] = {}
+_RECENT_FRAMES_KEPT = 64
 
 
 @lru_cache(maxsize=2048)

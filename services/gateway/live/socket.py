@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import grpc
@@ -63,6 +64,13 @@ LIVE_DELIVERED = Counter(
     "Message frames sent on live WebSockets (catch-up and live)",
     ["type"],
 )
+
+
+@cache
+def _delivered(frame_type: str) -> Counter:
+    """The counter's child for one frame type, looked up once (this runs for every frame)."""
+    return LIVE_DELIVERED.labels(frame_type)
+
 
 PAGE = 100  # history page size when catching up
 CATCH_UP_ROUNDS = 5  # history re-reads to close a gap before giving up on it
@@ -323,7 +331,7 @@ class LiveSession:
     def _deliver(self, frames: list[tuple[str, pb.ChatMessage]]) -> None:
         for frame_type, message in frames:
             self.send(message_frame(frame_type, message))
-            LIVE_DELIVERED.labels(frame_type).inc()
+            _delivered(frame_type).inc()
 
     async def _drop(self, chat_id: str) -> None:
         self.cursors.pop(chat_id, None)
