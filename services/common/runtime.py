@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from services.common import eventloop
 from services.common.broker import connect_nats, ensure_streams
 from services.common.db import Database
 from services.common.grpcserver import GrpcServer
@@ -171,11 +172,11 @@ def run_service(
         migrate_command(settings.database_url, migrations)
         return
     if extra_commands and args.command in extra_commands:
-        asyncio.run(extra_commands[args.command](settings, rest))
+        eventloop.run(extra_commands[args.command](settings, rest), settings.event_loop)
         return
 
     async def serve() -> None:
         # Built inside the running loop: grpc.aio channels and servers bind to the loop they are made in.
         await serve_until_signalled(build(settings))
 
-    asyncio.run(serve())
+    eventloop.run(serve(), settings.event_loop)

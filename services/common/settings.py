@@ -12,6 +12,8 @@ from typing import TypeVar
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.eventloop import EventLoopName
+
 S = TypeVar("S", bound=BaseSettings)
 
 
@@ -29,6 +31,7 @@ class ServiceSettings(BaseSettings):
     grpc_port: int = Field(default=0, ge=0, le=65535)
     metrics_port: int = Field(default=0, ge=0, le=65535)
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)
+    event_loop: EventLoopName = Field(default="uvloop", description="uvloop, or asyncio (eventloop.py)")
 
 
 def describe_validation_error(error: ValidationError, prefix: str = "PARTA_") -> str:

@@ -33,6 +33,7 @@ import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.common import eventloop
 from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 
 
@@ -630,4 +631,4 @@ def run(options: RunOptions) -> int:
         if not locked:
             sys.stderr.write(f"error: another `parta run` is using {options.data_dir}\n")
             return 1
-        return asyncio.run(serve(options))
+        return eventloop.run(serve(options), eventloop.from_environment())
