@@ -6,7 +6,9 @@ posts, and 29 students. All 30 of each chat hold a WebSocket to the gateway (``/
 ``auth`` → ``ready``, then ``subscribe`` from sequence 0) and every one of them, the sender's own
 socket too (as a second device would), must receive every message of the chat. The teachers post
 over HTTP (``POST /api/v1/chats/{id}/messages``), open loop: a post is started every 1/rate
-seconds, round robin over the chats, whatever the answers do.
+seconds, round robin over the chats, whatever the answers do. The posts go through a minimal
+kept-alive HTTP/1.1 client (``LeanHttp``): httpx cost the load generator ~5 ms of CPU per post, a
+third of the machine at Parta's peak, which the baseline's NATS publisher never pays.
 
 Two paths carry that traffic, each measured the same way by the same load generator:
 
@@ -20,14 +22,17 @@ Two paths carry that traffic, each measured the same way by the same load genera
   browsers ask for it), the same clients.
 
 The real infrastructure is started as the tests start it: embedded PostgreSQL 16 and NATS, then
-identity, messaging and the gateway in this process. The people sign in for real (RequestCode +
-VerifyCode, codes captured by a stand-in for the SMS gateway); messaging's read model of the
-directory (organisation, roles, classes, class teachers, students' classes) is seeded straight
-through messaging's store, as the messaging tests may; the chats are created by their class
-teachers and joined by the students over the public HTTP API. The load generator — the 30·K
-WebSocket clients and the HTTP (or NATS) senders — runs in a child process (this script with
-``--load-generator``), so clients and servers do not share one interpreter. The Parta servers are
-stopped before the baseline runs; the baseline relay runs alone in this process.
+identity and messaging in this process and the gateway in a process of its own, as they are
+deployed (this script with ``--serve-gateway``); all on uvloop as every service runs
+(``services/common/eventloop.py``; ``PARTA_EVENT_LOOP=asyncio`` measures on the standard loop).
+The people sign in for real (RequestCode + VerifyCode, codes captured by a stand-in for the SMS
+gateway); messaging's read model of the directory (organisation, roles, classes, class teachers,
+students' classes) is seeded straight through messaging's store, as the messaging tests may; the
+chats are created by their class teachers and joined by the students over the public HTTP API.
+The load generator — the 30·K WebSocket clients and the HTTP (or NATS) senders — runs in a child
+process (this script with ``--load-generator``), so clients and servers do not share one
+interpreter. The Parta servers are stopped before the baseline runs; the baseline relay runs alone
+in this process.
 
 For each path: a warm-up, then a ramp of rates (``--ramp``, default 50 msg/s growing ×1.6, each
 step ``--step-seconds`` long) until a step does not keep up (it delivers less than 85% of what was
@@ -49,10 +54,10 @@ How to read it:
   of the chat (1 .. its last) never received, a frame that was not the next sequence. Duplicates and
   gaps must be 0 (the live channel promises it); out-of-order frames are allowed (the protocol keeps
   each chat's order, so they should be 0 too).
-- CPU columns (cores used in the step): the load generator, ``servers`` (this process: identity,
-  messaging and gateway, or the relay), PostgreSQL, NATS, ``other`` (the rest of the machine; well
-  above 0 means something else ran and the row is noisy). A column near 1.0 is a saturated Python
-  process. On a 2-core machine everything competes for the same two cores, the load generator too.
+- CPU columns (cores used in the step): the load generator, ``servers`` (this process: identity
+  and messaging, plus the gateway's process; or the relay), PostgreSQL, NATS, ``other`` (the rest
+  of the machine; well above 0 means something else ran and the row is noisy). On a 2-core machine
+  everything competes for the same two cores, the load generator too.
 
 Run ``python bench/messaging_fanout.py`` (``--chats``, ``--rate``, ``--seconds``, ``--ramp``,
 ``--step-seconds``; ``--quick`` for a smoke run: 1 chat, 0.5 s steps). The last line,
@@ -82,6 +87,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+
+from services.common import eventloop
 
 if TYPE_CHECKING:
     from nats.aio.client import Client as NATS
@@ -151,7 +158,7 @@ def _machine_busy_ticks() -> int:
 def cpu_snapshot(pids: dict[str, int]) -> dict[str, int]:
     return {
         "load_generator": _process_ticks(os.getpid()),
-        "servers": _process_ticks(pids["servers"]),
+        "servers": _process_ticks(pids["servers"]) + _process_ticks(pids.get("gateway", 0)),
         "postgres": _tree_ticks(pids["postgres"]) if pids["postgres"] else 0,
         "nats": _process_ticks(pids["nats"]),
         "machine": _machine_busy_ticks(),
@@ -175,33 +182,115 @@ class Sender(Protocol):
     async def close(self) -> None: ...
 
 
+class _Connection:
+    """One kept-alive HTTP/1.1 connection of the load generator."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.last_used = time.monotonic()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class LeanHttp:
+    """A minimal HTTP/1.1 client with kept-alive connections, one request on a connection at a
+    time: the load generator must cost little next to what it measures (httpx spent ~5 ms of the
+    load generator's CPU per post here, as much as a third of the two cores at Parta's peak, which
+    the baseline's NATS publisher does not pay). It speaks just what the gateway answers: a status
+    line, headers and a Content-Length body."""
+
+    # Connections idle longer than this are not reused: the server may be closing them (uvicorn's
+    # keep-alive timeout is 5 s), and a POST lost that way could not be told from a refused one.
+    IDLE_REUSE_SECONDS = 2.0
+
+    def __init__(self, base_url: str) -> None:
+        rest = base_url.removeprefix("http://")
+        host, _, port = rest.partition(":")
+        self._host, self._port = host, int(port.split("/")[0] or 80)
+        self._idle: list[_Connection] = []
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        connection = await self._connection()
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self._host}:{self._port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        try:
+            connection.writer.write(head + body)
+            status_line = await asyncio.wait_for(connection.reader.readline(), HTTP_TIMEOUT)
+            if not status_line:
+                raise BenchError("the server closed the connection")
+            status = int(status_line.split()[1])
+            length, keep = 0, True
+            while (line := await connection.reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                name = name.strip().lower()
+                if name == "content-length":
+                    length = int(value)
+                elif name == "connection" and value.strip().lower() == "close":
+                    keep = False
+            payload = await connection.reader.readexactly(length) if length else b""
+        except BaseException:
+            connection.close()
+            raise
+        if keep:
+            connection.last_used = time.monotonic()
+            self._idle.append(connection)
+        else:
+            connection.close()
+        return status, payload
+
+    async def _connection(self) -> _Connection:
+        now = time.monotonic()
+        while self._idle:
+            connection = self._idle.pop()
+            if now - connection.last_used < self.IDLE_REUSE_SECONDS:
+                return connection
+            connection.close()
+        reader, writer = await asyncio.open_connection(self._host, self._port)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return _Connection(reader, writer)
+
+    async def close(self) -> None:
+        for connection in self._idle:
+            connection.close()
+        self._idle.clear()
+
+
 class PartaSender:
     """The class teachers posting over HTTP through the gateway."""
 
     def __init__(self, base_url: str, chats: list[dict[str, Any]]) -> None:
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-        self._http = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=HTTP_TIMEOUT)
+        self._http = LeanHttp(base_url)
         self._paths = [f"/api/v1/chats/{chat['chat_id']}" for chat in chats]
         self._headers = [
             {"Authorization": f"Bearer {chat['sender_token']}", "User-Agent": "bench"} for chat in chats
         ]
 
     async def send(self, chat: int, text: str) -> int:
-        response = await self._http.post(
-            self._paths[chat] + "/messages", json={"text": text}, headers=self._headers[chat]
+        body = json.dumps({"text": text}, ensure_ascii=False).encode()
+        status, payload = await self._http.request(
+            "POST", self._paths[chat] + "/messages", self._headers[chat], body
         )
-        if response.status_code != 201:
-            raise BenchError(f"POST messages: {response.status_code} {response.text[:200]}")
-        return int(response.json()["seq"])
+        if status != 201:
+            raise BenchError(f"POST messages: {status} {payload[:200]!r}")
+        return int(json.loads(payload)["seq"])
 
     async def last_seq(self, chat: int) -> int:
-        response = await self._http.get(self._paths[chat], headers=self._headers[chat])
-        if response.status_code != 200:
-            raise BenchError(f"GET chat: {response.status_code} {response.text[:200]}")
-        return int(response.json()["last_seq"])
+        status, payload = await self._http.request("GET", self._paths[chat], self._headers[chat])
+        if status != 200:
+            raise BenchError(f"GET chat: {status} {payload[:200]!r}")
+        return int(json.loads(payload)["last_seq"])
 
     async def close(self) -> None:
-        await self._http.aclose()
+        await self._http.close()
 
 
 class BaselineSender:
@@ -381,11 +470,11 @@ class LoadGenerator:
         """Wait until the servers are idle (below 0.15 cores over 0.25 s), at most `within` seconds:
         work queued by the step before (outbox relay, a backlog) must not run in the next window."""
         deadline = time.perf_counter() + within
-        pid = self._pids["servers"]
+        pids = (self._pids["servers"], self._pids.get("gateway", 0))
         while time.perf_counter() < deadline:
-            before = _process_ticks(pid)
+            before = sum(_process_ticks(pid) for pid in pids)
             await asyncio.sleep(0.25)
-            if (_process_ticks(pid) - before) / CLOCK_TICKS / 0.25 < 0.15:
+            if (sum(_process_ticks(pid) for pid in pids) - before) / CLOCK_TICKS / 0.25 < 0.15:
                 return
 
     async def step(self, label: str, rate: float, seconds: float) -> StepResult:
@@ -700,8 +789,6 @@ def _plan(args: argparse.Namespace, path: str, **values: Any) -> dict[str, Any]:
 async def measure_parta(
     args: argparse.Namespace, postgres: Any, nats_url: str, pids: dict[str, int]
 ) -> dict[str, Any]:
-    from services.gateway.config import GatewaySettings
-    from services.gateway.main import GatewayApp
     from services.identity.config import IdentitySettings
     from services.identity.main import IdentityApp
     from services.messaging.config import MessagingSettings
@@ -741,20 +828,17 @@ async def measure_parta(
         await messaging.start()
         stack.push_async_callback(messaging.stop)
         assert messaging.grpc is not None
-        gateway = GatewayApp(
-            GatewaySettings(
-                http_port=0,
-                metrics_port=0,
-                identity_addr=identity.grpc.address,
-                directory_addr="127.0.0.1:9",  # not called on these paths
-                messaging_addr=messaging.grpc.address,
-                nats_url=nats_url,
-                log_level="WARNING",
-                shutdown_grace_seconds=2,
+        gateway = await stack.enter_async_context(
+            gateway_process(
+                {
+                    "identity_addr": identity.grpc.address,
+                    "directory_addr": "127.0.0.1:9",  # not called on these paths
+                    "messaging_addr": messaging.grpc.address,
+                    "nats_url": nats_url,
+                }
             )
         )
-        await gateway.start()
-        stack.push_async_callback(gateway.stop)
+        pids = {**pids, "gateway": gateway.pid}
 
         print(
             f"signing in {args.chats * MEMBERS} people, opening {args.chats} class chats ...", file=sys.stderr
@@ -787,6 +871,69 @@ async def measure_parta(
             profiler.disable()
             profiler.dump_stats(args.profile)
             print(f"profile of the Parta servers written to {args.profile}", file=sys.stderr)
+
+
+@dataclass(frozen=True)
+class GatewayProcess:
+    pid: int
+    port: int
+
+
+@asynccontextmanager
+async def gateway_process(settings: dict[str, Any]) -> AsyncIterator[GatewayProcess]:
+    """The gateway in a process of its own, as it is deployed (and as `make run` starts it): this
+    script with ``--serve-gateway``, its settings on stdin; it runs until its stdin closes."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        SCRIPT,
+        "--serve-gateway",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdin is not None
+    assert child.stdout is not None
+    try:
+        child.stdin.write(json.dumps(settings).encode() + b"\n")
+        await child.stdin.drain()
+        line = await asyncio.wait_for(child.stdout.readline(), 60)
+        if not line:
+            raise BenchError(f"the gateway process stopped while starting (exit {await child.wait()})")
+        yield GatewayProcess(pid=child.pid, port=int(json.loads(line)["port"]))
+    finally:
+        child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 15)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
+async def serve_gateway() -> None:
+    """``--serve-gateway``: start the gateway with the settings read from stdin, print its port,
+    stop when stdin closes."""
+    from services.common.logging import configure_logging
+    from services.common.runtime import freeze_startup_objects
+    from services.gateway.config import GatewaySettings
+    from services.gateway.main import GatewayApp
+
+    configure_logging("bench-gateway", level="WARNING", json=True)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    settings = json.loads(await reader.readline())
+    gateway = GatewayApp(
+        GatewaySettings(
+            http_port=0, metrics_port=0, log_level="WARNING", shutdown_grace_seconds=2, **settings
+        )
+    )
+    await gateway.start()
+    freeze_startup_objects()  # as serve_until_signalled does for every service
+    try:
+        print(json.dumps({"port": gateway.port}), flush=True)
+        while await reader.read(4096):
+            pass
+    finally:
+        await gateway.stop()
 
 
 class Relay:
@@ -902,7 +1049,7 @@ def run_servers(args: argparse.Namespace) -> dict[str, Any]:
             baseline = await measure_baseline(args, nats_url, pids, parta["fixed"]["offered_per_s"])
             return {"parta": parta, "baseline": baseline}
 
-        return asyncio.run(both())
+        return eventloop.run(both(), eventloop.from_environment())
     finally:
         if nats_server is not None:
             nats_server.stop()
@@ -1028,9 +1175,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup-messages", type=int, default=5, help="per chat, before measuring")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 chat, 0.5 s steps")
     parser.add_argument(
-        "--profile", default="", help="write a cProfile of the Parta servers' measurement to this file"
+        "--profile",
+        default="",
+        help="write a cProfile of identity and messaging (this process) while Parta is measured",
     )
     parser.add_argument("--load-generator", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-gateway", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.quick:
         args.chats, args.step_seconds, args.seconds = 1, 0.5, 0.5
@@ -1047,9 +1197,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.serve_gateway:
+        eventloop.run(serve_gateway(), eventloop.from_environment())
+        return 0
     if args.load_generator:
         plan = json.loads(sys.stdin.read())
-        print(json.dumps(asyncio.run(load_generator(plan))), flush=True)
+        print(json.dumps(eventloop.run(load_generator(plan), eventloop.from_environment())), flush=True)
         return 0
     results = run_servers(args)
     table, summary, failed = report(args, results)
