@@ -666,15 +666,17 @@ def _tcp_socket() -> socket.socket:
     return sock
 
 
+async def _this_script(role: str) -> asyncio.subprocess.Process:
+    """This script again in a child process, in a role (``--load-generator``, ``--serve-gateway``),
+    spoken to on its stdin and heard on its stdout."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, SCRIPT, role, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+
+
 async def measure(plan: dict[str, Any]) -> dict[str, Any]:
     """Run the load generator child with `plan` on its stdin; its last stdout line is the result."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        SCRIPT,
-        "--load-generator",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    child = await _this_script("--load-generator")
     out, _ = await child.communicate(json.dumps(plan).encode())
     if child.returncode != 0:
         raise BenchError(f"the {plan['path']} load generator failed (exit {child.returncode})")
@@ -899,13 +901,7 @@ class GatewayProcess:
 async def gateway_process(settings: dict[str, Any]) -> AsyncIterator[GatewayProcess]:
     """The gateway in a process of its own, as it is deployed (and as `make run` starts it): this
     script with ``--serve-gateway``, its settings on stdin; it runs until its stdin closes."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        SCRIPT,
-        "--serve-gateway",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    child = await _this_script("--serve-gateway")
     assert child.stdin is not None
     assert child.stdout is not None
     try:
