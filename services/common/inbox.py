@@ -228,7 +228,8 @@ class EventConsumer:
 
     async def _process_batch(self, deliveries: list[_Delivery]) -> list[tuple[str, AfterCommit | None]]:
         """Run the handlers of new events in fetch order in one transaction; for each delivery, its
-        outcome ('handled', 'duplicate' or 'ignored') and the action to run after the commit."""
+        outcome ('handled' or 'duplicate') and the action to run after the commit. Every delivery
+        here has a handler (`_handle_batch` acknowledges the others)."""
         durable = self._subscription.durable
         results: list[tuple[str, AfterCommit | None]] = []
         async with self._db.transaction(f"consume_{durable}") as conn:
@@ -239,10 +240,7 @@ class EventConsumer:
                     results.append(("duplicate", None))
                     continue
                 new.discard(delivery.event_id)  # the same event again in this batch is a duplicate
-                handler = self._subscription.handlers.get(delivery.envelope.type)
-                if handler is None:
-                    results.append(("ignored", None))
-                    continue
+                handler = self._subscription.handlers[delivery.envelope.type]  # unhandled: acked before
                 with bind_context(event_id=delivery.envelope.event_id, event_type=delivery.envelope.type):
                     results.append(("handled", await handler(conn, delivery.envelope)))
         return results
