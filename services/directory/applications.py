@@ -50,7 +50,7 @@ class ApplicationForm:
 def _text(value: str, what: str, *, low: int = 2, high: int = 300) -> str:
     cleaned = " ".join(value.split())
     if not low <= len(cleaned) <= high:
-        raise InvalidArgument(f"R-ORG-2: укажите {what} (от {low} до {high} символов)", rule="R-ORG-2")
+        raise InvalidArgument(f"Укажите {what} (от {low} до {high} символов)", rule="R-ORG-2")
     return cleaned
 
 
@@ -58,15 +58,15 @@ def validate_application(form: ApplicationForm, max_document_bytes: int) -> Appl
     """Check every field of an application; the message names the field that is wrong."""
     if form.kind not in KINDS:
         raise InvalidArgument(
-            "R-ORG-2: укажите тип организации: школа, детский сад или доп. образование", rule="R-ORG-2"
+            "Укажите тип организации: школа, детский сад или доп. образование", rule="R-ORG-2"
         )
     tax_id = form.tax_id.strip()
     if not valid_tax_id(tax_id):
         raise InvalidArgument(
-            f"R-ORG-2: ИНН организации — 10 цифр с верной контрольной цифрой, а не {tax_id!r}", rule="R-ORG-2"
+            f"ИНН организации — 10 цифр с верной контрольной цифрой, а не {tax_id!r}", rule="R-ORG-2"
         )
     if not form.document:
-        raise InvalidArgument("R-ORG-2: приложите приказ о назначении администратора", rule="R-ORG-2")
+        raise InvalidArgument("Приложите приказ о назначении администратора", rule="R-ORG-2")
     if len(form.document) > max_document_bytes:
         raise InvalidArgument(f"Приказ больше {max_document_bytes // (1024 * 1024)} МБ")
     magic = DOCUMENT_TYPES.get(form.document_type)
@@ -74,7 +74,7 @@ def validate_application(form: ApplicationForm, max_document_bytes: int) -> Appl
         raise InvalidArgument("Приказ принимается в PDF, JPEG или PNG")
     full_name = _text(form.admin_full_name, "ФИО администратора", low=5, high=150)
     if len(full_name.split()) < 2:
-        raise InvalidArgument("R-ORG-2: укажите фамилию и имя (и отчество) администратора", rule="R-ORG-2")
+        raise InvalidArgument("Укажите фамилию и имя (и отчество) администратора", rule="R-ORG-2")
     return ApplicationForm(
         kind=form.kind,
         name=_text(form.name, "название организации"),
@@ -212,5 +212,5 @@ class Applications:
         if application is None:
             raise NotFound("Заявка не найдена")
         if application.status != "pending":
-            raise RuleRefused("R-ORG-2: по этой заявке уже принято решение", rule="R-ORG-2")
+            raise RuleRefused("По этой заявке уже принято решение", rule="R-ORG-2")
         return application

@@ -44,7 +44,7 @@ def check_may_appoint_administrator(roles: frozenset[str]) -> None:
     """R-ROLE-3: only from staff who have already joined."""
     if not is_staff(roles):
         raise RuleRefused(
-            "R-ROLE-3: администратором можно назначить только сотрудника, уже вступившего в организацию",
+            "Администратором можно назначить только сотрудника, уже вступившего в организацию",
             rule="R-ROLE-3",
         )
 
@@ -52,14 +52,12 @@ def check_may_appoint_administrator(roles: frozenset[str]) -> None:
 def check_may_lead_class(roles: frozenset[str]) -> None:
     """R-ROLE-4: a class teacher is a teacher (or an educator in a kindergarten)."""
     if not roles & CLASS_TEACHER_FROM:
-        raise RuleRefused(
-            "R-ROLE-4: классным руководителем назначают учителя или воспитателя", rule="R-ROLE-4"
-        )
+        raise RuleRefused("Классным руководителем назначают учителя или воспитателя", rule="R-ROLE-4")
 
 
 def check_may_teach_subject(roles: frozenset[str]) -> None:
     if "teacher" not in roles:
-        raise RuleRefused("R-ROLE-4: предмет в классе ведёт учитель", rule="R-ROLE-4")
+        raise RuleRefused("Предмет в классе ведёт учитель", rule="R-ROLE-4")
 
 
 class Assignments:

@@ -23,13 +23,11 @@ CLASS_JOIN_ROLES = frozenset({"student", "parent"})
 def check_role_fits_class(role: str, class_kind: str) -> None:
     """Staff join through the staff room; students and parents through a class (R-INV-1)."""
     if role in STAFF_JOIN_ROLES and class_kind != "staff_room":
-        raise RuleRefused(
-            "R-INV-1: сотрудники вступают через «Учительскую», а не через класс", rule="R-INV-1"
-        )
+        raise RuleRefused("Сотрудники вступают через «Учительскую», а не через класс", rule="R-INV-1")
     if role in CLASS_JOIN_ROLES and class_kind == "staff_room":
-        raise RuleRefused("R-INV-1: ученики и родители вступают через свой класс", rule="R-INV-1")
+        raise RuleRefused("Ученики и родители вступают через свой класс", rule="R-INV-1")
     if role not in STAFF_JOIN_ROLES | CLASS_JOIN_ROLES:
-        raise RuleRefused(f"R-INV-1: по приглашению нельзя получить роль «{role}»", rule="R-INV-1")
+        raise RuleRefused(f"По приглашению нельзя получить роль «{role}»", rule="R-INV-1")
 
 
 async def enrol(
@@ -55,7 +53,7 @@ async def enrol(
         current = await store.student_class(conn, organisation_id, user_id)
         if current is not None and current != class_id:
             raise RuleRefused(
-                "R-ROLE-5: ученик уже состоит в другом классе; перевод оформляет администратор",
+                "Ученик уже состоит в другом классе; перевод оформляет администратор",
                 rule="R-ROLE-5",
             )
         await store.set_student_class(conn, organisation_id, user_id, class_id)

@@ -81,9 +81,7 @@ def expiry_days(requested: int) -> int:
     if requested == 0:
         return DEFAULT_EXPIRY_DAYS
     if not 1 <= requested <= MAX_EXPIRY_DAYS:
-        raise InvalidArgument(
-            f"R-INV-2: срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-INV-2"
-        )
+        raise InvalidArgument(f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-INV-2")
     return requested
 
 
@@ -92,7 +90,7 @@ def use_limit(requested: int, role: str) -> int:
     if requested == 0:
         return DEFAULT_STUDENT_LINK_USES if role == "student" else 1
     if not 1 <= requested <= MAX_USES:
-        raise InvalidArgument(f"R-INV-2: число использований — от 1 до {MAX_USES}", rule="R-INV-2")
+        raise InvalidArgument(f"Число использований — от 1 до {MAX_USES}", rule="R-INV-2")
     return requested
 
 
@@ -106,11 +104,11 @@ def clean_label(label: str) -> str:
 def unusable_reason(invite: Row[Any], now: datetime) -> RuleRefused | None:
     """Why a known link cannot be used any more, or None (R-INV-2)."""
     if invite.revoked_at is not None:
-        return RuleRefused("R-INV-2: приглашение отозвано", rule="R-INV-2")
+        return RuleRefused("Приглашение отозвано", rule="R-INV-2")
     if invite.expires_at <= now:
-        return RuleRefused("R-INV-2: срок действия приглашения истёк", rule="R-INV-2")
+        return RuleRefused("Срок действия приглашения истёк", rule="R-INV-2")
     if invite.uses >= invite.max_uses:
-        return RuleRefused("R-INV-2: приглашение уже использовано", rule="R-INV-2")
+        return RuleRefused("Приглашение уже использовано", rule="R-INV-2")
     return None
 
 
@@ -175,7 +173,7 @@ class Invites:
         led = await self._store.classes_led_by(conn, org_id, uuid.UUID(principal.user_id))
         if not may_create(roles, role, klass.id in led):
             raise PermissionDenied(
-                "R-INV-1: ссылки создаёт администратор; классный руководитель — только для учеников "
+                "Ссылки создаёт администратор; классный руководитель — только для учеников "
                 "и родителей своего класса",
                 rule="R-INV-1",
             )
@@ -192,7 +190,7 @@ class Invites:
             raise InvalidArgument("Ученика указывают только в ссылке для родителя")
         student_id = parse_uuid(spec.student_id, "ученик")
         if await self._store.student_class(conn, org_id, student_id) != class_id:
-            raise RuleRefused("R-ROLE-6: этот ученик не учится в этом классе", rule="R-ROLE-6")
+            raise RuleRefused("Этот ученик не учится в этом классе", rule="R-ROLE-6")
         return student_id
 
     async def _insert(
@@ -301,19 +299,17 @@ class Invites:
     async def _join(self, conn: AsyncConnection, invite: Row[Any], user_id: uuid.UUID, actor: str) -> None:
         if await self._store.has_accepted(conn, invite.id, user_id):
             if not await self._access.roles(conn, invite.organisation_id, actor):
-                raise RuleRefused("R-INV-2: вы уже воспользовались этой ссылкой", rule="R-INV-2")
+                raise RuleRefused("Вы уже воспользовались этой ссылкой", rule="R-INV-2")
             return  # the same person accepting again changes nothing
         refusal = unusable_reason(invite, datetime.now(UTC))
         if refusal is not None:
             raise refusal
         if invite.student_id == user_id:
-            raise RuleRefused(
-                "R-ROLE-6: эта ссылка — для родителя ученика, а не для него самого", rule="R-ROLE-6"
-            )
+            raise RuleRefused("Эта ссылка — для родителя ученика, а не для него самого", rule="R-ROLE-6")
         if not await self._store.add_acceptance(conn, invite.id, user_id):
             return  # a concurrent acceptance by the same person won
         if not await self._store.count_invite_use(conn, invite.id):
-            raise RuleRefused("R-INV-2: приглашение уже использовано", rule="R-INV-2")
+            raise RuleRefused("Приглашение уже использовано", rule="R-INV-2")
         await enrol(
             self._store,
             conn,
@@ -336,7 +332,7 @@ class Invites:
         retry_after = guessing_retry_after(failures, oldest, now)
         if retry_after is not None:
             raise RateLimited(
-                "R-INV-2: слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже",
+                "Слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже",
                 retry_after=retry_after,
                 rule="R-INV-2",
             )

@@ -94,7 +94,7 @@ class JoinRequests:
             class_id = await self._class_for(conn, organisation.id, form.role, form.class_id)
             roles = await self._access.roles(conn, organisation.id, principal.user_id)
             if form.role in roles:
-                raise RuleRefused("R-INV-3: у вас уже есть эта роль в организации", rule="R-INV-3")
+                raise RuleRefused("У вас уже есть эта роль в организации", rule="R-INV-3")
             created = await self._store.insert_join_request(
                 conn,
                 organisation_id=organisation.id,
@@ -139,9 +139,9 @@ class JoinRequests:
             if "administrator" not in roles:
                 taught = await self._class_teacher_classes(conn, org_id, principal, roles)
                 if not class_teacher_may_decide(request.role, request.class_id, taught):
-                    raise PermissionDenied("R-INV-3: по этой заявке решает администратор", rule="R-INV-3")
+                    raise PermissionDenied("По этой заявке решает администратор", rule="R-INV-3")
             if request.status != "pending":
-                raise RuleRefused("R-INV-3: по этой заявке уже принято решение", rule="R-INV-3")
+                raise RuleRefused("По этой заявке уже принято решение", rule="R-INV-3")
             if approve:
                 await enrol(
                     self._store,
@@ -168,7 +168,7 @@ class JoinRequests:
         taught = await self._store.classes_led_by(conn, organisation_id, uuid.UUID(principal.user_id))
         if "class_teacher" not in roles and not taught:
             raise PermissionDenied(
-                "R-INV-3: заявки на вступление рассматривают администратор и классные руководители",
+                "Заявки на вступление рассматривают администратор и классные руководители",
                 rule="R-INV-3",
             )
         return taught

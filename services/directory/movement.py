@@ -63,7 +63,7 @@ def leave_kind(roles: frozenset[str]) -> str:
     if roles & STAFF_ROLES:
         return "staff_left"
     raise RuleRefused(
-        "R-MOVE-1: выбытие оформляется для ученика или сотрудника; родитель выбывает вместе с ребёнком",
+        "Выбытие оформляется для ученика или сотрудника; родитель выбывает вместе с ребёнком",
         rule="R-MOVE-1",
     )
 
@@ -75,9 +75,9 @@ def check_transfer_target(
     if klass is None or klass.organisation_id != organisation_id:
         raise NotFound("Класс не найден")
     if klass.kind == "staff_room":
-        raise RuleRefused("R-MOVE-1: ученика нельзя перевести в «Учительскую»", rule="R-MOVE-1")
+        raise RuleRefused("Ученика нельзя перевести в «Учительскую»", rule="R-MOVE-1")
     if klass.id == current:
-        raise RuleRefused("R-MOVE-1: ученик уже учится в этом классе", rule="R-MOVE-1")
+        raise RuleRefused("Ученик уже учится в этом классе", rule="R-MOVE-1")
 
 
 async def transfer_student(
@@ -293,13 +293,13 @@ class Movements:
             await self._access.require_admin(conn, org_id, principal)
             member = parse_uuid(user_id, "участник")
             if str(member) == principal.user_id:
-                raise RuleRefused("R-MOVE-1: своё выбытие оформляет другой администратор", rule="R-MOVE-1")
+                raise RuleRefused("Своё выбытие оформляет другой администратор", rule="R-MOVE-1")
             membership = await self._store.membership(conn, org_id, member, for_update=True)
             if membership is None:
                 raise NotFound("Участник не найден в организации")
             roles = frozenset(membership.roles)
             if not roles:
-                raise RuleRefused("R-MOVE-1: выбытие этого участника уже оформлено", rule="R-MOVE-1")
+                raise RuleRefused("Выбытие этого участника уже оформлено", rule="R-MOVE-1")
             leaves = student_leaves if leave_kind(roles) == "student_left" else staff_leaves
             return await leaves(
                 self._store,
@@ -317,5 +317,5 @@ class Movements:
         async with self._db.transaction("list_movements") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not roles & HISTORY_READERS:
-                raise PermissionDenied("Историю движения видят администратор и руководитель (R-MOVE-1)")
+                raise PermissionDenied("Историю движения видят администратор и руководитель")
             return list(await self._store.list_movements(conn, org_id, member))

@@ -40,7 +40,7 @@ def parse_class_name(raw: str, organisation_kind: str) -> ClassName:
         match = SCHOOL_CLASS.fullmatch(text)
         if match is None:
             raise InvalidArgument(
-                f"R-ORG-6: класс — номер от 1 до 11 и буква кириллицы, например «5А», а не «{text}»",
+                f"Класс — номер от 1 до 11 и буква кириллицы, например «5А», а не «{text}»",
                 rule="R-ORG-6",
             )
         grade = int(match.group(1))
@@ -48,12 +48,12 @@ def parse_class_name(raw: str, organisation_kind: str) -> ClassName:
     if organisation_kind == "kindergarten":
         if not any(text.startswith(band) for band in GROUP_AGE_BANDS) or not FREE_NAME.fullmatch(text):
             raise InvalidArgument(
-                "R-ORG-6: группа детского сада называется по возрасту: " + ", ".join(GROUP_AGE_BANDS),
+                "Группа детского сада называется по возрасту: " + ", ".join(GROUP_AGE_BANDS),
                 rule="R-ORG-6",
             )
         return ClassName(text, "group", None)
     if not FREE_NAME.fullmatch(text):
-        raise InvalidArgument("R-ORG-6: название объединения — от 2 до 64 букв и цифр", rule="R-ORG-6")
+        raise InvalidArgument("Название объединения — от 2 до 64 букв и цифр", rule="R-ORG-6")
     return ClassName(text, "association", None)
 
 

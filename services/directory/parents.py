@@ -46,7 +46,7 @@ class Parents:
                 )
             if "parent" not in await self._access.roles(conn, org_id, str(parent)):
                 raise RuleRefused(
-                    "R-ROLE-6: связать с ребёнком можно только участника с ролью родителя", rule="R-ROLE-6"
+                    "Связать с ребёнком можно только участника с ролью родителя", rule="R-ROLE-6"
                 )
             await link_parent(self._store, conn, org_id, parent, child, class_id, principal.user_id)
             links = await self._store.parent_links(conn, org_id, parent_id=parent, child_id=child)
@@ -64,7 +64,7 @@ class Parents:
             if not is_staff(roles):
                 if "parent" not in roles or (parent is not None and str(parent) != principal.user_id):
                     raise PermissionDenied(
-                        "Связи родителей видят сотрудники; родитель — только своих детей (R-PRIV-1)",
+                        "Связи родителей видят сотрудники; родитель — только своих детей",
                         rule="R-PRIV-1",
                     )
                 parent = uuid.UUID(principal.user_id)
@@ -74,5 +74,5 @@ class Parents:
         """The class of a student of the organisation (R-ROLE-5)."""
         class_id = await self._store.student_class(conn, org_id, child)
         if class_id is None or "student" not in await self._access.roles(conn, org_id, str(child)):
-            raise RuleRefused("R-ROLE-6: родителя связывают с учеником этой организации", rule="R-ROLE-6")
+            raise RuleRefused("Родителя связывают с учеником этой организации", rule="R-ROLE-6")
         return class_id

@@ -78,7 +78,7 @@ class Rollover:
                 raise NotFound("Организация не найдена")
             if organisation.kind != "school":
                 raise RuleRefused(
-                    "R-ORG-6: перевод в следующий класс есть только у школ: у групп и объединений нет номера",
+                    "Перевод в следующий класс есть только у школ: у групп и объединений нет номера",
                     rule="R-ORG-6",
                 )
             year = parse_academic_year(from_year)

@@ -31,7 +31,7 @@ NOT_FOUND_MESSAGE = "Обращение не найдено"
 
 def check_addressee(addressee: str) -> str:
     if addressee not in ADDRESSEES:
-        raise InvalidArgument("R-PRIV-4: обращение адресуется администратору или оператору", rule="R-PRIV-4")
+        raise InvalidArgument("Обращение адресуется администратору или оператору", rule="R-PRIV-4")
     return addressee
 
 
@@ -82,7 +82,7 @@ class Support:
         async with self._db.transaction("create_support_request") as conn:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not roles:
-                raise PermissionDenied("R-PRIV-4: обращения пишут участники организации", rule="R-PRIV-4")
+                raise PermissionDenied("Обращения пишут участники организации", rule="R-PRIV-4")
             return await self._store.insert_support_request(
                 conn,
                 organisation_id=org_id,
@@ -123,9 +123,7 @@ class Support:
             operator = await self._access.is_operator(conn, principal)
             if not is_addressee(request.addressee, roles, operator):
                 if str(request.author_id) == principal.user_id:
-                    raise PermissionDenied(
-                        "R-PRIV-4: отвечает тот, кому адресовано обращение", rule="R-PRIV-4"
-                    )
+                    raise PermissionDenied("Отвечает тот, кому адресовано обращение", rule="R-PRIV-4")
                 raise NotFound(NOT_FOUND_MESSAGE)
             return await self._store.update_support_request(conn, req_id, values)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 class ErrorBody(BaseModel):
     code: str = Field(examples=["rule_refused"])
-    message: str = Field(examples=["R-MOD-3: блокировка возможна только после более чем трёх нарушений"])
+    message: str = Field(examples=["Блокировка возможна только после более чем трёх нарушений"])
     rule: str | None = Field(default=None, examples=["R-MOD-3"])
 
 

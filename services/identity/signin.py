@@ -51,7 +51,7 @@ class ChildName:
     def parse(cls, first_name: str, last_name: str) -> ChildName:
         first, last = first_name.strip(), last_name.strip()
         if not NAME_PATTERN.fullmatch(first) or not NAME_PATTERN.fullmatch(last):
-            raise InvalidArgument("R-INV-4: укажите имя и фамилию ученика буквами", rule="R-INV-4")
+            raise InvalidArgument("Укажите имя и фамилию ученика буквами", rule="R-INV-4")
         return cls(first, last)
 
     @property
@@ -116,7 +116,7 @@ class SignIn:
         destination = parse_destination(raw_destination)
         if child is not None and destination.kind is not Kind.EMAIL:
             raise InvalidArgument(
-                "R-INV-4: ученик младших классов входит по электронной почте родителя", rule="R-INV-4"
+                "Ученик младших классов входит по электронной почте родителя", rule="R-INV-4"
             )
         return destination
 

@@ -49,7 +49,7 @@ class StoredOrgRoles:
 def check_may_decide(decider_roles: frozenset[str]) -> None:
     if "administrator" not in decider_roles:
         raise PermissionDenied(
-            "R-ROLE-2: подтвердить статус педагога может только администратор этой организации",
+            "Подтвердить статус педагога может только администратор этой организации",
             rule="R-ROLE-2",
         )
 
@@ -65,13 +65,11 @@ class RoleVerifications:
         org = parse_uuid(organisation_id, "организация")
         name = role_name(role)
         if name not in VERIFIABLE_ROLES:
-            raise InvalidArgument(
-                "R-ROLE-2: подтверждается только роль педагога или воспитателя", rule="R-ROLE-2"
-            )
+            raise InvalidArgument("Подтверждается только роль педагога или воспитателя", rule="R-ROLE-2")
         async with self._db.transaction("request_role_verification") as conn:
             if name not in await self._org_roles.roles_of(conn, org, uuid.UUID(user_id)):
                 raise RuleRefused(
-                    "R-ROLE-2: сначала вступите в организацию с этой ролью по приглашению", rule="R-ROLE-2"
+                    "Сначала вступите в организацию с этой ролью по приглашению", rule="R-ROLE-2"
                 )
             return await self._store.ensure_pending_verification(
                 conn, user_id=uuid.UUID(user_id), organisation_id=org, role=name

@@ -42,12 +42,12 @@ from services.messaging.store import MessagingStore
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 30
 MAX_USES = 1000
-LINK_NOT_FOUND = "Ссылка-приглашение в чат не найдена (R-CHAT-6)"
+LINK_NOT_FOUND = "Ссылка-приглашение в чат не найдена"
 NOT_IN_ORGANISATION = (
     "Ссылка-приглашение в чат не делает участником школы: сначала вступите в организацию "
-    "по её приглашению или заявке, затем откройте ссылку снова (R-CHAT-6, R-INV-5)"
+    "по её приглашению или заявке, затем откройте ссылку снова"
 )
-NOT_IN_AUDIENCE = "Этот чат не для вас: по ссылке вступают только те, для кого он создан (R-CHAT-1, R-CHAT-6)"
+NOT_IN_AUDIENCE = "Этот чат не для вас: по ссылке вступают только те, для кого он создан"
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,7 @@ def check_rules_acknowledged(current_version: int, acknowledged: int) -> None:
     """R-CHAT-5: a member joins only with the chat's current rules version, as JoinChat asks."""
     if acknowledged != current_version:
         raise RuleRefused(
-            "Прежде чем вступить, прочитайте правила чата и подтвердите их "
-            f"(версия {current_version}, R-CHAT-5)",
+            f"Прежде чем вступить, прочитайте правила чата и подтвердите их (версия {current_version})",
             rule="R-CHAT-5",
         )
 
@@ -244,7 +243,7 @@ class ChatLinks:
         retry_after = guessing_retry_after(failures, oldest, now)
         if retry_after is not None:
             raise RateLimited(
-                "Слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже (R-CHAT-6)",
+                "Слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже",
                 retry_after=retry_after,
                 rule="R-CHAT-6",
             )

@@ -235,7 +235,7 @@ class Chats:
         if rules_version != chat.rules_version:
             raise RuleRefused(
                 "Прежде чем вступить, прочитайте правила чата и подтвердите их "
-                f"(версия {chat.rules_version}, R-CHAT-5)",
+                f"(версия {chat.rules_version})",
                 rule="R-CHAT-5",
             )
         user = access.person.user_id
@@ -283,7 +283,7 @@ class Chats:
             access = await chat_access(self._store, conn, chat_id, principal)
             access.require_member()
             if not access.person.is_staff:
-                raise PermissionDenied("Приглашают в чат сотрудники, которые в нём состоят (R-CHAT-4)")
+                raise PermissionDenied("Приглашают в чат сотрудники, которые в нём состоят")
             chat = access.chat
             if whole_class:
                 targets = await self._class_audience(conn, chat)

@@ -128,7 +128,7 @@ class Messages:
                     raise NotFound(MESSAGE_NOT_FOUND)
                 if await self._store.has_poll(conn, access.chat.id, seq):
                     # R-CHAT-3: votes were cast on this question; it is not rewritten under them.
-                    raise InvalidArgument("Вопрос опроса не изменяется после публикации (R-CHAT-3)")
+                    raise InvalidArgument("Вопрос опроса не изменяется после публикации")
                 access.require_not_blocked()
                 row = await self._store.edit_message(conn, access.chat.id, seq, edit)
         await self._live.message(MESSAGE_EDITED if edit is not None else MESSAGE_DELETED, row)

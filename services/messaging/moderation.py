@@ -38,7 +38,7 @@ from services.messaging.rules import Person
 from services.messaging.store import MessagingStore
 
 MEMBER_NOT_FOUND = "В этом чате нет такого участника"
-NOT_A_MODERATOR = "Это делают модераторы чата и администраторы организации (R-MOD-1)"
+NOT_A_MODERATOR = "Это делают модераторы чата и администраторы организации"
 
 MODERATOR_NAMED = "moderator.named"
 MESSAGE_REMOVED = "message.removed"
@@ -228,7 +228,7 @@ class Moderation:
             starts = now()
             current = await self._store.active_block(conn, mod.chat.id, target, starts)
             if current is not None:
-                raise AlreadyExists(f"Участник уже заблокирован до {current.ends_at:%Y-%m-%d} (R-MOD-3)")
+                raise AlreadyExists(f"Участник уже заблокирован до {current.ends_at:%Y-%m-%d}")
             row = await self._store.insert_block(
                 conn,
                 chat_id=mod.chat.id,

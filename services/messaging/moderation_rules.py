@@ -70,13 +70,13 @@ def check_may_block(violations: int, days: int) -> None:
         raise InvalidArgument("Срок блокировки — от 1 до 30 дней (R-MOD-3)", rule="R-MOD-3")
     if days > MAX_BLOCK_DAYS:
         raise RuleRefused(
-            f"Блокировать можно не дольше чем на {MAX_BLOCK_DAYS} дней, а не на {days} (R-MOD-3)",
+            f"Блокировать можно не дольше чем на {MAX_BLOCK_DAYS} дней, а не на {days}",
             rule="R-MOD-3",
         )
     if violations <= VIOLATIONS_BEFORE_BLOCK:
         raise RuleRefused(
             "Блокировать можно только участника, у которого записано больше трёх нарушений "
-            f"в этом чате; сейчас их {violations} (R-MOD-3)",
+            f"в этом чате; сейчас их {violations}",
             rule="R-MOD-3",
         )
 
@@ -93,6 +93,6 @@ def block_active(ends_at: datetime, lifted_at: datetime | None, now: datetime) -
 def blocked_refusal(ends_at: datetime) -> RuleRefused:
     """What a blocked member is told when they try to write (R-MOD-3)."""
     return RuleRefused(
-        f"Вы заблокированы в этом чате до {ends_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')} (R-MOD-3)",
+        f"Вы заблокированы в этом чате до {ends_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         rule="R-MOD-3",
     )

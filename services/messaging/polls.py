@@ -45,7 +45,7 @@ from services.messaging.store import MessagingStore
 POLL_UPDATED = "poll.updated"
 POLL_NOT_FOUND = "Опрос не найден"
 ANONYMOUS = "Опрос анонимный: кто как голосовал, не узнает никто — ни автор, ни администратор"
-NOT_YOURS_TO_CLOSE = "Опрос закрывают его автор, модераторы чата и администраторы (R-MOD-1)"
+NOT_YOURS_TO_CLOSE = "Опрос закрывают его автор, модераторы чата и администраторы"
 VOTERS_HIDDEN = "Кто как голосовал в опросе канала, видят его автор, модераторы и администраторы"
 
 

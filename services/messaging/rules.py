@@ -92,7 +92,7 @@ def check_may_create(person: Person, shape: ChatShape) -> None:
     elif kind == "subject":
         if shape.class_id is None or (shape.class_id, shape.subject) not in person.subjects:
             raise PermissionDenied(
-                "Предметный чат создаёт учитель, назначенный на этот предмет в этом классе (R-CHAT-1)",
+                "Предметный чат создаёт учитель, назначенный на этот предмет в этом классе",
                 rule="R-CHAT-1",
             )
     elif kind == "management":

@@ -305,9 +305,7 @@ class Statistics:
             if not await self._is_operator(principal):
                 raise NotFound("Организация не найдена")
         elif not may_see_statistics(person.roles) and not await self._is_operator(principal):
-            raise PermissionDenied(
-                "Статистику организации видят её администратор и руководитель (R-STAT-1)", rule=RULE
-            )
+            raise PermissionDenied("Статистику организации видят её администратор и руководитель", rule=RULE)
         async with self._db.transaction("statistics_organisation") as conn:
             known = await self._stats.organisation(conn, org)
             time_zone = known.time_zone if known and known.time_zone else DEFAULT_TIME_ZONE
@@ -324,7 +322,7 @@ class Statistics:
     async def operator_weeks(self, principal: Principal, weeks: int) -> OperatorReport:
         count = check_weeks(weeks)
         if not await self._is_operator(principal):
-            raise PermissionDenied("Статистику всех организаций видит оператор (R-STAT-1)", rule=RULE)
+            raise PermissionDenied("Статистику всех организаций видит оператор", rule=RULE)
         # Weeks are cut in each organisation's zone; the operator's range is counted in the default
         # zone, and every organisation's Mondays are dates, so they line up.
         mondays = recent_weeks(self._clock(), DEFAULT_TIME_ZONE, count)

@@ -95,6 +95,6 @@ export async function linksPanel(ctx, chat, after) {
   draw();
   after.after(h('details', { class: 'card chat-links-panel' },
     h('summary', {}, 'Ссылка-приглашение'),
-    h('p', { class: 'hint' }, 'По ссылке вступают участники вашей организации, для кого этот чат, приняв его правила (R-CHAT-6). Ссылка не делает участником школы.'),
+    h('p', { class: 'hint' }, 'По ссылке вступают участники вашей организации, для кого этот чат, приняв его правила. Ссылка не делает участником школы.'),
     make, created, messages.el, list, h('div', { class: 'actions' }, revokeAll)));
 }

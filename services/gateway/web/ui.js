@@ -52,18 +52,13 @@ export function checkbox(label, props = {}) {
   return { row: h('div', { class: 'check' }, input, h('label', { for: id }, label)), input };
 }
 
-/** The error of a failed call, as a visible alert (with the rule it cites). */
+/**
+ * The error of a failed call, as a visible alert. The rule it cites stays in `data-rule` (for
+ * support and tests): people read the reason, never a rule code.
+ */
 export function errorBox(error) {
   const rule = error instanceof ApiError ? error.rule : null;
-  let text = errorText(error);
-  // The services start a rule's message with its id: shown once, as the badge.
-  if (rule && text.startsWith(`${rule}:`)) text = text.slice(rule.length + 1).trim();
-  return h(
-    'div',
-    { class: 'alert error', role: 'alert' },
-    h('span', {}, text),
-    rule ? h('span', { class: 'rule', title: 'Правило платформы' }, `Правило ${rule}`) : null,
-  );
+  return h('div', { class: 'alert error', role: 'alert', 'data-rule': rule || undefined }, h('span', {}, errorText(error)));
 }
 
 /** A place for one message: show(error | text) and clear(). */
@@ -153,4 +148,19 @@ export function currentAcademicYear(now = new Date()) {
 
 export function shortId(id) {
   return id ? `№ ${id.slice(0, 8)}` : '—';
+}
+
+/**
+ * A number with its noun in the right Russian form: plural(2, ['ссылка', 'ссылки', 'ссылок'])
+ * → «2 ссылки». The forms are for 1, 2–4 and 5–20 (and 11–14). The one helper for counts.
+ */
+export function plural(count, [one, few, many], { withNumber = true } = {}) {
+  const n = Math.abs(Number(count)) % 100;
+  const last = n % 10;
+  let word = many;
+  if (n < 11 || n > 14) {
+    if (last === 1) word = one;
+    else if (last >= 2 && last <= 4) word = few;
+  }
+  return withNumber ? `${count} ${word}` : word;
 }

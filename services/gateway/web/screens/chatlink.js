@@ -44,15 +44,14 @@ export async function render(main, ctx, token) {
   } else if (!preview.organisation_member) {
     action = h('div', { class: 'alert warn', role: 'note' },
       h('p', {}, 'Ссылка на чат не делает участником школы. Сначала вступите в организацию — по её приглашению или заявке, — затем откройте эту ссылку снова.'),
-      h('p', {}, h('a', { href: '/join', 'data-link': true }, 'Вступить в организацию')),
-      h('span', { class: 'rule', title: 'Правило платформы' }, 'Правило R-CHAT-6'));
+      h('p', {}, h('a', { href: '/join', 'data-link': true }, 'Вступить в организацию')));
   } else {
     const agree = checkbox('Я прочитал(а) правила чата и принимаю их', { name: 'agree' });
     const join = h('button', { type: 'button', class: 'primary big' }, 'Вступить');
     join.addEventListener('click', () => busy(join, async () => {
       if (!agree.input.checked) {
         agree.input.focus();
-        throw new Error('Чтобы вступить, отметьте, что принимаете правила чата (R-CHAT-5)');
+        throw new Error('Чтобы вступить, отметьте, что принимаете правила чата');
       }
       const chat = await api.post(`/chat-links/${encodeURIComponent(token)}/join`, { rules_version: preview.rules_version });
       ctx.go(`/chats/${chat.id}`, { replaceState: true });
@@ -66,7 +65,7 @@ export async function render(main, ctx, token) {
       h('div', { class: 'card' }, details),
       h('section', { class: 'card rules', 'aria-labelledby': 'chat-link-rules' },
         h('h2', { id: 'chat-link-rules' }, 'Правила чата'),
-        h('p', { class: 'hint' }, `Версия ${preview.rules_version}. Вступая, вы принимаете эти правила (R-CHAT-5).`),
+        h('p', { class: 'hint' }, `Версия ${preview.rules_version}. Вступая, вы принимаете эти правила.`),
         h('ol', { class: 'rules-list' }, preview.rules.map((rule) => h('li', {}, rule)))),
       action,
       messages.el),

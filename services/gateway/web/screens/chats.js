@@ -41,7 +41,7 @@ export function rulesBox(chat, accept, { cancel = null } = {}) {
     'div',
     { class: 'rules', role: 'group', 'aria-label': `Правила чата «${chat.title}»` },
     h('h3', {}, `Правила чата «${chat.title}»`),
-    h('p', { class: 'hint' }, `Версия ${chat.rules_version}. Чтобы вступить, прочитайте и примите правила (R-CHAT-5).`),
+    h('p', { class: 'hint' }, `Версия ${chat.rules_version}. Чтобы вступить, прочитайте и примите правила.`),
     h('ol', { class: 'rules-list' }, chat.rules.map((rule) => h('li', {}, rule))),
     h('div', { class: 'actions' }, button, cancel),
     messages.el,

@@ -106,7 +106,7 @@ class ModerationScreen {
         replace(
           this.main,
           ...this.heading(),
-          h('div', { class: 'alert warn', role: 'note' }, h('p', {}, 'Модерацией занимаются модераторы чата и администраторы организации.'), h('span', { class: 'rule' }, 'Правило R-MOD-1')),
+          h('div', { class: 'alert warn', role: 'note' }, h('p', {}, 'Модерацией занимаются модераторы чата и администраторы организации.')),
         );
         return;
       }
@@ -117,7 +117,7 @@ class ModerationScreen {
     replace(
       this.main,
       ...this.heading(),
-      h('p', { class: 'lead' }, 'Модераторы удаляют лишнее, записывают нарушения правил чата, блокируют и исключают участников. Каждое действие ссылается на правило и попадает в журнал (R-MOD-5).'),
+      h('p', { class: 'lead' }, 'Модераторы удаляют лишнее, записывают нарушения правил чата, блокируют и исключают участников. Каждое действие ссылается на правило и попадает в журнал.'),
       flash ? top : null,
       h('div', { class: 'moderation' },
         this.violationsSection(),
@@ -143,7 +143,7 @@ class ModerationScreen {
     const others = this.others();
     const who = peopleSelect('Участник', this.org, others, { name: 'violation_user' });
     const rule = field('Нарушенное правило', { name: 'violation_rule', required: true }, { kind: 'select', options: ruleOptions(this.chat) });
-    const comment = field('Комментарий', { name: 'violation_comment', maxlength: '1000', rows: 2 }, { kind: 'textarea', hint: 'Участник увидит запись как напоминание о правилах (R-MOD-2).' });
+    const comment = field('Комментарий', { name: 'violation_comment', maxlength: '1000', rows: 2 }, { kind: 'textarea', hint: 'Участник увидит запись как напоминание о правилах.' });
     const record = others.length
       ? fieldsetForm('Записать нарушение', [who.row, rule.row, comment.row, submitRow('Записать нарушение')], async () => {
           await api.post(`${this.base}/violations`, { user_id: who.input.value, rule: Number(rule.input.value), comment: comment.input.value.trim() });
@@ -177,7 +177,6 @@ class ModerationScreen {
       'p',
       { class: 'hint' },
       'Заблокировать можно участника, у которого записано больше трёх нарушений в этом чате, и не дольше чем на 30 дней. Иначе сервер откажет. ',
-      h('span', { class: 'rule', title: 'Правило платформы' }, 'Правило R-MOD-3'),
     );
     const block = others.length
       ? fieldsetForm('Заблокировать участника', [explain, who.row, days.row, reason.row, submitRow('Заблокировать', 'danger')], async () => {
@@ -201,7 +200,7 @@ class ModerationScreen {
     const lift = h('button', { type: 'button', class: 'small' }, 'Снять досрочно');
     lift.addEventListener('click', () => {
       const reason = field('Почему блокировка снимается досрочно', { name: 'lift_reason', required: true, maxlength: '1000', placeholder: 'Участник извинился, никто не возражает' });
-      replace(actions, fieldsetForm('Снять блокировку досрочно (R-MOD-4)', [reason.row, submitRow('Снять блокировку')], async () => {
+      replace(actions, fieldsetForm('Снять блокировку досрочно', [reason.row, submitRow('Снять блокировку')], async () => {
         await api.post(`${this.base}/blocks/${block.user_id}:lift`, { reason: reason.input.value.trim() });
         await this.draw('Блокировка снята');
       }, messages));
@@ -226,7 +225,7 @@ class ModerationScreen {
     const reason = field('Причина', { name: 'remove_reason', required: true, maxlength: '1000' });
     return section(
       'Исключить из чата',
-      fieldsetForm('Исключить участника', [h('p', { class: 'hint' }, 'Исключение ссылается на нарушенное правило и причину (R-MOD-5).'), who.row, rule.row, reason.row, submitRow('Исключить', 'danger')], async () => {
+      fieldsetForm('Исключить участника', [h('p', { class: 'hint' }, 'Исключение ссылается на нарушенное правило и причину.'), who.row, rule.row, reason.row, submitRow('Исключить', 'danger')], async () => {
         await api.post(`${this.base}/members/${who.input.value}:remove`, { rule: Number(rule.input.value), reason: reason.input.value.trim() });
         await this.draw('Участник исключён из чата');
       }, messages),
@@ -241,7 +240,7 @@ class ModerationScreen {
     const who = peopleSelect('Сотрудник', this.org, others, { name: 'moderator_user' });
     return section(
       'Модераторы',
-      fieldsetForm('Назначить модератора', [h('p', { class: 'hint' }, 'Модератором может стать сотрудник организации, состоящий в чате (R-MOD-1).'), who.row, submitRow('Назначить')], async () => {
+      fieldsetForm('Назначить модератора', [h('p', { class: 'hint' }, 'Модератором может стать сотрудник организации, состоящий в чате.'), who.row, submitRow('Назначить')], async () => {
         await api.post(`${this.base}/moderators`, { user_id: who.input.value });
         await this.draw('Модератор назначен');
       }, messages),
@@ -307,7 +306,7 @@ export async function chatNotes(main, ctx, chat, after) {
     notes.append(h('details', { class: 'alert warn reminders' },
       h('summary', {}, `Напоминание модератора: нарушений правил чата — ${violations.length}`),
       h('ul', {}, violations.map((v) => h('li', {}, `Правило ${v.rule}: ${v.rule_text}${v.comment ? ` — ${v.comment}` : ''} (${when(v.created_at)})`))),
-      h('p', { class: 'hint' }, 'После четырёх нарушений модератор может заблокировать вас в этом чате (R-MOD-3).')));
+      h('p', { class: 'hint' }, 'После четырёх нарушений модератор может заблокировать вас в этом чате.')));
   }
   if (notes.childElementCount) after.after(notes);
   if (moderator) removeButtons(main, ctx, chat);
@@ -315,8 +314,7 @@ export async function chatNotes(main, ctx, chat, after) {
   const composer = main.querySelector('form.composer');
   if (block && composer) {
     composer.prepend(h('div', { class: 'alert warn blocked-note', role: 'note' },
-      h('p', {}, 'Вы заблокированы в этом чате до ', until(block.ends_at), '. Читать переписку можно, писать — после окончания блокировки.'),
-      h('span', { class: 'rule', title: 'Правило платформы' }, 'Правило R-MOD-3')));
+      h('p', {}, 'Вы заблокированы в этом чате до ', until(block.ends_at), '. Читать переписку можно, писать — после окончания блокировки.')));
     for (const control of composer.querySelectorAll('textarea, input, button')) control.disabled = true;
   }
 }

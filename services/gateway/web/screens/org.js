@@ -35,7 +35,7 @@ export async function render(main, ctx, orgId) {
     ),
     section(
       'Помощь',
-      h('p', {}, 'Вопрос к администратору организации или к оператору Парты (R-PRIV-4).'),
+      h('p', {}, 'Вопрос к администратору организации или к оператору Парты.'),
       h('p', {}, h('a', { href: `/org/${organisation.id}/support`, 'data-link': true, class: 'button' }, 'Написать в поддержку')),
     ),
     isAdmin ? h('p', {}, h('a', { href: `/admin/${organisation.id}`, 'data-link': true, class: 'button' }, 'Консоль администратора')) : null,

@@ -87,7 +87,7 @@ export async function render(main, ctx, orgId) {
     main,
     h('p', { class: 'back' }, h('a', { href: `/org/${organisation.id}`, 'data-link': true }, `← ${organisation.name}`)),
     h('h1', {}, 'Поддержка'),
-    h('p', { class: 'lead' }, 'Напишите администратору организации или оператору Парты — ответ появится здесь (R-PRIV-4).'),
+    h('p', { class: 'lead' }, 'Напишите администратору организации или оператору Парты — ответ появится здесь.'),
     section('Новое обращение', write, top.el),
     section('Мои обращения', mine),
   );
