@@ -73,7 +73,5 @@ class Access:
     ) -> frozenset[str]:
         roles = await self.require_member_or_operator(conn, organisation_id, principal)
         if not is_staff(roles):
-            raise PermissionDenied(
-                "Список участников видят только сотрудники организации (R-PRIV-1)", rule="R-PRIV-1"
-            )
+            raise PermissionDenied("Список участников видят только сотрудники организации", rule="R-PRIV-1")
         return roles

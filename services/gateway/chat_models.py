@@ -29,6 +29,18 @@ class ChatIn(BaseModel):
     )
 
 
+class MessagePreviewOut(BaseModel):
+    """The newest message of a chat, for the preview line of the chats list."""
+
+    seq: int
+    author_id: str
+    text: str = Field(description="cut to 200 characters; empty when deleted")
+    created_at: datetime | None
+    deleted: bool
+    has_attachments: bool
+    is_poll: bool
+
+
 class ChatOut(BaseModel):
     id: str
     organisation_id: str
@@ -48,6 +60,9 @@ class ChatOut(BaseModel):
     may_post: bool
     member_count: int
     created_at: datetime | None
+    last_message: MessagePreviewOut | None = Field(
+        default=None, description="in GET /chats only: the newest message, or null when there is none"
+    )
 
 
 class Chats(BaseModel):

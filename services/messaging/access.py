@@ -78,9 +78,7 @@ class ChatAccess:
         channel (R-CHAT-2), not blocked (R-MOD-3)."""
         self.require_member()
         if not self.may_post:
-            raise RuleRefused(
-                "В канале пишут только администраторы, участники читают (R-CHAT-2)", rule="R-CHAT-2"
-            )
+            raise RuleRefused("В канале пишут только администраторы, участники читают", rule="R-CHAT-2")
         self.require_not_blocked()
 
     def require_member(self) -> Membership | Row[Any]:
@@ -88,7 +86,7 @@ class ChatAccess:
         if self.membership is None:
             if self.visible:
                 raise RuleRefused(
-                    "Сначала вступите в чат, прочитав и подтвердив его правила (R-CHAT-5)", rule="R-CHAT-5"
+                    "Сначала вступите в чат, прочитав и подтвердив его правила", rule="R-CHAT-5"
                 )
             raise NotFound(CHAT_NOT_FOUND)
         return self.membership

@@ -14,7 +14,7 @@ from services.common.convert import to_timestamp
 from services.messaging.attachment_api import AttachmentServicer
 from services.messaging.attachments import Attachments
 from services.messaging.chat_links import ChatLinks
-from services.messaging.chats import Chats, ChatView, NewChat
+from services.messaging.chats import Chats, ChatView, MessagePreview, NewChat
 from services.messaging.convert import attachment_pb, kind_name, kind_value, message_pb
 from services.messaging.messages import Messages
 from services.messaging.moderation import Moderation
@@ -50,6 +50,21 @@ def chat_pb(view: ChatView) -> pb.Chat:
         may_post=view.may_post,
         member_count=view.member_count,
         created_at=to_timestamp(chat.created_at),
+        last_message=preview_pb(view.last_message),
+    )
+
+
+def preview_pb(preview: MessagePreview | None) -> pb.MessagePreview | None:
+    if preview is None:
+        return None
+    return pb.MessagePreview(
+        seq=preview.seq,
+        author_id=str(preview.author_id),
+        text=preview.text,
+        created_at=to_timestamp(preview.created_at),
+        deleted=preview.deleted,
+        has_attachments=preview.has_attachments,
+        is_poll=preview.is_poll,
     )
 
 

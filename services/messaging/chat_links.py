@@ -71,9 +71,7 @@ def expiry_days(requested: int) -> int:
     if requested == 0:
         return DEFAULT_EXPIRY_DAYS
     if not 1 <= requested <= MAX_EXPIRY_DAYS:
-        raise InvalidArgument(
-            f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней (R-CHAT-6)", rule="R-CHAT-6"
-        )
+        raise InvalidArgument(f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-CHAT-6")
     return requested
 
 
@@ -91,11 +89,11 @@ def unusable_reason(
 ) -> RuleRefused | None:
     """Why a known link cannot be used any more, or None (R-CHAT-6)."""
     if revoked_at is not None:
-        return RuleRefused("Ссылка-приглашение в чат отозвана (R-CHAT-6)", rule="R-CHAT-6")
+        return RuleRefused("Ссылка-приглашение в чат отозвана", rule="R-CHAT-6")
     if expires_at <= now:
-        return RuleRefused("Срок действия ссылки-приглашения в чат истёк (R-CHAT-6)", rule="R-CHAT-6")
+        return RuleRefused("Срок действия ссылки-приглашения в чат истёк", rule="R-CHAT-6")
     if max_uses is not None and uses >= max_uses:
-        return RuleRefused("Ссылка-приглашение в чат уже использована полностью (R-CHAT-6)", rule="R-CHAT-6")
+        return RuleRefused("Ссылка-приглашение в чат уже использована полностью", rule="R-CHAT-6")
     return None
 
 
@@ -224,9 +222,7 @@ class ChatLinks:
                 # Another join took the last use (or the link ended) meanwhile: this one is undone.
                 fresh = await self._store.get_link(conn, link.id)
                 refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
-                raise refusal or RuleRefused(
-                    "Ссылка-приглашение в чат больше не действует (R-CHAT-6)", rule="R-CHAT-6"
-                )
+                raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule="R-CHAT-6")
             await stage_joined(conn, chat, user, rules_version)
         await self._store.settle_invitations(conn, chat.id, user, "accepted")
         membership = await self._store.membership(conn, chat.id, user)

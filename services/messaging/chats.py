@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -49,6 +50,35 @@ DEFAULT_TITLES = {
 
 
 @dataclass(frozen=True)
+class MessagePreview:
+    """The newest message of a chat as its members' list shows it (text already cut short)."""
+
+    seq: int
+    author_id: uuid.UUID
+    text: str
+    created_at: datetime
+    deleted: bool
+    has_attachments: bool
+    is_poll: bool
+
+
+def preview_of(row: Row[Any]) -> MessagePreview | None:
+    """The preview columns of a row of `my_chats`, or None for a chat without messages."""
+    if row.last_message_seq is None:
+        return None
+    deleted = row.last_deleted_at is not None
+    return MessagePreview(
+        seq=int(row.last_message_seq),
+        author_id=row.last_author_id,
+        text="" if deleted else row.last_text,
+        created_at=row.last_created_at,
+        deleted=deleted,
+        has_attachments=bool(row.last_has_attachments) and not deleted,
+        is_poll=bool(row.last_is_poll) and not deleted,
+    )
+
+
+@dataclass(frozen=True)
 class ChatView:
     """A chat as the caller sees it."""
 
@@ -57,6 +87,7 @@ class ChatView:
     last_read_seq: int
     may_post: bool
     member_count: int
+    last_message: MessagePreview | None = None
 
     @property
     def unread(self) -> int:
@@ -211,7 +242,8 @@ class Chats:
                         member=True,
                         last_read_seq=int(row.last_read_seq),
                         may_post=may_post(people[row.organisation_id], shape_of(row)),
-                        member_count=await self._store.member_count(conn, row.id),
+                        member_count=int(row.member_count),
+                        last_message=preview_of(row),
                     )
                 )
             return views
@@ -323,7 +355,7 @@ class Chats:
         if row is None or str(row.user_id) != principal.user_id:
             raise NotFound("Приглашение не найдено")
         if row.status != "pending":
-            raise RuleRefused("Это приглашение уже не действует (R-CHAT-4)", rule="R-CHAT-4")
+            raise RuleRefused("Это приглашение уже не действует", rule="R-CHAT-4")
         return row
 
     async def accept(self, principal: Principal, invitation_id: str, rules_version: int) -> ChatView:

@@ -141,7 +141,7 @@ class Moderation:
             person = await self._store.person(conn, mod.chat.organisation_id, target)
             if not may_be_named_moderator(person, member):
                 raise RuleRefused(
-                    "Модераторами назначают сотрудников, которые состоят в чате (R-MOD-1)", rule="R-MOD-1"
+                    "Модераторами назначают сотрудников, которые состоят в чате", rule="R-MOD-1"
                 )
             if await self._store.name_moderator(conn, mod.chat.id, target, mod.user_id):
                 await self._audit(conn, mod, MODERATOR_NAMED, target_user_id=target)

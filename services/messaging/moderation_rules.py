@@ -67,7 +67,7 @@ def may_block(violations: int, days: int) -> bool:
 def check_may_block(violations: int, days: int) -> None:
     """R-MOD-3: FAILED_PRECONDITION naming R-MOD-3 for a block with too few violations or too long."""
     if days < 1:
-        raise InvalidArgument("Срок блокировки — от 1 до 30 дней (R-MOD-3)", rule="R-MOD-3")
+        raise InvalidArgument("Срок блокировки — от 1 до 30 дней", rule="R-MOD-3")
     if days > MAX_BLOCK_DAYS:
         raise RuleRefused(
             f"Блокировать можно не дольше чем на {MAX_BLOCK_DAYS} дней, а не на {days}",

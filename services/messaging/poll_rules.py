@@ -81,7 +81,7 @@ def check_choices(choices: Sequence[int], option_count: int, multiple: bool) -> 
 def check_open(closed: bool) -> None:
     """A closed poll takes no votes and no retractions: its result stands (R-CHAT-3)."""
     if closed:
-        raise RuleRefused("Опрос закрыт: голосовать больше нельзя (R-CHAT-3)", rule="R-CHAT-3")
+        raise RuleRefused("Опрос закрыт: голосовать больше нельзя", rule="R-CHAT-3")
 
 
 def may_close(person: Person, author_id: uuid.UUID, created_by: uuid.UUID | None, named: bool) -> bool:

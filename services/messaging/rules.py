@@ -86,9 +86,7 @@ def check_may_create(person: Person, shape: ChatShape) -> None:
     kind = shape.kind
     if kind in ("class", "parents", "class_staff"):
         if shape.class_id is None or shape.class_id not in person.class_teacher_of:
-            raise PermissionDenied(
-                "Этот чат создаёт классный руководитель этого класса (R-CHAT-1)", rule="R-CHAT-1"
-            )
+            raise PermissionDenied("Этот чат создаёт классный руководитель этого класса", rule="R-CHAT-1")
     elif kind == "subject":
         if shape.class_id is None or (shape.class_id, shape.subject) not in person.subjects:
             raise PermissionDenied(
@@ -98,14 +96,14 @@ def check_may_create(person: Person, shape: ChatShape) -> None:
     elif kind == "management":
         if not person.roles & MANAGEMENT_ROLES:
             raise PermissionDenied(
-                "Управленческий чат создаёт руководитель или администрация (R-CHAT-1)", rule="R-CHAT-1"
+                "Управленческий чат создаёт руководитель или администрация", rule="R-CHAT-1"
             )
     elif kind == "other":
         if not person.is_staff:
-            raise PermissionDenied("Чаты создают сотрудники организации (R-CHAT-1)", rule="R-CHAT-1")
+            raise PermissionDenied("Чаты создают сотрудники организации", rule="R-CHAT-1")
     elif kind == "channel":
         if not person.is_admin:
-            raise PermissionDenied("Каналы создают администраторы (R-CHAT-2)", rule="R-CHAT-2")
+            raise PermissionDenied("Каналы создают администраторы", rule="R-CHAT-2")
     else:
         raise InvalidArgument("Неизвестный вид чата")
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    exists,
     func,
     literal_column,
     select,
@@ -31,9 +32,11 @@ from services.messaging.access_store import AccessStore, person_facts
 from services.messaging.attachment_store import AttachmentStore
 from services.messaging.chat_link_store import ChatLinkStore
 from services.messaging.moderation_store import ModerationStore
+from services.messaging.poll_schema import polls
 from services.messaging.poll_store import PollStore
 from services.messaging.rules import Person
 from services.messaging.schema import (
+    attachments,
     chat_invitations,
     chat_members,
     chats,
@@ -228,15 +231,40 @@ class ReadModelStore:
         return list(rows)
 
 
+# The preview line of a chat in its members' list: the newest message's text is cut here.
+PREVIEW_LENGTH = 200
+
+
 def _mine(user_id: uuid.UUID) -> Any:
+    """My chats with my read mark, the member count and the newest message for the preview line,
+    newest activity first (the chats list is the home screen, as in a messenger)."""
+    last = messages.alias("last_message")
+    everyone = chat_members.alias("everyone")
+    files = attachments.alias("last_files")
+    member_count = select(func.count()).where(everyone.c.chat_id == chats.c.id).scalar_subquery()
+    has_files = exists().where(files.c.chat_id == chats.c.id, files.c.message_seq == chats.c.last_seq)
+    is_poll = exists().where(polls.c.chat_id == chats.c.id, polls.c.seq == chats.c.last_seq)
     return (
-        select(chats, chat_members.c.last_read_seq)
+        select(
+            chats,
+            chat_members.c.last_read_seq,
+            member_count.label("member_count"),
+            last.c.seq.label("last_message_seq"),
+            last.c.author_id.label("last_author_id"),
+            func.left(last.c.text, PREVIEW_LENGTH).label("last_text"),
+            last.c.created_at.label("last_created_at"),
+            last.c.deleted_at.label("last_deleted_at"),
+            has_files.label("last_has_attachments"),
+            is_poll.label("last_is_poll"),
+        )
         .join(chat_members, and_(chat_members.c.chat_id == chats.c.id, chat_members.c.user_id == user_id))
         .join(
             dir_members,
             and_(dir_members.c.organisation_id == chats.c.organisation_id, dir_members.c.user_id == user_id),
         )
+        .outerjoin(last, and_(last.c.chat_id == chats.c.id, last.c.seq == chats.c.last_seq))
         .where(func.cardinality(dir_members.c.roles) > 0)
+        .order_by(func.coalesce(last.c.created_at, chats.c.created_at).desc(), chats.c.id)
     )
 
 
@@ -268,7 +296,7 @@ class ChatStore:
     async def my_chats(
         self, conn: AsyncConnection, user_id: uuid.UUID, organisation_id: uuid.UUID | None
     ) -> Sequence[Row[Any]]:
-        query = _mine(user_id).order_by(chats.c.created_at)
+        query = _mine(user_id)
         if organisation_id is not None:
             query = query.where(chats.c.organisation_id == organisation_id)
         return (await conn.execute(query)).all()

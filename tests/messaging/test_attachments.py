@@ -187,7 +187,7 @@ async def test_r_chat_2_only_who_may_post_uploads(world: World) -> None:
     student = world.students[0]
     channel = await system_channel(world.platform, world.school.id, student, "school")
     await join(world.platform, channel, student)
-    refused(await world.upload(student, PDF, chat=channel), 409, "R-CHAT-2", rule="R-CHAT-2")
+    refused(await world.upload(student, PDF, chat=channel), 409, "только администраторы", rule="R-CHAT-2")
     refused(await world.upload(world.outsider_student, PDF), 409, rule="R-CHAT-5")
     refused(await world.upload(world.other_school_admin, PDF), 404)
 
@@ -306,4 +306,4 @@ async def test_r_mod_3_a_blocked_member_uploads_nothing(world: World) -> None:
         ok(await platform.http.post(chat_url + "/violations", headers=bearer(world.teacher), json=body), 201)
     block = {"user_id": student["user_id"], "days": 3, "reason": "Четыре нарушения"}
     ok(await platform.http.post(chat_url + "/blocks", headers=bearer(world.teacher), json=block), 201)
-    refused(await world.upload(student, PDF), 409, "R-MOD-3", rule="R-MOD-3")
+    refused(await world.upload(student, PDF), 409, "заблокированы", rule="R-MOD-3")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
 from tests.conftest import Inbox, Platform, normalise_phone
 
@@ -108,3 +108,9 @@ async def shoot(page: Page, name: str) -> None:
         await page.wait_for_timeout(50)
         await page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), animations="disabled")
     await page.set_viewport_size(original)
+
+
+async def message_action(item: Locator, action: str) -> None:
+    """Choose `action` («Ответить», «Изменить», «Удалить» …) from a message's «⋯» menu."""
+    await item.get_by_role("button", name="Действия с сообщением").click()
+    await item.locator(".msg-actions").get_by_role("button", name=action).click()

@@ -55,9 +55,10 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     # R-ORG-3: the person with the application's phone is the administrator.
     admin = await person()
     await sign_in(admin, platform, ADMIN_PHONE)
-    await expect(admin.get_by_role("heading", name=SCHOOL)).to_be_visible()
-    await expect(admin.get_by_label("Организация")).to_have_value(re.compile(".+"))
-    await admin.get_by_role("link", name="Администрирование").click()
+    # Home is the chats list of the school, named in the header.
+    await expect(admin.get_by_role("heading", name="Чаты", exact=True)).to_be_visible()
+    await expect(admin.locator(".org-name")).to_have_text(SCHOOL)
+    await admin.get_by_role("link", name="Управление").click()
     # R-ORG-4, R-ORG-7: the details and the journal link, which members then see.
     await admin.get_by_label("Ссылка на электронный журнал и дневник").fill(
         "https://journal.example/school601"
@@ -70,7 +71,8 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     await admin.get_by_role("link", name="Структура").click()
     await admin.get_by_label("Название класса").fill("15Б")
     await admin.get_by_role("button", name="Создать класс").click()
-    await expect(admin.get_by_role("alert")).to_contain_text("R-ORG-6")
+    await expect(admin.get_by_role("alert")).to_have_attribute("data-rule", "R-ORG-6")
+    await expect(admin.get_by_role("alert")).to_contain_text("например «5А»")
     await admin.get_by_label("Название класса").fill("5А")
     await admin.get_by_role("button", name="Создать класс").click()
     await expect(admin.get_by_role("status")).to_contain_text("Класс 5А создан")

@@ -23,6 +23,7 @@ from services.gateway.chat_models import (
     MessageIn,
     MessageOut,
     MessagePage,
+    MessagePreviewOut,
     ReadIn,
     ReadStateOut,
 )
@@ -60,6 +61,21 @@ def chat_out(reply: pb.Chat) -> ChatOut:
             "may_post": reply.may_post,
             "member_count": reply.member_count,
             "created_at": timestamp(reply.created_at),
+            "last_message": preview_out(reply.last_message) if reply.HasField("last_message") else None,
+        }
+    )
+
+
+def preview_out(reply: pb.MessagePreview) -> MessagePreviewOut:
+    return MessagePreviewOut.model_validate(
+        {
+            "seq": reply.seq,
+            "author_id": reply.author_id,
+            "text": reply.text,
+            "created_at": timestamp(reply.created_at),
+            "deleted": reply.deleted,
+            "has_attachments": reply.has_attachments,
+            "is_poll": reply.is_poll,
         }
     )
 

@@ -3,6 +3,7 @@
 import { api, ApiError, clearSession, session } from './api.js';
 import { h, replace } from './dom.js';
 import { errorBox } from './ui.js';
+import { icon } from './icons.js';
 import * as signin from './screens/signin.js';
 import * as org from './screens/org.js';
 import * as profile from './screens/profile.js';
@@ -106,28 +107,42 @@ const ctx = {
   },
 };
 
-function navLink(path, text, current) {
-  return h('a', { href: path, 'data-link': true, 'aria-current': current ? 'page' : undefined }, text);
+function navLink(path, text, current, name) {
+  return h('a', { href: path, 'data-link': true, 'aria-current': current ? 'page' : undefined }, icon(name), h('span', { class: 'nav-label' }, text));
+}
+
+const ORG_TAB = { school: 'Школа', kindergarten: 'Детский сад', additional_education: 'Центр' };
+
+/** The sections: a row of links under the header on wide screens, a tab bar at the bottom of phones. */
+function sections(path) {
+  const active = currentOrg();
+  const links = [navLink('/chats', 'Чаты', path === '/chats' || path.startsWith('/chats/') || path === '/search', 'chats')];
+  if (active) links.push(navLink(`/org/${active.id}`, ORG_TAB[active.kind] || 'Организация', path.startsWith('/org/') || path === '/join' || path === '/apply', 'school'));
+  if (active?.my_roles.includes('administrator')) {
+    links.push(navLink(`/admin/${active.id}`, 'Управление', path.startsWith('/admin/'), 'admin'));
+  } else if (active?.my_roles.includes('head')) {
+    // The head sees the organisation's weekly statistics (R-STAT-1).
+    links.push(navLink(`/admin/${active.id}/statistics`, 'Статистика', path.startsWith('/admin/'), 'stats'));
+  }
+  if (state.operator) links.push(navLink('/operator', 'Оператор', path === '/operator' || path.startsWith('/operator/'), 'operator'));
+  links.push(navLink('/profile', 'Профиль', path === '/profile', 'profile'));
+  return h('nav', { class: 'nav', 'aria-label': 'Разделы' }, links);
+}
+
+/** The name a person goes by: their first and last name, or what they chose to show. */
+export function myName(me) {
+  return [me?.first_name, me?.last_name].filter(Boolean).join(' ') || me?.display_name || '';
+}
+
+function brand(link = true) {
+  const mark = [h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), h('span', { class: 'brand-name' }, 'Парта')];
+  return link ? h('a', { class: 'brand', href: '/', 'data-link': true, 'aria-label': 'Парта — на главную' }, mark) : h('span', { class: 'brand' }, mark);
 }
 
 function header(path) {
   const active = currentOrg();
-  const links = [];
-  if (active) links.push(navLink(`/org/${active.id}`, 'Организация', path.startsWith('/org/')));
-  links.push(navLink('/chats', 'Чаты', path === '/chats' || path.startsWith('/chats/')));
-  if (active?.my_roles.includes('administrator')) {
-    links.push(navLink(`/admin/${active.id}`, 'Администрирование', path.startsWith('/admin/')));
-  } else if (active?.my_roles.includes('head')) {
-    // The head sees the organisation's weekly statistics (R-STAT-1).
-    links.push(navLink(`/admin/${active.id}/statistics`, 'Статистика', path.startsWith('/admin/')));
-  }
-  if (state.operator) links.push(navLink('/operator', 'Оператор', path === '/operator' || path.startsWith('/operator/')));
-  links.push(navLink('/join', 'Вступить', path === '/join'));
-  links.push(navLink('/apply', 'Подключить организацию', path === '/apply'));
-  links.push(navLink('/profile', 'Профиль', path === '/profile'));
-
   let switcher = null;
-  if (state.orgs.length > 0) {
+  if (state.orgs.length > 1) {
     const select = h(
       'select',
       { id: 'org-switcher', value: active?.id },
@@ -137,29 +152,29 @@ function header(path) {
       chooseOrg(select.value);
       const onAdmin = window.location.pathname.startsWith('/admin/');
       const chosen = currentOrg();
-      go(onAdmin && chosen.my_roles.includes('administrator') ? `/admin/${chosen.id}` : `/org/${chosen.id}`);
+      go(onAdmin && chosen.my_roles.includes('administrator') ? `/admin/${chosen.id}` : '/chats');
     });
-    switcher = h('div', { class: 'switcher' }, h('label', { for: 'org-switcher' }, 'Организация'), select);
+    switcher = h('div', { class: 'switcher' }, h('label', { for: 'org-switcher', class: 'visually-hidden' }, 'Организация'), select);
+  } else if (active) {
+    switcher = h('span', { class: 'org-name' }, active.name);
   }
-  const name = state.me?.display_name || [state.me?.first_name, state.me?.last_name].filter(Boolean).join(' ');
+  const name = myName(state.me);
   return h(
     'header',
     { class: 'top' },
     h(
       'div',
       { class: 'bar' },
-      h('a', { class: 'brand', href: '/', 'data-link': true }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), 'Парта'),
+      brand(),
       switcher,
-      h('span', { class: 'who', id: 'who' }, name || state.me?.phone || state.me?.email || ''),
+      name ? h('a', { class: 'who', id: 'who', href: '/profile', 'data-link': true }, name) : null,
     ),
-    h('nav', { class: 'nav', 'aria-label': 'Разделы' }, links),
+    sections(path),
   );
 }
 
 function home() {
-  const active = currentOrg();
-  if (active) return `/org/${active.id}`;
-  return null;
+  return currentOrg() ? '/chats' : null;
 }
 
 async function render() {
@@ -184,7 +199,7 @@ async function render() {
   const signed = session() !== null;
 
   if (!signed && !(route && route[2]?.public)) {
-    replace(app, skip, h('header', { class: 'top' }, h('div', { class: 'bar' }, h('span', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), 'Парта'))), main);
+    replace(app, skip, h('header', { class: 'top' }, h('div', { class: 'bar' }, brand(false))), main);
     replace(main, signin.screen(ctx, { next: path === '/' ? '/' : path }));
     document.title = 'Вход — Парта';
     return;
@@ -199,7 +214,7 @@ async function render() {
     }
     if (session() === null) return; // signed out while loading
   }
-  replace(app, skip, signed ? header(path) : h('header', { class: 'top' }, h('div', { class: 'bar' }, h('a', { class: 'brand', href: '/', 'data-link': true }, h('span', { class: 'logo', 'aria-hidden': 'true' }, 'П'), 'Парта'))), main);
+  replace(app, skip, signed ? header(path) : h('header', { class: 'top' }, h('div', { class: 'bar' }, brand())), main);
   if (!route) {
     const target = home();
     if (target && path === '/') {

@@ -7,6 +7,7 @@
 // X-Filename; the server decides the type from the bytes and answers with Russian errors.
 import { errorText, refreshSession, session } from './api.js';
 import { h, replace } from './dom.js';
+import { icon } from './icons.js';
 
 const BASE = '/api/v1';
 const MAX_FILES = 10;
@@ -145,13 +146,13 @@ function upload(chatId, file, onProgress, retried = false) {
 }
 
 /**
- * The composer's part: «Прикрепить файл» and the files waiting to be sent. `ids()` are the uploaded
+ * The composer's part: «Прикрепить файл» (an icon button) and the files waiting to be sent. `ids()` are the uploaded
  * ones, `busy()` says an upload is still running, `clear()` after sending.
  */
 export function attachmentPicker(chatId) {
   const items = []; // {file, id, state: 'uploading'|'done'|'failed', node}
   const input = h('input', { type: 'file', multiple: true, hidden: true, 'aria-label': 'Выбрать файлы' });
-  const button = h('button', { type: 'button', class: 'attach' }, 'Прикрепить файл');
+  const button = h('button', { type: 'button', class: 'icon-button attach', 'aria-label': 'Прикрепить файл', title: 'Прикрепить файл' }, icon('attach'));
   const list = h('ul', { class: 'pending-attachments', 'aria-label': 'Файлы к отправке', 'aria-live': 'polite' });
   list.hidden = true;
   button.addEventListener('click', () => input.click());
@@ -201,7 +202,10 @@ export function attachmentPicker(chatId) {
   }
 
   return {
-    el: h('div', { class: 'attach-row' }, button, input, list),
+    // The composer places the parts: the button beside the text, the list of files above it.
+    button,
+    input,
+    list,
     ids: () => items.filter((i) => i.state === 'done').map((i) => i.id),
     busy: () => items.some((i) => i.state === 'uploading'),
     failed: () => items.some((i) => i.state === 'failed'),

@@ -9,6 +9,7 @@
 // mine. Everything is built with textContent (dom.js): an option's text can never run.
 import { api } from './api.js';
 import { h, replace, uid } from './dom.js';
+import { icon } from './icons.js';
 import { personName } from './names.js';
 import { checkbox, field, messageArea, when } from './ui.js';
 
@@ -178,7 +179,7 @@ export function pollBlock(view, message) {
 
 /** «Опрос» next to «Отправить»: opens the form to create a poll above the composer. */
 export function pollButton(view) {
-  const button = h('button', { type: 'button', class: 'small', 'aria-expanded': 'false' }, 'Опрос');
+  const button = h('button', { type: 'button', class: 'icon-button', 'aria-expanded': 'false', 'aria-label': 'Опрос', title: 'Создать опрос' }, icon('poll'));
   button.addEventListener('click', () => {
     if (view.pollForm) {
       view.pollForm.querySelector('input')?.focus();

@@ -164,3 +164,46 @@ export function plural(count, [one, few, many], { withNumber = true } = {}) {
   }
   return withNumber ? `${count} ${word}` : word;
 }
+
+function sameDay(a, b) {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** «Сегодня», «Вчера», «3 декабря» or «3 декабря 2025 г.»: the day separators of a chat. */
+export function dayLabel(iso, now = new Date()) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  if (sameDay(date, now)) return 'Сегодня';
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (sameDay(date, yesterday)) return 'Вчера';
+  const options = { day: 'numeric', month: 'long' };
+  if (date.getFullYear() !== now.getFullYear()) options.year = 'numeric';
+  return date.toLocaleDateString('ru-RU', options);
+}
+
+/** The day a message belongs to, as a key for grouping («2026-12-03» in local time). */
+export function dayKey(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
+}
+
+/** «16:33»: a message's time. */
+export function clock(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  return date.toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' });
+}
+
+/** The time in a chats list row: «16:33» today, «вчера», «3 дек.», «03.12.2025» in another year. */
+export function listTime(iso, now = new Date()) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  if (sameDay(date, now)) return clock(iso);
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (sameDay(date, yesterday)) return 'вчера';
+  if (date.getFullYear() === now.getFullYear()) return date.toLocaleDateString('ru-RU', { day: 'numeric', month: 'short' });
+  return date.toLocaleDateString('ru-RU');
+}

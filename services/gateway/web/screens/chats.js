@@ -1,9 +1,12 @@
-// The chats of the current organisation: mine with unread counts, those I may join (after reading
-// and accepting their rules, R-CHAT-5), my invitations, and «Новый чат» for staff (R-CHAT-1, R-CHAT-2).
+// The home screen: the chats of the current organisation as a messenger lists them — newest activity
+// first, each with its last message, time and unread count, kept up to date live — then my
+// invitations, the chats I may join (after reading and accepting their rules, R-CHAT-5), and
+// «Новый чат» for staff (R-CHAT-1, R-CHAT-2).
 import { api, query } from '../api.js';
 import { append, h, replace } from '../dom.js';
 import { live } from '../live.js';
-import { badge, errorBox, field, form, messageArea, section } from '../ui.js';
+import { errorBox, field, form, listTime, messageArea, plural, section } from '../ui.js';
+import { personName } from '../names.js';
 import { searchField } from '../search_field.js';
 
 export const CHAT_KIND_TITLES = {
@@ -50,25 +53,79 @@ export function rulesBox(chat, accept, { cancel = null } = {}) {
 
 function unreadBadge(count) {
   if (!count) return null;
-  return h('span', { class: 'badge unread', 'data-unread': String(count) }, String(count), h('span', { class: 'visually-hidden' }, ' непрочитанных'));
+  return h('span', { class: 'badge unread', 'data-unread': String(count) }, String(count), h('span', { class: 'visually-hidden' }, ` ${plural(count, ['непрочитанное', 'непрочитанных', 'непрочитанных'], { withNumber: false })}`));
 }
 
-function chatLink(chat) {
-  const title = h('a', { href: `/chats/${chat.id}`, 'data-link': true, class: 'chat-link' }, chat.title);
-  const unread = h('span', { class: 'unread-slot' }, unreadBadge(chat.unread_count));
-  const item = h(
+/** Two letters for the chat's round picture: «5А: класс» → «5А», «Общешкольный канал» → «ОК». */
+function initials(title) {
+  const words = title.replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
+  if (!words.length) return '•';
+  if (/\d/.test(words[0])) return words[0].slice(0, 3).toUpperCase();
+  return (words[0][0] + (words[1]?.[0] || '')).toUpperCase();
+}
+
+/** The preview line: «Вы: …», «Ольга Смирнова: …», «Сообщение удалено», «Опрос: …», «Файл». */
+function previewLine(org, last, me) {
+  if (!last) return h('span', { class: 'preview muted' }, 'Сообщений пока нет');
+  let text = last.text.replace(/\s+/g, ' ').trim();
+  if (last.deleted) text = 'Сообщение удалено';
+  else if (last.is_poll) text = `Опрос: ${text}`;
+  else if (!text && last.has_attachments) text = 'Вложение';
+  const author = last.author_id === me ? 'Вы' : personName(org, last.author_id);
+  return h('span', { class: 'preview' }, h('span', { class: 'preview-author' }, author, ': '), text);
+}
+
+function chatRow(chat, me) {
+  const row = { chat };
+  row.unread = h('span', { class: 'unread-slot' }, unreadBadge(chat.unread_count));
+  row.time = h('time', { class: 'chat-time meta', datetime: chat.last_message?.created_at || '' }, chat.last_message ? listTime(chat.last_message.created_at) : '');
+  row.preview = h('span', { class: 'preview-slot' }, previewLine(chat.organisation_id, chat.last_message, me));
+  row.item = h(
     'li',
-    { class: 'item chat-item', 'data-chat': chat.id },
-    h('div', { class: 'chat-name' }, title, h('span', { class: 'meta' }, kindTitle(chat))),
-    unread,
+    { class: 'chat-item', 'data-chat': chat.id },
+    h(
+      'a',
+      { href: `/chats/${chat.id}`, 'data-link': true, class: 'chat-row' },
+      h('span', { class: `avatar kind-${chat.system_kind ? 'channel' : chat.kind}`, 'aria-hidden': 'true' }, initials(chat.title)),
+      h(
+        'span',
+        { class: 'chat-main' },
+        h('span', { class: 'chat-top' }, h('span', { class: 'chat-link' }, chat.title), row.time),
+        h('span', { class: 'chat-bottom' }, row.preview, row.unread),
+        h('span', { class: 'visually-hidden' }, `. ${kindTitle(chat)}`),
+      ),
+    ),
   );
-  return { item, unread, chat };
+  return row;
+}
+
+/** A message arrived live: the row shows it, moves to the top, and counts it when it is not mine. */
+function onLiveMessage(row, list, message, me) {
+  const chat = row.chat;
+  chat.last_seq = Math.max(chat.last_seq, message.seq);
+  chat.last_message = {
+    seq: message.seq,
+    author_id: message.author_id,
+    text: message.text || '',
+    created_at: message.created_at,
+    deleted: Boolean(message.deleted),
+    has_attachments: Boolean(message.attachments?.length),
+    is_poll: Boolean(message.poll),
+  };
+  replace(row.preview, previewLine(chat.organisation_id, chat.last_message, me));
+  row.time.dateTime = message.created_at || '';
+  row.time.textContent = listTime(message.created_at);
+  if (message.author_id !== me) {
+    chat.unread_count += 1;
+    replace(row.unread, unreadBadge(chat.unread_count));
+  }
+  if (list.firstElementChild !== row.item) list.prepend(row.item);
 }
 
 export async function render(main, ctx) {
   const org = ctx.currentOrg();
   if (!org) {
-    replace(main, h('h1', {}, 'Чаты'), section('Нет организации', h('p', {}, 'Чаты появятся, когда вы вступите в организацию.')));
+    replace(main, h('h1', {}, 'Чаты'), section('Нет организации', h('p', {}, 'Чаты появятся, когда вы вступите в организацию.'), h('p', {}, h('a', { href: '/join', 'data-link': true }, 'Вступить по коду организации'))));
     return;
   }
   const [mine, joinable, invitations] = await Promise.all([
@@ -80,20 +137,17 @@ export async function render(main, ctx) {
   const isStaff = org.my_roles.some((r) => STAFF.has(r));
   const isAdmin = org.my_roles.includes('administrator');
 
-  // My chats, with unread counts kept up to date by the live connection.
-  const rows = mine.chats.map(chatLink);
-  const subscriptions = [];
+  // My chats, newest activity first, kept up to date by the live connection.
   const me = ctx.state.me?.id;
+  const rows = mine.chats.map((chat) => chatRow(chat, me));
+  const list = h('ul', { class: 'chat-list', 'aria-label': 'Мои чаты' }, rows.map((r) => r.item));
+  const subscriptions = [];
   for (const row of rows) {
     subscriptions.push(
       live().subscribe(row.chat.id, row.chat.last_seq, (frame) => {
         if (!row.item.isConnected) return;
-        if (frame.type === 'message') {
-          row.chat.last_seq = Math.max(row.chat.last_seq, frame.message.seq);
-          if (frame.message.author_id !== me) {
-            row.chat.unread_count += 1;
-            replace(row.unread, unreadBadge(row.chat.unread_count));
-          }
+        if (frame.type === 'message' && frame.message) {
+          onLiveMessage(row, list, frame.message, me);
         } else if (frame.type === 'read') {
           // I read it on another device: the count follows there.
           row.chat.unread_count = Math.max(0, row.chat.last_seq - frame.last_read_seq);
@@ -105,33 +159,18 @@ export async function render(main, ctx) {
     );
   }
   ctx.onLeave(() => subscriptions.forEach((off) => off()));
-  const list = h('ul', { class: 'rows chats', 'aria-label': 'Мои чаты' }, rows.map((r) => r.item));
 
+  const newChat = isStaff ? await newChatPanel(org, isAdmin, ctx) : null;
   replace(
     main,
-    h('h1', {}, 'Чаты'),
+    h('div', { class: 'chats-head' }, h('h1', {}, 'Чаты'), newChat?.button),
+    newChat?.panel,
     searchField(ctx),
-    h(
-      'div',
-      { class: 'chat-columns' },
-      h(
-        'div',
-        {},
-        section('Мои чаты', rows.length ? list : h('p', { class: 'muted' }, 'Вы пока не состоите ни в одном чате.')),
-        myInvitations.length ? section('Приглашения', invitationList(myInvitations, ctx)) : null,
-      ),
-      h(
-        'div',
-        {},
-        section(
-          'Можно вступить',
-          joinable.chats.length
-            ? h('ul', { class: 'rows', 'aria-label': 'Чаты, в которые можно вступить' }, joinable.chats.map((c) => joinableItem(c, ctx)))
-            : h('p', { class: 'muted' }, 'Новых чатов для вас нет.'),
-        ),
-        isStaff ? section('Новый чат', await newChatForm(org, isAdmin, ctx)) : null,
-      ),
-    ),
+    myInvitations.length ? section('Приглашения', invitationList(myInvitations, ctx)) : null,
+    rows.length ? list : h('p', { class: 'muted empty-list' }, 'Вы пока не состоите ни в одном чате. Вступите в чаты ниже.'),
+    joinable.chats.length
+      ? section('Можно вступить', h('ul', { class: 'rows', 'aria-label': 'Чаты, в которые можно вступить' }, joinable.chats.map((c) => joinableItem(c, ctx))))
+      : null,
   );
 }
 
@@ -141,7 +180,7 @@ function joinableItem(chat, ctx) {
   const head = h(
     'div',
     { class: 'row' },
-    h('div', { class: 'chat-name' }, h('strong', {}, chat.title), h('span', { class: 'meta' }, `${kindTitle(chat)} · участников: ${chat.member_count}`)),
+    h('div', { class: 'chat-name' }, h('strong', {}, chat.title), h('span', { class: 'meta' }, `${kindTitle(chat)} · ${plural(chat.member_count, ['участник', 'участника', 'участников'])}`)),
     button,
   );
   const place = h('div', {});
@@ -218,6 +257,20 @@ function invitationList(invitations, ctx) {
       return item;
     }),
   );
+}
+
+/** «Новый чат» for staff: a button in the list's header that opens the form above the list. */
+async function newChatPanel(org, isAdmin, ctx) {
+  const button = h('button', { type: 'button', class: 'secondary small', 'aria-expanded': 'false', 'aria-controls': 'new-chat' }, 'Новый чат');
+  const panel = section('Новый чат', await newChatForm(org, isAdmin, ctx));
+  panel.id = 'new-chat';
+  panel.hidden = true;
+  button.addEventListener('click', () => {
+    panel.hidden = !panel.hidden;
+    button.setAttribute('aria-expanded', String(!panel.hidden));
+    if (!panel.hidden) panel.querySelector('select, input')?.focus();
+  });
+  return { button, panel };
 }
 
 async function newChatForm(org, isAdmin, ctx) {

@@ -287,7 +287,7 @@ class ModerationScreen {
 /** What the chat view shows of moderation: «Модерация» for the chat's moderators and the
  * organisation's administrators, my reminders (R-MOD-2) and, while I am blocked, why the composer
  * is closed and until when (R-MOD-3). Quiet on any failure: the chat works without it. */
-export async function chatNotes(main, ctx, chat, after) {
+export async function chatNotes(main, ctx, chat, { link, notes: anchor }) {
   const me = ctx.state.me?.id;
   if (!me) return;
   const org = ctx.state.orgs.find((o) => o.id === chat.organisation_id);
@@ -300,7 +300,7 @@ export async function chatNotes(main, ctx, chat, after) {
   if (!main.isConnected) return;
   const notes = h('div', { class: 'moderation-notes' });
   if (moderator) {
-    notes.append(h('p', {}, h('a', { href: `/chats/${chat.id}/moderation`, 'data-link': true, class: 'moderation-link' }, 'Модерация чата')));
+    link.append(h('p', {}, h('a', { href: `/chats/${chat.id}/moderation`, 'data-link': true, class: 'moderation-link' }, 'Модерация чата')));
   }
   if (violations.length) {
     notes.append(h('details', { class: 'alert warn reminders' },
@@ -308,7 +308,7 @@ export async function chatNotes(main, ctx, chat, after) {
       h('ul', {}, violations.map((v) => h('li', {}, `Правило ${v.rule}: ${v.rule_text}${v.comment ? ` — ${v.comment}` : ''} (${when(v.created_at)})`))),
       h('p', { class: 'hint' }, 'После четырёх нарушений модератор может заблокировать вас в этом чате.')));
   }
-  if (notes.childElementCount) after.after(notes);
+  if (notes.childElementCount) anchor.append(notes);
   if (moderator) removeButtons(main, ctx, chat);
   const block = blocks.find((b) => b.active);
   const composer = main.querySelector('form.composer');

@@ -39,6 +39,15 @@ export async function render(main, ctx, orgId) {
       h('p', {}, h('a', { href: `/org/${organisation.id}/support`, 'data-link': true, class: 'button' }, 'Написать в поддержку')),
     ),
     isAdmin ? h('p', {}, h('a', { href: `/admin/${organisation.id}`, 'data-link': true, class: 'button' }, 'Консоль администратора')) : null,
+    section(
+      'Другие организации',
+      h(
+        'div',
+        { class: 'actions' },
+        h('a', { class: 'button', href: '/join', 'data-link': true }, 'Вступить по коду организации'),
+        h('a', { class: 'button', href: '/apply', 'data-link': true }, 'Подключить организацию'),
+      ),
+    ),
   );
 }
 

@@ -47,6 +47,15 @@ export async function render(main, ctx) {
     verifications ? section('Подтверждение статуса', verifications) : null,
     me.children.length ? section('Дети', h('ul', { class: 'plain' }, me.children.map((c) => h('li', {}, `${c.first_name} ${c.last_name}`)))) : null,
     notify,
+    section(
+      'Организации',
+      h(
+        'div',
+        { class: 'actions' },
+        h('a', { class: 'button', href: '/join', 'data-link': true }, 'Вступить по коду организации'),
+        h('a', { class: 'button', href: '/apply', 'data-link': true }, 'Подключить организацию'),
+      ),
+    ),
     section('Сеансы и устройства', sessions),
   );
   await renderSessions(sessions, ctx);
