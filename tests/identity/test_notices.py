@@ -219,3 +219,22 @@ async def test_a_redelivered_event_sends_one_letter_not_two(platform: Platform) 
         await js.publish(subject_for("directory.application.decided"), envelope.SerializeToString())
     assert len(await letters_to(platform.sms, phone, "Повтор")) >= 1
     assert len(await nothing_more_to(platform.sms, phone, "Повтор")) == 1
+
+
+async def test_the_class_teacher_is_told_of_a_parents_request_to_their_class(
+    platform: Platform, school: ClassSchool
+) -> None:
+    teacher = await school.member("teacher", who="classlead")
+    appointed = await platform.http.put(
+        f"/api/v1/orgs/{school.id}/classes/{school.classes['5А']}/class-teacher",
+        headers=school.admin,
+        json={"user_id": teacher["user_id"]},
+    )
+    assert appointed.status_code in (200, 201), appointed.text
+    newcomer = await platform.sign_in("mother5a@notices.example")
+    async with live(platform.gateway.port, teacher) as socket:
+        requested = await school.request_to_join(newcomer, "parent", "5А")
+        assert requested.status_code == 201, requested.text
+        frame = await socket.until("notice", within=5)
+    assert (frame["kind"], frame["id"]) == ("join_request.created", requested.json()["id"])
+    assert frame["text"] == "Новая заявка на вступление: родитель"

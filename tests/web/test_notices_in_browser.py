@@ -208,3 +208,36 @@ async def parent_of_5a(platform: Platform, school_id: str, admin_tokens: dict[st
     )
     assert approved.status_code == 200, approved.text
     return parent
+
+
+async def test_notices_js_shows_a_toast_counts_per_organisation_and_kind_and_fires_parta_notice(
+    person: Person,
+) -> None:
+    page = await person()
+    await page.goto("/")
+    await expect(page.get_by_role("heading", name="Вход в Парту")).to_be_visible()
+    result = await page.evaluate(
+        """async () => {
+            const notices = await import('/static/notices.js');
+            const { live } = await import('/static/live.js');
+            const seen = [];
+            window.addEventListener('parta:notice', (event) => seen.push(event.detail.count));
+            notices.startNotices();
+            notices.startNotices();  // a second start does not double anything
+            const frame = { type: 'notice', kind: 'support_request.created', organisation_id: 'o1',
+                            id: 'r1', text: 'Новое обращение: «Проектор»' };
+            live().receive(frame);
+            live().receive({ ...frame, id: 'r2' });
+            live().receive({ ...frame, organisation_id: 'o2' });
+            live().receive({ type: 'pong' });
+            const counted = [notices.noticeCount('o1', 'support_request.created'),
+                             notices.noticeCount('o2', 'support_request.created')];
+            notices.clearNotices('o1', 'support_request.created');
+            return { seen, counted, cleared: notices.noticeCount('o1', 'support_request.created') };
+        }"""
+    )
+    assert result == {"seen": [1, 2, 1], "counted": [2, 1], "cleared": 0}
+    toast = page.get_by_role("status").filter(has_text="Новое обращение: «Проектор»")
+    await expect(toast.locator(".notice-toast")).to_have_count(3)
+    await toast.get_by_role("button", name="Закрыть уведомление").first.click()
+    await expect(toast.locator(".notice-toast")).to_have_count(2)
