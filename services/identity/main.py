@@ -17,10 +17,7 @@ from services.identity.config import DEV_PEPPER, IdentitySettings
 from services.identity.destinations import Kind
 from services.identity.events import directory_subscription
 from services.identity.keyring import KeyRing
-from services.identity.notices.config import NoticeSettings
-from services.identity.notices.delivery import NoticeDelivery
-from services.identity.notices.events import notices_subscription
-from services.identity.notices.store import NoticeStore
+from services.identity.notices.events import identity_notices
 from services.identity.senders import (
     CodeSender,
     DevMailbox,
@@ -98,13 +95,7 @@ class IdentityApp:
         self.accounts = Accounts(db, self.store)
         self.verifications = RoleVerifications(db, self.store, StoredOrgRoles(self.store))
         self.runtime.subscriptions.append(directory_subscription(self.store, self.verifications))
-        self.runtime.subscriptions.append(
-            notices_subscription(
-                NoticeStore(),
-                NoticeDelivery(lambda: self.runtime.nc, self.sender),
-                NoticeSettings().public_url,
-            )
-        )
+        self.runtime.subscriptions.append(identity_notices(lambda: self.runtime.nc, self.sender))
         self.grpc: GrpcServer | None = None
         self._housekeeping: asyncio.Task[None] | None = None
 

@@ -8,17 +8,28 @@ which runs once that transaction has committed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
+from nats.aio.client import Client as NATS
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2, envelope_pb2
 from services.common.inbox import AfterCommit, Subscription
 from services.identity.destinations import Destination, Kind
 from services.identity.notices import texts
+from services.identity.notices.config import NoticeSettings
 from services.identity.notices.delivery import NoticeDelivery, destination_of
 from services.identity.notices.store import NoticeStore
+from services.identity.senders import CodeSender
 
 DURABLE = "identity-notices"
+
+
+def identity_notices(nats_connection: Callable[[], NATS], sender: CodeSender) -> Subscription:
+    """The subscription as identity's main wires it: its own store and settings, identity's NATS
+    connection (open once the service runs) and senders."""
+    delivery = NoticeDelivery(nats_connection, sender)
+    return notices_subscription(NoticeStore(), delivery, NoticeSettings().public_url)
 
 
 def notices_subscription(store: NoticeStore, delivery: NoticeDelivery, public_url: str) -> Subscription:
