@@ -38,10 +38,6 @@ class UserChannels:
         self._subs: dict[str, Subscription] = {}
         self._lock = asyncio.Lock()
 
-    @property
-    def people(self) -> int:
-        return len(self._subs)
-
     async def follow(self, user_id: str, listener: NoticeListener) -> None:
         """Returns once notices published for the person from now on reach `listener`."""
         async with self._lock:
