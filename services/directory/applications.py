@@ -24,6 +24,7 @@ from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.access import Access
 from services.directory.nomenclature import valid_tax_id
+from services.directory.notice_events import stage_application_decided
 from services.directory.store import DirectoryStore
 
 KINDS = ("school", "kindergarten", "additional_education")
@@ -184,6 +185,9 @@ class Applications:
                 organisation_id=str(organisation.id),
                 actor=user_actor(principal.user_id),
             )
+            await stage_application_decided(
+                conn, application, organisation_id=str(organisation.id), reason="", actor=principal.user_id
+            )
             return await self._store.decide_application(
                 conn,
                 app_id,
@@ -198,7 +202,10 @@ class Applications:
             raise InvalidArgument("Укажите причину отказа: заявитель её увидит")
         async with self._db.transaction("reject_application") as conn:
             await self._access.require_operator(conn, principal)
-            await self._pending(conn, app_id)
+            application = await self._pending(conn, app_id)
+            await stage_application_decided(
+                conn, application, organisation_id="", reason=reason.strip(), actor=principal.user_id
+            )
             return await self._store.decide_application(
                 conn,
                 app_id,

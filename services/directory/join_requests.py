@@ -24,6 +24,7 @@ from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.directory.access import Access
 from services.directory.enrolment import CLASS_JOIN_ROLES, STAFF_JOIN_ROLES, check_role_fits_class, enrol
+from services.directory.notice_events import stage_join_request_created, stage_join_request_decided
 from services.directory.store import DirectoryStore
 
 STATUSES = ("pending", "approved", "rejected")
@@ -104,6 +105,8 @@ class JoinRequests:
                 message=message,
                 requester_name=clean_requester_name(form.requester_name),
             )
+            if created is not None:
+                await stage_join_request_created(conn, self._store, created, principal.user_id)
         if created is None:
             raise AlreadyExists("Ваша заявка в эту организацию уже ждёт решения")
         return created
@@ -153,13 +156,15 @@ class JoinRequests:
                     actor=principal.user_id,
                     via="join_request",
                 )
-            return await self._store.decide_join_request(
+            decided = await self._store.decide_join_request(
                 conn,
                 req_id,
                 status="approved" if approve else "rejected",
                 reason=cleaned,
                 decided_by=uuid.UUID(principal.user_id),
             )
+            await stage_join_request_decided(conn, self._store, decided, principal.user_id)
+            return decided
 
     async def _class_teacher_classes(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, principal: Principal, roles: frozenset[str]

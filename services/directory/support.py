@@ -22,6 +22,7 @@ from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.directory.access import Access
+from services.directory.notice_events import stage_support_request_answered, stage_support_request_created
 from services.directory.store import DirectoryStore
 
 ADDRESSEES = ("administrator", "operator")
@@ -83,7 +84,7 @@ class Support:
             roles = await self._access.require_member_or_operator(conn, org_id, principal)
             if not roles:
                 raise PermissionDenied("Обращения пишут участники организации", rule="R-PRIV-4")
-            return await self._store.insert_support_request(
+            created = await self._store.insert_support_request(
                 conn,
                 organisation_id=org_id,
                 author_id=uuid.UUID(principal.user_id),
@@ -91,6 +92,8 @@ class Support:
                 subject=clean_subject(subject),
                 text=clean_text(text),
             )
+            await stage_support_request_created(conn, created, principal.user_id)
+            return created
 
     async def _operator_queue(
         self, conn: AsyncConnection, principal: Principal, addressee: str | None, status: str | None
@@ -125,7 +128,10 @@ class Support:
                 if str(request.author_id) == principal.user_id:
                     raise PermissionDenied("Отвечает тот, кому адресовано обращение", rule="R-PRIV-4")
                 raise NotFound(NOT_FOUND_MESSAGE)
-            return await self._store.update_support_request(conn, req_id, values)
+            updated = await self._store.update_support_request(conn, req_id, values)
+            if "answer" in values:
+                await stage_support_request_answered(conn, self._store, updated, principal.user_id)
+            return updated
 
     async def list(
         self, principal: Principal, organisation_id: str, addressee: str | None, status: str | None

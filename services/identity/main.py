@@ -17,6 +17,7 @@ from services.identity.config import DEV_PEPPER, IdentitySettings
 from services.identity.destinations import Kind
 from services.identity.events import directory_subscription
 from services.identity.keyring import KeyRing
+from services.identity.notices.events import identity_notices
 from services.identity.senders import (
     CodeSender,
     DevMailbox,
@@ -94,6 +95,7 @@ class IdentityApp:
         self.accounts = Accounts(db, self.store)
         self.verifications = RoleVerifications(db, self.store, StoredOrgRoles(self.store))
         self.runtime.subscriptions.append(directory_subscription(self.store, self.verifications))
+        self.runtime.subscriptions.append(identity_notices(lambda: self.runtime.nc, self.sender))
         self.grpc: GrpcServer | None = None
         self._housekeeping: asyncio.Task[None] | None = None
 

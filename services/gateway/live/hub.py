@@ -53,6 +53,13 @@ class LiveHub:
                 await nc.close()
 
     @property
+    def connection(self) -> NATS:
+        """The open NATS connection (other live channels share it)."""
+        if self._nc is None:
+            raise RuntimeError("the live hub is not open")
+        return self._nc
+
+    @property
     def chats(self) -> int:
         """How many chats this process follows (one NATS subscription each)."""
         return len(self._subs)

@@ -13,6 +13,8 @@ Server → client:
   {"type": "removed", "chat_id": "..."}                  no longer a member: no more from that chat
   {"type": "member_joined", "chat_id": "...", "user_id": "..."}   someone joined the chat
   {"type": "read", "chat_id": "...", "last_read_seq": N}   my own read mark moved (another device)
+  {"type": "notice", "kind": "...", "organisation_id": "...", "id": "...", "text": "..."}   something
+      for me personally (a decision, an answer, a new request to decide; see users.py), no chat_id
   {"type": "pong"}
   {"type": "error", "code": "...", "message": "...", "chat_id"?: "..."}
 """
@@ -143,6 +145,28 @@ def member_joined_frame(chat_id: str, user_id: str) -> str:
 
 def read_frame(chat_id: str, last_read_seq: int) -> str:
     return encode({"type": "read", "chat_id": chat_id, "last_read_seq": last_read_seq})
+
+
+NOTICE_FIELDS = ("kind", "organisation_id", "id", "text")
+MAX_NOTICE_FIELD = 2000
+
+
+def notice_frame(raw: bytes) -> str | None:
+    """A notice published for one person (JSON with string fields) as the frame sent to their
+    sockets, only the known fields; None if it is not one."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("type") != "notice":
+        return None
+    frame: dict[str, Any] = {"type": "notice"}
+    for name in NOTICE_FIELDS:
+        value = data.get(name, "")
+        if not isinstance(value, str) or len(value) > MAX_NOTICE_FIELD:
+            return None
+        frame[name] = value
+    return encode(frame) if frame["kind"] and frame["text"] else None
 
 
 def error_frame(code: str, message: str, chat_id: str | None = None) -> str:

@@ -55,6 +55,7 @@ from services.gateway.live.protocol import (
     ready_frame,
     removed_frame,
 )
+from services.gateway.live.users import UserChannels
 
 log = get_logger(__name__)
 
@@ -96,6 +97,7 @@ class LiveService:
         self.settings = settings
         self.clients = clients
         self.hub = LiveHub(settings.nats_url)
+        self.users = UserChannels(self.hub)
         self.verifier: TokenVerifier | None = None
         self.sessions: set[LiveSession] = set()
         self.accepting = False
@@ -147,6 +149,8 @@ class LiveSession:
                     task.cancel()
             for chat_id in list(self.cursors):
                 await self.service.hub.unsubscribe(chat_id, self)
+            if self.principal is not None:
+                await self.service.users.unfollow(self.principal.user_id, self)
             self.cursors.clear()
             self.service.sessions.discard(self)
             LIVE_CONNECTIONS.dec()
@@ -246,11 +250,28 @@ class LiveSession:
                 "permission_denied", "Токен другого пользователя: откройте новое соединение", CLOSE_FORBIDDEN
             )
             return
+        first = self.principal is None
         self.principal = principal
+        if first:
+            await self._follow_notices(principal.user_id)
         if self._expiry is not None:
             self._expiry.cancel()
         self._expiry = asyncio.create_task(self._expire(principal), name="live-token-expiry")
         self.send(ready_frame(principal.user_id))
+
+    async def _follow_notices(self, user_id: str) -> None:
+        """The person's own notices (users.py) reach this socket from before `ready` on."""
+        try:
+            await self.service.users.follow(user_id, self)
+        except Exception as error:  # chats still work; notices then go by SMS/e-mail
+            log.warning("live.notices_follow_failed", error=str(error) or type(error).__name__)
+
+    def on_notice(self, frame: str) -> bool:
+        """From the person's channel: a notice for them."""
+        if self._closing:
+            return False
+        self.send(frame)
+        return True
 
     async def _expire(self, principal: Principal) -> None:
         await asyncio.sleep(max(0.0, principal.expires_at + TOKEN_LEEWAY - time.time()))

@@ -11,6 +11,7 @@
 // The API is small so that it can be tested with a fake socket:
 //   const live = new LiveClient({ url, token, refresh, WebSocket, setTimeout, clearTimeout });
 //   const off = live.subscribe(chatId, lastSeq, (frame) => ...);   // frames of that chat
+//   const stop = live.listen((frame) => ...);   // frames about no chat (e.g. notice): keeps the socket up
 //   live.onStatus((status) => ...);   // 'connecting' | 'live' | 'down' | 'closed'
 //   live.seen(chatId, seq);           // a message got by REST: do not deliver it again
 //   live.close();
@@ -42,6 +43,7 @@ export class LiveClient {
     Object.assign(this, { url, token, refresh, Socket, later, cancel });
     this.chats = new Map(); // chat id → { seq, handlers: Set }
     this.statusHandlers = new Set();
+    this.listeners = new Set(); // handlers of frames about no chat (notice, ...)
     this.status = 'down';
     this.socket = null;
     this.delay = 0;
@@ -67,6 +69,14 @@ export class LiveClient {
         if (this.status === 'live') this.send({ type: 'unsubscribe', chats: [chatId] });
       }
     };
+  }
+
+  /** Frames that are about no chat (e.g. {"type":"notice"}) go to `handler`; the connection is kept
+   *  (and retried) while anyone listens. Returns the stop. */
+  listen(handler) {
+    this.listeners.add(handler);
+    this.connect();
+    return () => this.listeners.delete(handler);
   }
 
   /** A message seen by other means (REST): remember its seq so the socket does not repeat it. */
@@ -153,7 +163,7 @@ export class LiveClient {
   }
 
   retry() {
-    if (this.closed || this.timer || this.chats.size === 0) return;
+    if (this.closed || this.timer || (this.chats.size === 0 && this.listeners.size === 0)) return;
     this.delay = nextDelay(this.delay);
     this.timer = this.later(() => {
       this.timer = null;
@@ -193,6 +203,7 @@ export class LiveClient {
         // message_edited, message_deleted, errors about one chat.
         const entry = frame.chat_id ? this.chats.get(frame.chat_id) : null;
         if (entry) this.deliver(entry, frame);
+        else if (!frame.chat_id) this.deliver({ handlers: this.listeners }, frame);
       }
     }
   }

@@ -1,0 +1,121 @@
+"""The events directory stages so that people are told of decisions and new requests (issue 11):
+an application decided (R-ORG-2), a join request made and decided (R-INV-3), a support request
+written and answered (R-PRIV-4). Identity consumes them (services/identity/notices) and tells the
+person live, or by SMS/e-mail. Each is staged in the transaction of the change it reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from parta.events.v1 import directory_pb2
+from services.common.events import user_actor
+from services.common.outbox import stage_event
+from services.directory.enrolment import CLASS_JOIN_ROLES
+from services.directory.store import DirectoryStore
+
+
+def _id(value: Any) -> str:
+    return str(value) if value is not None else ""
+
+
+async def stage_application_decided(
+    conn: AsyncConnection, application: Row[Any], *, organisation_id: str, reason: str, actor: str
+) -> None:
+    """Approved when `organisation_id` is given, rejected (with `reason`) otherwise."""
+    await stage_event(
+        conn,
+        "directory.application.decided",
+        directory_pb2.ApplicationDecided(
+            application_id=str(application.id),
+            approved=bool(organisation_id),
+            organisation_id=organisation_id,
+            organisation_name=application.name,
+            admin_phone=application.admin_phone or "",
+            admin_email=application.admin_email or "",
+            reason=reason,
+        ),
+        organisation_id=organisation_id,
+        actor=user_actor(actor),
+    )
+
+
+async def stage_join_request_created(
+    conn: AsyncConnection, store: DirectoryStore, request: Row[Any], actor: str
+) -> None:
+    class_teacher = None
+    if request.role in CLASS_JOIN_ROLES and request.class_id is not None:
+        class_teacher = await store.class_teacher(conn, request.class_id)
+    await stage_event(
+        conn,
+        "directory.join_request.created",
+        directory_pb2.JoinRequestCreated(
+            organisation_id=str(request.organisation_id),
+            request_id=str(request.id),
+            user_id=str(request.user_id),
+            role=request.role,
+            class_id=_id(request.class_id),
+            class_teacher_id=_id(class_teacher),
+        ),
+        organisation_id=str(request.organisation_id),
+        actor=user_actor(actor),
+    )
+
+
+async def stage_join_request_decided(
+    conn: AsyncConnection, store: DirectoryStore, request: Row[Any], actor: str
+) -> None:
+    organisation = await store.get_organisation(conn, request.organisation_id)
+    await stage_event(
+        conn,
+        "directory.join_request.decided",
+        directory_pb2.JoinRequestDecided(
+            organisation_id=str(request.organisation_id),
+            request_id=str(request.id),
+            user_id=str(request.user_id),
+            approved=request.status == "approved",
+            reason=request.reason or "",
+            organisation_name=organisation.name if organisation is not None else "",
+            role=request.role,
+        ),
+        organisation_id=str(request.organisation_id),
+        actor=user_actor(actor),
+    )
+
+
+async def stage_support_request_created(conn: AsyncConnection, request: Row[Any], actor: str) -> None:
+    await stage_event(
+        conn,
+        "directory.support_request.created",
+        directory_pb2.SupportRequestCreated(
+            organisation_id=str(request.organisation_id),
+            request_id=str(request.id),
+            author_id=str(request.author_id),
+            addressee=request.addressee,
+            subject=request.subject,
+        ),
+        organisation_id=str(request.organisation_id),
+        actor=user_actor(actor),
+    )
+
+
+async def stage_support_request_answered(
+    conn: AsyncConnection, store: DirectoryStore, request: Row[Any], actor: str
+) -> None:
+    organisation = await store.get_organisation(conn, request.organisation_id)
+    await stage_event(
+        conn,
+        "directory.support_request.answered",
+        directory_pb2.SupportRequestAnswered(
+            organisation_id=str(request.organisation_id),
+            request_id=str(request.id),
+            author_id=str(request.author_id),
+            subject=request.subject,
+            status=request.status,
+            organisation_name=organisation.name if organisation is not None else "",
+        ),
+        organisation_id=str(request.organisation_id),
+        actor=user_actor(actor),
+    )
