@@ -148,7 +148,7 @@ async def test_applicant_reads_the_approval_in_the_dev_mailbox_and_a_parent_sees
     )
     await admin.get_by_label("Код из сообщения").fill(await dev_code(platform, ADMIN_PHONE))
     await admin.get_by_role("button", name="Войти", exact=True).click()
-    await expect(admin.get_by_role("heading", name=SCHOOL)).to_be_visible()
+    await expect(admin.locator(".org-name")).to_have_text(SCHOOL)
 
     # A parent of 5А (joined by a request the administrator approved), with the support page open.
     admin_tokens = await admin.evaluate("() => JSON.parse(localStorage.getItem('parta.session'))")

@@ -4,6 +4,7 @@ import { api, ApiError, clearSession, session } from './api.js';
 import { h, replace } from './dom.js';
 import { errorBox } from './ui.js';
 import { icon } from './icons.js';
+import { noticeCount, startNotices } from './notices.js';
 import * as signin from './screens/signin.js';
 import * as org from './screens/org.js';
 import * as profile from './screens/profile.js';
@@ -119,7 +120,9 @@ function sections(path) {
   const links = [navLink('/chats', 'Чаты', path === '/chats' || path.startsWith('/chats/') || path === '/search', 'chats')];
   if (active) links.push(navLink(`/org/${active.id}`, ORG_TAB[active.kind] || 'Организация', path.startsWith('/org/') || path === '/join' || path === '/apply', 'school'));
   if (active?.my_roles.includes('administrator')) {
-    links.push(navLink(`/admin/${active.id}`, 'Управление', path.startsWith('/admin/'), 'admin'));
+    const admin = navLink(`/admin/${active.id}`, 'Управление', path.startsWith('/admin/'), 'admin');
+    admin.append(adminCount(active.id));
+    links.push(admin);
   } else if (active?.my_roles.includes('head')) {
     // The head sees the organisation's weekly statistics (R-STAT-1).
     links.push(navLink(`/admin/${active.id}/statistics`, 'Статистика', path.startsWith('/admin/'), 'stats'));
@@ -128,6 +131,22 @@ function sections(path) {
   links.push(navLink('/profile', 'Профиль', path === '/profile', 'profile'));
   return h('nav', { class: 'nav', 'aria-label': 'Разделы' }, links);
 }
+
+const NEW_REQUESTS = ['join_request.created', 'support_request.created'];
+
+/** New join and support requests that came in while the page was open, on the «Управление» tab. */
+function adminCount(orgId) {
+  const count = NEW_REQUESTS.reduce((sum, kind) => sum + noticeCount(orgId, kind), 0);
+  const badge = h('span', { class: 'nav-count', 'data-org': orgId, hidden: !count }, String(count), h('span', { class: 'visually-hidden' }, ' новых'));
+  return badge;
+}
+
+function refreshAdminCount() {
+  const badge = document.querySelector('.nav .nav-count');
+  if (badge) badge.replaceWith(adminCount(badge.dataset.org));
+}
+window.addEventListener('parta:notice', refreshAdminCount);
+window.addEventListener('parta:notice-cleared', refreshAdminCount);
 
 /** The name a person goes by: their first and last name, or what they chose to show. */
 export function myName(me) {
@@ -214,6 +233,7 @@ async function render() {
     }
     if (session() === null) return; // signed out while loading
   }
+  if (signed) startNotices(); // decisions, answers and new requests, live while the page is open
   replace(app, skip, signed ? header(path) : h('header', { class: 'top' }, h('div', { class: 'bar' }, brand())), main);
   if (!route) {
     const target = home();

@@ -33,16 +33,9 @@ export function clearNotices(organisationId, kind) {
   window.dispatchEvent(new CustomEvent('parta:notice-cleared', { detail: { organisation_id: organisationId, kind } }));
 }
 
-/** The toasts' own stylesheet (notices.css), linked once: no inline style under the CSP. */
-function ensureStyles() {
-  if (document.querySelector('link[data-notices]')) return;
-  document.head.appendChild(h('link', { rel: 'stylesheet', href: '/static/notices.css', 'data-notices': true }));
-}
-
 function toasts() {
   let region = document.getElementById('notice-toasts');
   if (!region) {
-    ensureStyles();
     region = h('div', { id: 'notice-toasts', class: 'notice-toasts', role: 'status', 'aria-live': 'polite' });
     document.body.appendChild(region);
   }
