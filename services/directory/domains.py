@@ -10,6 +10,7 @@ from services.directory.applications import Applications
 from services.directory.assignments import Assignments
 from services.directory.config import DirectorySettings
 from services.directory.invites import Invites
+from services.directory.join_codes import JoinCodes
 from services.directory.join_requests import JoinRequests
 from services.directory.members import Members
 from services.directory.membership_cache import MembershipCache
@@ -32,6 +33,7 @@ class DirectoryDomains:
     invites: Invites
     parents: Parents
     join_requests: JoinRequests
+    join_codes: JoinCodes
     movements: Movements
     support: Support
     rollover: Rollover
@@ -56,6 +58,7 @@ def build_domains(
         invites=Invites(db, store, access),
         parents=Parents(db, store, access),
         join_requests=JoinRequests(db, store, access),
+        join_codes=JoinCodes(db, store),
         movements=Movements(db, store, access),
         support=Support(db, store, access),
         rollover=Rollover(db, store, access),
