@@ -64,7 +64,12 @@ def parent_label(name: str, children: list[Child]) -> str:
     named = [c for c in children if c.first_name or c.last_name]
     if not name or not named:
         return name
-    unique = list({(c.first_name, c.last_name): c for c in named}.values())
+    by_name: dict[tuple[str, str], Child] = {}
+    for child in named:  # a child both linked and claimed is named once, with the relation said
+        key = (child.first_name.lower(), child.last_name.lower())
+        if key not in by_name or not by_name[key].relation:
+            by_name[key] = child
+    unique = list(by_name.values())
     genitives = [genitive(c.first_name, c.last_name) for c in unique]
     if any(g is None for g in genitives):
         plain = _and([" ".join(p for p in (c.first_name, c.last_name) if p) for c in unique])
