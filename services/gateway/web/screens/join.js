@@ -29,7 +29,7 @@ function codeStep() {
   code.row.append(messages.el);
   const found = h('div', {});
   const el = form(
-    { class: 'stack', 'aria-label': 'Код организации' },
+    { class: 'stack', 'aria-label': 'Поиск организации по коду' },
     [code.row, h('div', { class: 'actions' }, find)],
     async () => {
       replace(found);
