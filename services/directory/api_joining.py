@@ -179,6 +179,20 @@ class JoiningApi:
         )
         return organisation_message(mine)
 
+    async def ListClassStudentsForInvite(
+        self, request: pb.InviteTokenRequest, context: Context
+    ) -> pb.ClassStudents:
+        current_principal()  # signed in only
+        rows = await self._domains.class_roster.for_parent_link(
+            request.token, metadata_value(context, CLIENT_ADDRESS_KEY)
+        )
+        return pb.ClassStudents(
+            students=[
+                pb.ClassStudent(user_id=str(r.user_id), first_name=r.first_name, last_name=r.last_name)
+                for r in rows
+            ]
+        )
+
     async def PreviewJoinCode(self, request: pb.JoinCodeRequest, context: Context) -> pb.JoinCodePreview:
         from services.directory.api import class_message  # api imports this module
 

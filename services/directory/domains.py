@@ -8,6 +8,7 @@ from services.common.db import Database
 from services.directory.access import Access
 from services.directory.applications import Applications
 from services.directory.assignments import Assignments
+from services.directory.class_roster import ClassRoster
 from services.directory.config import DirectorySettings
 from services.directory.invites import Invites
 from services.directory.join_codes import JoinCodes
@@ -34,6 +35,7 @@ class DirectoryDomains:
     parents: Parents
     join_requests: JoinRequests
     join_codes: JoinCodes
+    class_roster: ClassRoster
     movements: Movements
     support: Support
     rollover: Rollover
@@ -59,6 +61,7 @@ def build_domains(
         parents=Parents(db, store, access),
         join_requests=JoinRequests(db, store, access),
         join_codes=JoinCodes(db, store),
+        class_roster=ClassRoster(db, store),
         movements=Movements(db, store, access),
         support=Support(db, store, access),
         rollover=Rollover(db, store, access),

@@ -202,6 +202,16 @@ invite_failures = Table(
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# First and last names from identity.profile.updated: a parent holding a class's parents' link picks
+# their child among its students by name (R-ROLE-6, migration 0004). Nothing else about a person.
+person_names = Table(
+    "person_names",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("first_name", Text, nullable=False, server_default=""),
+    Column("last_name", Text, nullable=False, server_default=""),
+)
+
 # Unknown join codes per client address: guessing protection like invite tokens' (R-INV-2, 0004).
 join_code_failures = Table(
     "join_code_failures",

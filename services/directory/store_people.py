@@ -23,6 +23,7 @@ from services.directory.schema import (
     organisations,
     parent_claims,
     parent_links,
+    person_names,
     student_classes,
     subject_assignments,
     support_requests,
@@ -86,6 +87,33 @@ class PeopleStore:
             parent_claims.c.organisation_id == organisation_id, parent_claims.c.parent_id == parent_id
         )
         return (await conn.execute(query.order_by(parent_claims.c.created_at))).all()
+
+    async def set_person_name(
+        self, conn: AsyncConnection, user_id: uuid.UUID, first_name: str, last_name: str
+    ) -> None:
+        stmt = insert(person_names).values(user_id=user_id, first_name=first_name, last_name=last_name)
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[person_names.c.user_id],
+                set_={"first_name": stmt.excluded.first_name, "last_name": stmt.excluded.last_name},
+            )
+        )
+
+    async def class_student_names(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, class_id: uuid.UUID
+    ) -> Sequence[Row[Any]]:
+        """The class's students who gave a name: id, first and last name, by last name."""
+        query = (
+            select(student_classes.c.user_id, person_names.c.first_name, person_names.c.last_name)
+            .join(person_names, person_names.c.user_id == student_classes.c.user_id)
+            .where(
+                student_classes.c.organisation_id == organisation_id,
+                student_classes.c.class_id == class_id,
+                or_(person_names.c.first_name != "", person_names.c.last_name != ""),
+            )
+            .order_by(person_names.c.last_name, person_names.c.first_name)
+        )
+        return cast("Sequence[Row[Any]]", (await conn.execute(query)).all())
 
     async def staff_room(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> Row[Any] | None:
         query = select(classes).where(

@@ -40,6 +40,18 @@ class ParentClaimOut(BaseModel):
     relation: Relation
 
 
+class ClassStudentOut(BaseModel):
+    user_id: str
+    first_name: str
+    last_name: str
+
+
+class ClassStudentsOut(BaseModel):
+    """A parents' link's class students by name, for the parent to pick their child (R-ROLE-6)."""
+
+    students: list[ClassStudentOut]
+
+
 class JoinCodeClassOut(BaseModel):
     id: str
     name: str

@@ -1,9 +1,9 @@
 """Ways in, in a real browser only (issue 11: names at the door, the join code with the class): a
 student on a 390×844 phone joins by the organisation's join code choosing 5А and gives a name, the
 administrator (1280×800) approves in «Заявки»; a parent opens a parents' link the administrator made
-in «Приглашения», gives a name, the child and «мама»; the members list then reads «Ольга Смирнова,
-мама Миши Смирнова» (R-INV-3, R-INV-5, R-ROLE-6). No screen shows «null», «undefined», «Без имени»
-or a rule code."""
+in «Приглашения», gives a name, picks the child among 5А's students and says «мама»; the members
+list then reads «Ольга Смирнова, мама Миши Смирнова» (R-INV-3, R-INV-5, R-ROLE-6). No screen shows
+«null», «undefined», «Без имени» or a rule code."""
 
 from __future__ import annotations
 
@@ -110,8 +110,11 @@ async def test_a_student_joins_by_the_join_code_and_a_parent_by_a_link_both_with
     await parent.goto(link)
     await expect(parent.get_by_role("heading", name="Приглашение в организацию")).to_be_visible()
     await sign_in(parent, platform, PARENT, path="", name=("Ольга", "Смирнова"))
-    await parent.get_by_label("Имя ребёнка").fill("Миша")
-    await parent.get_by_label("Фамилия ребёнка").fill("Смирнов")
+    # The child is picked among 5А's students (names only); «Нет в списке» would let her type it.
+    child = parent.get_by_label("Ваш ребёнок", exact=True)
+    await expect(child.locator("option", has_text="Миша Смирнов")).to_have_count(1)
+    await expect(parent.get_by_label("Имя ребёнка")).to_be_hidden()
+    await child.select_option(label="Миша Смирнов")
     await parent.get_by_label("Кем вы приходитесь ребёнку").select_option("mother")
     await clean(parent, "the parent's invite")
     await shoot(parent, "invite-parent")

@@ -13,6 +13,7 @@ from services.common.convert import role_name, role_value
 from services.gateway.deps import RpcDep, timestamp
 from services.gateway.directory_models import ORGANISATION_KINDS
 from services.gateway.people_models import (
+    ClassStudentsOut,
     JoinCodePreviewOut,
     JoinRejection,
     JoinRequestIn,
@@ -123,6 +124,24 @@ def support_request_out(reply: pb.SupportRequest) -> SupportRequestOut:
 
 
 # --- join requests (R-INV-3) ----------------------------------------------------------------------
+@router.get(
+    "/api/v1/invites/{token}/students",
+    summary="A parents' link's class students by name, to pick one's child (signed in, R-ROLE-6)",
+)
+async def invite_class_students(token: str, rpc: RpcDep) -> ClassStudentsOut:
+    reply = await rpc.clients.directory.ListClassStudentsForInvite(
+        pb.InviteTokenRequest(token=token), metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return ClassStudentsOut.model_validate(
+        {
+            "students": [
+                {"user_id": s.user_id, "first_name": s.first_name, "last_name": s.last_name}
+                for s in reply.students
+            ]
+        }
+    )
+
+
 @router.get(
     "/api/v1/join-codes/{code}",
     summary="What a join code leads to: the organisation and its classes this year (no members)",

@@ -4,7 +4,9 @@ guessing like invite tokens (R-INV-2).
 - parent_links.relation: "mother", "father", "guardian" or '' when not said;
 - join_requests carry a parent's claim (the child by id or by name, and the relation);
 - parent_claims: a parent who joined naming a child not (yet) in the class, for the class teacher;
-- join_code_failures: unknown join codes per client address.
+- join_code_failures: unknown join codes per client address;
+- person_names: first and last names from identity's profile events, so that a parent holding the
+  class's parents' link can pick their child among its students (names only).
 
 Revision ID: 0004
 """
@@ -49,9 +51,19 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX join_code_failures_address ON join_code_failures (client_address, at)")
+    op.execute(
+        """
+        CREATE TABLE person_names (
+            user_id UUID PRIMARY KEY,
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE person_names")
     op.execute("DROP TABLE join_code_failures")
     op.execute("DROP TABLE parent_claims")
     op.execute(

@@ -36,8 +36,16 @@ export async function render(main, ctx, token) {
       action,
       messages.el),
   );
-  const showJoin = () => {
-    const parent = preview.role === 'parent' ? parentFields() : null;
+  const showJoin = async () => {
+    let students = [];
+    if (preview.role === 'parent') {
+      try {
+        students = (await api.get(`/invites/${encodeURIComponent(token)}/students`)).students;
+      } catch {
+        // The list is a convenience: without it the parent types the child's name.
+      }
+    }
+    const parent = preview.role === 'parent' ? parentFields(students) : null;
     const joinForm = form(
       { class: 'stack', 'aria-label': 'Вступить' },
       [parent?.row, messages.el, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary big' }, 'Вступить'))],
