@@ -212,7 +212,8 @@ person_names = Table(
     Column("last_name", Text, nullable=False, server_default=""),
 )
 
-# Unknown join codes per client address: guessing protection like invite tokens' (R-INV-2, 0004).
+# Unknown join codes (and unknown tokens asking for a class's names, class_roster.py) per client
+# address: guessing protection like invite tokens' (R-INV-2, migration 0004).
 join_code_failures = Table(
     "join_code_failures",
     metadata,
