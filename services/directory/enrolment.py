@@ -140,9 +140,10 @@ async def link_parent(
     class_id: uuid.UUID,
     actor: str,
     relation: str = "",
+    claim: ParentClaim | None = None,
 ) -> None:
     """Link a parent to a child (R-ROLE-6) and say so once; a repeated link changes nothing (but a
-    relation said anew)."""
+    relation said anew). `claim`: the parent's typed claim this link resolves (named in the event)."""
     if await store.link_parent(conn, organisation_id, parent_id, child_id, relation):
         await stage_event(
             conn,
@@ -153,6 +154,8 @@ async def link_parent(
                 child_id=str(child_id),
                 class_id=str(class_id),
                 relation=relation,
+                claimed_first_name=claim.child_first_name if claim is not None else "",
+                claimed_last_name=claim.child_last_name if claim is not None else "",
             ),
             organisation_id=str(organisation_id),
             actor=user_actor(actor),

@@ -80,6 +80,17 @@ class PeopleStore:
         )
         return result.rowcount > 0
 
+    async def delete_parent_claim(self, conn: AsyncConnection, claim: Row[Any]) -> None:
+        await conn.execute(
+            delete(parent_claims).where(
+                parent_claims.c.organisation_id == claim.organisation_id,
+                parent_claims.c.parent_id == claim.parent_id,
+                parent_claims.c.class_id == claim.class_id,
+                parent_claims.c.child_first_name == claim.child_first_name,
+                parent_claims.c.child_last_name == claim.child_last_name,
+            )
+        )
+
     async def parent_claims(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, parent_id: uuid.UUID
     ) -> Sequence[Row[Any]]:

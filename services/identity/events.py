@@ -43,6 +43,14 @@ def directory_subscription(store: IdentityStore, verifications: RoleVerification
             child_id=uuid.UUID(event.child_id),
             relation=event.relation,
         )
+        if event.claimed_first_name or event.claimed_last_name:
+            await store.forget_parent_claim(
+                conn,
+                organisation_id=uuid.UUID(event.organisation_id),
+                parent_id=uuid.UUID(event.parent_id),
+                child_first_name=event.claimed_first_name,
+                child_last_name=event.claimed_last_name,
+            )
 
     @subscription.on("directory.parent.claimed")
     async def on_parent_claimed(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:

@@ -29,6 +29,11 @@ from services.identity.schema import (
 HOUR = timedelta(hours=1)
 
 
+def claim_key(first_name: str, last_name: str) -> str:
+    """The read model's key of a typed claim (a child not yet linked by id)."""
+    return f"name:{first_name} {last_name}".lower()
+
+
 class IdentityStore:
     # --- one-time codes -------------------------------------------------------------------
     async def lock_destination(self, conn: AsyncConnection, destination: str) -> None:
@@ -403,7 +408,7 @@ class IdentityStore:
         """A parent's link to a child (by id) or claim (by name); a relation said again replaces the
         old one, an empty relation keeps it."""
         old_relation = parent_relations.c.relation
-        key = str(child_id) if child_id is not None else f"name:{child_first_name} {child_last_name}".lower()
+        key = str(child_id) if child_id is not None else claim_key(child_first_name, child_last_name)
         stmt = insert(parent_relations).values(
             organisation_id=organisation_id,
             parent_id=parent_id,
@@ -421,6 +426,24 @@ class IdentityStore:
                     parent_relations.c.child_key,
                 ],
                 set_={"relation": func.coalesce(func.nullif(stmt.excluded.relation, ""), old_relation)},
+            )
+        )
+
+    async def forget_parent_claim(
+        self,
+        conn: AsyncConnection,
+        *,
+        organisation_id: uuid.UUID,
+        parent_id: uuid.UUID,
+        child_first_name: str,
+        child_last_name: str,
+    ) -> None:
+        """A typed claim resolved by a link to the child: the link names the child from now on."""
+        await conn.execute(
+            parent_relations.delete().where(
+                parent_relations.c.organisation_id == organisation_id,
+                parent_relations.c.parent_id == parent_id,
+                parent_relations.c.child_key == claim_key(child_first_name, child_last_name),
             )
         )
 

@@ -4,10 +4,13 @@ directory's events and names a parent to fellow members as «Ольга Смир
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest_asyncio
+from sqlalchemy import func, select
 
+from services.directory.schema import parent_claims, parent_links
 from tests.conftest import Platform, bearer
 from tests.directory.joining_helpers import eventually, make_invite
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
@@ -130,3 +133,47 @@ async def test_someone_who_never_gave_a_name_has_an_empty_name_not_a_placeholder
         f"/api/v1/orgs/{school.id}/people?user_id={nameless['user_id']}", headers=school.admin
     )
     assert [(p["name"], p["label"]) for p in response.json()["people"]] == [("", "")]
+
+
+async def test_R_ROLE_6_when_the_class_teacher_links_a_typed_child_the_link_keeps_the_relation(
+    platform: Platform, school: ClassSchool
+) -> None:
+    father = await named(platform, "ivan.ivanov@labels.example", "Иван", "Иванов")
+    parent_link = await make_invite(
+        platform, school.id, school.school.admin, class_id=school.classes["5А"], role="parent"
+    )
+    claim = {"child_first_name": "Петя", "child_last_name": "Иванов", "relation": "father"}
+    accepted = await platform.http.post(
+        f"/api/v1/invites/{parent_link['token']}:accept", headers=bearer(father), json={"parent": claim}
+    )
+    assert accepted.status_code == 200, accepted.text
+    # The boy joins later under his full name; the administrator links him to his father.
+    son = await named(platform, "petr.ivanov@labels.example", "Пётр", "Иванов")
+    student_link = await make_invite(
+        platform, school.id, school.school.admin, class_id=school.classes["5А"], role="student"
+    )
+    joined = await platform.http.post(f"/api/v1/invites/{student_link['token']}:accept", headers=bearer(son))
+    assert joined.status_code == 200, joined.text
+    linked = await platform.http.post(
+        f"/api/v1/orgs/{school.id}/parents",
+        headers=school.admin,
+        json={"parent_id": father["user_id"], "child_id": son["user_id"]},
+    )
+    assert linked.status_code == 201, linked.text
+    async with platform.directory.runtime.db.transaction("test_read_link") as conn:
+        relation = await conn.scalar(
+            select(parent_links.c.relation).where(
+                parent_links.c.parent_id == uuid.UUID(father["user_id"]),
+                parent_links.c.child_id == uuid.UUID(son["user_id"]),
+            )
+        )
+        claims = await conn.scalar(
+            select(func.count()).where(parent_claims.c.parent_id == uuid.UUID(father["user_id"]))
+        )
+    assert (relation, claims) == ("father", 0)
+
+    async def labelled() -> bool:
+        label = await shown_as(platform, school, school.admin, father["user_id"])
+        return label == "Иван Иванов, папа Петра Иванова"  # the typed «Петя» is resolved, not repeated
+
+    await eventually(labelled)
