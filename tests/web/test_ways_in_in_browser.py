@@ -14,6 +14,7 @@ from playwright.async_api import Page, expect
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, application
 from tests.web.conftest import DESKTOP, Person, shoot, sign_in
+from tests.web.test_accessibility import serious_violations
 
 OPERATOR = "+79990000611"
 ADMIN_PHONE = "+79120060611"
@@ -82,6 +83,7 @@ async def test_a_student_joins_by_the_join_code_and_a_parent_by_a_link_both_with
     await ask.get_by_label("Я вступаю как").select_option("student")
     await ask.get_by_label("Класс").select_option(label="5А")
     await clean(student, "the join request form")
+    assert await serious_violations(student) == [], "the join request form"
     await shoot(student, "join-by-code")
     await ask.get_by_role("button", name="Отправить заявку").click()
     await expect(student.get_by_role("status")).to_contain_text("Заявка отправлена")
@@ -117,6 +119,7 @@ async def test_a_student_joins_by_the_join_code_and_a_parent_by_a_link_both_with
     await child.select_option(label="Миша Смирнов")
     await parent.get_by_label("Кем вы приходитесь ребёнку").select_option("mother")
     await clean(parent, "the parent's invite")
+    assert await serious_violations(parent) == [], "the parent's invite"
     await shoot(parent, "invite-parent")
     await parent.get_by_role("button", name="Вступить").click()
     await expect(parent.get_by_role("heading", name=SCHOOL)).to_be_visible()
