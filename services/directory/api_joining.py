@@ -67,6 +67,7 @@ def parent_link_message(row: Row[Any]) -> pb.ParentLink:
         parent_id=str(row.parent_id),
         child_id=str(row.child_id),
         created_at=to_timestamp(row.created_at),
+        relation=row.relation,
     )
 
 
@@ -168,11 +169,44 @@ class JoiningApi:
 
     async def AcceptInvite(self, request: pb.InviteTokenRequest, context: Context) -> pb.Organisation:
         from services.directory.api import organisation_message  # api imports this module
+        from services.directory.api_people import claim_from  # api_people imports the domains
 
         mine = await self._domains.invites.accept(
-            current_principal(), request.token, metadata_value(context, CLIENT_ADDRESS_KEY)
+            current_principal(),
+            request.token,
+            metadata_value(context, CLIENT_ADDRESS_KEY),
+            claim=claim_from(request.parent),
         )
         return organisation_message(mine)
+
+    async def ListClassStudentsForInvite(
+        self, request: pb.InviteTokenRequest, context: Context
+    ) -> pb.ClassStudents:
+        current_principal()  # signed in only
+        rows = await self._domains.class_roster.for_parent_link(
+            request.token, metadata_value(context, CLIENT_ADDRESS_KEY)
+        )
+        return pb.ClassStudents(
+            students=[
+                pb.ClassStudent(user_id=str(r.user_id), first_name=r.first_name, last_name=r.last_name)
+                for r in rows
+            ]
+        )
+
+    async def PreviewJoinCode(self, request: pb.JoinCodeRequest, context: Context) -> pb.JoinCodePreview:
+        from services.directory.api import class_message  # api imports this module
+
+        preview = await self._domains.join_codes.preview(
+            request.join_code, metadata_value(context, CLIENT_ADDRESS_KEY)
+        )
+        return pb.JoinCodePreview(
+            organisation_name=preview.organisation.name,
+            organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
+            classes=[
+                pb.JoinCodeClass(id=c.id, name=c.name, kind=c.kind)
+                for c in (class_message(row) for row in preview.classes)
+            ],
+        )
 
     # --- parents (R-ROLE-6) -----------------------------------------------------------------
     async def LinkParent(self, request: pb.LinkParentRequest, context: Context) -> pb.ParentLink:

@@ -15,6 +15,7 @@ from services.common.auth import current_principal
 from services.directory import join_requests, support
 from services.directory.domains import DirectoryDomains
 from services.directory.join_requests import JoinRequestForm
+from services.directory.kinship import ParentClaim, parse_claim
 from services.directory.membership_events import role_name, role_value
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
@@ -60,7 +61,18 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
         created_at=_ts(row.created_at),
         decided_at=_ts(row.decided_at),
         requester_name=row.requester_name,
+        parent=pb.ParentClaim(
+            child_id=_id(row.child_id),
+            child_first_name=row.child_first_name,
+            child_last_name=row.child_last_name,
+            relation=row.relation,
+        ),
     )
+
+
+def claim_from(message: pb.ParentClaim) -> ParentClaim | None:
+    """A parent's claim from a request (R-ROLE-6); None when nothing was said."""
+    return parse_claim(message.child_id, message.child_first_name, message.child_last_name, message.relation)
 
 
 def movement_message(row: Row[Any]) -> pb.Movement:
@@ -105,6 +117,7 @@ class PeopleApi:
             class_id=request.class_id,
             message=request.message,
             requester_name=request.requester_name,
+            claim=claim_from(request.parent),
         )
         return join_request_message(await self._domains.join_requests.create(current_principal(), form))
 

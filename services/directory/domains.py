@@ -8,8 +8,10 @@ from services.common.db import Database
 from services.directory.access import Access
 from services.directory.applications import Applications
 from services.directory.assignments import Assignments
+from services.directory.class_roster import ClassRoster
 from services.directory.config import DirectorySettings
 from services.directory.invites import Invites
+from services.directory.join_codes import JoinCodes
 from services.directory.join_requests import JoinRequests
 from services.directory.members import Members
 from services.directory.membership_cache import MembershipCache
@@ -32,6 +34,8 @@ class DirectoryDomains:
     invites: Invites
     parents: Parents
     join_requests: JoinRequests
+    join_codes: JoinCodes
+    class_roster: ClassRoster
     movements: Movements
     support: Support
     rollover: Rollover
@@ -56,6 +60,8 @@ def build_domains(
         invites=Invites(db, store, access),
         parents=Parents(db, store, access),
         join_requests=JoinRequests(db, store, access),
+        join_codes=JoinCodes(db, store),
+        class_roster=ClassRoster(db, store),
         movements=Movements(db, store, access),
         support=Support(db, store, access),
         rollover=Rollover(db, store, access),

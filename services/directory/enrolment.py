@@ -13,6 +13,7 @@ from parta.events.v1 import directory_pb2
 from services.common.errors import NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
+from services.directory.kinship import ParentClaim
 from services.directory.membership_events import set_member_roles
 from services.directory.store import DirectoryStore
 
@@ -41,8 +42,10 @@ async def enrol(
     actor: str,
     via: str,
     child_id: uuid.UUID | None = None,
+    claim: ParentClaim | None = None,
 ) -> list[str]:
-    """Add `role` for `user_id` through `class_id`; returns the member's new role set."""
+    """Add `role` for `user_id` through `class_id`; returns the member's new role set. A parent's
+    link names its child (`child_id`, an invite for one student) or the parent says (`claim`)."""
     klass = await store.get_class(conn, class_id)
     if klass is None or klass.organisation_id != organisation_id:
         raise NotFound("Класс не найден")
@@ -66,8 +69,8 @@ async def enrol(
             organisation_id=str(organisation_id),
             actor=user_actor(actor),
         )
-    if role == "parent" and child_id is not None:
-        await link_parent(store, conn, organisation_id, user_id, child_id, class_id, actor)
+    if role == "parent":
+        await _link_child(store, conn, organisation_id, user_id, class_id, actor, child_id, claim)
     if role in roles:
         return sorted(roles)
     return await set_member_roles(
@@ -82,6 +85,52 @@ async def enrol(
     )
 
 
+async def _link_child(
+    store: DirectoryStore,
+    conn: AsyncConnection,
+    organisation_id: uuid.UUID,
+    parent_id: uuid.UUID,
+    class_id: uuid.UUID,
+    actor: str,
+    child_id: uuid.UUID | None,
+    claim: ParentClaim | None,
+) -> None:
+    """R-ROLE-6: the link's own child wins; else the child the parent picked among the class's
+    students; else the name they typed, kept as a claim for the class teacher to link later."""
+    relation = claim.relation if claim is not None else ""
+    chosen = child_id or (claim.child_id if claim is not None else None)
+    if chosen is not None:
+        if child_id is None and await store.student_class(conn, organisation_id, chosen) != class_id:
+            raise RuleRefused("Этот ученик не учится в этом классе", rule="R-ROLE-6")
+        await link_parent(store, conn, organisation_id, parent_id, chosen, class_id, actor, relation)
+        return
+    if claim is None:
+        return
+    if await store.insert_parent_claim(
+        conn,
+        organisation_id=organisation_id,
+        parent_id=parent_id,
+        class_id=class_id,
+        child_first_name=claim.child_first_name,
+        child_last_name=claim.child_last_name,
+        relation=relation,
+    ):
+        await stage_event(
+            conn,
+            "directory.parent.claimed",
+            directory_pb2.ParentClaimed(
+                organisation_id=str(organisation_id),
+                parent_id=str(parent_id),
+                class_id=str(class_id),
+                child_first_name=claim.child_first_name,
+                child_last_name=claim.child_last_name,
+                relation=relation,
+            ),
+            organisation_id=str(organisation_id),
+            actor=user_actor(actor),
+        )
+
+
 async def link_parent(
     store: DirectoryStore,
     conn: AsyncConnection,
@@ -90,9 +139,12 @@ async def link_parent(
     child_id: uuid.UUID,
     class_id: uuid.UUID,
     actor: str,
+    relation: str = "",
+    claim: ParentClaim | None = None,
 ) -> None:
-    """Link a parent to a child (R-ROLE-6) and say so once; a repeated link changes nothing."""
-    if await store.link_parent(conn, organisation_id, parent_id, child_id):
+    """Link a parent to a child (R-ROLE-6) and say so once; a repeated link changes nothing (but a
+    relation said anew). `claim`: the parent's typed claim this link resolves (named in the event)."""
+    if await store.link_parent(conn, organisation_id, parent_id, child_id, relation):
         await stage_event(
             conn,
             "directory.parent.linked",
@@ -101,6 +153,9 @@ async def link_parent(
                 parent_id=str(parent_id),
                 child_id=str(child_id),
                 class_id=str(class_id),
+                relation=relation,
+                claimed_first_name=claim.child_first_name if claim is not None else "",
+                claimed_last_name=claim.child_last_name if claim is not None else "",
             ),
             organisation_id=str(organisation_id),
             actor=user_actor(actor),

@@ -1,5 +1,6 @@
 """What directory consumes: identity's verification decisions (R-ROLE-2), kept for the badge shown
-beside a verified teacher or educator in the members list."""
+beside a verified teacher or educator in the members list; identity's profile updates, of which
+only first and last name are kept (a parent picks their child by name, R-ROLE-6)."""
 
 from __future__ import annotations
 
@@ -30,4 +31,11 @@ def identity_subscription(store: DirectoryStore) -> Subscription:
 
     subscription.on("identity.role.verified")(on_decided)
     subscription.on("identity.role.rejected")(on_decided)
+
+    @subscription.on("identity.profile.updated")
+    async def on_profile_updated(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
+        event = identity_events.ProfileUpdated()
+        envelope.payload.Unpack(event)
+        await store.set_person_name(conn, uuid.UUID(event.user_id), event.first_name, event.last_name)
+
     return subscription

@@ -36,6 +36,7 @@ from services.common.link_tokens import (
 )
 from services.directory.access import Access
 from services.directory.enrolment import check_role_fits_class, enrol
+from services.directory.kinship import ParentClaim
 from services.directory.organisations import MyOrganisation
 from services.directory.store import DirectoryStore
 
@@ -285,18 +286,32 @@ class Invites:
             return None
         return InvitePreview(organisation, klass.name, invite.role, invite.expires_at)
 
-    async def accept(self, principal: Principal, token: str, client_address: str | None) -> MyOrganisation:
-        """The signed-in invitee joins through the link (R-INV-5): one use counted, once per person."""
+    async def accept(
+        self,
+        principal: Principal,
+        token: str,
+        client_address: str | None,
+        claim: ParentClaim | None = None,
+    ) -> MyOrganisation:
+        """The signed-in invitee joins through the link (R-INV-5): one use counted, once per person;
+        a parent says which child and who they are to them (`claim`, R-ROLE-6)."""
         user_id = uuid.UUID(principal.user_id)
         async with self._db.transaction("accept_invite") as conn:
             invite = await self._look_up(conn, token, client_address)
             if invite is not None:
-                await self._join(conn, invite, user_id, principal.user_id)
+                await self._join(conn, invite, user_id, principal.user_id, claim)
         if invite is None:
             raise NotFound(NOT_FOUND_MESSAGE)
         return await self._organisation_for(invite.organisation_id, user_id)
 
-    async def _join(self, conn: AsyncConnection, invite: Row[Any], user_id: uuid.UUID, actor: str) -> None:
+    async def _join(
+        self,
+        conn: AsyncConnection,
+        invite: Row[Any],
+        user_id: uuid.UUID,
+        actor: str,
+        claim: ParentClaim | None = None,
+    ) -> None:
         if await self._store.has_accepted(conn, invite.id, user_id):
             if not await self._access.roles(conn, invite.organisation_id, actor):
                 raise RuleRefused("Вы уже воспользовались этой ссылкой", rule="R-INV-2")
@@ -320,6 +335,7 @@ class Invites:
             actor=actor,
             via="invite",
             child_id=invite.student_id,
+            claim=claim if invite.role == "parent" else None,
         )
 
     async def _look_up(

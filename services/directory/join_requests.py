@@ -24,6 +24,7 @@ from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.directory.access import Access
 from services.directory.enrolment import CLASS_JOIN_ROLES, STAFF_JOIN_ROLES, check_role_fits_class, enrol
+from services.directory.kinship import ParentClaim
 from services.directory.notice_events import stage_join_request_created, stage_join_request_decided
 from services.directory.store import DirectoryStore
 
@@ -40,6 +41,8 @@ class JoinRequestForm:
     class_id: str
     message: str
     requester_name: str = ""
+    # A parent's child and relation (R-ROLE-6); applied on approval.
+    claim: ParentClaim | None = None
 
 
 def check_requestable_role(role: str) -> None:
@@ -77,6 +80,13 @@ def class_teacher_may_decide(role: str, class_id: uuid.UUID | None, taught: list
     return role in CLASS_JOIN_ROLES and class_id is not None and class_id in taught
 
 
+def claim_of(request: Row[Any]) -> ParentClaim | None:
+    """The parent's claim a request carries, or None (R-ROLE-6)."""
+    if not request.relation and request.child_id is None and not request.child_first_name:
+        return None
+    return ParentClaim(request.child_id, request.child_first_name, request.child_last_name, request.relation)
+
+
 class JoinRequests:
     def __init__(self, db: Database, store: DirectoryStore, access: Access) -> None:
         self._db = db
@@ -96,6 +106,11 @@ class JoinRequests:
             roles = await self._access.roles(conn, organisation.id, principal.user_id)
             if form.role in roles:
                 raise RuleRefused("У вас уже есть эта роль в организации", rule="R-INV-3")
+            claim = form.claim if form.role == "parent" else None
+            child = claim.child_id if claim is not None else None
+            org_id = organisation.id
+            if child is not None and await self._store.student_class(conn, org_id, child) != class_id:
+                raise RuleRefused("Этот ученик не учится в этом классе", rule="R-ROLE-6")
             created = await self._store.insert_join_request(
                 conn,
                 organisation_id=organisation.id,
@@ -104,6 +119,10 @@ class JoinRequests:
                 class_id=class_id,
                 message=message,
                 requester_name=clean_requester_name(form.requester_name),
+                child_id=claim.child_id if claim else None,
+                child_first_name=claim.child_first_name if claim else "",
+                child_last_name=claim.child_last_name if claim else "",
+                relation=claim.relation if claim else "",
             )
             if created is not None:
                 await stage_join_request_created(conn, self._store, created, principal.user_id)
@@ -155,6 +174,7 @@ class JoinRequests:
                     class_id=request.class_id,
                     actor=principal.user_id,
                     via="join_request",
+                    claim=claim_of(request),
                 )
             decided = await self._store.decide_join_request(
                 conn,

@@ -1,7 +1,8 @@
 """Parents linked to their children (R-ROLE-6): one parent, children in several classes or schools.
 
 The administrator, or the class teacher of the child's class, links a member holding the parent
-role to a student; staff see the links, a parent sees their own children."""
+role to a student — resolving the child's name the parent typed on joining, whose relation (мама,
+папа, …) the link takes; staff see the links, a parent sees their own children."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from services.common.db import Database
 from services.common.errors import PermissionDenied, RuleRefused
 from services.directory.access import Access, is_staff
 from services.directory.enrolment import link_parent
+from services.directory.kinship import ParentClaim
 from services.directory.store import DirectoryStore
 
 
@@ -48,7 +50,11 @@ class Parents:
                 raise RuleRefused(
                     "Связать с ребёнком можно только участника с ролью родителя", rule="R-ROLE-6"
                 )
-            await link_parent(self._store, conn, org_id, parent, child, class_id, principal.user_id)
+            claim = await self._resolve_claim(conn, org_id, parent, class_id)
+            relation = claim.relation if claim is not None else ""
+            await link_parent(
+                self._store, conn, org_id, parent, child, class_id, principal.user_id, relation, claim
+            )
             links = await self._store.parent_links(conn, org_id, parent_id=parent, child_id=child)
         return links[0]
 
@@ -69,6 +75,17 @@ class Parents:
                     )
                 parent = uuid.UUID(principal.user_id)
             return list(await self._store.parent_links(conn, org_id, parent_id=parent, child_id=child))
+
+    async def _resolve_claim(
+        self, conn: AsyncConnection, org_id: uuid.UUID, parent: uuid.UUID, class_id: uuid.UUID
+    ) -> ParentClaim | None:
+        """The parent's one typed claim in the child's class, which this link resolves: its relation
+        carries over and the claim goes. Two claims there (twins typed apart): neither is guessed."""
+        claims = [c for c in await self._store.parent_claims(conn, org_id, parent) if c.class_id == class_id]
+        if len(claims) != 1:
+            return None
+        await self._store.delete_parent_claim(conn, claims[0])
+        return ParentClaim(None, claims[0].child_first_name, claims[0].child_last_name, claims[0].relation)
 
     async def _child_class(self, conn: AsyncConnection, org_id: uuid.UUID, child: uuid.UUID) -> uuid.UUID:
         """The class of a student of the organisation (R-ROLE-5)."""

@@ -150,6 +150,22 @@ parent_links = Table(
     Column("parent_id", Uuid, primary_key=True),
     Column("child_id", Uuid, primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # "mother", "father", "guardian", or '' when the parent did not say (migration 0004).
+    Column("relation", Text, nullable=False, server_default=""),
+)
+
+# A parent who joined naming a child not (yet) a student of the class: kept for the class teacher
+# to link later (R-ROLE-6, migration 0004).
+parent_claims = Table(
+    "parent_claims",
+    metadata,
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), primary_key=True),
+    Column("parent_id", Uuid, primary_key=True),
+    Column("class_id", Uuid, ForeignKey("classes.id"), primary_key=True),
+    Column("child_first_name", Text, primary_key=True),
+    Column("child_last_name", Text, primary_key=True),
+    Column("relation", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 invites = Table(
@@ -186,6 +202,26 @@ invite_failures = Table(
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# First and last names from identity.profile.updated: a parent holding a class's parents' link picks
+# their child among its students by name (R-ROLE-6, migration 0004). Nothing else about a person.
+person_names = Table(
+    "person_names",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("first_name", Text, nullable=False, server_default=""),
+    Column("last_name", Text, nullable=False, server_default=""),
+)
+
+# Unknown join codes (and unknown tokens asking for a class's names, class_roster.py) per client
+# address: guessing protection like invite tokens' (R-INV-2, migration 0004).
+join_code_failures = Table(
+    "join_code_failures",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("client_address", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 join_requests = Table(
     "join_requests",
     metadata,
@@ -199,6 +235,11 @@ join_requests = Table(
     Column("reason", Text, nullable=False, server_default=""),
     # R-INV-3: who asks, as named in their profile when they asked (migration 0003).
     Column("requester_name", Text, nullable=False, server_default=""),
+    # A parent's claim (R-ROLE-6, migration 0004): the child by id or by name, and the relation.
+    Column("child_id", Uuid),
+    Column("child_first_name", Text, nullable=False, server_default=""),
+    Column("child_last_name", Text, nullable=False, server_default=""),
+    Column("relation", Text, nullable=False, server_default=""),
     Column("decided_by", Uuid),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("decided_at", DateTime(timezone=True)),

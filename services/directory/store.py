@@ -266,13 +266,29 @@ class CoreStore:
         )
 
     async def link_parent(
-        self, conn: AsyncConnection, organisation_id: uuid.UUID, parent_id: uuid.UUID, child_id: uuid.UUID
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        parent_id: uuid.UUID,
+        child_id: uuid.UUID,
+        relation: str = "",
     ) -> bool:
-        """True when the link is new."""
+        """True when the link is new or its relation changed; a link without one keeps the old."""
+        stmt = insert(parent_links).values(
+            organisation_id=organisation_id, parent_id=parent_id, child_id=child_id, relation=relation
+        )
+        if not relation:
+            return (await conn.execute(stmt.on_conflict_do_nothing())).rowcount > 0
         result = await conn.execute(
-            insert(parent_links)
-            .values(organisation_id=organisation_id, parent_id=parent_id, child_id=child_id)
-            .on_conflict_do_nothing()
+            stmt.on_conflict_do_update(
+                index_elements=[
+                    parent_links.c.organisation_id,
+                    parent_links.c.parent_id,
+                    parent_links.c.child_id,
+                ],
+                set_={"relation": relation},
+                where=parent_links.c.relation != relation,
+            )
         )
         return result.rowcount > 0
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Row, and_, delete, func, or_, select, text, update
@@ -16,10 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.directory.schema import (
     class_teachers,
     classes,
+    join_code_failures,
     join_requests,
     movements,
     organisations,
+    parent_claims,
     parent_links,
+    person_names,
     student_classes,
     subject_assignments,
     support_requests,
@@ -31,6 +35,96 @@ class PeopleStore:
     async def organisation_by_join_code(self, conn: AsyncConnection, code: str) -> Row[Any] | None:
         query = select(organisations).where(func.upper(organisations.c.join_code) == code.upper())
         return (await conn.execute(query)).first()
+
+    async def record_join_code_failure(
+        self, conn: AsyncConnection, client_address: str, forget_before: datetime
+    ) -> None:
+        """Count one unknown join code; the address's failures older than `forget_before` are dropped."""
+        await conn.execute(
+            join_code_failures.delete().where(
+                join_code_failures.c.client_address == client_address,
+                join_code_failures.c.at < forget_before,
+            )
+        )
+        await conn.execute(join_code_failures.insert().values(client_address=client_address))
+
+    async def join_code_failures_since(
+        self, conn: AsyncConnection, client_address: str, since: datetime
+    ) -> tuple[int, datetime | None]:
+        """How many unknown join codes an address tried since `since`, and the oldest of them."""
+        row = (
+            await conn.execute(
+                select(func.count(), func.min(join_code_failures.c.at)).where(
+                    join_code_failures.c.client_address == client_address,
+                    join_code_failures.c.at >= since,
+                )
+            )
+        ).one()
+        return int(row[0]), row[1]
+
+    async def insert_parent_claim(self, conn: AsyncConnection, **values: Any) -> bool:
+        """True when the claim is new or its relation changed (R-ROLE-6)."""
+        stmt = insert(parent_claims).values(**values)
+        result = await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[
+                    parent_claims.c.organisation_id,
+                    parent_claims.c.parent_id,
+                    parent_claims.c.class_id,
+                    parent_claims.c.child_first_name,
+                    parent_claims.c.child_last_name,
+                ],
+                set_={"relation": stmt.excluded.relation},
+                where=parent_claims.c.relation != stmt.excluded.relation,
+            )
+        )
+        return result.rowcount > 0
+
+    async def delete_parent_claim(self, conn: AsyncConnection, claim: Row[Any]) -> None:
+        await conn.execute(
+            delete(parent_claims).where(
+                parent_claims.c.organisation_id == claim.organisation_id,
+                parent_claims.c.parent_id == claim.parent_id,
+                parent_claims.c.class_id == claim.class_id,
+                parent_claims.c.child_first_name == claim.child_first_name,
+                parent_claims.c.child_last_name == claim.child_last_name,
+            )
+        )
+
+    async def parent_claims(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, parent_id: uuid.UUID
+    ) -> Sequence[Row[Any]]:
+        query = select(parent_claims).where(
+            parent_claims.c.organisation_id == organisation_id, parent_claims.c.parent_id == parent_id
+        )
+        return (await conn.execute(query.order_by(parent_claims.c.created_at))).all()
+
+    async def set_person_name(
+        self, conn: AsyncConnection, user_id: uuid.UUID, first_name: str, last_name: str
+    ) -> None:
+        stmt = insert(person_names).values(user_id=user_id, first_name=first_name, last_name=last_name)
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[person_names.c.user_id],
+                set_={"first_name": stmt.excluded.first_name, "last_name": stmt.excluded.last_name},
+            )
+        )
+
+    async def class_student_names(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, class_id: uuid.UUID
+    ) -> Sequence[Row[Any]]:
+        """The class's students who gave a name: id, first and last name, by last name."""
+        query = (
+            select(student_classes.c.user_id, person_names.c.first_name, person_names.c.last_name)
+            .join(person_names, person_names.c.user_id == student_classes.c.user_id)
+            .where(
+                student_classes.c.organisation_id == organisation_id,
+                student_classes.c.class_id == class_id,
+                or_(person_names.c.first_name != "", person_names.c.last_name != ""),
+            )
+            .order_by(person_names.c.last_name, person_names.c.first_name)
+        )
+        return cast("Sequence[Row[Any]]", (await conn.execute(query)).all())
 
     async def staff_room(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> Row[Any] | None:
         query = select(classes).where(

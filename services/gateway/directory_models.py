@@ -130,8 +130,11 @@ class Members(BaseModel):
 
 class PersonOut(BaseModel):
     user_id: str
+    # '' when the person never gave a name.
     name: str
     avatar_url: str
+    # The name with who a parent is to their children here: «Ольга Смирнова, мама Миши Смирнова».
+    label: str = ""
 
 
 class People(BaseModel):

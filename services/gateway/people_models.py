@@ -13,6 +13,57 @@ JoinStatus = Literal["pending", "approved", "rejected"]
 MovementKind = Literal["transfer", "student_left", "staff_left"]
 Addressee = Literal["administrator", "operator"]
 SupportStatus = Literal["open", "in_progress", "resolved"]
+Relation = Literal["mother", "father", "guardian"]
+ClassKind = Literal["class", "group", "association", "staff_room"]
+
+
+class ParentClaimIn(BaseModel):
+    """R-ROLE-6: a parent names their child — a student of the class by id, or by first and last
+    name when not in the class yet — and who they are to them."""
+
+    child_id: str = Field(default="", max_length=64)
+    child_first_name: str = Field(default="", max_length=64)
+    child_last_name: str = Field(default="", max_length=64)
+    relation: Relation
+
+
+class InviteAcceptIn(BaseModel):
+    """Accepting a link; with a parent's link, the child and the relation (R-ROLE-6)."""
+
+    parent: ParentClaimIn | None = None
+
+
+class ParentClaimOut(BaseModel):
+    child_id: str | None
+    child_first_name: str
+    child_last_name: str
+    relation: Relation
+
+
+class ClassStudentOut(BaseModel):
+    user_id: str
+    first_name: str
+    last_name: str
+
+
+class ClassStudentsOut(BaseModel):
+    """A parents' link's class students by name, for the parent to pick their child (R-ROLE-6)."""
+
+    students: list[ClassStudentOut]
+
+
+class JoinCodeClassOut(BaseModel):
+    id: str
+    name: str
+    kind: ClassKind
+
+
+class JoinCodePreviewOut(BaseModel):
+    """What a join code leads to: the organisation and its classes of this year, no members."""
+
+    organisation_name: str
+    organisation_kind: str
+    classes: list[JoinCodeClassOut]
 
 
 class JoinRequestIn(BaseModel):
@@ -22,6 +73,7 @@ class JoinRequestIn(BaseModel):
     role: JoinRole
     class_id: str = Field(default="", description="a class for a student or parent; staff: the staff room")
     message: str = Field(default="", max_length=1000)
+    parent: ParentClaimIn | None = Field(default=None, description="a parent's child and relation (R-ROLE-6)")
 
 
 class JoinRequestOut(BaseModel):
@@ -39,6 +91,7 @@ class JoinRequestOut(BaseModel):
     requester_name: str | None = Field(
         default=None, description="the name in the requester's profile when they asked (R-INV-3)"
     )
+    parent: ParentClaimOut | None = Field(default=None, description="a parent's child and relation")
 
 
 class JoinRequests(BaseModel):

@@ -20,6 +20,7 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.events import user_actor
 from services.common.outbox import stage_event
+from services.identity.kinship import Child, parent_label
 from services.identity.store import IdentityStore
 
 MAX_NAME = 64
@@ -65,11 +66,14 @@ class PublicProfile:
     user_id: str
     name: str
     avatar_url: str
+    # The name with who a parent is to their children here (R-ROLE-6), else the name.
+    label: str = ""
 
 
 def shown_name(display_name: str, first_name: str, last_name: str) -> str:
-    """The display name, else first and last name; never a phone or an e-mail."""
-    return display_name or " ".join(part for part in (first_name, last_name) if part) or "Без имени"
+    """The display name, else first and last name; never a phone or an e-mail. Empty when the
+    person never gave a name (the client says so in its own words)."""
+    return display_name or " ".join(part for part in (first_name, last_name) if part)
 
 
 class Accounts:
@@ -117,12 +121,17 @@ class Accounts:
             if not await self._store.org_roles_of(conn, org, uuid.UUID(viewer_id)):
                 raise NotFound("Организация не найдена")
             rows = await self._store.members_among(conn, org, wanted)
-        return [
-            PublicProfile(
-                str(row.id), shown_name(row.display_name, row.first_name, row.last_name), row.avatar_url
-            )
-            for row in rows
-        ]
+            children: dict[str, list[Child]] = {}
+            for link in await self._store.children_named(conn, org, [row.id for row in rows]):
+                children.setdefault(str(link.parent_id), []).append(
+                    Child(link.first_name, link.last_name, link.relation)
+                )
+        profiles = []
+        for row in rows:
+            name = shown_name(row.display_name, row.first_name, row.last_name)
+            label = parent_label(name, children.get(str(row.id), []))
+            profiles.append(PublicProfile(str(row.id), name, row.avatar_url, label))
+        return profiles
 
     async def sessions(self, user_id: str) -> list[Row[Any]]:
         async with self._db.transaction("list_sessions") as conn:

@@ -190,7 +190,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServicer):
             await self._live_user(), request.organisation_id, list(request.user_ids)
         )
         return pb.GetProfilesResponse(
-            profiles=[pb.Profile(user_id=p.user_id, name=p.name, avatar_url=p.avatar_url) for p in profiles]
+            profiles=[
+                pb.Profile(user_id=p.user_id, name=p.name, avatar_url=p.avatar_url, label=p.label)
+                for p in profiles
+            ]
         )
 
     async def RequestRoleVerification(

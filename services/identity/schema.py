@@ -111,6 +111,20 @@ org_roles = Table(
     Column("version", BigInteger, nullable=False),
 )
 
+# Read model of directory's parent links (child_key: the child's id) and claims (child_key: "name:"
+# and the typed name, the child not yet a student): who a parent is to which child (R-ROLE-6).
+parent_relations = Table(
+    "parent_relations",
+    metadata,
+    Column("organisation_id", Uuid, primary_key=True),
+    Column("parent_id", Uuid, primary_key=True),
+    Column("child_key", Text, primary_key=True),
+    Column("child_id", Uuid),
+    Column("child_first_name", Text, nullable=False, server_default=""),
+    Column("child_last_name", Text, nullable=False, server_default=""),
+    Column("relation", Text, nullable=False, server_default=""),
+)
+
 dev_mailbox = Table(
     "dev_mailbox",
     metadata,

@@ -18,6 +18,7 @@ from services.identity.schema import (
     dev_mailbox,
     login_codes,
     org_roles,
+    parent_relations,
     refresh_tokens,
     role_verifications,
     sessions,
@@ -26,6 +27,11 @@ from services.identity.schema import (
 )
 
 HOUR = timedelta(hours=1)
+
+
+def claim_key(first_name: str, last_name: str) -> str:
+    """The read model's key of a typed claim (a child not yet linked by id)."""
+    return f"name:{first_name} {last_name}".lower()
 
 
 class IdentityStore:
@@ -386,6 +392,84 @@ class IdentityStore:
             )
         ).all()
         return cast("Sequence[Row[Any]]", rows)
+
+    # --- read model of parent links (R-ROLE-6) ---------------------------------------------
+    async def apply_parent_relation(
+        self,
+        conn: AsyncConnection,
+        *,
+        organisation_id: uuid.UUID,
+        parent_id: uuid.UUID,
+        child_id: uuid.UUID | None,
+        child_first_name: str = "",
+        child_last_name: str = "",
+        relation: str,
+    ) -> None:
+        """A parent's link to a child (by id) or claim (by name); a relation said again replaces the
+        old one, an empty relation keeps it."""
+        old_relation = parent_relations.c.relation
+        key = str(child_id) if child_id is not None else claim_key(child_first_name, child_last_name)
+        stmt = insert(parent_relations).values(
+            organisation_id=organisation_id,
+            parent_id=parent_id,
+            child_key=key,
+            child_id=child_id,
+            child_first_name=child_first_name,
+            child_last_name=child_last_name,
+            relation=relation,
+        )
+        await conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[
+                    parent_relations.c.organisation_id,
+                    parent_relations.c.parent_id,
+                    parent_relations.c.child_key,
+                ],
+                set_={"relation": func.coalesce(func.nullif(stmt.excluded.relation, ""), old_relation)},
+            )
+        )
+
+    async def forget_parent_claim(
+        self,
+        conn: AsyncConnection,
+        *,
+        organisation_id: uuid.UUID,
+        parent_id: uuid.UUID,
+        child_first_name: str,
+        child_last_name: str,
+    ) -> None:
+        """A typed claim resolved by a link to the child: the link names the child from now on."""
+        await conn.execute(
+            parent_relations.delete().where(
+                parent_relations.c.organisation_id == organisation_id,
+                parent_relations.c.parent_id == parent_id,
+                parent_relations.c.child_key == claim_key(child_first_name, child_last_name),
+            )
+        )
+
+    async def children_named(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, parent_ids: Sequence[uuid.UUID]
+    ) -> Sequence[Row[Any]]:
+        """The children of these parents in the organisation with their names — a linked child's
+        from their profile, a claimed one's as the parent typed it — and the relation."""
+        child = users.alias("child")
+        first = func.coalesce(func.nullif(child.c.first_name, ""), parent_relations.c.child_first_name)
+        last = func.coalesce(func.nullif(child.c.last_name, ""), parent_relations.c.child_last_name)
+        query = (
+            select(
+                parent_relations.c.parent_id,
+                first.label("first_name"),
+                last.label("last_name"),
+                parent_relations.c.relation,
+            )
+            .select_from(parent_relations.outerjoin(child, child.c.id == parent_relations.c.child_id))
+            .where(
+                parent_relations.c.organisation_id == organisation_id,
+                parent_relations.c.parent_id.in_(parent_ids),
+            )
+            .order_by(parent_relations.c.parent_id, parent_relations.c.child_key)
+        )
+        return cast("Sequence[Row[Any]]", (await conn.execute(query)).all())
 
     # --- development mailbox --------------------------------------------------------------
     async def add_dev_mail(self, conn: AsyncConnection, destination: str, body: str) -> None:

@@ -29,6 +29,7 @@ FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+DEFAULT_NAME = ("Анна", "Тестова")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 expect.set_options(timeout=5_000)
@@ -72,8 +73,11 @@ def base_url(platform: Platform) -> str:
     return f"http://127.0.0.1:{platform.gateway.port}"
 
 
-async def sign_in(page: Page, platform: Platform, destination: str, path: str = "/") -> None:
-    """Sign in through the page: ask for a code, read it where it was delivered, type it in."""
+async def sign_in(
+    page: Page, platform: Platform, destination: str, path: str = "/", name: tuple[str, str] = DEFAULT_NAME
+) -> None:
+    """Sign in through the page: ask for a code, read it where it was delivered, type it in; on a
+    first sign-in without a name, give `name` (first, last) when «Как вас зовут» asks."""
     if path:
         await page.goto(path)
     await page.get_by_label("Телефон или e-mail").fill(destination)
@@ -84,6 +88,16 @@ async def sign_in(page: Page, platform: Platform, destination: str, path: str = 
     await page.get_by_label("Код из сообщения").fill(await inbox.code_for(key))
     await page.get_by_role("button", name="Войти", exact=True).click()
     await expect(page.get_by_label("Код из сообщения")).to_have_count(0)
+    if await page.get_by_role("heading", name="Как вас зовут").count():
+        await give_name(page, *name)
+
+
+async def give_name(page: Page, first: str, last: str) -> None:
+    """Answer the name step every way in shows to someone without a name (name_step.js)."""
+    await page.get_by_label("Имя", exact=True).fill(first)
+    await page.get_by_label("Фамилия", exact=True).fill(last)
+    await page.get_by_role("button", name="Продолжить").click()
+    await expect(page.get_by_role("heading", name="Как вас зовут")).to_have_count(0)
 
 
 async def use_tokens(page: Page, tokens: dict[str, Any], path: str = "/") -> None:

@@ -19,7 +19,7 @@ from playwright.async_api import Page, expect
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 from tests.messaging.helpers import create_chat, join, ok, post, synced
-from tests.web.conftest import DESKTOP, Person, shoot, use_tokens
+from tests.web.conftest import DESKTOP, Person, give_name, shoot, use_tokens
 from tests.web.test_accessibility import serious_violations
 
 Tokens = dict[str, Any]
@@ -273,9 +273,10 @@ async def test_r_inv_3_the_administrator_sees_who_asks_to_join_by_their_profile_
     # Someone without a name in their profile asks by the join code: «Как вас зовут» comes first.
     newcomer = await person()
     await use_tokens(newcomer, await platform.sign_in("newcomer643@people.example"), "/join")
+    await give_name(newcomer, "Ваня", "Новиков")
+    await newcomer.get_by_label("Код организации").fill(await story.school.join_code())
+    await newcomer.get_by_role("button", name="Найти").click()
     ask = newcomer.get_by_role("form", name="Заявка на вступление")
-    await ask.get_by_label("Как вас зовут").fill("Ваня Новиков")
-    await ask.get_by_label("Код организации").fill(await story.school.join_code())
     await ask.get_by_label("Я вступаю как").select_option("teacher")
     await ask.get_by_label("Сообщение администратору").fill("Учитель музыки")
     await ask.get_by_role("button", name="Отправить заявку").click()

@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, application
-from tests.web.conftest import SCREENSHOTS, Person, shoot, sign_in
+from tests.web.conftest import SCREENSHOTS, Person, give_name, shoot, sign_in
 
 OPERATOR = "+79990000601"
 ADMIN_PHONE = "+79120060060"
@@ -41,6 +41,7 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     await shoot(operator, "code")
     await operator.get_by_label("Код из сообщения").fill(await platform.sms.code_for(OPERATOR))
     await operator.get_by_role("button", name="Войти", exact=True).click()
+    await give_name(operator, "Ирина", "Операторова")  # the first sign-in asks the name
 
     # R-ORG-2: the operator console lists the application and approves it.
     await operator.get_by_role("link", name="Оператор").click()

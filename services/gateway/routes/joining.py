@@ -30,7 +30,9 @@ from services.gateway.joining_models import (
     SubjectAssignments,
     SubjectIn,
 )
+from services.gateway.people_models import InviteAcceptIn
 from services.gateway.routes.organisations import class_out, organisation_out
+from services.gateway.routes.people import claim_message
 
 router = APIRouter(tags=["joining"])
 ORGS = "/api/v1/orgs/{org_id}"
@@ -284,9 +286,11 @@ async def preview_invite(token: str, rpc: RpcDep) -> InvitePreviewOut:
 
 
 @router.post("/api/v1/invites/{token}:accept", summary="Join through a link (R-INV-5)")
-async def accept_invite(token: str, rpc: RpcDep) -> OrganisationOut:
+async def accept_invite(token: str, rpc: RpcDep, body: InviteAcceptIn | None = None) -> OrganisationOut:
+    # R-ROLE-6: with a parent's link the parent says which child and who they are to them.
+    parent = claim_message(body.parent if body is not None else None)
     reply = await rpc.clients.directory.AcceptInvite(
-        pb.InviteTokenRequest(token=token), metadata=rpc.metadata, timeout=rpc.timeout
+        pb.InviteTokenRequest(token=token, parent=parent), metadata=rpc.metadata, timeout=rpc.timeout
     )
     return organisation_out(reply)
 

@@ -133,7 +133,10 @@ async def people(org_id: str, rpc: RpcDep, user_id: Annotated[list[str], Query(m
         timeout=rpc.timeout,
     )
     return People(
-        people=[PersonOut(user_id=p.user_id, name=p.name, avatar_url=p.avatar_url) for p in reply.profiles]
+        people=[
+            PersonOut(user_id=p.user_id, name=p.name, avatar_url=p.avatar_url, label=p.label or p.name)
+            for p in reply.profiles
+        ]
     )
 
 

@@ -11,7 +11,10 @@ from parta.directory.v1 import directory_pb2 as pb
 from parta.identity.v1 import identity_pb2 as ipb
 from services.common.convert import role_name, role_value
 from services.gateway.deps import RpcDep, timestamp
+from services.gateway.directory_models import ORGANISATION_KINDS
 from services.gateway.people_models import (
+    ClassStudentsOut,
+    JoinCodePreviewOut,
     JoinRejection,
     JoinRequestIn,
     JoinRequestOut,
@@ -19,6 +22,7 @@ from services.gateway.people_models import (
     LeaveIn,
     MovementOut,
     Movements,
+    ParentClaimIn,
     RolloverOut,
     SupportRequestIn,
     SupportRequestOut,
@@ -33,6 +37,7 @@ JOIN_STATUSES = ("pending", "approved", "rejected")
 MOVEMENT_KINDS = ("transfer", "student_left", "staff_left")
 ADDRESSEES = ("administrator", "operator")
 SUPPORT_STATUSES = ("open", "in_progress", "resolved")
+CLASS_KINDS = ("class", "group", "association", "staff_room")
 
 
 def enum_value(names: tuple[str, ...], name: str, what: str) -> Any:
@@ -59,8 +64,25 @@ def join_request_out(reply: pb.JoinRequest) -> JoinRequestOut:
             "created_at": timestamp(reply.created_at),
             "decided_at": timestamp(reply.decided_at),
             "requester_name": reply.requester_name or None,
+            "parent": claim_out(reply.parent),
         }
     )
+
+
+def claim_out(claim: pb.ParentClaim) -> dict[str, Any] | None:
+    if not claim.relation:
+        return None
+    return {
+        "child_id": claim.child_id or None,
+        "child_first_name": claim.child_first_name,
+        "child_last_name": claim.child_last_name,
+        "relation": claim.relation,
+    }
+
+
+def claim_message(claim: ParentClaimIn | None) -> pb.ParentClaim | None:
+    """A parent's claim for the contract (R-ROLE-6); directory checks it."""
+    return None if claim is None else pb.ParentClaim(**claim.model_dump())
 
 
 def profile_name(user: ipb.User) -> str:
@@ -102,6 +124,41 @@ def support_request_out(reply: pb.SupportRequest) -> SupportRequestOut:
 
 
 # --- join requests (R-INV-3) ----------------------------------------------------------------------
+@router.get(
+    "/api/v1/invites/{token}/students",
+    summary="A parents' link's class students by name, to pick one's child (signed in, R-ROLE-6)",
+)
+async def invite_class_students(token: str, rpc: RpcDep) -> ClassStudentsOut:
+    reply = await rpc.clients.directory.ListClassStudentsForInvite(
+        pb.InviteTokenRequest(token=token), metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return ClassStudentsOut.model_validate(
+        {
+            "students": [
+                {"user_id": s.user_id, "first_name": s.first_name, "last_name": s.last_name}
+                for s in reply.students
+            ]
+        }
+    )
+
+
+@router.get(
+    "/api/v1/join-codes/{code}",
+    summary="What a join code leads to: the organisation and its classes this year (no members)",
+)
+async def preview_join_code(code: str, rpc: RpcDep) -> JoinCodePreviewOut:
+    reply = await rpc.clients.directory.PreviewJoinCode(
+        pb.JoinCodeRequest(join_code=code), metadata=rpc.metadata, timeout=rpc.timeout
+    )
+    return JoinCodePreviewOut.model_validate(
+        {
+            "organisation_name": reply.organisation_name,
+            "organisation_kind": ORGANISATION_KINDS[reply.organisation_kind - 1],
+            "classes": [{"id": c.id, "name": c.name, "kind": CLASS_KINDS[c.kind - 1]} for c in reply.classes],
+        }
+    )
+
+
 @router.post("/api/v1/join-requests", status_code=201, summary="Ask to join by the join code (R-INV-3)")
 async def create_join_request(body: JoinRequestIn, rpc: RpcDep) -> JoinRequestOut:
     # R-INV-3, R-PRIV-1: the requester is not a member yet, so the request carries the name from
@@ -113,6 +170,7 @@ async def create_join_request(body: JoinRequestIn, rpc: RpcDep) -> JoinRequestOu
         class_id=body.class_id,
         message=body.message,
         requester_name=profile_name(me),
+        parent=claim_message(body.parent),
     )
     reply = await rpc.clients.directory.CreateJoinRequest(request, metadata=rpc.metadata, timeout=rpc.timeout)
     return join_request_out(reply)

@@ -1,9 +1,11 @@
 // /chat-link/<token>: a chat invite link from its teacher (R-CHAT-6). After signing in: the chat's
 // title, kind, organisation and numbered rules (nothing about its members); «Вступить» joins,
 // acknowledging the rules (R-CHAT-4, R-CHAT-5). A link to a chat is not a way into the school: whoever
-// is not yet a member of the organisation is told to join it first (R-CHAT-6, R-INV-5).
+// is not yet a member of the organisation is told to join it first (R-CHAT-6, R-INV-5). A person
+// without a name gives it first (name_step.js).
 import { api, session } from '../api.js';
 import { h, replace } from '../dom.js';
+import { nameForm, needsName } from '../name_step.js';
 import { busy, checkbox, messageArea, when } from '../ui.js';
 import { CHAT_KIND_TITLES } from './chats.js';
 import { signInForm } from './signin.js';
@@ -19,6 +21,17 @@ export async function render(main, ctx, token) {
         h('p', {}, 'Чтобы увидеть чат и вступить в него, войдите по одноразовому коду.'),
         signInForm({ onDone: async () => { await ctx.reload(); } })),
     );
+    return;
+  }
+  const me = ctx.state?.me?.id ? ctx.state.me : await api.get('/me');
+  if (needsName(me)) {
+    const ask = nameForm({
+      onDone: async (saved) => {
+        ctx.state.me = saved;
+        await render(main, ctx, token);
+      },
+    });
+    replace(main, h('div', { class: 'narrow' }, heading, ask));
     return;
   }
   let preview;

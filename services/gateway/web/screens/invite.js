@@ -1,8 +1,11 @@
 // /invite/<token>: what the link leads to (no sign-in needed, no members shown), then sign in if
-// needed and join (R-INV-1, R-INV-5).
+// needed, give a name if the profile has none, and join (R-INV-1, R-INV-5). With a parent's link the
+// parent names their child and who they are to them (R-ROLE-6).
 import { api, session } from '../api.js';
 import { h, replace } from '../dom.js';
-import { busy, KIND_TITLES, messageArea, roleTitle, when } from '../ui.js';
+import { withName } from '../name_step.js';
+import { parentFields } from '../parent_claim.js';
+import { form, KIND_TITLES, messageArea, roleTitle, when } from '../ui.js';
 import { signInForm } from './signin.js';
 
 export async function render(main, ctx, token) {
@@ -33,18 +36,30 @@ export async function render(main, ctx, token) {
       action,
       messages.el),
   );
-  const showJoin = () => {
-    const join = h('button', { type: 'button', class: 'primary big' }, 'Вступить');
-    join.addEventListener('click', () =>
-      busy(join, async () => {
-        const organisation = await api.post(`/invites/${encodeURIComponent(token)}:accept`);
+  const showJoin = async () => {
+    let students = [];
+    if (preview.role === 'parent') {
+      try {
+        students = (await api.get(`/invites/${encodeURIComponent(token)}/students`)).students;
+      } catch {
+        // The list is a convenience: without it the parent types the child's name.
+      }
+    }
+    const parent = preview.role === 'parent' ? parentFields(students) : null;
+    const joinForm = form(
+      { class: 'stack', 'aria-label': 'Вступить' },
+      [parent?.row, messages.el, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary big' }, 'Вступить'))],
+      async () => {
+        const body = parent ? { parent: parent.value() } : {};
+        const organisation = await api.post(`/invites/${encodeURIComponent(token)}:accept`, body);
         ctx.chooseOrg(organisation.id);
         await ctx.signedIn(`/org/${organisation.id}`);
-      }, messages),
+      },
+      messages,
     );
-    replace(action, h('div', { class: 'actions' }, join));
+    replace(action, joinForm);
   };
-  if (session()) showJoin();
+  if (session()) await withName(ctx, action, showJoin);
   else {
     replace(
       action,

@@ -1,7 +1,9 @@
 // Sign-in by a one-time code to a phone or an e-mail (R-PRIV-3); a primary-school student may use a
 // parent's e-mail with their own name (R-INV-4). In development the dev mailbox shows the codes.
+// Someone signing in without a name in their profile gives it right after the code.
 import { api, ApiError, saveSession } from '../api.js';
 import { h, replace } from '../dom.js';
+import { nameForm, needsName } from '../name_step.js';
 import { busy, checkbox, field, form, messageArea, when } from '../ui.js';
 
 /** The whole sign-in screen (an <h1> and the form). */
@@ -124,7 +126,10 @@ export function signInForm({ onDone, level = 'h2' }) {
           { auth: false },
         );
         saveSession(tokens);
-        await onDone(tokens);
+        // The first sign-in of someone without a name asks it before going on (names at the door).
+        const me = await api.get('/me');
+        if (needsName(me)) replace(root, nameForm({ onDone: () => onDone(tokens), level }));
+        else await onDone(tokens);
       },
       messages,
     );
