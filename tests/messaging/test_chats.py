@@ -366,6 +366,40 @@ async def test_unread_counts_fall_after_read(world: School, class_chat: dict[str
     assert teacher_view["unread_count"] == 0
 
 
+async def test_my_chats_list_newest_activity_first_with_the_last_message_as_preview(
+    world: School, class_chat: dict[str, Any]
+) -> None:
+    """The chats list is the home screen: each chat with its newest message (cut to 200 characters,
+    emptied when deleted), newest activity first."""
+    http = world.platform.http
+    teacher = world.teacher
+    club = await create_chat(world.platform, world.id, teacher, kind="other", title="Кружок шахмат")
+    ok(await post(world.platform, club["id"], teacher, "Турнир в субботу"), 201)
+
+    async def mine() -> list[dict[str, Any]]:
+        query = {"organisation_id": world.id}
+        return list(ok(await http.get("/api/v1/chats", headers=bearer(teacher), params=query))["chats"])
+
+    chats_now = await mine()
+    assert chats_now[0]["id"] == club["id"]
+    assert chats_now[0]["last_message"]["text"] == "Турнир в субботу"
+    assert chats_now[0]["last_message"]["author_id"] == teacher["user_id"]
+    long = "Домашнее задание: " + "я" * 300
+    posted = ok(await post(world.platform, class_chat["id"], world.teacher, long), 201)
+    chats_now = await mine()
+    assert [c["id"] for c in chats_now[:2]] == [class_chat["id"], club["id"]]
+    preview = chats_now[0]["last_message"]
+    assert (preview["seq"], preview["text"], preview["deleted"]) == (posted["seq"], long[:200], False)
+    url = f"/api/v1/chats/{class_chat['id']}/messages/{posted['seq']}"
+    ok(await http.delete(url, headers=bearer(world.teacher)))
+    preview = (await mine())[0]["last_message"]
+    assert (preview["text"], preview["deleted"]) == ("", True)
+    # A chat's own answer (not the list) carries no preview.
+    single = ok(await http.get(f"/api/v1/chats/{class_chat['id']}", headers=bearer(teacher)))
+    assert single["last_message"] is None
+    assert single["member_count"] == (await mine())[0]["member_count"]
+
+
 async def test_r_chat_3_markup_stays_text_and_oversize_is_refused(
     world: School, class_chat: dict[str, Any]
 ) -> None:

@@ -128,3 +128,19 @@ async def message_action(item: Locator, action: str) -> None:
     """Choose `action` («Ответить», «Изменить», «Удалить» …) from a message's «⋯» menu."""
     await item.get_by_role("button", name="Действия с сообщением").click()
     await item.locator(".msg-actions").get_by_role("button", name=action).click()
+
+
+UNREADABLE = """() => {
+  const bad = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent;
+    if (/\\bnull\\b|\\bundefined\\b|Без имени|Участник №|R-[A-Z]+-\\d/.test(text)) bad.push(text.trim());
+  }
+  return bad;
+}"""
+
+
+async def assert_readable(page: Page, where: str) -> None:
+    """What people read has no «null», «undefined», «Без имени», «Участник № …» or rule code."""
+    assert await page.evaluate(UNREADABLE) == [], where

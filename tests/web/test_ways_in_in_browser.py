@@ -13,7 +13,7 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, application
-from tests.web.conftest import DESKTOP, Person, shoot, sign_in
+from tests.web.conftest import DESKTOP, Person, assert_readable, shoot, sign_in
 from tests.web.test_accessibility import serious_violations
 
 OPERATOR = "+79990000611"
@@ -22,20 +22,10 @@ STUDENT = "misha.smirnov@ways.example"
 PARENT = "+79160061100"
 SCHOOL = "МБОУ «Школа № 611»"
 
-BAD_TEXTS = """() => {
-  const bad = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const text = walker.currentNode.textContent;
-    if (/\\bnull\\b|\\bundefined\\b|Без имени|R-[A-Z]+-\\d/.test(text)) bad.push(text.trim());
-  }
-  return bad;
-}"""
-
 
 async def clean(page: Page, where: str) -> None:
     """What people read has no «null», «undefined», «Без имени» or rule code."""
-    assert await page.evaluate(BAD_TEXTS) == [], where
+    await assert_readable(page, where)
 
 
 async def test_a_student_joins_by_the_join_code_and_a_parent_by_a_link_both_with_names(
