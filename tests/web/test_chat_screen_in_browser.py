@@ -50,8 +50,11 @@ async def newest_in_view(page: Page) -> None:
     box = await page.locator(".history > li.msg").last.bounding_box()
     composer = await page.locator("form.composer").bounding_box()
     viewport = page.viewport_size
-    assert box and composer and viewport
-    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (box, viewport)
+    assert box is not None
+    assert composer is not None
+    assert viewport is not None
+    assert box["y"] >= 0, (box, viewport)
+    assert box["y"] + box["height"] <= viewport["height"], (box, viewport)
     assert box["y"] + box["height"] <= composer["y"] + 1, (box, composer)
 
 
@@ -68,7 +71,8 @@ async def test_newest_message_is_in_view_after_opening_and_after_sending_on_a_sm
     for name in ("Прикрепить файл", "Опрос", "Отправить", "Все чаты", "О чате: правила и участники"):
         button = page.get_by_role("button", name=name).or_(page.get_by_role("link", name=name))
         size = await button.first.bounding_box()
-        assert size and size["width"] >= 44 and size["height"] >= 44, name
+        assert size is not None, name
+        assert min(size["width"], size["height"]) >= 44, (name, size)
     # It grows with its text (Shift+Enter) and stops growing after six lines.
     for _ in range(3):
         await box.press("Shift+Enter")
