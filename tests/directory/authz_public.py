@@ -53,6 +53,43 @@ def invite_call(suffix: str, method: str) -> Call:
     return call
 
 
+async def _a_class(world: World) -> str:
+    if "class" not in _cache:
+        classes = (await _admin_get(world, f"/api/v1/orgs/{world.school}/classes"))["classes"]
+        found = [c["id"] for c in classes if c["kind"] != "staff_room"]
+        if not found:
+            created = await world.platform.http.post(
+                f"/api/v1/orgs/{world.school}/classes",
+                headers=bearer(world.tokens["admin"]),
+                json={"name": "7В"},
+            )
+            assert created.status_code == 201, created.text
+            found = [created.json()["id"]]
+        _cache["class"] = found[0]
+    return _cache["class"]
+
+
+async def roster_call(world: World, headers: dict[str, str]) -> int:
+    """A parents' link's class, by name: whoever holds the link (signed in) may pick their child."""
+    made = await world.platform.http.post(
+        f"/api/v1/orgs/{world.school}/invites",
+        headers=bearer(world.tokens["admin"]),
+        json={"class_id": await _a_class(world), "role": "parent"},
+    )
+    assert made.status_code == 201, made.text
+    token = made.json()["token"]
+    return (await world.platform.http.get(f"/api/v1/invites/{token}/students", headers=headers)).status_code
+
+
+async def join_code_call(world: World, headers: dict[str, str]) -> int:
+    """What a join code leads to: the organisation's name and classes, to anyone signed in (R-INV-3)."""
+    if "join_code" not in _cache:
+        _cache["join_code"] = (await _admin_get(world, f"/api/v1/orgs/{world.school}"))["join_code"]
+    return (
+        await world.platform.http.get(f"/api/v1/join-codes/{_cache['join_code']}", headers=headers)
+    ).status_code
+
+
 async def join_request_call(world: World, headers: dict[str, str]) -> int:
     if "join_code" not in _cache:
         _cache["join_code"] = (await _admin_get(world, f"/api/v1/orgs/{world.school}"))["join_code"]
@@ -132,6 +169,11 @@ TABLE: Rows = {
         get_call("/api/v1/orgs/{org}/people?user_id=00000000-0000-0000-0000-000000000001"),
         row(404, 200, 200, 200, 200, 200, 200, 404, 404),
     ),
+    ("GET", "/api/v1/invites/{token}/students"): (
+        roster_call,
+        row(200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    ("GET", "/api/v1/join-codes/{code}"): (join_code_call, row(200, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("POST", "/api/v1/join-requests"): (join_request_call, row(201, 201, 201, 409, 409, 201, 201, 201, 201)),
     ("GET", "/api/v1/support-requests"): (
         operator_queue_call,

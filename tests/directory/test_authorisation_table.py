@@ -76,6 +76,7 @@ DIRECTORY_PATHS = (
     "/api/v1/applications",
     "/api/v1/invites",
     "/api/v1/join-requests",
+    "/api/v1/join-codes",
     "/api/v1/support-requests",
     "/api/v1/verifications",
 )

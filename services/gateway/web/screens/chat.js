@@ -14,13 +14,14 @@ import { messageText } from '../markup.js';
 import { live } from '../live.js';
 import { personName } from '../names.js';
 import { mergePollUpdate, pollBlock, pollButton, seenLine } from '../polls.js';
-import { clock, dayKey, dayLabel, field, messageArea, plural, when } from '../ui.js';
+import { busy, clock, dayKey, dayLabel, field, messageArea, plural, when } from '../ui.js';
 import { kindTitle, rulesBox } from './chats.js';
 import { chatNotes } from './moderation.js';
 import { linksPanel } from '../chat_links.js';
 import { Outbox, saveDraft, loadDraft } from '../outbox.js';
 
 const PAGE = 50;
+const STAFF_ROLES = new Set(['administrator', 'head', 'administration', 'teacher', 'class_teacher', 'educator']);
 const POLL_MS = 5000;
 // How far back a search result or the first unread message is looked for: 20 pages of 50.
 const REVEAL_PAGES = 20;
@@ -179,7 +180,37 @@ class ChatView {
     );
     const close = h('button', { type: 'button', class: 'secondary small' }, 'Закрыть');
     close.addEventListener('click', () => this.toggleInfo(false));
-    return h('section', { class: 'chat-info card', id: 'chat-info', hidden: true, 'aria-label': 'О чате' }, this.infoNotes, this.infoRules, h('div', { class: 'actions' }, close));
+    return h('section', { class: 'chat-info card', id: 'chat-info', hidden: true, 'aria-label': 'О чате' }, this.infoNotes, this.inviteClass(), this.infoRules, h('div', { class: 'actions' }, close));
+  }
+
+  /**
+   * «Пригласить весь класс» for staff in a class's chat: everyone of its audience who is not in it
+   * yet gets an invitation to accept or decline (R-CHAT-4: joining is voluntary, never forced).
+   */
+  inviteClass() {
+    const org = this.ctx.state.orgs.find((o) => o.id === this.chat.organisation_id);
+    const staff = (org?.my_roles || []).some((role) => STAFF_ROLES.has(role));
+    if (!staff || !this.chat.class_id) return null;
+    const messages = messageArea();
+    const button = h('button', { type: 'button', class: 'secondary' }, 'Пригласить весь класс');
+    button.addEventListener('click', () =>
+      busy(button, async () => {
+        const { invitations } = await api.post(`/chats/${this.chat.id}/invitations`, { whole_class: true });
+        messages.ok(
+          invitations.length
+            ? `Отправлено ${plural(invitations.length, ['приглашение', 'приглашения', 'приглашений'])}: каждый примет его сам.`
+            : 'Все, кого можно пригласить, уже в чате или уже приглашены.',
+        );
+      }, messages),
+    );
+    return h(
+      'div',
+      { class: 'info-invite' },
+      h('h2', {}, 'Участники'),
+      h('p', { class: 'hint' }, 'Приглашение приходит каждому, для кого этот чат; вступает он сам, приняв правила.'),
+      button,
+      messages.el,
+    );
   }
 
   toggleInfo(open = this.info.hidden) {
