@@ -15,17 +15,17 @@ def parse_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise InvalidArgument(f"Некорректный адрес электронной почты: {raw.strip()!r}") from None
+        raise InvalidArgument(f"Некорректный адрес электронной почты: «{raw.strip()}»") from None
 
 
 def parse_phone(raw: str) -> str:
     """+7 916 123-45-67, 8 (916) 123-45-67 and 89161234567 all give +79161234567."""
     if not re.fullmatch(r"[\d\s()+\-.]{5,25}", raw.strip()):
-        raise InvalidArgument(f"Некорректный номер телефона: {raw.strip()!r}")
+        raise InvalidArgument(f"Некорректный номер телефона: «{raw.strip()}»")
     try:
         number = phonenumbers.parse(raw, "RU")
     except phonenumbers.NumberParseException:
-        raise InvalidArgument(f"Некорректный номер телефона: {raw.strip()!r}") from None
+        raise InvalidArgument(f"Некорректный номер телефона: «{raw.strip()}»") from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidArgument(f"Некорректный номер телефона: {raw.strip()!r}")
+        raise InvalidArgument(f"Некорректный номер телефона: «{raw.strip()}»")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

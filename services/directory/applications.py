@@ -64,7 +64,7 @@ def validate_application(form: ApplicationForm, max_document_bytes: int) -> Appl
     tax_id = form.tax_id.strip()
     if not valid_tax_id(tax_id):
         raise InvalidArgument(
-            f"ИНН организации — 10 цифр с верной контрольной цифрой, а не {tax_id!r}", rule="R-ORG-2"
+            f"ИНН организации — 10 цифр с верной контрольной цифрой, а не «{tax_id}»", rule="R-ORG-2"
         )
     if not form.document:
         raise InvalidArgument("Приложите приказ о назначении администратора", rule="R-ORG-2")

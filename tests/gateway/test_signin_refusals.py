@@ -13,7 +13,7 @@ async def test_malformed_phone_is_400_with_message(platform: Platform) -> None:
     assert response.status_code == 400
     assert response.json()["error"] == {
         "code": "invalid_argument",
-        "message": "Некорректный номер телефона: '8 916 12'",
+        "message": "Некорректный номер телефона: «8 916 12»",
     }
 
 

@@ -61,6 +61,11 @@ export function errorBox(error) {
   return h('div', { class: 'alert error', role: 'alert', 'data-rule': rule || undefined }, h('span', {}, errorText(error)));
 }
 
+/** After an action its outcome is on the screen, not below the fold (a phone's keyboard, a long form). */
+function reveal(el) {
+  if (el.isConnected) el.scrollIntoView({ block: 'nearest' });
+}
+
 /** A place for one message: show(error | text) and clear(). */
 export function messageArea() {
   const el = h('div', { class: 'messages', 'aria-live': 'polite' });
@@ -68,9 +73,11 @@ export function messageArea() {
     el,
     error(error) {
       replace(el, errorBox(error));
+      reveal(el);
     },
     ok(text) {
       replace(el, h('div', { class: 'alert ok', role: 'status' }, text));
+      reveal(el);
     },
     clear() {
       replace(el);
