@@ -3,6 +3,7 @@ domain (`self._domains`), shape the reply; the rules live in assignments.py, inv
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import Row
@@ -15,7 +16,7 @@ from services.common.errors import InvalidArgument
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
 from services.directory.applications import KINDS
 from services.directory.domains import DirectoryDomains
-from services.directory.invites import CreatedInvite, InviteSpec
+from services.directory.invites import CreatedInvite, InviteSpec, shown_token
 from services.directory.membership_events import ordered, role_name, role_value
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
@@ -45,6 +46,7 @@ def invite_message(row: Row[Any]) -> pb.Invite:
         created_by=str(row.created_by),
         created_at=to_timestamp(row.created_at),
         label=row.label,
+        token=shown_token(row, datetime.now(UTC)),
     )
 
 

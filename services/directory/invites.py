@@ -2,10 +2,28 @@
 teachers (student and parent links for their own class); previewed without revealing members;
 accepted by the invitee, which creates the membership.
 
-A token carries 192 random bits and is shown once; only its SHA-256 is kept. Failed look-ups of
-unknown tokens are counted per client address: past `MAX_FAILURES` within `FAILURE_WINDOW` the
-address is refused before any look-up, so guessing gets nowhere. The token scheme and the guessing
-rule are shared with messaging's chat links (`services/common/link_tokens.py`)."""
+How many times a link may be used (`use_limit`), when its maker does not say: a class's links are
+meant for the whole class, shown on a screen or printed once for the parents' meeting, so they are
+multi-use with a margin for late joiners, a second device, a changed phone —
+- students: max(students in the class, 30) + 10, i.e. 40 for a class being built;
+- parents: twice that (two parents per child, or a grandmother), i.e. 80 for a class being built;
+- staff (the staff room): 1 — a staff link is for one named person.
+An explicit `max_uses` (1..1000) always wins; a parent link made for one student keeps its default
+from the class as well, its maker may set 1.
+
+A token carries 192 random bits; look-ups go by its SHA-256. A link made one at a time (`create`:
+a class's students' or parents' link, a staff-room link) also keeps its token, so that the people
+who may make it — the administrator, a class teacher for the classes they lead — can show the link
+and its QR code again (the list answer's token, only while the link is usable: `shown_token`).
+The trade-off: a copy of the database (or its backup) holds usable links, which the SHA-256 alone
+avoided. It is bounded: such a link is revocable at once (revoking clears the kept token, so does
+"revoke all"), it expires (a week by default, at most 90 days), and a class's link only lets people
+ask for the role it was made for in that class. The per-person links of a batch (`create_batch`,
+the CSV handout) keep only the hash: they are shown once, in the file.
+
+Guessing (`services/common/link_tokens.py`, shared with messaging's chat links): a valid token is
+honoured before any limit; unknown ones are counted per (client address, token prefix) with a much
+higher ceiling per address, so one client's wrong guesses do not lock out a school behind one NAT."""
 
 from __future__ import annotations
 
@@ -24,16 +42,9 @@ from services.common.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
-    RateLimited,
     RuleRefused,
 )
-from services.common.link_tokens import (
-    FAILURE_WINDOW,
-    UNKNOWN_ADDRESS,
-    guessing_retry_after,
-    hash_token,
-    new_token,
-)
+from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
 from services.directory.access import Access
 from services.directory.enrolment import check_role_fits_class, enrol
 from services.directory.kinship import ParentClaim
@@ -42,7 +53,9 @@ from services.directory.store import DirectoryStore
 
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
-DEFAULT_STUDENT_LINK_USES = 40
+CLASS_SIZE_FLOOR = 30
+CLASS_MARGIN = 10
+PARENTS_PER_STUDENT = 2
 MAX_USES = 1000
 MAX_LABEL_LENGTH = 200
 MAX_BATCH = 200
@@ -86,10 +99,21 @@ def expiry_days(requested: int) -> int:
     return requested
 
 
-def use_limit(requested: int, role: str) -> int:
-    """0 means the default: 40 for a class's student link, 1 for staff and parent links."""
+def default_use_limit(role: str, students_in_class: int) -> int:
+    """A students' link fits the class with a margin, a parents' link twice that; a staff link is
+    for one person (R-INV-2)."""
+    class_size = max(students_in_class, CLASS_SIZE_FLOOR) + CLASS_MARGIN
+    if role == "student":
+        return class_size
+    if role == "parent":
+        return PARENTS_PER_STUDENT * class_size
+    return 1
+
+
+def use_limit(requested: int, role: str, students_in_class: int = 0) -> int:
+    """0 means the default (`default_use_limit`); an explicit limit is 1..1000 and wins."""
     if requested == 0:
-        return DEFAULT_STUDENT_LINK_USES if role == "student" else 1
+        return default_use_limit(role, students_in_class)
     if not 1 <= requested <= MAX_USES:
         raise InvalidArgument(f"Число использований — от 1 до {MAX_USES}", rule="R-INV-2")
     return requested
@@ -113,6 +137,14 @@ def unusable_reason(invite: Row[Any], now: datetime) -> RuleRefused | None:
     return None
 
 
+def shown_token(invite: Row[Any], now: datetime) -> str:
+    """The kept token of a link, shown again to those who may see the list, while the link is
+    usable; "" for batch links (never kept) and for revoked, expired or used-up ones."""
+    if invite.token is None or unusable_reason(invite, now) is not None:
+        return ""
+    return str(invite.token)
+
+
 def may_create(roles: frozenset[str], role: str, leads_class: bool) -> bool:
     """R-INV-1: the administrator makes any link; a class teacher student and parent links for
     the classes they lead."""
@@ -131,6 +163,7 @@ class Invites:
         async with self._db.transaction("create_invite") as conn:
             klass = await self._authorise_creation(conn, org_id, principal, spec.class_id, spec.role)
             student_id = await self._check_student(conn, org_id, klass.id, spec)
+            students = len(await self._store.students_of_class(conn, klass.id))
             return await self._insert(
                 conn,
                 principal,
@@ -138,8 +171,9 @@ class Invites:
                 spec.role,
                 student_id=student_id,
                 days=expiry_days(spec.expires_in_days),
-                max_uses=use_limit(spec.max_uses, spec.role),
+                max_uses=use_limit(spec.max_uses, spec.role, students),
                 label=clean_label(spec.label),
+                keep_token=True,
             )
 
     async def create_batch(
@@ -161,7 +195,15 @@ class Invites:
             klass = await self._authorise_creation(conn, org_id, principal, class_id, role)
             return [
                 await self._insert(
-                    conn, principal, klass, role, student_id=None, days=days, max_uses=1, label=label
+                    conn,
+                    principal,
+                    klass,
+                    role,
+                    student_id=None,
+                    days=days,
+                    max_uses=1,
+                    label=label,
+                    keep_token=False,
                 )
                 for label in cleaned
             ]
@@ -205,6 +247,7 @@ class Invites:
         days: int,
         max_uses: int,
         label: str,
+        keep_token: bool,
     ) -> CreatedInvite:
         token = new_token()
         row = await self._store.insert_invite(
@@ -214,6 +257,7 @@ class Invites:
             role=role,
             student_id=student_id,
             token_hash=hash_token(token),
+            token=token if keep_token else None,
             label=label,
             created_by=uuid.UUID(principal.user_id),
             expires_at=datetime.now(UTC) + timedelta(days=days),
@@ -341,21 +385,26 @@ class Invites:
     async def _look_up(
         self, conn: AsyncConnection, token: str, client_address: str | None
     ) -> Row[Any] | None:
-        """The link of a token; an unknown token is recorded against the address (guessing)."""
-        address = client_address or UNKNOWN_ADDRESS
-        now = datetime.now(UTC)
-        failures, oldest = await self._store.invite_failures_since(conn, address, now - FAILURE_WINDOW)
-        retry_after = guessing_retry_after(failures, oldest, now)
-        if retry_after is not None:
-            raise RateLimited(
-                "Слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже",
-                retry_after=retry_after,
-                rule="R-INV-2",
-            )
-        invite = await self._store.invite_by_hash(conn, hash_token(token)) if token else None
-        if invite is None:
-            await self._store.record_invite_failure(conn, address, forget_before=now - FAILURE_WINDOW)
-        return invite
+        """The link of a token — a valid one always; an unknown one is counted against the client
+        (address and token prefix) and refused with 429 past the limits (R-INV-2)."""
+
+        async def find(token_hash: bytes) -> Row[Any] | None:
+            return await self._store.invite_by_hash(conn, token_hash)
+
+        async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
+            return await self._store.invite_failures_since(conn, address, prefix, since)
+
+        async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
+            await self._store.record_invite_failure(conn, address, prefix, forget_before)
+
+        return await guarded_look_up(
+            token,
+            client_address,
+            find=find,
+            failures_since=failures_since,
+            record_failure=record_failure,
+            rule="R-INV-2",
+        )
 
     async def _organisation_for(self, org_id: uuid.UUID, user_id: uuid.UUID) -> MyOrganisation:
         async with self._db.transaction("invite_organisation") as conn:

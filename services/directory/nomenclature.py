@@ -88,7 +88,9 @@ def parse_time_zone(raw: str) -> str:
     try:
         ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidArgument(f"Неизвестный часовой пояс: «{raw}» (например, Asia/Yekaterinburg — Екатеринбург)") from None
+        raise InvalidArgument(
+            f"Неизвестный часовой пояс: «{raw}» (например, Asia/Yekaterinburg — Екатеринбург)"
+        ) from None
     return raw
 
 

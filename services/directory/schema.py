@@ -177,6 +177,8 @@ invites = Table(
     Column("role", Text, nullable=False),
     Column("student_id", Uuid),
     Column("token_hash", LargeBinary, nullable=False, unique=True),
+    # Kept for links made one at a time, so they can be shown again; cleared on revocation.
+    Column("token", Text),
     Column("label", Text, nullable=False, server_default=""),
     Column("created_by", Uuid, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -199,6 +201,7 @@ invite_failures = Table(
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("client_address", Text, nullable=False),
+    Column("token_prefix", Text, nullable=False, server_default=""),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 

@@ -15,6 +15,7 @@ from sqlalchemy import Row, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.common.link_tokens import Failures
 from services.directory.schema import (
     class_teachers,
     invite_acceptances,
@@ -144,11 +145,11 @@ class JoiningStore:
         return (await conn.execute(query.order_by(invites.c.created_at.desc()))).all()
 
     async def revoke_invite(self, conn: AsyncConnection, invite_id: uuid.UUID) -> Row[Any]:
-        """Revoke one link (a revoked link stays revoked at its first time)."""
+        """Revoke one link (a revoked link stays revoked at its first time); its kept token goes."""
         result = await conn.execute(
             update(invites)
             .where(invites.c.id == invite_id)
-            .values(revoked_at=func.coalesce(invites.c.revoked_at, func.now()))
+            .values(revoked_at=func.coalesce(invites.c.revoked_at, func.now()), token=None)
             .returning(invites)
         )
         return cast("Row[Any]", result.one())
@@ -158,7 +159,7 @@ class JoiningStore:
         result = await conn.execute(
             update(invites)
             .where(invites.c.organisation_id == organisation_id, _active_invite())
-            .values(revoked_at=func.now())
+            .values(revoked_at=func.now(), token=None)
         )
         return int(result.rowcount or 0)
 
@@ -190,7 +191,7 @@ class JoiningStore:
 
     # --- failed token look-ups (guessing, R-INV-2) ------------------------------------------
     async def record_invite_failure(
-        self, conn: AsyncConnection, client_address: str, forget_before: datetime
+        self, conn: AsyncConnection, client_address: str, token_prefix: str, forget_before: datetime
     ) -> None:
         """Count one failed look-up; the address's failures older than `forget_before` are dropped."""
         await conn.execute(
@@ -198,17 +199,23 @@ class JoiningStore:
                 invite_failures.c.client_address == client_address, invite_failures.c.at < forget_before
             )
         )
-        await conn.execute(invite_failures.insert().values(client_address=client_address))
+        await conn.execute(
+            invite_failures.insert().values(client_address=client_address, token_prefix=token_prefix)
+        )
 
     async def invite_failures_since(
-        self, conn: AsyncConnection, client_address: str, since: datetime
-    ) -> tuple[int, datetime | None]:
-        """How many failed look-ups an address made since `since`, and the oldest of them."""
+        self, conn: AsyncConnection, client_address: str, token_prefix: str, since: datetime
+    ) -> Failures:
+        """Failed look-ups of an address since `since`: with this token prefix, and in all."""
+        same = invite_failures.c.token_prefix == token_prefix
         row = (
             await conn.execute(
-                select(func.count(), func.min(invite_failures.c.at)).where(
-                    invite_failures.c.client_address == client_address, invite_failures.c.at >= since
-                )
+                select(
+                    func.count().filter(same),
+                    func.min(invite_failures.c.at).filter(same),
+                    func.count(),
+                    func.min(invite_failures.c.at),
+                ).where(invite_failures.c.client_address == client_address, invite_failures.c.at >= since)
             )
         ).one()
-        return int(row[0]), row[1]
+        return Failures(int(row[0]), row[1], int(row[2]), row[3])

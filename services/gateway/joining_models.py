@@ -61,11 +61,17 @@ class InviteOut(BaseModel):
     created_by: str
     created_at: datetime | None
     label: str
+    link: str | None = Field(
+        default=None,
+        description="the link again, for those who may make it, while it is usable (a link made one at "
+        "a time keeps its token, revoking clears it); null for batch links (R-INV-2)",
+        examples=["/invite/3q2-7wEjx..."],
+    )
 
 
 class CreatedInviteOut(BaseModel):
     invite: InviteOut
-    token: str = Field(description="shown only now: only its hash is kept (R-INV-2)")
+    token: str = Field(description="a batch link's token is shown only now: only its hash is kept (R-INV-2)")
     link: str = Field(examples=["/invite/3q2-7wEjx..."])
 
 

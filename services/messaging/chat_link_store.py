@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.common.link_tokens import Failures
 from services.messaging.schema import dir_organisations, metadata
 
 LIST_LIMIT = 100
@@ -53,6 +54,7 @@ chat_link_failures = Table(
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("client_address", Text, nullable=False),
+    Column("token_prefix", Text, nullable=False, server_default=""),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
@@ -122,7 +124,7 @@ class ChatLinkStore:
         return counted is not None
 
     async def record_link_failure(
-        self, conn: AsyncConnection, client_address: str, forget_before: datetime
+        self, conn: AsyncConnection, client_address: str, token_prefix: str, forget_before: datetime
     ) -> None:
         """Count one failed look-up; the address's failures older than `forget_before` are dropped."""
         await conn.execute(
@@ -131,21 +133,29 @@ class ChatLinkStore:
                 chat_link_failures.c.at < forget_before,
             )
         )
-        await conn.execute(chat_link_failures.insert().values(client_address=client_address))
+        await conn.execute(
+            chat_link_failures.insert().values(client_address=client_address, token_prefix=token_prefix)
+        )
 
     async def link_failures_since(
-        self, conn: AsyncConnection, client_address: str, since: datetime
-    ) -> tuple[int, datetime | None]:
-        """How many failed look-ups an address made since `since`, and the oldest of them."""
+        self, conn: AsyncConnection, client_address: str, token_prefix: str, since: datetime
+    ) -> Failures:
+        """Failed look-ups of an address since `since`: with this token prefix, and in all."""
+        same = chat_link_failures.c.token_prefix == token_prefix
         row = (
             await conn.execute(
-                select(func.count(), func.min(chat_link_failures.c.at)).where(
+                select(
+                    func.count().filter(same),
+                    func.min(chat_link_failures.c.at).filter(same),
+                    func.count(),
+                    func.min(chat_link_failures.c.at),
+                ).where(
                     chat_link_failures.c.client_address == client_address,
                     chat_link_failures.c.at >= since,
                 )
             )
         ).one()
-        return int(row[0]), row[1]
+        return Failures(int(row[0]), row[1], int(row[2]), row[3])
 
     async def organisation_name(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> str:
         name = await conn.scalar(

@@ -10,7 +10,10 @@
   may use it (R-CHAT-6, R-INV-5), and only if they belong to the chat's audience (a parents' chat
   link does not let a student in, R-CHAT-1); a blocked member stays out while blocked (R-MOD-3).
 - Each new membership counts one use, atomically: concurrent joins never exceed the limit.
-- Unknown tokens are counted per client address; past 20 in 10 minutes the address waits."""
+- Guessing (`services/common/link_tokens.py`, shared with directory's invites): a valid token is
+  honoured before any limit; unknown ones are counted per (client address, token prefix) — past 20
+  in 10 minutes that client waits — with a ceiling of 300 per address, so one client's wrong
+  guesses do not lock out the others behind the same address."""
 
 from __future__ import annotations
 
@@ -24,14 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
 from services.common.db import Database
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RateLimited, RuleRefused
-from services.common.link_tokens import (
-    FAILURE_WINDOW,
-    UNKNOWN_ADDRESS,
-    guessing_retry_after,
-    hash_token,
-    new_token,
-)
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
+from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
 from services.messaging.access import ChatAccess, parse_id, shape_of
 from services.messaging.chats import ChatView, stage_joined, view_of
 from services.messaging.moderation import moderator_of
@@ -231,19 +228,23 @@ class ChatLinks:
     async def _look_up(
         self, conn: AsyncConnection, token: str, client_address: str | None
     ) -> Row[Any] | None:
-        """The link of a token; an unknown token is recorded against the address (guessing), and an
-        address with too many is refused before any look-up."""
-        address = client_address or UNKNOWN_ADDRESS
-        now = datetime.now(UTC)
-        failures, oldest = await self._store.link_failures_since(conn, address, now - FAILURE_WINDOW)
-        retry_after = guessing_retry_after(failures, oldest, now)
-        if retry_after is not None:
-            raise RateLimited(
-                "Слишком много неверных ссылок-приглашений с этого адреса; попробуйте позже",
-                retry_after=retry_after,
-                rule="R-CHAT-6",
-            )
-        link = await self._store.link_by_hash(conn, hash_token(token)) if token else None
-        if link is None:
-            await self._store.record_link_failure(conn, address, forget_before=now - FAILURE_WINDOW)
-        return link
+        """The link of a token — a valid one always; an unknown one is counted against the client
+        (address and token prefix) and refused with 429 past the limits."""
+
+        async def find(token_hash: bytes) -> Row[Any] | None:
+            return await self._store.link_by_hash(conn, token_hash)
+
+        async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
+            return await self._store.link_failures_since(conn, address, prefix, since)
+
+        async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
+            await self._store.record_link_failure(conn, address, prefix, forget_before)
+
+        return await guarded_look_up(
+            token,
+            client_address,
+            find=find,
+            failures_since=failures_since,
+            record_failure=record_failure,
+            rule="R-CHAT-6",
+        )

@@ -11,13 +11,15 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest_asyncio
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from services.common.link_tokens import FAILURE_WINDOW, MAX_ADDRESS_FAILURES
 from services.directory.invites import hash_token, new_token
-from services.directory.schema import invites
+from services.directory.schema import invite_failures, invites
 from services.directory.store import DirectoryStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
@@ -119,7 +121,8 @@ async def test_story_staff_link_class_teacher_then_student_and_parent_links(
     parent_link = await make_invite(
         platform, school.id, teacher, class_id=class_5a, role="parent", student_id=student["user_id"]
     )
-    assert (parent_link["invite"]["max_uses"], parent_link["invite"]["student_id"]) == (1, student["user_id"])
+    parent_uses = (parent_link["invite"]["max_uses"], parent_link["invite"]["student_id"])
+    assert parent_uses == (80, student["user_id"])
     parent = await join(platform, "parent@school301.example", parent_link["token"])
     assert [o["my_roles"] for o in await my_organisations(platform, parent)] == [["parent"]]
 
@@ -201,6 +204,58 @@ async def test_links_are_bound_to_class_and_role(platform: Platform, school: Sch
     assert too_long.status_code == 400
 
 
+async def test_parent_link_is_multi_use_by_default_and_fits_the_class(
+    platform: Platform, school: School
+) -> None:
+    """R-INV-2: a class's parents' link serves the whole class: twice (students, at least 30, plus
+    10); the students' link the class plus 10; a staff link stays single-use; an explicit limit wins."""
+    class_7a = await create_class(platform, school, "7А")
+    async with platform.directory.runtime.db.transaction("test_fill_class") as conn:
+        store = DirectoryStore()
+        for _ in range(33):
+            student = uuid.UUID(await seed_member(platform, school.id, ["student"]))
+            await store.set_student_class(conn, uuid.UUID(school.id), student, uuid.UUID(class_7a))
+    admin = school.admin
+    parents = await make_invite(platform, school.id, admin, class_id=class_7a, role="parent")
+    students = await make_invite(platform, school.id, admin, class_id=class_7a, role="student")
+    room = await staff_room(platform, school)
+    staff = await make_invite(platform, school.id, admin, class_id=room, role="teacher")
+    one = await make_invite(platform, school.id, admin, class_id=class_7a, role="parent", max_uses=1)
+    assert [x["invite"]["max_uses"] for x in (parents, students, staff, one)] == [86, 43, 1, 1]
+    for n in range(2):
+        await join(platform, f"mum{n}@school301.example", parents["token"])
+    assert (await invite_row(platform, parents["invite"]["id"])).uses == 2
+
+
+async def test_a_class_link_can_be_shown_again_until_it_is_revoked(
+    platform: Platform, school: School, class_5b: str
+) -> None:
+    """R-INV-2: a link made one at a time is in the list answer again for those who may make it
+    (lookups still by hash); revoking clears it; other schools and members see nothing."""
+    made = await make_invite(platform, school.id, school.admin, class_id=class_5b, role="parent")
+    listed = await platform.http.get(
+        f"/api/v1/orgs/{school.id}/invites?class_id={class_5b}", headers=bearer(school.admin)
+    )
+    again = next(i for i in listed.json()["invites"] if i["id"] == made["invite"]["id"])
+    assert again["link"] == made["link"] == f"/invite/{made['token']}"
+    row = await invite_row(platform, made["invite"]["id"])
+    assert row.token_hash == hash_token(made["token"])
+
+    parent = await join(platform, "shown-again@school301.example", made["token"])
+    member = await platform.http.get(f"/api/v1/orgs/{school.id}/invites", headers=bearer(parent))
+    assert member.status_code == 403
+
+    revoked = await platform.http.post(
+        f"/api/v1/orgs/{school.id}/invites/{made['invite']['id']}:revoke", headers=bearer(school.admin)
+    )
+    assert (revoked.status_code, revoked.json()["link"]) == (200, None)
+    assert (await invite_row(platform, made["invite"]["id"])).token is None
+    every = await platform.http.get(
+        f"/api/v1/orgs/{school.id}/invites?include_inactive=true", headers=bearer(school.admin)
+    )
+    assert next(i for i in every.json()["invites"] if i["id"] == made["invite"]["id"])["link"] is None
+
+
 async def test_refused_tokens_name_the_rule_and_write_nothing(
     platform: Platform, school: School, class_5a: str
 ) -> None:
@@ -229,7 +284,7 @@ async def test_refused_tokens_name_the_rule_and_write_nothing(
         ):
             assert response.status_code == 409, response.text
             assert response.json()["error"]["rule"] == "R-INV-2"
-            assert words in response.json()["error"]["message"]
+            assert words in response.json()["error"]["message"].lower()
     forged = await accept(platform, latecomer, new_token())
     assert (forged.status_code, forged.json()["error"]["message"]) == (404, "Приглашение не найдено")
     assert await my_organisations(platform, latecomer) == []
@@ -313,7 +368,13 @@ async def test_batch_export_is_a_printable_csv(platform: Platform, school: Schoo
     )
     assert response.status_code == 201, response.text
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="invites-5A-students.csv"; '
+        "filename*=UTF-8''" + quote("Приглашения-5А-ученики.csv", safe="")
+    )
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "ФИО/метка;роль;класс;ссылка;действует до"  # as Russian Excel splits
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0] == ["ФИО/метка", "роль", "класс", "ссылка", "действует до"]
     assert [(r[0], r[1], r[2]) for r in rows[1:]] == [
         ("Иванов Иван", "ученик", "5А"),
@@ -333,8 +394,10 @@ async def test_batch_export_is_a_printable_csv(platform: Platform, school: Schoo
     preview = await platform.http.get(f"/api/v1/invites/{token}")
     assert (preview.status_code, preview.json()["class_name"]) == (200, "5А")
     listed = await platform.http.get(f"/api/v1/orgs/{school.id}/invites", headers=bearer(school.admin))
-    labelled = {i["label"]: i["max_uses"] for i in listed.json()["invites"] if i["label"] in names}
-    assert labelled == dict.fromkeys(names, 1)
+    labelled = {
+        i["label"]: (i["max_uses"], i["link"]) for i in listed.json()["invites"] if i["label"] in names
+    }
+    assert labelled == dict.fromkeys(names, (1, None))  # a batch link is shown once, in the file
 
 
 async def test_printed_links_use_the_public_address_when_one_is_set(
@@ -351,30 +414,72 @@ async def test_printed_links_use_the_public_address_when_one_is_set(
         )
     finally:
         settings.public_url = ""
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][3].startswith("https://parta.region.example/invite/")
 
 
-async def test_guessed_tokens_find_nothing_and_hit_the_limit(platform: Platform, school: School) -> None:
-    """R-INV-2: tokens are unguessable (192 random bits, only hashes kept) and guessing is slowed:
-    past 20 unknown tokens in 10 minutes the address gets 429 before any look-up."""
-    guesser = await platform.sign_in("guesser@school301.example")
-    statuses = []
-    for _ in range(30):
-        response = await platform.http.get(f"/api/v1/invites/{secrets.token_urlsafe(24)}")
-        statuses.append(response.status_code)
-        if response.status_code == 429:
-            break
-    assert statuses[-1] == 429, statuses
-    assert set(statuses[:-1]) == {404}
-    assert len(statuses) <= 22
-    assert response.json()["error"]["rule"] == "R-INV-2"
-    assert int(response.headers["retry-after"]) > 0
-    valid = await make_invite(
-        platform, school.id, school.admin, class_id=await staff_room(platform, school), role="teacher"
-    )
-    blocked = await accept(platform, guesser, valid["token"])
-    assert blocked.status_code == 429
+async def guess(platform: Platform, prefix: str) -> Any:
+    """A wrong token starting with `prefix` — one client retyping one broken link."""
+    return await platform.http.get(f"/api/v1/invites/{prefix}{secrets.token_urlsafe(24)[4:]}")
+
+
+async def forget_failures(platform: Platform) -> None:
+    async with platform.directory.runtime.db.transaction("test_forget_failures") as conn:
+        await conn.execute(invite_failures.delete())
+
+
+async def test_a_school_behind_one_nat_a_wrong_guess_does_not_lock_out_a_parent(
+    platform: Platform, school: School, class_5a: str
+) -> None:
+    """R-INV-2: 25 wrong guesses from one client (one prefix); the guesser is refused with 429 and
+    retry_after past 20, while a parent behind the same address joins by a valid link, and another
+    client's mistyped link is still only «not found»."""
+    await forget_failures(platform)
+    try:
+        statuses = [(await guess(platform, "Gu3s")).status_code for _ in range(25)]
+        assert statuses == [404] * 21 + [429] * 4  # the 21st failure is counted, then the client waits
+        limited = await guess(platform, "Gu3s")
+        assert (limited.status_code, limited.json()["error"]["rule"]) == (429, "R-INV-2")
+        assert 0 < int(limited.headers["retry-after"]) <= 601
+        assert "R-INV" not in limited.json()["error"]["message"]
+
+        link = await make_invite(platform, school.id, school.admin, class_id=class_5a, role="parent")
+        assert (await platform.http.get(f"/api/v1/invites/{link['token']}")).status_code == 200
+        parent = await join(platform, "nat-parent@school301.example", link["token"])
+        assert await roles_of(platform, school, parent["user_id"]) == ["parent"]
+        assert (await guess(platform, "0th3")).status_code == 404
+    finally:
+        await forget_failures(platform)
+
+
+async def test_the_per_address_ceiling_holds_whatever_the_prefix(
+    platform: Platform, school: School, class_5a: str
+) -> None:
+    """R-INV-2: past 300 wrong tokens from one address in 10 minutes, any new prefix waits too —
+    and still a valid link is honoured."""
+    await forget_failures(platform)
+    try:
+        assert (await guess(platform, "Frst")).status_code == 404
+        store = DirectoryStore()
+        async with platform.directory.runtime.db.transaction("test_many_failures") as conn:
+            address = (await conn.execute(select(invite_failures.c.client_address))).scalar_one()
+            forget_before = datetime.now(UTC) - FAILURE_WINDOW
+            for n in range(MAX_ADDRESS_FAILURES):
+                await store.record_invite_failure(conn, address, f"{n:04}", forget_before)
+        refused = await guess(platform, "Nw1p")
+        assert (refused.status_code, refused.json()["error"]["rule"]) == (429, "R-INV-2")
+        assert int(refused.headers["retry-after"]) > 0
+        link = await make_invite(platform, school.id, school.admin, class_id=class_5a, role="student")
+        assert (await platform.http.get(f"/api/v1/invites/{link['token']}")).status_code == 200
+    finally:
+        await forget_failures(platform)
+
+
+async def test_guessed_tokens_find_nothing(platform: Platform) -> None:
+    """R-INV-2: tokens are unguessable (192 random bits, looked up by hash)."""
+    response = await platform.http.get(f"/api/v1/invites/{secrets.token_urlsafe(24)}")
+    assert response.status_code == 404
+    await forget_failures(platform)
 
     # The search space itself: 10,000 random tokens, none of which is a link.
     store = DirectoryStore()

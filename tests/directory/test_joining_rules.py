@@ -10,6 +10,15 @@ from types import SimpleNamespace
 import pytest
 
 from services.common.errors import InvalidArgument, RuleRefused
+from services.common.link_tokens import (
+    MAX_ADDRESS_FAILURES,
+    Failures,
+    guessing_retry_after,
+    guessing_wait,
+    hash_token,
+    new_token,
+    token_prefix,
+)
 from services.directory.assignments import (
     check_may_appoint_administrator,
     check_may_lead_class,
@@ -18,11 +27,10 @@ from services.directory.assignments import (
 )
 from services.directory.invites import (
     clean_label,
+    default_use_limit,
     expiry_days,
-    guessing_retry_after,
-    hash_token,
     may_create,
-    new_token,
+    shown_token,
     unusable_reason,
     use_limit,
 )
@@ -36,6 +44,7 @@ def invite(**changes: object) -> SimpleNamespace:
         "expires_at": NOW + timedelta(days=1),
         "uses": 0,
         "max_uses": 1,
+        "token": None,
     }
     values.update(changes)
     return SimpleNamespace(**values)
@@ -61,13 +70,41 @@ def test_expiry_defaults_to_a_week_and_is_at_most_90_days() -> None:
             expiry_days(bad)
 
 
-def test_use_limit_defaults_to_40_for_a_class_student_link_and_1_otherwise() -> None:
-    """R-INV-2: every link has a use limit."""
+def test_student_link_is_multi_use_by_default_the_class_size_plus_a_margin() -> None:
+    """R-INV-2: a class's students' link fits the class: max(students, 30) + 10."""
     assert use_limit(0, "student") == 40
-    assert [use_limit(0, role) for role in ("teacher", "parent", "educator")] == [1, 1, 1]
+    assert default_use_limit("student", 0) == 40
+    assert default_use_limit("student", 25) == 40
+    assert default_use_limit("student", 34) == 44
+
+
+def test_parent_link_is_multi_use_by_default_twice_the_students() -> None:
+    """R-INV-2: two parents (or a grandmother) per child."""
+    assert use_limit(0, "parent") == 80
+    assert default_use_limit("parent", 30) == 80
+    assert default_use_limit("parent", 35) == 90
+
+
+def test_staff_link_stays_single_use_by_default() -> None:
+    assert [use_limit(0, role, 30) for role in ("teacher", "educator", "administration", "head")] == [1] * 4
+
+
+def test_an_explicit_use_limit_wins_over_the_default() -> None:
     assert use_limit(3, "teacher") == 3
-    with pytest.raises(InvalidArgument):
-        use_limit(-1, "student")
+    assert use_limit(1, "parent", 30) == 1
+    assert use_limit(1000, "student") == 1000
+    for bad in (-1, 1001):
+        with pytest.raises(InvalidArgument):
+            use_limit(bad, "student")
+
+
+def test_a_kept_token_is_shown_again_only_while_the_link_is_usable() -> None:
+    """R-INV-2: a link made one at a time can be shown again; a revoked, expired or used-up one
+    cannot, and a batch link never kept its token."""
+    assert shown_token(invite(token="abc"), NOW) == "abc"
+    assert shown_token(invite(token=None), NOW) == ""
+    for changes in ({"revoked_at": NOW}, {"expires_at": NOW}, {"uses": 1}):
+        assert shown_token(invite(token="abc", **changes), NOW) == ""
 
 
 def test_unusable_links_are_refused_naming_r_inv_2() -> None:
@@ -80,7 +117,7 @@ def test_unusable_links_are_refused_naming_r_inv_2() -> None:
         refusal = unusable_reason(invite(**changes), NOW)
         assert isinstance(refusal, RuleRefused)
         assert refusal.rule == "R-INV-2"
-        assert words in refusal.message
+        assert words in refusal.message.lower()
 
 
 def test_administrator_makes_any_link_class_teacher_only_student_and_parent_links_of_own_class() -> None:
@@ -93,6 +130,37 @@ def test_administrator_makes_any_link_class_teacher_only_student_and_parent_link
     assert not may_create(class_teacher, "student", False)
     assert not may_create(class_teacher, "teacher", True)
     assert not may_create(frozenset({"teacher"}), "student", False)
+
+
+def failures(same_prefix: int, address: int, minutes_ago: int = 1) -> Failures:
+    oldest = NOW - timedelta(minutes=minutes_ago)
+    return Failures(same_prefix, oldest if same_prefix else None, address, oldest if address else None)
+
+
+def test_failures_are_counted_per_client_address_and_token_prefix() -> None:
+    token = new_token()
+    assert token_prefix(token) == token[:4]
+    assert token_prefix("") == ""
+
+
+def test_one_client_guessing_one_prefix_waits_past_20_failures() -> None:
+    """R-INV-2: a client retyping one broken link (one prefix) waits; nobody else does."""
+    assert guessing_wait(failures(20, 20), NOW) is None
+    wait = guessing_wait(failures(21, 21), NOW)
+    assert wait is not None
+    assert 9 * 60 <= wait <= 9 * 60 + 2
+
+
+def test_wrong_guesses_of_other_prefixes_do_not_count_against_a_client() -> None:
+    """Behind one NAT: 200 wrong guesses of various prefixes, 3 of this one — no wait."""
+    assert guessing_wait(failures(3, 200), NOW) is None
+
+
+def test_the_per_address_ceiling_holds_whatever_the_prefix() -> None:
+    assert guessing_wait(failures(0, MAX_ADDRESS_FAILURES), NOW) is None
+    wait = guessing_wait(failures(0, MAX_ADDRESS_FAILURES + 1, minutes_ago=4), NOW)
+    assert wait is not None
+    assert 6 * 60 <= wait <= 6 * 60 + 2
 
 
 def test_guessing_is_refused_past_20_failures_until_the_window_passes() -> None:

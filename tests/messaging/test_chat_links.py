@@ -273,14 +273,22 @@ async def test_who_may_create_links_the_chats_moderators_and_the_administrator(w
 
 
 async def test_unknown_tokens_are_not_found_and_guessing_is_rate_limited(w: Linked) -> None:
+    """R-CHAT-6: one client retyping one wrong link (one prefix) waits past 20 failures, with
+    retry_after; a valid link from the same address (a school behind one NAT) is still honoured, and
+    another client's wrong link is only «not found»."""
     student = await w.student()
+    created = await w.link()
     try:
         for n in range(21):
             response = await w.preview(student, f"guess-{n}")
             assert response.status_code == 404, response.text
             assert response.json()["error"]["message"].startswith("Ссылка-приглашение")
         limited = await w.join(student, "guess-last")
-        refused(limited, 429, "R-CHAT-6")
+        assert (limited.status_code, limited.json()["error"]["rule"]) == (429, "R-CHAT-6")
+        assert "R-CHAT" not in limited.json()["error"]["message"]
         assert int(limited.headers["retry-after"]) >= 1
+        joined = ok(await w.join(student, created["token"]))
+        assert joined["member"] is True
+        assert (await w.preview(student, "other-wrong")).status_code == 404
     finally:
         await w.sql("DELETE FROM chat_link_failures")

@@ -92,7 +92,12 @@ async def accept_invitation(page: Page, chat_title: str) -> None:
             break
         await page.wait_for_timeout(200)
         await page.reload()
-    await invitations.get_by_role("listitem").filter(has_text=chat_title).get_by_role("button", name="Принять").click()
+    await (
+        invitations.get_by_role("listitem")
+        .filter(has_text=chat_title)
+        .get_by_role("button", name="Принять")
+        .click()
+    )
     await page.get_by_role("button", name="Принимаю правила").click()
     await expect(page.get_by_role("heading", name=chat_title)).to_be_visible()
     await newest_in_view_or_empty(page)
@@ -232,13 +237,17 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     await options.nth(0).fill("Во вторник")
     await options.nth(1).fill("В четверг")
     await teacher.get_by_role("button", name="Опубликовать опрос").click()
-    await expect(teacher.locator(".history fieldset legend").last).to_have_text("Когда удобнее провести консультацию?")
+    await expect(teacher.locator(".history fieldset legend").last).to_have_text(
+        "Когда удобнее провести консультацию?"
+    )
     await teacher.get_by_label("Прикрепить файл").set_input_files(
         {"name": "Задачи.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     await expect(teacher.get_by_text("Загружен")).to_be_visible()
     await teacher.get_by_role("button", name="Отправить").click()
-    await expect(teacher.locator(".history > li.msg.mine").last.get_by_role("link", name=re.compile("Задачи.pdf"))).to_be_visible()
+    await expect(
+        teacher.locator(".history > li.msg.mine").last.get_by_role("link", name=re.compile("Задачи.pdf"))
+    ).to_be_visible()
     await newest_in_view(teacher)
     await check_both_sizes(teacher, "the class chat with a poll and a file")
     await shoot(teacher, "first-week-chat")
@@ -255,7 +264,9 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     greeting = teacher.locator(".history > li.msg", has_text="Во сколько собрание?")
     await expect(greeting.locator(".msg-author")).to_have_text("Ольга Смирнова, мама Миши Смирнова")
     await send(teacher, "В четверг в 18:00, кабинет 21.")
-    await expect(olga.locator(".history > li.msg", has_text="В четверг в 18:00")).to_be_visible(timeout=10_000)
+    await expect(olga.locator(".history > li.msg", has_text="В четверг в 18:00")).to_be_visible(
+        timeout=10_000
+    )
     await newest_in_view(olga)
     await check(olga, "the parents' chat, Ольга")
     await shoot(olga, "first-week-parents-chat")
@@ -292,7 +303,9 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     await answer.get_by_label("Ответ").fill("Справку выдаёт медсестра, кабинет 12.")
     await answer.get_by_role("button", name="Сохранить").click()
     await check(admin, "the support requests")
-    await expect(olga.get_by_role("status").filter(has_text="Ответ на ваше обращение")).to_be_visible(timeout=10_000)
+    await expect(olga.get_by_role("status").filter(has_text="Ответ на ваше обращение")).to_be_visible(
+        timeout=10_000
+    )
     await olga.reload()
     await expect(olga.get_by_text("Справку выдаёт медсестра, кабинет 12.")).to_be_visible()
     await check_both_sizes(olga, "the mother's support page")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
@@ -37,6 +38,10 @@ from services.gateway.routes.people import claim_message
 router = APIRouter(tags=["joining"])
 ORGS = "/api/v1/orgs/{org_id}"
 CSV_HEADER = ("ФИО/метка", "роль", "класс", "ссылка", "действует до")
+CSV_SEPARATOR = ";"  # what a spreadsheet program set up for Russian reads as columns
+FILE_ROLES = {"student": "ученики", "parent": "родители"}
+LATIN_LETTERS = "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh sch _ y _ e yu ya"
+LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", LATIN_LETTERS.replace("_", "").split(" "), strict=True))
 ROLE_TITLES = {
     "head": "руководитель",
     "administration": "администрация",
@@ -65,6 +70,7 @@ def invite_out(invite: pb.Invite) -> InviteOut:
             "created_by": invite.created_by,
             "created_at": timestamp(invite.created_at),
             "label": invite.label,
+            "link": invite_link(invite.token) if invite.token else None,
         }
     )
 
@@ -85,6 +91,28 @@ def parent_link_out(reply: pb.ParentLink) -> ParentLinkOut:
     )
 
 
+def csv_file_names(class_name: str, role: str) -> tuple[str, str]:
+    """The handout's file name, e.g. «Приглашения-5Б-родители.csv», and its ASCII stand-in for
+    programs that do not read RFC 5987 (`invites-5B-parents.csv`)."""
+    cleaned = "-".join("".join(c for c in class_name if c.isalnum() or c.isspace()).split())
+    russian = "-".join(part for part in ("Приглашения", cleaned, FILE_ROLES.get(role, role)) if part)
+    latin = "".join(_latin(c) for c in cleaned)
+    ascii_name = "-".join(part for part in ("invites", latin, role + "s") if part)
+    return russian + ".csv", ascii_name + ".csv"
+
+
+def _latin(char: str) -> str:
+    if char.isascii():
+        return char
+    latin = LATIN.get(char.lower(), "")
+    return latin.upper() if char.isupper() else latin
+
+
+def content_disposition(russian: str, ascii_name: str) -> str:
+    """`attachment` with the Russian name per RFC 5987/6266 and an ASCII fallback."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(russian, safe='')}"
+
+
 def spreadsheet_safe(text: str) -> str:
     """A cell a spreadsheet program shows as text, never runs as a formula."""
     return "'" + text if text.startswith(("=", "+", "-", "@")) else text
@@ -95,7 +123,7 @@ def invites_csv(batch: pb.CreatedInviteBatch, class_name: str, base_url: str, ti
     Starts with a byte-order mark so spreadsheet programs read the Cyrillic right."""
     zone = ZoneInfo(time_zone)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for created in batch.invites:
         expires: datetime = created.invite.expires_at.ToDatetime(tzinfo=ZoneInfo("UTC")).astimezone(zone)
@@ -221,7 +249,7 @@ async def create_invite_batch(
         content=content.encode(),
         status_code=201,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="invites.csv"'},
+        headers={"Content-Disposition": content_disposition(*csv_file_names(class_name, body.role))},
     )
 
 

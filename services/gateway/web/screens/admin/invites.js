@@ -1,10 +1,30 @@
 // Invite links (R-INV-1, R-INV-2): create for a class or the staff room with a role, copy, revoke,
-// revoke all, and a printable CSV of single-use links for a class.
+// revoke all, and a printable CSV of single-use links for a class. A link made here keeps its
+// token while it is usable, so the list shows its QR code again («Показать QR-код») and opens the
+// class's printable A4 handout («Памятка для печати», handout.js).
 import { api, request } from '../../api.js';
-import { h, replace } from '../../dom.js';
-import { badge, busy, download, field, form, messageArea, ROLE_TITLES, roleTitle, section, when } from '../../ui.js';
+import { h, replace, uid } from '../../dom.js';
+import { badge, busy, download, field, form, messageArea, plural, ROLE_TITLES, roleTitle, section, when } from '../../ui.js';
 import { classes, classOptions } from './common.js';
+import { forWhom, showHandout } from './handout.js';
 import { qrFigure } from './qr.js';
+
+const LINKS = ['ссылка', 'ссылки', 'ссылок'];
+const FILE_ROLES = { student: 'ученики', parent: 'родители' };
+
+/** The file name the gateway gave (RFC 5987 `filename*`), or one made the same way. */
+function fileName(response, className, role) {
+  const header = response.headers.get('content-disposition') || '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (encoded) {
+    try {
+      return decodeURIComponent(encoded[1]);
+    } catch {
+      // a malformed header: fall back to our own name
+    }
+  }
+  return `Приглашения-${className}-${FILE_ROLES[role] || role}.csv`;
+}
 
 const ROLES = ['teacher', 'educator', 'administration', 'head', 'student', 'parent'];
 
@@ -20,7 +40,7 @@ export async function render(body, ctx) {
   const klass = field('Класс или учительская', { name: 'class_id', required: true }, { kind: 'select', options: classOptions(all) });
   const role = field('Роль', { name: 'role', required: true }, { kind: 'select', options: ROLES.map((r) => [r, ROLE_TITLES[r]]) });
   const label = field('Метка', { name: 'label', maxlength: '200', placeholder: 'Иванова Мария' }, { hint: 'Кому выдана ссылка: видно только в этом списке.' });
-  const uses = field('Сколько раз можно использовать', { name: 'max_uses', type: 'number', min: '0', max: '1000', value: '0' }, { hint: '0 — по умолчанию: 40 для ссылки ученикам, иначе 1.' });
+  const uses = field('Сколько раз можно использовать', { name: 'max_uses', type: 'number', min: '0', max: '1000', value: '0' }, { hint: '0 — по умолчанию: ссылкой для учеников пользуется весь класс с запасом (не меньше 40 раз), для родителей — вдвое больше; ссылка для сотрудника — на одного человека.' });
   const days = field('Срок действия, дней', { name: 'expires_in_days', type: 'number', min: '0', max: '90', value: '0' }, { hint: '0 — неделя.' });
   const createForm = form(
     { class: 'stack', 'aria-label': 'Новая ссылка' },
@@ -49,24 +69,50 @@ export async function render(body, ctx) {
       list,
       invites.length === 0
         ? h('li', { class: 'muted' }, 'Действующих ссылок нет.')
-        : invites.map((invite) => {
-            const revoke = invite.revoked ? null : h('button', { type: 'button', class: 'secondary small', 'aria-label': `Отозвать ссылку ${invite.label || roleTitle(invite.role)}` }, 'Отозвать');
-            revoke?.addEventListener('click', () =>
-              busy(revoke, async () => {
-                await api.post(`/orgs/${org.id}/invites/${invite.id}:revoke`);
-                await fill();
-              }, top),
-            );
-            return h(
-              'li',
-              { class: 'item' },
-              h('div', {},
-                h('strong', {}, invite.label || 'Без метки'), ' ',
-                invite.revoked ? badge('отозвана', 'bad') : null,
-                h('div', { class: 'meta' }, `${names[invite.class_id] || 'класс'} · ${roleTitle(invite.role)} · использована ${invite.uses} из ${invite.max_uses} · до ${when(invite.expires_at)}`)),
-              revoke,
-            );
-          }),
+        : invites.map((invite) => inviteItem(invite)),
+    );
+  }
+  function inviteItem(invite) {
+    const className = names[invite.class_id] || 'класс';
+    const title = invite.label || `Ссылка ${forWhom(invite.role)}`;
+    const buttons = [];
+    const qrBox = h('div', { class: 'invite-qr', id: uid('qr'), hidden: true });
+    const titleId = uid('invite');
+    if (invite.link && !invite.revoked) {
+      const link = new URL(invite.link, window.location.origin).href;
+      const showQr = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false', 'aria-controls': qrBox.id, 'aria-describedby': titleId }, 'Показать QR-код');
+      showQr.addEventListener('click', () => {
+        const open = showQr.getAttribute('aria-expanded') !== 'true';
+        showQr.setAttribute('aria-expanded', String(open));
+        showQr.textContent = open ? 'Скрыть QR-код' : 'Показать QR-код';
+        qrBox.hidden = !open;
+        replace(qrBox, open ? qrFigure(link, `${className}: ${invite.label ? `«${invite.label}»` : forWhom(invite.role)}`) : null);
+      });
+      const handout = h('button', { type: 'button', class: 'secondary', 'aria-describedby': titleId }, 'Памятка для печати');
+      handout.addEventListener('click', () =>
+        showHandout(body, { invite, link, school: org.name, className, onClose: () => render(body, ctx) }),
+      );
+      buttons.push(showQr, handout);
+    }
+    if (!invite.revoked) {
+      const revoke = h('button', { type: 'button', class: 'secondary', 'aria-label': `Отозвать ссылку: ${title}, ${className}` }, 'Отозвать');
+      revoke.addEventListener('click', () =>
+        busy(revoke, async () => {
+          await api.post(`/orgs/${org.id}/invites/${invite.id}:revoke`);
+          await fill();
+        }, top),
+      );
+      buttons.push(revoke);
+    }
+    return h(
+      'li',
+      { class: 'item column invite' },
+      h('div', {},
+        h('strong', { id: titleId }, title), ' ',
+        invite.revoked ? badge('отозвана', 'bad') : null,
+        h('div', { class: 'meta' }, `${className} · ${roleTitle(invite.role)} · Использований: ${invite.uses} из ${invite.max_uses} · до ${when(invite.expires_at)}`)),
+      buttons.length ? h('div', { class: 'actions invite-actions' }, buttons) : null,
+      qrBox,
     );
   }
   const revokeAll = h('button', { type: 'button', class: 'danger' }, 'Отозвать все ссылки');
@@ -80,7 +126,7 @@ export async function render(body, ctx) {
       busy(confirm, async () => {
         const { revoked } = await api.post(`/orgs/${org.id}/invites:revoke-all`);
         box.replaceWith(revokeAll);
-        top.ok(`Отозвано ссылок: ${revoked}`);
+        top.ok(`${plural(revoked, ['Отозвана', 'Отозвано', 'Отозвано'], { withNumber: false })} ${plural(revoked, LINKS)}`);
         await fill();
       }, top),
     );
@@ -102,9 +148,9 @@ export async function render(body, ctx) {
         body: { role: batchRole.input.value, labels },
         raw: true,
       });
-      const name = `${names[batchClass.input.value] || 'class'}-${batchRole.input.value}.csv`;
+      const name = fileName(response, names[batchClass.input.value] || 'класс', batchRole.input.value);
       download(await response.blob(), name);
-      batchMessages.ok(`Готово: ${labels.length} ссылок в файле ${name}`);
+      batchMessages.ok(`Готово: ${plural(labels.length, LINKS)} в файле «${name}»`);
       await fill();
     },
     batchMessages,
@@ -137,7 +183,7 @@ function showCreated(container, link, caption) {
   replace(
     container,
     h('div', { class: 'created' },
-      h('label', { for: 'created-link' }, 'Ссылка создана — она показывается только сейчас'),
+      h('label', { for: 'created-link' }, 'Ссылка создана. Её QR-код и памятку для печати можно открыть снова в списке ссылок'),
       h('div', { class: 'copy' }, out, copy),
       messages.el,
       qrFigure(link, `приглашение «${caption}»`)),
