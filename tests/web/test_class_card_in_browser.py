@@ -14,7 +14,7 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform
 from tests.directory.helpers import PDF, add_operator, tax_id
-from tests.web.conftest import DESKTOP, PHONE, Person, sign_in
+from tests.web.conftest import DESKTOP, PHONE, Person, shoot, sign_in
 from tests.web.test_accessibility import serious_violations
 
 OPERATOR = "+79990001101"
@@ -66,6 +66,17 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
     admin = await person(DESKTOP)
     await sign_in(admin, platform, ADMIN_PHONE)
     await admin.get_by_role("link", name="Администрирование").click()
+    # «Реквизиты»: the time zone is chosen by a city in Russian, never shown as an IANA id.
+    zone = admin.get_by_label("Часовой пояс")
+    await expect(zone.locator("option:checked")).to_have_text(re.compile(r"^[А-Яа-яё -]+ \(UTC\+\d+\)$"))
+    await zone.select_option(label="Екатеринбург (UTC+5)")
+    await admin.get_by_role("button", name="Сохранить").click()
+    await expect(admin.get_by_role("status")).to_contain_text("сохранены")
+    await expect(zone.locator("option:checked")).to_have_text("Екатеринбург (UTC+5)")
+    # Quiet hours name the zone by its city too (messaging learns of the change by an event).
+    quiet_zone = admin.get_by_text("По часовому поясу организации:")
+    await expect(quiet_zone).to_contain_text(re.compile(r"\(UTC\+\d+\)"))
+    assert "Asia/" not in await admin.locator("main").inner_text()
     await admin.get_by_role("link", name="Структура").click()
     await admin.get_by_label("Название класса").fill("5А")
     await admin.get_by_role("button", name="Создать класс").click()
@@ -119,6 +130,7 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
     await expect(admin.locator(".subjects")).to_contain_text("Математика")
     await expect(admin.locator(".subjects")).to_contain_text("Ольга Смирнова")
     assert await serious_violations(admin) == [], "class card, desktop, after the appointments"
+    await shoot(admin, "admin-class-card")
     for size in (PHONE, NARROW):
         await admin.set_viewport_size(size)
         assert await serious_violations(admin) == [], f"class card at {size['width']} px"
@@ -132,6 +144,14 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
     await open_card(admin, "5А")
     await admin.get_by_role("link", name="Пригласить родителей").click()
     await expect(admin.get_by_role("heading", name="Новая ссылка-приглашение")).to_be_visible()
+
+    # Other tabs name the teacher too: «Участники» and the choices in «Движение».
+    await admin.get_by_role("link", name="Участники").click()
+    await expect(admin.locator("tbody tr").filter(has_text="учитель")).to_contain_text("Ольга Смирнова")
+    await admin.get_by_role("link", name="Движение").click()
+    await expect(admin.get_by_label("Кто выбывает").locator("option")).to_have_text(
+        ["Ольга Смирнова — классный руководитель, учитель"]
+    )
 
     # R-CHAT-1: the class teacher creates the class chat and the parents' chat from «Новый чат».
     for kind, heading in (("class", "5А: класс"), ("parents", "5А: родители")):

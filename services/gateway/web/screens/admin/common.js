@@ -29,8 +29,12 @@ export async function peopleNames(orgId, ids) {
   for (let start = 0; start < unique.length; start += 100) {
     const chunk = unique.slice(start, start + 100);
     const query = chunk.map((id) => `user_id=${encodeURIComponent(id)}`).join('&');
-    const { people } = await api.get(`/orgs/${orgId}/people?${query}`);
-    for (const p of people) names.set(p.user_id, p.name || '');
+    try {
+      const { people } = await api.get(`/orgs/${orgId}/people?${query}`);
+      for (const p of people) names.set(p.user_id, p.name || '');
+    } catch {
+      // Names are a courtesy: without them the list still works («Имя не указано»).
+    }
   }
   return names;
 }
@@ -51,4 +55,37 @@ export function personText(names, id, me) {
 export function memberLabel(member, me, names = new Map()) {
   const roles = member.roles.map(roleTitle).join(', ');
   return `${nameText(names, member.user_id, me)} — ${roles}`;
+}
+
+/** Russia's time zones by a city everyone knows, for the organisation's details. */
+export const TIME_ZONES = [
+  ['Europe/Kaliningrad', 'Калининград (UTC+2)'],
+  ['Europe/Moscow', 'Москва (UTC+3)'],
+  ['Europe/Volgograd', 'Волгоград (UTC+3)'],
+  ['Europe/Samara', 'Самара (UTC+4)'],
+  ['Europe/Saratov', 'Саратов (UTC+4)'],
+  ['Europe/Ulyanovsk', 'Ульяновск (UTC+4)'],
+  ['Europe/Astrakhan', 'Астрахань (UTC+4)'],
+  ['Asia/Yekaterinburg', 'Екатеринбург (UTC+5)'],
+  ['Asia/Omsk', 'Омск (UTC+6)'],
+  ['Asia/Novosibirsk', 'Новосибирск (UTC+7)'],
+  ['Asia/Barnaul', 'Барнаул (UTC+7)'],
+  ['Asia/Tomsk', 'Томск (UTC+7)'],
+  ['Asia/Novokuznetsk', 'Новокузнецк (UTC+7)'],
+  ['Asia/Krasnoyarsk', 'Красноярск (UTC+7)'],
+  ['Asia/Irkutsk', 'Иркутск (UTC+8)'],
+  ['Asia/Chita', 'Чита (UTC+9)'],
+  ['Asia/Yakutsk', 'Якутск (UTC+9)'],
+  ['Asia/Vladivostok', 'Владивосток (UTC+10)'],
+  ['Asia/Sakhalin', 'Южно-Сахалинск (UTC+11)'],
+  ['Asia/Magadan', 'Магадан (UTC+11)'],
+  ['Asia/Srednekolymsk', 'Среднеколымск (UTC+11)'],
+  ['Asia/Kamchatka', 'Камчатка (UTC+12)'],
+  ['Asia/Anadyr', 'Анадырь (UTC+12)'],
+];
+
+/** A time zone by its city («Москва (UTC+3)»); one outside the list by what it is. */
+export function zoneTitle(id) {
+  const known = TIME_ZONES.find(([zone]) => zone === id);
+  return known ? known[1] : 'часовой пояс не из списка российских';
 }
