@@ -13,6 +13,9 @@ import * as movement from './admin/movement.js';
 import * as support from './admin/support.js';
 import * as statistics from './admin/statistics.js';
 
+/** The event a tab fires (`countsChanged(el)` in admin/common.js) after deciding a request. */
+const COUNTS_CHANGED = 'parta:admin-counts-changed';
+
 /** What each counted tab counts, and the word a screen reader hears after the number. */
 const COUNTS = {
   requests: [(org) => `/orgs/${org}/join-requests?status=pending`, (reply) => reply.requests.length, ['новая', 'новые', 'новых']],
@@ -28,6 +31,9 @@ async function countInto(link, orgId, key) {
   const [path, count, words] = COUNTS[key];
   try {
     const n = count(await api.get(path(orgId)));
+    link.querySelectorAll('.tab-count, .visually-hidden').forEach((old) => old.remove());
+    link.normalize();
+    if (link.lastChild?.nodeType === Node.TEXT_NODE) link.lastChild.textContent = link.lastChild.textContent.trimEnd();
     if (n > 0) {
       link.append(' ', h('span', { class: 'tab-count', 'aria-hidden': 'true' }, String(n)),
         h('span', { class: 'visually-hidden' }, ` — ${plural(n, words)}`));
@@ -71,5 +77,11 @@ export async function render(main, ctx, orgId, tab = 'details') {
     ),
     body,
   );
+  // A tab that decided a request asks for fresh counts (COUNTS_CHANGED, bubbling from the tab's body).
+  body.addEventListener(COUNTS_CHANGED, () => {
+    for (const link of main.querySelectorAll('.tabs a[data-tab]')) {
+      if (COUNTS[link.dataset.tab]) countInto(link, organisation.id, link.dataset.tab);
+    }
+  });
   await current[2].render(body, { ...ctx, organisation });
 }

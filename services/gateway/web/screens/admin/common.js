@@ -5,6 +5,11 @@ import { roleTitle } from '../../ui.js';
 
 export const NO_NAME = 'Имя не указано';
 
+/** Tell the console that the numbers on its tabs («Заявки», «Обращения») may have changed. */
+export function countsChanged(el) {
+  el.dispatchEvent(new CustomEvent('parta:admin-counts-changed', { bubbles: true }));
+}
+
 /** Classes of a year (empty: the current one) and the staff room. */
 export async function classes(orgId, year = '') {
   const { classes: list } = await api.get(`/orgs/${orgId}/classes${year ? `?academic_year=${encodeURIComponent(year)}` : ''}`);

@@ -2,7 +2,7 @@
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { busy, field, form, messageArea, roleTitle, section, when } from '../../ui.js';
-import { classes, peopleNames, personText } from './common.js';
+import { classes, countsChanged, peopleNames, personText } from './common.js';
 
 export async function render(body, ctx) {
   const org = ctx.organisation;
@@ -26,6 +26,7 @@ export async function render(body, ctx) {
                 await api.post(`/orgs/${org.id}/join-requests/${r.id}:approve`);
                 top.ok('Заявка принята');
                 await fill();
+                countsChanged(list);
               }, top),
             );
             const reject = h('button', { type: 'button', class: 'danger small' }, 'Отклонить');
@@ -38,6 +39,7 @@ export async function render(body, ctx) {
                   await api.post(`/orgs/${org.id}/join-requests/${r.id}:reject`, { reason: reason.input.value.trim() });
                   top.ok('Заявка отклонена');
                   await fill();
+                  countsChanged(list);
                 },
                 top,
               ));
