@@ -77,6 +77,10 @@ def class_message(row: Row[Any]) -> pb.Class:
         kind=CLASS_KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
         academic_year=row.academic_year if row.academic_year != "*" else "",
         grade=row.grade or 0,
+        # Only the listing joins these in (R-ROLE-4, R-ROLE-5, R-ROLE-6); other replies leave them empty.
+        class_teacher_id=str(row._mapping.get("class_teacher_id") or ""),
+        student_count=row._mapping.get("student_count") or 0,
+        parent_count=row._mapping.get("parent_count") or 0,
     )
 
 

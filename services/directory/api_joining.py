@@ -3,6 +3,7 @@ domain (`self._domains`), shape the reply; the rules live in assignments.py, inv
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
@@ -95,7 +96,9 @@ class JoiningApi:
         row = await self._domains.assignments.assign_class_teacher(
             current_principal(), request.organisation_id, request.class_id, request.user_id
         )
-        return class_message(row)
+        reply = class_message(row)
+        reply.class_teacher_id = str(uuid.UUID(request.user_id))  # parsed by the domain already
+        return reply
 
     async def AssignSubjectTeacher(
         self, request: pb.AssignSubjectTeacherRequest, context: Context

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.directory.schema import (
     applications,
+    class_teachers,
     classes,
     member_history,
     memberships,
@@ -338,7 +339,37 @@ class CoreStore:
     async def classes(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, academic_year: str | None
     ) -> Sequence[Row[Any]]:
-        query = select(classes).where(classes.c.organisation_id == organisation_id)
+        """The classes with their class teacher (R-ROLE-4) and how many students (R-ROLE-5) and
+        linked parents (R-ROLE-6) each has now."""
+        students = (
+            select(func.count())
+            .where(student_classes.c.class_id == classes.c.id)
+            .correlate(classes)
+            .scalar_subquery()
+        )
+        parents = (
+            select(func.count(func.distinct(parent_links.c.parent_id)))
+            .select_from(
+                parent_links.join(
+                    student_classes,
+                    (student_classes.c.organisation_id == parent_links.c.organisation_id)
+                    & (student_classes.c.user_id == parent_links.c.child_id),
+                )
+            )
+            .where(student_classes.c.class_id == classes.c.id)
+            .correlate(classes)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                classes,
+                class_teachers.c.user_id.label("class_teacher_id"),
+                students.label("student_count"),
+                parents.label("parent_count"),
+            )
+            .select_from(classes.outerjoin(class_teachers, class_teachers.c.class_id == classes.c.id))
+            .where(classes.c.organisation_id == organisation_id)
+        )
         if academic_year:
             query = query.where(or_(classes.c.academic_year == academic_year, classes.c.kind == "staff_room"))
         return (

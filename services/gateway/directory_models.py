@@ -109,6 +109,9 @@ class ClassOut(BaseModel):
     academic_year: str | None
     grade: int | None
     unit_id: str | None
+    class_teacher_id: str | None = Field(default=None, description="the class teacher (R-ROLE-4)")
+    student_count: int = Field(default=0, description="students in the class now (R-ROLE-5)")
+    parent_count: int = Field(default=0, description="parents linked to those students (R-ROLE-6)")
 
 
 class Classes(BaseModel):

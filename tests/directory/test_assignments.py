@@ -13,6 +13,7 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from parta.events.v1 import directory_pb2, envelope_pb2
+from services.directory.store import DirectoryStore
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
 from tests.directory.joining_helpers import create_class, roles_of, seed_member
@@ -141,3 +142,38 @@ async def test_subject_teachers_are_assigned_per_class_and_subject(
         path, headers=headers, json={"subject": "Химия", "user_id": parent}
     )
     assert (not_a_teacher.status_code, not_a_teacher.json()["error"]["rule"]) == (409, "R-ROLE-4")
+
+
+async def test_class_list_names_the_class_teacher_and_counts_students_and_parents(
+    platform: Platform, school: School
+) -> None:
+    """R-ROLE-4: the class card shows who leads the class; R-ROLE-5/6: how many students and linked
+    parents it has. The staff room and a class without a teacher show none."""
+    class_10a, class_10b = (
+        await create_class(platform, school, "10А"),
+        await create_class(platform, school, "10Б"),
+    )
+    teacher = await seed_member(platform, school.id, ["teacher"])
+    assigned = await put_class_teacher(platform, school, class_10a, teacher)
+    assert assigned.json()["class_teacher_id"] == teacher
+    students = [await seed_member(platform, school.id, ["student"]) for _ in range(3)]
+    parents = [await seed_member(platform, school.id, ["parent"]) for _ in range(2)]
+    store = DirectoryStore()
+    org = uuid.UUID(school.id)
+    async with platform.directory.runtime.db.transaction("test_seed_class") as conn:
+        for student in students:
+            await store.set_student_class(conn, org, uuid.UUID(student), uuid.UUID(class_10a))
+        # Two parents of the first child, one of them also of the second: two parents in all.
+        await store.link_parent(conn, org, uuid.UUID(parents[0]), uuid.UUID(students[0]))
+        await store.link_parent(conn, org, uuid.UUID(parents[1]), uuid.UUID(students[0]))
+        await store.link_parent(conn, org, uuid.UUID(parents[0]), uuid.UUID(students[1]))
+
+    listed = (
+        await platform.http.get(f"/api/v1/orgs/{school.id}/classes", headers=bearer(school.admin))
+    ).json()["classes"]
+    by_id = {c["id"]: c for c in listed}
+    assert (by_id[class_10a]["class_teacher_id"], by_id[class_10a]["student_count"]) == (teacher, 3)
+    assert by_id[class_10a]["parent_count"] == 2
+    assert (by_id[class_10b]["class_teacher_id"], by_id[class_10b]["student_count"]) == (None, 0)
+    room = next(c for c in listed if c["kind"] == "staff_room")
+    assert (room["class_teacher_id"], room["parent_count"]) == (None, 0)

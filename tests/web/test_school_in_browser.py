@@ -72,8 +72,10 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     await admin.get_by_role("link", name="Структура").click()
     await admin.get_by_label("Название класса").fill("15Б")
     await admin.get_by_role("button", name="Создать класс").click()
+    # R-ORG-6: the rule stays in data-rule; people read the reason, never the code.
     await expect(admin.get_by_role("alert")).to_have_attribute("data-rule", "R-ORG-6")
-    await expect(admin.get_by_role("alert")).to_contain_text("например «5А»")
+    await expect(admin.get_by_role("alert")).to_contain_text("от 1 до 11")
+    await expect(admin.get_by_role("alert")).not_to_contain_text("R-ORG-6")
     await admin.get_by_label("Название класса").fill("5А")
     await admin.get_by_role("button", name="Создать класс").click()
     await expect(admin.get_by_role("status")).to_contain_text("Класс 5А создан")

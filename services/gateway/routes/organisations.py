@@ -57,6 +57,9 @@ def class_out(reply: pb.Class) -> ClassOut:
         academic_year=reply.academic_year or None,
         grade=reply.grade or None,
         unit_id=reply.unit_id or None,
+        class_teacher_id=reply.class_teacher_id or None,
+        student_count=reply.student_count,
+        parent_count=reply.parent_count,
     )
 
 

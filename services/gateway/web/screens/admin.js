@@ -1,6 +1,9 @@
-// The administrator's console of one organisation: a tab per task, each its own module.
+// The administrator's console of one organisation: a tab per task, each its own module. «Заявки» and
+// «Обращения» carry the number of new join requests (R-INV-3) and open support requests (R-PRIV-4),
+// fetched each time the console opens.
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
+import { plural } from '../ui.js';
 import * as details from './admin/details.js';
 import * as structure from './admin/structure.js';
 import * as invites from './admin/invites.js';
@@ -9,6 +12,36 @@ import * as members from './admin/members.js';
 import * as movement from './admin/movement.js';
 import * as support from './admin/support.js';
 import * as statistics from './admin/statistics.js';
+
+/** The event a tab fires (`countsChanged(el)` in admin/common.js) after deciding a request. */
+const COUNTS_CHANGED = 'parta:admin-counts-changed';
+
+/** What each counted tab counts, and the word a screen reader hears after the number. */
+const COUNTS = {
+  requests: [(org) => `/orgs/${org}/join-requests?status=pending`, (reply) => reply.requests.length, ['новая', 'новые', 'новых']],
+  support: [
+    (org) => `/orgs/${org}/support-requests?addressee=administrator&status=open`,
+    (reply) => reply.requests.filter((r) => r.addressee === 'administrator').length,
+    ['новое', 'новых', 'новых'],
+  ],
+};
+
+/** Fill a tab's badge when its count arrives; a count that cannot be had is simply not shown. */
+async function countInto(link, orgId, key) {
+  const [path, count, words] = COUNTS[key];
+  try {
+    const n = count(await api.get(path(orgId)));
+    link.querySelectorAll('.tab-count, .visually-hidden').forEach((old) => old.remove());
+    link.normalize();
+    if (link.lastChild?.nodeType === Node.TEXT_NODE) link.lastChild.textContent = link.lastChild.textContent.trimEnd();
+    if (n > 0) {
+      link.append(' ', h('span', { class: 'tab-count', 'aria-hidden': 'true' }, String(n)),
+        h('span', { class: 'visually-hidden' }, ` — ${plural(n, words)}`));
+    }
+  } catch {
+    // The tab itself shows the error when opened.
+  }
+}
 
 const TABS = [
   ['details', 'Реквизиты', details],
@@ -36,11 +69,19 @@ export async function render(main, ctx, orgId, tab = 'details') {
     h(
       'nav',
       { class: 'tabs', 'aria-label': 'Разделы администрирования' },
-      tabs.map(([key, title]) =>
-        h('a', { href: `/admin/${organisation.id}/${key}`, 'data-link': true, 'aria-current': key === current[0] ? 'page' : undefined }, title),
-      ),
+      tabs.map(([key, title]) => {
+        const link = h('a', { href: `/admin/${organisation.id}/${key}`, 'data-link': true, 'aria-current': key === current[0] ? 'page' : undefined, 'data-tab': key }, title);
+        if (COUNTS[key]) countInto(link, organisation.id, key);
+        return link;
+      }),
     ),
     body,
   );
+  // A tab that decided a request asks for fresh counts (COUNTS_CHANGED, bubbling from the tab's body).
+  body.addEventListener(COUNTS_CHANGED, () => {
+    for (const link of main.querySelectorAll('.tabs a[data-tab]')) {
+      if (COUNTS[link.dataset.tab]) countInto(link, organisation.id, link.dataset.tab);
+    }
+  });
   await current[2].render(body, { ...ctx, organisation });
 }

@@ -1,6 +1,14 @@
-// Helpers the administrator's tabs share: classes and members as choices.
+// Helpers the administrator's tabs share: classes and members as choices, people by their names.
 import { api } from '../../api.js';
-import { roleTitle, shortId } from '../../ui.js';
+import { h } from '../../dom.js';
+import { roleTitle } from '../../ui.js';
+
+export const NO_NAME = 'Имя не указано';
+
+/** Tell the console that the numbers on its tabs («Заявки», «Обращения») may have changed. */
+export function countsChanged(el) {
+  el.dispatchEvent(new CustomEvent('parta:admin-counts-changed', { bubbles: true }));
+}
 
 /** Classes of a year (empty: the current one) and the staff room. */
 export async function classes(orgId, year = '') {
@@ -16,9 +24,73 @@ export async function members(orgId) {
   return (await api.get(`/orgs/${orgId}/members`)).members;
 }
 
-/** How a member is named in lists: the API gives ids only (names are kept by identity). */
-export function memberLabel(member, me) {
+/**
+ * The names of members by id, in batches of 100 (R-PRIV-1: the server names only members of an
+ * organisation the viewer shares). A person without a name maps to ''.
+ */
+export async function peopleNames(orgId, ids) {
+  const names = new Map();
+  const unique = [...new Set(ids.filter(Boolean))];
+  for (let start = 0; start < unique.length; start += 100) {
+    const chunk = unique.slice(start, start + 100);
+    const query = chunk.map((id) => `user_id=${encodeURIComponent(id)}`).join('&');
+    try {
+      const { people } = await api.get(`/orgs/${orgId}/people?${query}`);
+      for (const p of people) names.set(p.user_id, p.name || '');
+    } catch {
+      // Names are a courtesy: without them the list still works («Имя не указано»).
+    }
+  }
+  return names;
+}
+
+/** A person's name as shown in the console: «Вы», the name, or «Имя не указано». */
+export function nameText(names, id, me) {
+  if (me && id === me.id) return 'Вы';
+  return names.get(id) || NO_NAME;
+}
+
+/** The name as an element (a missing name is shown muted). */
+export function personText(names, id, me) {
+  const text = nameText(names, id, me);
+  return h('span', { class: text === NO_NAME ? 'person muted' : 'person', 'data-user': id }, text);
+}
+
+/** How a member is named in choices: «Ольга Смирнова — учитель». */
+export function memberLabel(member, me, names = new Map()) {
   const roles = member.roles.map(roleTitle).join(', ');
-  const who = member.user_id === me?.id ? 'Вы' : `Участник ${shortId(member.user_id)}`;
-  return `${who} — ${roles}`;
+  return `${nameText(names, member.user_id, me)} — ${roles}`;
+}
+
+/** Russia's time zones by a city everyone knows, for the organisation's details. */
+export const TIME_ZONES = [
+  ['Europe/Kaliningrad', 'Калининград (UTC+2)'],
+  ['Europe/Moscow', 'Москва (UTC+3)'],
+  ['Europe/Volgograd', 'Волгоград (UTC+3)'],
+  ['Europe/Samara', 'Самара (UTC+4)'],
+  ['Europe/Saratov', 'Саратов (UTC+4)'],
+  ['Europe/Ulyanovsk', 'Ульяновск (UTC+4)'],
+  ['Europe/Astrakhan', 'Астрахань (UTC+4)'],
+  ['Asia/Yekaterinburg', 'Екатеринбург (UTC+5)'],
+  ['Asia/Omsk', 'Омск (UTC+6)'],
+  ['Asia/Novosibirsk', 'Новосибирск (UTC+7)'],
+  ['Asia/Barnaul', 'Барнаул (UTC+7)'],
+  ['Asia/Tomsk', 'Томск (UTC+7)'],
+  ['Asia/Novokuznetsk', 'Новокузнецк (UTC+7)'],
+  ['Asia/Krasnoyarsk', 'Красноярск (UTC+7)'],
+  ['Asia/Irkutsk', 'Иркутск (UTC+8)'],
+  ['Asia/Chita', 'Чита (UTC+9)'],
+  ['Asia/Yakutsk', 'Якутск (UTC+9)'],
+  ['Asia/Vladivostok', 'Владивосток (UTC+10)'],
+  ['Asia/Sakhalin', 'Южно-Сахалинск (UTC+11)'],
+  ['Asia/Magadan', 'Магадан (UTC+11)'],
+  ['Asia/Srednekolymsk', 'Среднеколымск (UTC+11)'],
+  ['Asia/Kamchatka', 'Камчатка (UTC+12)'],
+  ['Asia/Anadyr', 'Анадырь (UTC+12)'],
+];
+
+/** A time zone by its city («Москва (UTC+3)»); one outside the list by what it is. */
+export function zoneTitle(id) {
+  const known = TIME_ZONES.find(([zone]) => zone === id);
+  return known ? known[1] : 'часовой пояс не из списка российских';
 }

@@ -1,9 +1,8 @@
 // Members with their roles and the verification badge, and staff awaiting verification (R-ROLE-2).
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
-import { forgetNames, personName } from '../../names.js';
 import { badge, busy, messageArea, roleTitle, section, when } from '../../ui.js';
-import { members } from './common.js';
+import { members, peopleNames, personText } from './common.js';
 
 export async function render(body, ctx) {
   const org = ctx.organisation;
@@ -14,19 +13,20 @@ export async function render(body, ctx) {
   refresh.addEventListener('click', () => busy(refresh, fill, top));
 
   async function fill() {
-    forgetNames();
     const [rows, { verifications }] = await Promise.all([
       members(org.id),
       api.get(`/orgs/${org.id}/verifications?status=pending`),
     ]);
+    const names = await peopleNames(org.id, [...rows.map((m) => m.user_id), ...verifications.map((v) => v.user_id)]);
+    const me = ctx.state.me;
     replace(
       table,
       h('table', { class: 'members' },
         h('caption', { class: 'visually-hidden' }, 'Участники организации'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Участник'), h('th', { scope: 'col' }, 'Роли'), h('th', { scope: 'col' }, 'Вступил'))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Участник'), h('th', { scope: 'col' }, 'Роли'), h('th', { scope: 'col' }, 'Дата вступления'))),
         h('tbody', {}, rows.map((m) =>
           h('tr', { 'data-user': m.user_id },
-            h('td', {}, m.user_id === ctx.state.me?.id ? 'Вы' : personName(org.id, m.user_id)),
+            h('td', {}, personText(names, m.user_id, me)),
             h('td', {}, m.roles.map((r) => [
               badge(roleTitle(r)),
               m.verified_roles.includes(r) ? badge('✓ подтверждён', 'ok verified') : null,
@@ -47,7 +47,7 @@ export async function render(body, ctx) {
               }, top),
             );
             return h('li', { class: 'item', 'data-user': v.user_id },
-              h('div', {}, h('strong', {}, `${roleTitle(v.role)}: `, personName(org.id, v.user_id))),
+              h('div', {}, h('strong', {}, `${roleTitle(v.role)}: `, personText(names, v.user_id, me))),
               verify);
           }),
     );

@@ -3,6 +3,7 @@
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { checkbox, field, form, messageArea, section } from '../../ui.js';
+import { zoneTitle } from './common.js';
 
 function renderForm(container, orgId, hours, flash = '') {
   const messages = messageArea();
@@ -25,7 +26,7 @@ function renderForm(container, orgId, hours, flash = '') {
   );
   replace(
     container,
-    h('p', { class: 'hint' }, `По часовому поясу организации (${hours.time_zone}). Учителя, родители и администрация получают уведомления всегда; сообщения ученикам ждут в чате.`),
+    h('p', { class: 'hint' }, `По часовому поясу организации: ${zoneTitle(hours.time_zone)}. Учителя, родители и администрация получают уведомления всегда; сообщения ученикам ждут в чате.`),
     el,
     messages.el,
   );

@@ -2,16 +2,18 @@
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { busy, field, form, messageArea, roleTitle, section, when } from '../../ui.js';
-import { personName } from '../../names.js';
-import { classes } from './common.js';
+import { classes, countsChanged, peopleNames, personText } from './common.js';
 
 export async function render(body, ctx) {
   const org = ctx.organisation;
-  const names = Object.fromEntries((await classes(org.id)).map((c) => [c.id, c.name]));
+  const classNames = Object.fromEntries((await classes(org.id)).map((c) => [c.id, c.name]));
   const top = messageArea();
   const list = h('ul', { class: 'rows' });
   async function fill() {
     const { requests } = await api.get(`/orgs/${org.id}/join-requests?status=pending`);
+    // R-INV-3: not members yet, so the name comes with the request (from their profile); a member
+    // asking for another role is named by the organisation.
+    const names = await peopleNames(org.id, requests.filter((r) => !r.requester_name).map((r) => r.user_id));
     replace(
       list,
       requests.length === 0
@@ -24,6 +26,7 @@ export async function render(body, ctx) {
                 await api.post(`/orgs/${org.id}/join-requests/${r.id}:approve`);
                 top.ok('Заявка принята');
                 await fill();
+                countsChanged(list);
               }, top),
             );
             const reject = h('button', { type: 'button', class: 'danger small' }, 'Отклонить');
@@ -36,6 +39,7 @@ export async function render(body, ctx) {
                   await api.post(`/orgs/${org.id}/join-requests/${r.id}:reject`, { reason: reason.input.value.trim() });
                   top.ok('Заявка отклонена');
                   await fill();
+                  countsChanged(list);
                 },
                 top,
               ));
@@ -46,9 +50,8 @@ export async function render(body, ctx) {
               'li',
               { class: 'item column' },
               h('div', {},
-                // R-INV-3: not a member yet, so the name comes with the request (from their profile).
-                h('strong', {}, `${roleTitle(r.role)}: `, r.requester_name ? h('span', { class: 'person' }, r.requester_name) : personName(org.id, r.user_id)),
-                h('div', { class: 'meta' }, `${r.class_id ? `${names[r.class_id] || 'класс'} · ` : ''}${when(r.created_at)}`),
+                h('strong', {}, `${roleTitle(r.role)}: `, r.requester_name ? h('span', { class: 'person', 'data-user': r.user_id }, r.requester_name) : personText(names, r.user_id)),
+                h('div', { class: 'meta' }, `${r.class_id ? `${classNames[r.class_id] || 'класс'} · ` : ''}${when(r.created_at)}`),
                 r.message ? h('p', { class: 'quote' }, r.message) : null),
               actions,
             );

@@ -4,6 +4,7 @@ import { api, request } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { busy, download, field, messageArea } from '../../ui.js';
 import { weeklyFigures, weeksTable } from '../../charts.js';
+import { zoneTitle } from './common.js';
 
 const WEEK_CHOICES = [['4', '4 недели'], ['12', '12 недель'], ['26', 'полгода'], ['52', 'год']];
 
@@ -16,7 +17,7 @@ export async function render(body, ctx) {
   exportButton.addEventListener('click', () =>
     busy(exportButton, async () => {
       const response = await request('GET', `/orgs/${org.id}/statistics?weeks=${weeks.input.value}&format=csv`, { raw: true });
-      download(await response.blob(), 'statistika.csv');
+      download(await response.blob(), 'статистика.csv');
     }, messages),
   );
   const content = h('div', { class: 'statistics' });
@@ -38,7 +39,7 @@ export async function render(body, ctx) {
     const report = await api.get(`/orgs/${org.id}/statistics?weeks=${weeks.input.value}`);
     replace(
       content,
-      h('p', { class: 'muted' }, `Часовой пояс: ${report.time_zone}`),
+      h('p', { class: 'muted' }, `Часовой пояс: ${zoneTitle(report.time_zone)}`),
       weeklyFigures(report.weeks),
       h('section', { class: 'card', 'aria-label': 'Все показатели' }, weeksTable('Все показатели по неделям', report.weeks)),
     );

@@ -1,21 +1,41 @@
 // The structure (R-ORG-6): classes by the nomenclature per academic year, and units.
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
-import { CLASS_KIND_TITLES, currentAcademicYear, field, form, messageArea, section } from '../../ui.js';
-import { classes } from './common.js';
+import { CLASS_KIND_TITLES, currentAcademicYear, field, form, messageArea, plural, section } from '../../ui.js';
+import * as classCard from './class_card.js';
+import { classes, nameText, peopleNames } from './common.js';
+
+/** A class in the list: its name opens its card (the staff room has none: no class teacher, R-ROLE-4). */
+function classItem(org, c, names, me) {
+  const facts = [CLASS_KIND_TITLES[c.kind] || c.kind, c.academic_year];
+  if (c.kind !== 'staff_room') {
+    facts.push(c.class_teacher_id ? `классный руководитель: ${nameText(names, c.class_teacher_id, me)}` : 'классный руководитель не назначен');
+    facts.push(plural(c.student_count || 0, ['ученик', 'ученика', 'учеников']));
+  }
+  const name = c.kind === 'staff_room'
+    ? h('strong', {}, c.name)
+    : h('a', { href: `/admin/${org.id}/structure?class=${encodeURIComponent(c.id)}`, 'data-link': true, class: 'class-link' }, h('strong', {}, c.name));
+  return h('li', { class: 'item' }, name, h('span', { class: 'meta' }, facts.filter(Boolean).join(' · ')));
+}
 
 export async function render(body, ctx) {
   const org = ctx.organisation;
+  const chosen = new URLSearchParams(window.location.search).get('class');
+  if (chosen) {
+    await classCard.render(body, ctx, chosen);
+    return;
+  }
   const { units } = await api.get(`/orgs/${org.id}/units`);
   const year = field('Учебный год', { name: 'academic_year', required: true, pattern: '\\d{4}/\\d{4}', value: currentAcademicYear(), inputmode: 'numeric' }, { hint: 'В формате 2026/2027.' });
   const list = h('ul', { class: 'rows' });
   async function fill() {
     const found = await classes(org.id, year.input.value.trim());
+    const names = await peopleNames(org.id, found.map((c) => c.class_teacher_id));
     replace(
       list,
       found.length === 0
         ? h('li', { class: 'muted' }, 'Классов в этом учебном году пока нет.')
-        : found.map((c) => h('li', { class: 'item' }, h('strong', {}, c.name), h('span', { class: 'meta' }, [CLASS_KIND_TITLES[c.kind] || c.kind, c.academic_year].filter(Boolean).join(' · ')))),
+        : found.map((c) => classItem(org, c, names, ctx.state.me)),
     );
   }
   const listMessages = messageArea();
@@ -55,7 +75,7 @@ export async function render(body, ctx) {
 
   replace(
     body,
-    section('Классы', year.row, listMessages.el, list),
+    section('Классы', year.row, h('p', { class: 'hint' }, 'Откройте класс, чтобы назначить классного руководителя и учителей-предметников.'), listMessages.el, list),
     section('Новый класс', classForm, classMessages.el),
     section('Подразделения', unitList, unitForm, unitMessages.el),
   );

@@ -5,6 +5,7 @@ import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { field, messageArea, section } from '../../ui.js';
 import { requestList } from '../support.js';
+import { countsChanged } from './common.js';
 
 export async function render(body, ctx) {
   const org = ctx.organisation;
@@ -24,6 +25,7 @@ export async function render(body, ctx) {
       showAuthor: true,
       onSaved: async (saved) => {
         await fill();
+        countsChanged(list);
         top.ok(`Обращение «${saved.subject}» сохранено`);
       },
     }));
