@@ -125,6 +125,11 @@ async def test_story_staff_link_class_teacher_then_student_and_parent_links(
     assert parent_uses == (80, student["user_id"])
     parent = await join(platform, "parent@school301.example", parent_link["token"])
     assert [o["my_roles"] for o in await my_organisations(platform, parent)] == [["parent"]]
+    # The class teacher sees their class's links again, for the QR code and the handout (R-INV-2).
+    mine = await platform.http.get(f"/api/v1/orgs/{school.id}/invites", headers=bearer(teacher))
+    shown = {i["id"]: i["link"] for i in mine.json()["invites"]}
+    assert shown[parent_link["invite"]["id"]] == parent_link["link"]
+    assert shown[student_link["invite"]["id"]] == student_link["link"]
 
     links = await platform.http.get(
         f"/api/v1/orgs/{school.id}/parents?child_id={student['user_id']}", headers=bearer(teacher)
