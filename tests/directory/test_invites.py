@@ -282,7 +282,7 @@ async def test_refused_tokens_name_the_rule_and_write_nothing(
     assert (revoking.status_code, revoking.json()["revoked"]) == (200, True)
 
     latecomer = await platform.sign_in("latecomer@school301.example")
-    for link, words in ((expired, "Срок"), (exhausted, "использовано"), (revoked, "отозвано")):
+    for link, words in ((expired, "срок"), (exhausted, "использовано"), (revoked, "отозвано")):
         for response in (
             await platform.http.get(f"/api/v1/invites/{link['token']}"),
             await accept(platform, latecomer, link["token"]),

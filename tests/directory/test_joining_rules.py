@@ -111,7 +111,7 @@ def test_unusable_links_are_refused_naming_r_inv_2() -> None:
     assert unusable_reason(invite(), NOW) is None
     for changes, words in (
         ({"revoked_at": NOW}, "отозвано"),
-        ({"expires_at": NOW}, "Срок"),
+        ({"expires_at": NOW}, "срок"),
         ({"uses": 1}, "использовано"),
     ):
         refusal = unusable_reason(invite(**changes), NOW)

@@ -144,3 +144,13 @@ UNREADABLE = """() => {
 async def assert_readable(page: Page, where: str) -> None:
     """What people read has no «null», «undefined», «Без имени», «Участник № …» or rule code."""
     assert await page.evaluate(UNREADABLE) == [], where
+
+
+async def open_chats(page: Page) -> None:
+    """To the chats list: «Все чаты» from inside a chat (a phone's chat hides the tab bar), else «Чаты»."""
+    back = page.get_by_role("link", name="Все чаты")
+    if await back.count():
+        await back.click()
+    else:
+        await page.get_by_role("link", name="Чаты", exact=True).click()
+    await expect(page.get_by_role("heading", name="Чаты", exact=True)).to_be_visible()

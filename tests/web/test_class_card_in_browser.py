@@ -14,7 +14,7 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform
 from tests.directory.helpers import PDF, add_operator, tax_id
-from tests.web.conftest import DESKTOP, PHONE, Person, shoot, sign_in
+from tests.web.conftest import DESKTOP, PHONE, Person, open_chats, shoot, sign_in
 from tests.web.test_accessibility import serious_violations
 
 OPERATOR = "+79990001101"
@@ -27,8 +27,7 @@ NARROW = {"width": 375, "height": 667}
 async def apply_for_the_school(page: Page, platform: Platform) -> None:
     """R-ORG-2: the application with its appointing order, sent from the form."""
     await sign_in(page, platform, "secretary1101@school1101.example")
-    nav = page.get_by_role("navigation", name="Разделы")
-    await nav.get_by_role("link", name="Подключить организацию").click()
+    await page.get_by_role("link", name="Подключить организацию").first.click()
     await page.get_by_label("Полное название").fill(SCHOOL)
     await page.get_by_label("Регион").fill("Свердловская область")
     await page.get_by_label("Адрес").fill("г. Екатеринбург, ул. Ленина, д. 11")
@@ -58,14 +57,14 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
 
     operator = await person(DESKTOP)
     await sign_in(operator, platform, OPERATOR)
-    await operator.get_by_role("link", name="Оператор").click()
+    await operator.get_by_role("link", name="Оператор", exact=True).click()
     await operator.get_by_role("article", name=SCHOOL).get_by_role("button", name="Одобрить").click()
     await expect(operator.get_by_role("status")).to_contain_text("одобрена")
 
     # R-ORG-3, R-ORG-6: the administrator builds 5А.
     admin = await person(DESKTOP)
     await sign_in(admin, platform, ADMIN_PHONE)
-    await admin.get_by_role("link", name="Администрирование").click()
+    await admin.get_by_role("link", name="Управление").click()
     # «Реквизиты»: the time zone is chosen by a city in Russian, never shown as an IANA id.
     zone = admin.get_by_label("Часовой пояс")
     await expect(zone.locator("option:checked")).to_have_text(re.compile(r"^[А-Яа-яё -]+ \(UTC\+\d+\)$"))
@@ -99,13 +98,9 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
 
     teacher = await person(PHONE)
     await teacher.goto(link)
-    await sign_in(teacher, platform, TEACHER, path="")
+    await sign_in(teacher, platform, TEACHER, path="", name=("Ольга", "Смирнова"))
     await teacher.get_by_role("button", name="Вступить").click()
-    await expect(teacher.get_by_role("heading", name=SCHOOL)).to_be_visible()
-    await teacher.get_by_role("link", name="Профиль").click()
-    await teacher.get_by_label("Имя в Парте").fill("Ольга Смирнова")
-    await teacher.get_by_role("button", name="Сохранить").click()
-    await expect(teacher.get_by_role("status")).to_be_visible()
+    await expect(teacher.locator(".org-name")).to_have_text(SCHOOL)
 
     # R-ROLE-4: the card offers the teacher by name, marked as not verified yet.
     await open_card(admin, "5А")
@@ -155,14 +150,16 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
 
     # R-CHAT-1: the class teacher creates the class chat and the parents' chat from «Новый чат».
     for kind, heading in (("class", "5А: класс"), ("parents", "5А: родители")):
-        await teacher.get_by_role("link", name="Чаты", exact=True).click()
+        await open_chats(teacher)
+        await teacher.get_by_role("button", name="Новый чат").click()
         await teacher.get_by_label("Вид чата").select_option(kind)
         await teacher.get_by_label("Класс", exact=True).select_option(label="5А")
         await teacher.get_by_role("button", name="Создать чат").click()
         await expect(teacher.get_by_role("heading", name=heading)).to_be_visible()
 
     # R-PRIV-4: a support request to the administrator is counted on «Обращения».
-    await teacher.get_by_role("link", name="Организация").click()
+    await open_chats(teacher)
+    await teacher.get_by_role("link", name="Школа").click()
     await teacher.get_by_role("link", name="Написать в поддержку").click()
     await teacher.get_by_label("Тема").fill("Не вижу расписание")
     await teacher.get_by_label("Что случилось").fill("Где смотреть расписание 5А?")
@@ -178,10 +175,12 @@ async def test_administrator_appoints_class_teacher_from_the_card_and_teacher_cr
     await admin.get_by_role("link", name="Реквизиты").click()
     join_code = await admin.locator(".code").inner_text()
     newcomer = await person(PHONE)
-    await sign_in(newcomer, platform, "newcomer1101@school1101.example", path="/join")
+    await sign_in(
+        newcomer, platform, "newcomer1101@school1101.example", path="/join", name=("Иван", "Новиков")
+    )
+    await newcomer.get_by_label("Код организации").fill(join_code)
+    await newcomer.get_by_role("button", name="Найти").click()
     ask = newcomer.get_by_role("form", name="Заявка на вступление")
-    await ask.get_by_label("Как вас зовут").fill("Иван Новиков")
-    await ask.get_by_label("Код организации").fill(join_code)
     await ask.get_by_label("Я вступаю как").select_option("teacher")
     await ask.get_by_role("button", name="Отправить заявку").click()
     await expect(newcomer.get_by_role("status")).to_contain_text("Заявка отправлена")

@@ -25,7 +25,7 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform, normalise_phone
 from tests.directory.helpers import PDF, add_operator
-from tests.web.conftest import DESKTOP, Person, assert_readable, give_name, shoot, sign_in
+from tests.web.conftest import DESKTOP, Person, assert_readable, give_name, open_chats, shoot, sign_in
 from tests.web.test_accessibility import serious_violations
 from tests.web.ui_steps import (
     apply_for_the_school,
@@ -85,7 +85,7 @@ async def send(page: Page, text: str) -> None:
 
 async def accept_invitation(page: Page, chat_title: str) -> None:
     """R-CHAT-4, R-CHAT-5: the invitation on the chats list, the rules, «Принимаю правила»."""
-    await page.get_by_role("link", name="Чаты", exact=True).click()
+    await open_chats(page)
     invitations = page.get_by_role("list", name="Приглашения в чаты")
     for _ in range(50):  # messaging learns of new members by events: a reload shows the invitation
         if await invitations.filter(has_text=chat_title).count():
@@ -199,7 +199,7 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
 
     # R-CHAT-1: the class teacher creates the class chat and the parents' chat and invites the class.
     for kind, title in (("class", "5А: класс"), ("parents", "5А: родители")):
-        await teacher.get_by_role("link", name="Чаты", exact=True).click()
+        await open_chats(teacher)
         await teacher.get_by_role("button", name="Новый чат").click()
         await teacher.get_by_label("Вид чата").select_option(kind)
         await teacher.get_by_label("Класс", exact=True).select_option(label="5А")
@@ -288,6 +288,7 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     await check(misha, "the class chat with a reminder")
 
     # R-PRIV-4: the mother asks the administrator; the console counts it; she reads the answer.
+    await open_chats(olga)
     await olga.get_by_role("link", name="Школа").click()
     await olga.get_by_role("link", name="Написать в поддержку").click()
     await olga.get_by_label("Администратору организации").check()

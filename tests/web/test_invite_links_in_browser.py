@@ -55,7 +55,7 @@ async def apply_through_the_form(page: Page, platform: Platform) -> None:
 
 async def approve(page: Page, platform: Platform) -> None:
     await sign_in(page, platform, OPERATOR)
-    await page.get_by_role("link", name="Оператор").click()
+    await page.get_by_role("link", name="Оператор", exact=True).click()
     card = page.get_by_role("article", name=SCHOOL)
     await card.get_by_role("button", name="Одобрить").click()
     await expect(page.get_by_role("status")).to_contain_text("одобрена")
@@ -75,8 +75,8 @@ async def test_a_class_parents_link_is_multi_use_shown_again_and_printed_as_a_ha
 
     admin = await person(DESKTOP)
     await sign_in(admin, platform, ADMIN_PHONE)
-    await expect(admin.get_by_role("heading", name=SCHOOL)).to_be_visible()
-    await admin.get_by_role("link", name="Администрирование").click()
+    await expect(admin.locator(".org-name")).to_have_text(SCHOOL)
+    await admin.get_by_role("link", name="Управление").click()
     await admin.get_by_role("link", name="Структура").click()
     await admin.get_by_label("Название класса").fill("5Б")
     await admin.get_by_role("button", name="Создать класс").click()

@@ -28,7 +28,7 @@ from tests.conftest import (
     running_messaging,
 )
 from tests.directory.helpers import add_operator, application
-from tests.web.conftest import DESKTOP, Person, use_tokens
+from tests.web.conftest import DESKTOP, Person, give_name, use_tokens
 
 OPERATOR = "+79990001201"
 ADMIN_PHONE = "+79120012010"
@@ -104,6 +104,8 @@ async def ui_sign_in(page: Page, platform: Platform, destination: str, path: str
     await page.get_by_label("Код из сообщения").fill(await dev_code(platform, destination))
     await page.get_by_role("button", name="Войти", exact=True).click()
     await expect(page.get_by_label("Код из сообщения")).to_have_count(0)
+    if await page.get_by_role("heading", name="Как вас зовут").count():
+        await give_name(page, "Ирина", "Операторова")
 
 
 async def listen_for_notices(page: Page) -> None:
@@ -132,7 +134,7 @@ async def test_applicant_reads_the_approval_in_the_dev_mailbox_and_a_parent_sees
     # R-ORG-2: the operator approves in the console.
     operator = await person(DESKTOP)
     await ui_sign_in(operator, platform, OPERATOR)
-    await operator.get_by_role("link", name="Оператор").click()
+    await operator.get_by_role("link", name="Оператор", exact=True).click()
     card = operator.get_by_role("article", name=SCHOOL)
     await card.get_by_role("button", name="Одобрить").click()
     await expect(operator.get_by_role("status")).to_contain_text("одобрена")
@@ -148,6 +150,7 @@ async def test_applicant_reads_the_approval_in_the_dev_mailbox_and_a_parent_sees
     )
     await admin.get_by_label("Код из сообщения").fill(await dev_code(platform, ADMIN_PHONE))
     await admin.get_by_role("button", name="Войти", exact=True).click()
+    await give_name(admin, "Анна", "Петрова")
     await expect(admin.locator(".org-name")).to_have_text(SCHOOL)
 
     # A parent of 5А (joined by a request the administrator approved), with the support page open.

@@ -44,7 +44,7 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     await give_name(operator, "Ирина", "Операторова")  # the first sign-in asks the name
 
     # R-ORG-2: the operator console lists the application and approves it.
-    await operator.get_by_role("link", name="Оператор").click()
+    await operator.get_by_role("link", name="Оператор", exact=True).click()
     card = operator.get_by_role("article", name=SCHOOL)
     await expect(card).to_contain_text("Петрова Анна Сергеевна")
     await shoot(operator, "operator")

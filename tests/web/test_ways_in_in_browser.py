@@ -40,16 +40,16 @@ async def test_a_student_joins_by_the_join_code_and_a_parent_by_a_link_both_with
     assert submitted.status_code == 201, submitted.text
     operator = await person(DESKTOP)
     await sign_in(operator, platform, OPERATOR, name=("Ирина", "Операторова"))
-    await operator.get_by_role("link", name="Оператор").click()
+    await operator.get_by_role("link", name="Оператор", exact=True).click()
     await operator.get_by_role("article", name=SCHOOL).get_by_role("button", name="Одобрить").click()
     await expect(operator.get_by_role("status")).to_contain_text("одобрена")
 
     # The administrator signs in for the first time: the name comes first, then the school.
     admin = await person(DESKTOP)
     await sign_in(admin, platform, ADMIN_PHONE, name=("Анна", "Петрова"))
-    await expect(admin.get_by_role("heading", name=SCHOOL)).to_be_visible()
+    await expect(admin.locator(".org-name")).to_have_text(SCHOOL)
     await expect(admin.locator("#who")).to_have_text("Анна Петрова")  # the header names, not a phone
-    await admin.get_by_role("link", name="Администрирование").click()
+    await admin.get_by_role("link", name="Управление").click()
     join_code = (await admin.locator("strong.code").inner_text()).strip()
     await admin.get_by_role("link", name="Структура").click()
     await admin.get_by_label("Название класса").fill("5А")

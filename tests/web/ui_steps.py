@@ -36,7 +36,7 @@ async def apply_for_the_school(page: Page, platform: Platform, seed: int, admin_
 async def approve_in_the_console(page: Page, platform: Platform, operator: str, school: str) -> None:
     """R-ORG-2: operator staff approve the application in «Оператор»."""
     await sign_in(page, platform, operator, name=("Ирина", "Операторова"))
-    await page.get_by_role("link", name="Оператор").click()
+    await page.get_by_role("link", name="Оператор", exact=True).click()
     await page.get_by_role("article", name=school).get_by_role("button", name="Одобрить").click()
     await expect(page.get_by_role("status")).to_contain_text("одобрена")
 

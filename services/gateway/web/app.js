@@ -2,7 +2,7 @@
 // and navigation, and a small router over history.pushState. Each screen is its own module.
 import { api, ApiError, clearSession, session } from './api.js';
 import { h, replace } from './dom.js';
-import { errorBox } from './ui.js';
+import { errorBox, plural } from './ui.js';
 import { icon } from './icons.js';
 import { noticeCount, startNotices } from './notices.js';
 import * as signin from './screens/signin.js';
@@ -126,6 +126,9 @@ function sections(path) {
   } else if (active?.my_roles.includes('head')) {
     // The head sees the organisation's weekly statistics (R-STAT-1).
     links.push(navLink(`/admin/${active.id}/statistics`, 'Статистика', path.startsWith('/admin/'), 'stats'));
+  } else if (active?.my_roles.includes('class_teacher')) {
+    // A class teacher hands out their class's links and decides its join requests (R-INV-1, R-INV-3).
+    links.push(navLink(`/admin/${active.id}/invites`, 'Мой класс', path.startsWith('/admin/'), 'admin'));
   }
   if (state.operator) links.push(navLink('/operator', 'Оператор', path === '/operator' || path.startsWith('/operator/'), 'operator'));
   links.push(navLink('/profile', 'Профиль', path === '/profile', 'profile'));
@@ -137,7 +140,7 @@ const NEW_REQUESTS = ['join_request.created', 'support_request.created'];
 /** New join and support requests that came in while the page was open, on the «Управление» tab. */
 function adminCount(orgId) {
   const count = NEW_REQUESTS.reduce((sum, kind) => sum + noticeCount(orgId, kind), 0);
-  const badge = h('span', { class: 'nav-count', 'data-org': orgId, hidden: !count }, String(count), h('span', { class: 'visually-hidden' }, ' новых'));
+  const badge = h('span', { class: 'nav-count', 'data-org': orgId, hidden: !count }, String(count), h('span', { class: 'visually-hidden' }, ` ${plural(count, ['новый запрос', 'новых запроса', 'новых запросов'], { withNumber: false })}`));
   return badge;
 }
 

@@ -54,17 +54,29 @@ const TABS = [
   ['statistics', 'Статистика', statistics],
 ];
 
+const HEAD_TABS = new Set(['statistics']);
+const CLASS_TEACHER_TABS = new Set(['invites', 'requests']);
+
+function tabsFor(roles) {
+  if (roles.includes('administrator')) return TABS;
+  const keys = new Set();
+  if (roles.includes('head')) HEAD_TABS.forEach((key) => keys.add(key));
+  if (roles.includes('class_teacher')) CLASS_TEACHER_TABS.forEach((key) => keys.add(key));
+  return TABS.filter(([key]) => keys.has(key));
+}
+
 export async function render(main, ctx, orgId, tab = 'details') {
   const organisation = await api.get(`/orgs/${encodeURIComponent(orgId)}`);
   ctx.chooseOrg(organisation.id);
-  // The head sees the statistics tab only (R-STAT-1); the administrator every tab.
+  // The administrator sees every tab; the head the statistics (R-STAT-1); a class teacher their
+  // class's links and join requests (R-INV-1, R-INV-3) — as «Мой класс».
   const roles = organisation.my_roles || [];
-  const tabs = roles.includes('administrator') ? TABS : TABS.filter(([key]) => key === 'statistics');
+  const tabs = tabsFor(roles);
   const current = tabs.find(([key]) => key === tab) || tabs[0];
   const body = h('div', { class: 'tab-body' });
   replace(
     main,
-    h('h1', {}, 'Администрирование'),
+    h('h1', {}, roles.includes('administrator') || !roles.includes('class_teacher') ? 'Администрирование' : 'Мой класс'),
     h('p', { class: 'lead' }, organisation.name),
     h(
       'nav',

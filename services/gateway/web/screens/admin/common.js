@@ -2,8 +2,9 @@
 import { api } from '../../api.js';
 import { h } from '../../dom.js';
 import { roleTitle } from '../../ui.js';
+import { NO_NAME, forgetNames, nameOf } from '../../names.js';
 
-export const NO_NAME = 'Имя не указано';
+export { NO_NAME };
 
 /** Tell the console that the numbers on its tabs («Заявки», «Обращения») may have changed. */
 export function countsChanged(el) {
@@ -25,23 +26,15 @@ export async function members(orgId) {
 }
 
 /**
- * The names of members by id, in batches of 100 (R-PRIV-1: the server names only members of an
- * organisation the viewer shares). A person without a name maps to ''.
+ * The names of members by id (names.js: batched, R-PRIV-1 — the server names only members of an
+ * organisation the viewer shares; a parent's name comes with their child). A person without a
+ * name maps to ''.
  */
 export async function peopleNames(orgId, ids) {
-  const names = new Map();
+  forgetNames(); // the console shows names as they are now (a list refreshed after someone joined)
   const unique = [...new Set(ids.filter(Boolean))];
-  for (let start = 0; start < unique.length; start += 100) {
-    const chunk = unique.slice(start, start + 100);
-    const query = chunk.map((id) => `user_id=${encodeURIComponent(id)}`).join('&');
-    try {
-      const { people } = await api.get(`/orgs/${orgId}/people?${query}`);
-      for (const p of people) names.set(p.user_id, p.name || '');
-    } catch {
-      // Names are a courtesy: without them the list still works («Имя не указано»).
-    }
-  }
-  return names;
+  const shown = await Promise.all(unique.map((id) => nameOf(orgId, id)));
+  return new Map(unique.map((id, index) => [id, shown[index] === NO_NAME ? '' : shown[index]]));
 }
 
 /** A person's name as shown in the console: «Вы», the name, or «Имя не указано». */

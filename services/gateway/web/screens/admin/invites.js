@@ -30,7 +30,11 @@ const ROLES = ['teacher', 'educator', 'administration', 'head', 'student', 'pare
 
 export async function render(body, ctx) {
   const org = ctx.organisation;
-  const all = await classes(org.id);
+  // R-INV-1: the administrator makes any link; a class teacher makes students' and parents' links
+  // for the classes they lead (the server says the same).
+  const isAdmin = (org.my_roles || []).includes('administrator');
+  const me = ctx.state?.me?.id;
+  const all = (await classes(org.id)).filter((c) => isAdmin || c.class_teacher_id === me);
   const names = Object.fromEntries(all.map((c) => [c.id, c.name]));
   const top = messageArea();
 
@@ -38,7 +42,8 @@ export async function render(body, ctx) {
   const created = h('div', {});
   const createMessages = messageArea();
   const klass = field('Класс или учительская', { name: 'class_id', required: true }, { kind: 'select', options: classOptions(all) });
-  const role = field('Роль', { name: 'role', required: true }, { kind: 'select', options: ROLES.map((r) => [r, ROLE_TITLES[r]]) });
+  const roles = isAdmin ? ROLES : ['student', 'parent'];
+  const role = field('Роль', { name: 'role', required: true }, { kind: 'select', options: roles.map((r) => [r, ROLE_TITLES[r]]) });
   const label = field('Метка', { name: 'label', maxlength: '200', placeholder: 'Иванова Мария' }, { hint: 'Кому выдана ссылка: видно только в этом списке.' });
   const uses = field('Сколько раз можно использовать', { name: 'max_uses', type: 'number', min: '0', max: '1000', value: '0' }, { hint: '0 — по умолчанию: ссылкой для учеников пользуется весь класс с запасом (не меньше 40 раз), для родителей — вдвое больше; ссылка для сотрудника — на одного человека.' });
   const days = field('Срок действия, дней', { name: 'expires_in_days', type: 'number', min: '0', max: '90', value: '0' }, { hint: '0 — неделя.' });
@@ -161,7 +166,7 @@ export async function render(body, ctx) {
     body,
     top.el,
     section('Новая ссылка-приглашение', createForm, createMessages.el, created),
-    section('Ссылки', h('div', { class: 'check' }, showAll, h('label', { for: 'invites-inactive' }, 'Показать отозванные и истёкшие')), list, h('div', { class: 'actions' }, revokeAll)),
+    section('Ссылки', h('div', { class: 'check' }, showAll, h('label', { for: 'invites-inactive' }, 'Показать отозванные и истёкшие')), list, isAdmin ? h('div', { class: 'actions' }, revokeAll) : null),
     section('Ссылки списком для класса', batchForm, batchMessages.el),
   );
   await fill();
