@@ -8,14 +8,28 @@ import json
 import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
-from tests.conftest import Inbox, Platform, normalise_phone
+from tests.conftest import (
+    CODE_PATTERN,
+    Inbox,
+    Infra,
+    Platform,
+    identity_settings,
+    normalise_phone,
+    running_directory,
+    running_gateway,
+    running_identity,
+    running_messaging,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -154,3 +168,79 @@ async def open_chats(page: Page) -> None:
     else:
         await page.get_by_role("link", name="Чаты", exact=True).click()
     await expect(page.get_by_role("heading", name="Чаты", exact=True)).to_be_visible()
+
+
+@asynccontextmanager
+async def dev_mailbox_platform(
+    database_url: str, infra: Infra, public_url: str = ""
+) -> AsyncIterator[Platform]:
+    """Every service real, identity in development mode with no SMS or SMTP configured — as under
+    `make run`: codes and notices land in the dev mailbox, which the sign-in screen shows."""
+    directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
+    messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
+    directory_db = infra.postgres.create_database(directory_name)
+    messaging_db = infra.postgres.create_database(messaging_name)
+    previous = os.environ.get("PARTA_PUBLIC_URL")
+    if public_url:
+        os.environ["PARTA_PUBLIC_URL"] = public_url
+    try:
+        async with running_identity(identity_settings(database_url, infra.nats.url)) as identity:
+            assert identity.grpc is not None
+            async with (
+                running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory,
+                running_messaging(
+                    messaging_db, infra.nats.url, identity.grpc.address, directory.grpc.address
+                ) as messaging,
+            ):
+                assert directory.grpc is not None
+                assert messaging.grpc is not None
+                async with (
+                    running_gateway(
+                        identity.grpc.address,
+                        directory.grpc.address,
+                        messaging.grpc.address,
+                        nats_url=infra.nats.url,
+                    ) as gateway,
+                    httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
+                ):
+                    yield Platform(identity, directory, gateway, http, Inbox(), Inbox(), messaging)
+    finally:
+        if previous is None:
+            os.environ.pop("PARTA_PUBLIC_URL", None)
+        else:
+            os.environ["PARTA_PUBLIC_URL"] = previous
+    infra.postgres.drop_database(directory_name)
+    infra.postgres.drop_database(messaging_name)
+
+
+async def sign_in_by_the_panel(
+    page: Page, destination: str, name: tuple[str, str], path: str = "/", panel_shows: str = ""
+) -> None:
+    """Sign in as a person does under `make run`: ask for a code, read it in the dev mailbox panel
+    on the page (the newest message with a code; `panel_shows` must be there too), type it in, give
+    the name when asked."""
+    if path:
+        await page.goto(path)
+    await page.get_by_label("Телефон или e-mail").fill(destination)
+    await page.get_by_role("button", name="Получить код").click()
+    panel = page.get_by_role("region", name="Почтовый ящик разработчика")
+    letters = panel.locator("li .text")
+    await expect(letters.first).to_be_visible()
+    if panel_shows:
+        await expect(panel).to_contain_text(panel_shows)
+    code = ""
+    for _ in range(50):
+        for text in await letters.all_inner_texts():
+            if match := CODE_PATTERN.search(text):
+                code = match.group(1)
+                break
+        if code:
+            break
+        await panel.get_by_role("button", name="Обновить").click()
+        await page.wait_for_timeout(100)
+    assert code, f"no code in the dev mailbox panel for {destination}"
+    await page.get_by_label("Код из сообщения").fill(code)
+    await page.get_by_role("button", name="Войти", exact=True).click()
+    await expect(page.get_by_label("Код из сообщения")).to_have_count(0)
+    if await page.get_by_role("heading", name="Как вас зовут").count():
+        await give_name(page, *name)

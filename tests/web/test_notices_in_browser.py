@@ -7,28 +7,14 @@ SMS provider, so that — as under `make run` — every letter lands in the dev 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit
 
-import httpx
 import pytest_asyncio
 from playwright.async_api import Page, expect
 
-from tests.conftest import (
-    CODE_PATTERN,
-    Inbox,
-    Infra,
-    Platform,
-    bearer,
-    identity_settings,
-    running_directory,
-    running_gateway,
-    running_identity,
-    running_messaging,
-)
+from tests.conftest import CODE_PATTERN, Infra, Platform, bearer
 from tests.directory.helpers import add_operator, application
-from tests.web.conftest import DESKTOP, Person, give_name, use_tokens
+from tests.web.conftest import DESKTOP, Person, dev_mailbox_platform, give_name, use_tokens
 
 OPERATOR = "+79990001201"
 ADMIN_PHONE = "+79120012010"
@@ -40,40 +26,8 @@ PUBLIC_URL = "https://parta.example"
 @pytest_asyncio.fixture(scope="module")
 async def platform(database_url: str, infra: Infra) -> AsyncIterator[Platform]:
     """Every service real; identity in development mode with no sender configured: the dev mailbox."""
-    directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
-    messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
-    directory_db = infra.postgres.create_database(directory_name)
-    messaging_db = infra.postgres.create_database(messaging_name)
-    previous = os.environ.get("PARTA_PUBLIC_URL")
-    os.environ["PARTA_PUBLIC_URL"] = PUBLIC_URL
-    try:
-        async with running_identity(identity_settings(database_url, infra.nats.url)) as identity:
-            assert identity.grpc is not None
-            async with (
-                running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory,
-                running_messaging(
-                    messaging_db, infra.nats.url, identity.grpc.address, directory.grpc.address
-                ) as messaging,
-            ):
-                assert directory.grpc is not None
-                assert messaging.grpc is not None
-                async with (
-                    running_gateway(
-                        identity.grpc.address,
-                        directory.grpc.address,
-                        messaging.grpc.address,
-                        nats_url=infra.nats.url,
-                    ) as gateway,
-                    httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
-                ):
-                    yield Platform(identity, directory, gateway, http, Inbox(), Inbox(), messaging)
-    finally:
-        if previous is None:
-            os.environ.pop("PARTA_PUBLIC_URL", None)
-        else:
-            os.environ["PARTA_PUBLIC_URL"] = previous
-    infra.postgres.drop_database(directory_name)
-    infra.postgres.drop_database(messaging_name)
+    async with dev_mailbox_platform(database_url, infra, public_url=PUBLIC_URL) as running:
+        yield running
 
 
 async def dev_code(platform: Platform, destination: str) -> str:

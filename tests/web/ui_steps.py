@@ -1,5 +1,6 @@
 """Steps of a school's first week as a person does them in the browser, for the story tests: each
-is clicks and typing on the page only (the dev mailbox for codes), never a call to the API."""
+is clicks and typing on the page only (codes read in the dev mailbox panel), never a call to the
+API. They need the platform of `tests.web.conftest.dev_mailbox_platform`."""
 
 from __future__ import annotations
 
@@ -7,16 +8,15 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform
 from tests.directory.helpers import PDF, application
-from tests.web.conftest import sign_in
+from tests.web.conftest import sign_in_by_the_panel
 
 
-async def apply_for_the_school(page: Page, platform: Platform, seed: int, admin_phone: str) -> str:
+async def apply_for_the_school(page: Page, seed: int, admin_phone: str) -> str:
     """R-ORG-2: a secretary signs in and sends the application with its appointing order from
     «Подключить организацию»; returns the school's name."""
     body = application(seed, admin_phone)
-    await sign_in(page, platform, f"secretary{seed}@first-week.example", name=("Вера", "Секретарёва"))
+    await sign_in_by_the_panel(page, f"secretary{seed}@first-week.example", ("Вера", "Секретарёва"))
     await page.get_by_role("link", name="Подключить организацию").first.click()
     await page.get_by_label("Полное название").fill(body["name"])
     await page.get_by_label("Регион").fill(body["region"])
@@ -33,12 +33,12 @@ async def apply_for_the_school(page: Page, platform: Platform, seed: int, admin_
     return str(body["name"])
 
 
-async def approve_in_the_console(page: Page, platform: Platform, operator: str, school: str) -> None:
+async def approve_in_the_console(page: Page, operator: str, school: str) -> None:
     """R-ORG-2: operator staff approve the application in «Оператор»."""
-    await sign_in(page, platform, operator, name=("Ирина", "Операторова"))
+    await sign_in_by_the_panel(page, operator, ("Ирина", "Операторова"))
     await page.get_by_role("link", name="Оператор", exact=True).click()
     await page.get_by_role("article", name=school).get_by_role("button", name="Одобрить").click()
-    await expect(page.get_by_role("status")).to_contain_text("одобрена")
+    await expect(page.get_by_role("status").filter(has_text="одобрена")).to_be_visible()
 
 
 async def create_class(admin: Page, name: str) -> None:
@@ -47,7 +47,7 @@ async def create_class(admin: Page, name: str) -> None:
     await admin.get_by_role("link", name="Структура").click()
     await admin.get_by_label("Название класса").fill(name)
     await admin.get_by_role("button", name="Создать класс").click()
-    await expect(admin.get_by_role("status")).to_contain_text(f"Класс {name} создан")
+    await expect(admin.get_by_role("status").filter(has_text=f"Класс {name} создан")).to_be_visible()
 
 
 async def make_link(admin: Page, where: str, role: str) -> str:
@@ -70,12 +70,10 @@ async def open_class_card(admin: Page, class_name: str) -> None:
     await expect(admin.get_by_role("heading", name=f"Класс {class_name}")).to_be_visible()
 
 
-async def join_by_link(
-    page: Page, platform: Platform, link: str, destination: str, name: tuple[str, str], school: str
-) -> None:
+async def join_by_link(page: Page, link: str, destination: str, name: tuple[str, str], school: str) -> None:
     """R-INV-5: open the link, sign in there, give the name, «Вступить»."""
     await page.goto(link)
     await expect(page.get_by_role("heading", name="Приглашение в организацию")).to_be_visible()
-    await sign_in(page, platform, destination, path="", name=name)
+    await sign_in_by_the_panel(page, destination, name, path="")
     await page.get_by_role("button", name="Вступить").click()
     await expect(page.locator(".org-name")).to_have_text(school)
