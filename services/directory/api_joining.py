@@ -202,7 +202,7 @@ class JoiningApi:
         from services.directory.api import class_message  # api imports this module
 
         preview = await self._domains.join_codes.preview(
-            request.join_code, metadata_value(context, CLIENT_ADDRESS_KEY)
+            request.join_code, current_principal().user_id, metadata_value(context, CLIENT_ADDRESS_KEY)
         )
         return pb.JoinCodePreview(
             organisation_name=preview.organisation.name,

@@ -115,7 +115,7 @@ class Applications:
         valid = validate_application(form, self._max_document_bytes)
         async with self._db.transaction("submit_application") as conn:
             if await self._store.organisation_by_tax_id(conn, valid.tax_id) is not None:
-                raise AlreadyExists("Организация с этим ИНН уже подключена к Parta")
+                raise AlreadyExists("Организация с этим ИНН уже подключена к Парте")
             pending = await self._store.list_applications(conn, "pending")
             if any(row.tax_id == valid.tax_id for row in pending):
                 raise AlreadyExists("Заявка этой организации уже ждёт решения оператора")
@@ -155,7 +155,7 @@ class Applications:
             await self._access.require_operator(conn, principal)
             application = await self._pending(conn, app_id)
             if await self._store.organisation_by_tax_id(conn, application.tax_id) is not None:
-                raise AlreadyExists("Организация с этим ИНН уже подключена к Parta")
+                raise AlreadyExists("Организация с этим ИНН уже подключена к Парте")
             organisation = await self._store.create_organisation(
                 conn,
                 kind=application.kind,

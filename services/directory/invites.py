@@ -151,6 +151,32 @@ def may_create(roles: frozenset[str], role: str, leads_class: bool) -> bool:
     return "administrator" in roles or (role in CLASS_TEACHER_ROLES and leads_class)
 
 
+async def look_up_invite(
+    store: DirectoryStore, conn: AsyncConnection, token: str, client_address: str | None
+) -> Row[Any] | None:
+    """The link of a token — a valid one always; an unknown one is counted against the client
+    (address and token prefix) and refused with 429 past the limits (R-INV-2). Every way a link
+    is followed (its preview, acceptance, a parents' link's class roster) looks it up here."""
+
+    async def find(token_hash: bytes) -> Row[Any] | None:
+        return await store.invite_by_hash(conn, token_hash)
+
+    async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
+        return await store.invite_failures_since(conn, address, prefix, since)
+
+    async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
+        await store.record_invite_failure(conn, address, prefix, forget_before)
+
+    return await guarded_look_up(
+        token,
+        client_address,
+        find=find,
+        failures_since=failures_since,
+        record_failure=record_failure,
+        rule="R-INV-2",
+    )
+
+
 class Invites:
     def __init__(self, db: Database, store: DirectoryStore, access: Access) -> None:
         self._db = db
@@ -385,26 +411,7 @@ class Invites:
     async def _look_up(
         self, conn: AsyncConnection, token: str, client_address: str | None
     ) -> Row[Any] | None:
-        """The link of a token — a valid one always; an unknown one is counted against the client
-        (address and token prefix) and refused with 429 past the limits (R-INV-2)."""
-
-        async def find(token_hash: bytes) -> Row[Any] | None:
-            return await self._store.invite_by_hash(conn, token_hash)
-
-        async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
-            return await self._store.invite_failures_since(conn, address, prefix, since)
-
-        async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
-            await self._store.record_invite_failure(conn, address, prefix, forget_before)
-
-        return await guarded_look_up(
-            token,
-            client_address,
-            find=find,
-            failures_since=failures_since,
-            record_failure=record_failure,
-            rule="R-INV-2",
-        )
+        return await look_up_invite(self._store, conn, token, client_address)
 
     async def _organisation_for(self, org_id: uuid.UUID, user_id: uuid.UUID) -> MyOrganisation:
         async with self._db.transaction("invite_organisation") as conn:

@@ -58,6 +58,7 @@ async def stage_join_request_created(
             role=request.role,
             class_id=_id(request.class_id),
             class_teacher_id=_id(class_teacher),
+            requester_name=request.requester_name or "",
         ),
         organisation_id=str(request.organisation_id),
         actor=user_actor(actor),

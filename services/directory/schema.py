@@ -223,6 +223,8 @@ join_code_failures = Table(
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("client_address", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # Who tried (migration 0006): failures are counted per person, the address is a ceiling.
+    Column("user_id", Uuid),
 )
 
 join_requests = Table(

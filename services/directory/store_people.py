@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -30,6 +31,16 @@ from services.directory.schema import (
 )
 
 
+@dataclass(frozen=True)
+class JoinCodeFailures:
+    """Unknown join codes within the window: by one person, and from their address in all."""
+
+    person: int
+    person_oldest: datetime | None
+    address: int
+    address_oldest: datetime | None
+
+
 class PeopleStore:
     # --- join requests (R-INV-3) ----------------------------------------------------------
     async def organisation_by_join_code(self, conn: AsyncConnection, code: str) -> Row[Any] | None:
@@ -37,30 +48,34 @@ class PeopleStore:
         return (await conn.execute(query)).first()
 
     async def record_join_code_failure(
-        self, conn: AsyncConnection, client_address: str, forget_before: datetime
+        self, conn: AsyncConnection, client_address: str, user_id: uuid.UUID, forget_before: datetime
     ) -> None:
-        """Count one unknown join code; the address's failures older than `forget_before` are dropped."""
+        """Count one unknown join code; failures older than `forget_before` are dropped."""
         await conn.execute(
             join_code_failures.delete().where(
                 join_code_failures.c.client_address == client_address,
                 join_code_failures.c.at < forget_before,
             )
         )
-        await conn.execute(join_code_failures.insert().values(client_address=client_address))
+        await conn.execute(join_code_failures.insert().values(client_address=client_address, user_id=user_id))
 
     async def join_code_failures_since(
-        self, conn: AsyncConnection, client_address: str, since: datetime
-    ) -> tuple[int, datetime | None]:
-        """How many unknown join codes an address tried since `since`, and the oldest of them."""
+        self, conn: AsyncConnection, client_address: str, user_id: uuid.UUID, since: datetime
+    ) -> JoinCodeFailures:
+        """Unknown join codes tried since `since`: by this person, and from this address in all."""
+        mine = join_code_failures.c.user_id == user_id
+        here = join_code_failures.c.client_address == client_address
         row = (
             await conn.execute(
-                select(func.count(), func.min(join_code_failures.c.at)).where(
-                    join_code_failures.c.client_address == client_address,
-                    join_code_failures.c.at >= since,
-                )
+                select(
+                    func.count().filter(mine),
+                    func.min(join_code_failures.c.at).filter(mine),
+                    func.count().filter(here),
+                    func.min(join_code_failures.c.at).filter(here),
+                ).where(or_(mine, here), join_code_failures.c.at >= since)
             )
         ).one()
-        return int(row[0]), row[1]
+        return JoinCodeFailures(int(row[0]), row[1], int(row[2]), row[3])
 
     async def insert_parent_claim(self, conn: AsyncConnection, **values: Any) -> bool:
         """True when the claim is new or its relation changed (R-ROLE-6)."""

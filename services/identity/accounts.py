@@ -51,7 +51,7 @@ def clean_profile_changes(changes: dict[str, str | None]) -> dict[str, str]:
     avatar = changes.get("avatar_url")
     if avatar is not None:
         if avatar and not AVATAR_PATTERN.fullmatch(avatar):
-            raise InvalidArgument("Аватар: ссылка на файл Parta или адрес https://")
+            raise InvalidArgument("Аватар: ссылка на файл Парты или адрес https://")
         cleaned["avatar_url"] = avatar
     return cleaned
 

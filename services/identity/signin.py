@@ -90,14 +90,14 @@ def hash_refresh_token(token: str) -> bytes:
 
 
 def code_message(destination: Destination, code: str, child: ChildName | None) -> tuple[str, str]:
-    subject = "Код для входа в Parta"
+    subject = "Код для входа в Парту"
     if child is not None:
         text = (
-            f"Код для входа ученика {child.first_name} {child.last_name} в Parta: {code}.\n"
+            f"Код для входа ученика {child.first_name} {child.last_name} в Парту: {code}.\n"
             "Код действует 5 минут. Никому его не сообщайте, кроме своего ребёнка."
         )
     else:
-        text = f"Код для входа в Parta: {code}.\nКод действует 5 минут. Никому его не сообщайте."
+        text = f"Код для входа в Парту: {code}.\nКод действует 5 минут. Никому его не сообщайте."
     return subject, text
 
 

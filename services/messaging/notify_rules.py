@@ -139,7 +139,7 @@ def digest_mail(chats: list[UnreadChat], web_url: str) -> DigestMail:
     """The digest: chats and unread counts only, no message text (the inbox is often shared in a
     family, and a school's talk stays in the school's app). Titles are escaped in the HTML part."""
     total = sum(chat.unread for chat in chats)
-    subject = f"Parta: непрочитанных сообщений — {total}"
+    subject = f"Парта: непрочитанных сообщений — {total}"
     lines = ["Здравствуйте!", "", "В школьных чатах вас ждут непрочитанные сообщения:", ""]
     items = []
     for chat in chats:
@@ -148,7 +148,7 @@ def digest_mail(chats: list[UnreadChat], web_url: str) -> DigestMail:
     link = web_url.rstrip("/") + "/chats" if web_url else ""
     footer = [
         "",
-        f"Открыть чаты: {link}" if link else "Откройте Parta, чтобы прочитать их.",
+        f"Открыть чаты: {link}" if link else "Откройте Парту, чтобы прочитать их.",
         "",
         "Сводка приходит не чаще раза в день. Отключить её можно в профиле:",
         "«Сводка непрочитанного на почту».",
@@ -157,7 +157,7 @@ def digest_mail(chats: list[UnreadChat], web_url: str) -> DigestMail:
     open_link = (
         f'<p><a href="{escape(link, quote=True)}">Открыть чаты</a></p>'
         if link
-        else "<p>Откройте Parta, чтобы прочитать их.</p>"
+        else "<p>Откройте Парту, чтобы прочитать их.</p>"
     )
     html = (
         '<!doctype html><html lang="ru"><body>'

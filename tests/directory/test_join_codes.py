@@ -11,6 +11,7 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import delete, select
 
+from services.common.link_tokens import MAX_ADDRESS_FAILURES
 from services.directory.schema import join_code_failures, parent_claims, parent_links
 from services.directory.store import DirectoryStore
 from tests.conftest import Platform, bearer
@@ -164,17 +165,40 @@ async def test_R_ROLE_6_a_parent_says_who_they_are_to_the_child(
     assert refused.status_code == 400  # not one of мама, папа, другой законный представитель
 
 
-async def test_R_INV_2_unknown_join_codes_from_one_address_are_limited(
+async def test_R_INV_2_unknown_join_codes_are_limited_per_person_not_per_school_address(
     platform: Platform, school: ClassSchool
 ) -> None:
+    """Everyone here shares one address, as a school behind one NAT does: one person's wrong codes
+    make that person wait — even for the right code, so guessing gets nowhere — and nobody else."""
     guesser = await platform.sign_in("code.guesser@people.example")
+    parent = await platform.sign_in("code.parent@people.example")
     try:
         statuses = [(await preview(platform, guesser, f"ZZ{n:06d}")).status_code for n in range(21)]
         assert set(statuses) == {404}
         limited = await preview(platform, guesser, "ZZ999999")
         assert (limited.status_code, limited.json()["error"]["rule"]) == (429, "R-INV-2")
-        # Past the limit even the right code waits: guessing gets nowhere.
+        assert int(limited.headers["retry-after"]) > 0
         assert (await preview(platform, guesser, await school.join_code())).status_code == 429
+        # Another person behind the same address finds the school at once.
+        assert (await preview(platform, parent, await school.join_code())).status_code == 200
+    finally:
+        async with platform.directory.runtime.db.transaction("test_forget_guesses") as conn:
+            await conn.execute(delete(join_code_failures))
+
+
+async def test_R_INV_2_one_address_cycling_through_accounts_meets_the_address_ceiling(
+    platform: Platform, school: ClassSchool
+) -> None:
+    """The address's ceiling (MAX_ADDRESS_FAILURES) holds a guesser who signs in as many people."""
+    first, second = [await platform.sign_in(f"cycler{n}@people.example") for n in range(2)]
+    async with platform.directory.runtime.db.transaction("test_seed_guesses") as conn:
+        await conn.execute(
+            join_code_failures.insert(),
+            [{"client_address": "127.0.0.1", "user_id": uuid.uuid4()} for _ in range(MAX_ADDRESS_FAILURES)],
+        )
+    try:
+        assert (await preview(platform, first, "YY000000")).status_code == 404  # at the ceiling
+        assert (await preview(platform, second, "YY000001")).status_code == 429  # past it, whoever asks
     finally:
         async with platform.directory.runtime.db.transaction("test_forget_guesses") as conn:
             await conn.execute(delete(join_code_failures))

@@ -137,7 +137,7 @@ def test_digest_mail_escapes_titles_and_has_no_message_text() -> None:
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in mail.html
     assert '<img src=x onerror="alert(1)">' in mail.text  # plain text is not markup
     assert "https://parta.example/chats" in mail.text
-    assert mail.subject == "Parta: непрочитанных сообщений — 2"
+    assert mail.subject == "Парта: непрочитанных сообщений — 2"
 
 
 # --- the Web Push format --------------------------------------------------------------------------------

@@ -132,7 +132,11 @@ async def shoot(page: Page, name: str) -> None:
     original = page.viewport_size or PHONE
     for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
         await page.set_viewport_size(size)
-        await page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+        # Toasts are transient (they go by themselves): not part of the screen being documented.
+        await page.evaluate(
+            "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);"
+            " document.querySelectorAll('.notice-toast').forEach((toast) => toast.remove())"
+        )
         await page.wait_for_timeout(50)
         await page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), animations="disabled")
     await page.set_viewport_size(original)

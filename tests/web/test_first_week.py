@@ -29,6 +29,7 @@ from tests.conftest import Infra, Platform
 from tests.directory.helpers import PDF, add_operator
 from tests.web.conftest import (
     DESKTOP,
+    PHONE,
     Person,
     assert_readable,
     dev_mailbox_platform,
@@ -63,19 +64,14 @@ KATYA = "katya@first-week.example"
 OLGA = "+79160120702"
 
 
-async def check(page: Page, where: str, *, axe: bool = True) -> None:
-    """What people read is readable, and (at the page's size now) accessible."""
-    await assert_readable(page, where)
-    if axe:
-        assert await serious_violations(page) == [], where
-
-
-async def check_both_sizes(page: Page, where: str, phone: dict[str, int] | None = None) -> None:
-    """The same screen at the phone's and the desktop's size."""
+async def check(page: Page, where: str) -> None:
+    """What people read is readable, and axe-core finds no serious or critical violation — on the
+    phone's screen and the desktop's (the page goes back to its own size after)."""
     original = page.viewport_size
-    for size in (phone or {"width": 390, "height": 844}, DESKTOP):
+    for size in (PHONE, DESKTOP):
         await page.set_viewport_size(size)
-        await check(page, f"{where} at {size['width']} px")
+        await assert_readable(page, f"{where} at {size['width']} px")
+        assert await serious_violations(page) == [], f"{where} at {size['width']} px"
     if original:
         await page.set_viewport_size(original)
 
@@ -172,7 +168,7 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     await expect(
         admin.get_by_role("status").filter(has_text="Математика в 5А: Елена Соколова")
     ).to_be_visible()
-    await check_both_sizes(admin, "the class card")
+    await check(admin, "the class card")
     await shoot(admin, "first-week-class-card")
 
     # R-INV-1: the students' link; Миша joins by it on his phone.
@@ -209,7 +205,7 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     ask = katya.get_by_role("form", name="Заявка на вступление")
     await ask.get_by_label("Я вступаю как").select_option("student")
     await ask.get_by_label("Класс").select_option(label="5А")
-    await check_both_sizes(katya, "the join request")
+    await check(katya, "the join request")
     await ask.get_by_role("button", name="Отправить заявку").click()
     await expect(katya.get_by_role("status").filter(has_text="Заявка отправлена")).to_be_visible()
     await admin.get_by_role("link", name="Заявки").click()
@@ -273,7 +269,7 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
         teacher.locator(".history > li.msg.mine").last.get_by_role("link", name=re.compile("Задачи.pdf"))
     ).to_be_visible()
     await newest_in_view(teacher)
-    await check_both_sizes(teacher, "the class chat with a poll and a file")
+    await check(teacher, "the class chat with a poll and a file")
     await shoot(teacher, "first-week-chat")
 
     # Миша votes and sees the file; the parents' chat names the mother with her child.
@@ -333,7 +329,7 @@ async def test_a_schools_first_week_in_the_browser_only(platform: Platform, pers
     )
     await olga.reload()
     await expect(olga.get_by_text("Справку выдаёт медсестра, кабинет 12.")).to_be_visible()
-    await check_both_sizes(olga, "the mother's support page")
+    await check(olga, "the mother's support page")
 
     # R-STAT-1: the week's statistics count the week's messages.
     await admin.get_by_role("link", name="Статистика").click()

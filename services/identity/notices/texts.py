@@ -119,8 +119,9 @@ def support_answered(
 
 def new_join_request(event: directory_pb2.JoinRequestCreated) -> LiveNotice:
     role = ROLE_TITLES.get(event.role, event.role)
+    who = f"{event.requester_name} — {role}" if event.requester_name else role
     return LiveNotice(
-        JOIN_REQUEST_CREATED, event.organisation_id, event.request_id, f"Новая заявка на вступление: {role}"
+        JOIN_REQUEST_CREATED, event.organisation_id, event.request_id, f"Новая заявка на вступление: {who}"
     )
 
 

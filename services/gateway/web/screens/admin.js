@@ -4,6 +4,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { plural } from '../ui.js';
+import { clearNotices } from '../notices.js';
 import * as details from './admin/details.js';
 import * as structure from './admin/structure.js';
 import * as invites from './admin/invites.js';
@@ -54,6 +55,7 @@ const TABS = [
   ['statistics', 'Статистика', statistics],
 ];
 
+const NOTICE_KINDS = { requests: 'join_request.created', support: 'support_request.created' };
 const HEAD_TABS = new Set(['statistics']);
 const CLASS_TEACHER_TABS = new Set(['invites', 'requests']);
 
@@ -95,5 +97,7 @@ export async function render(main, ctx, orgId, tab = 'details') {
       if (COUNTS[link.dataset.tab]) countInto(link, organisation.id, link.dataset.tab);
     }
   });
+  // The notices of new requests counted on «Управление» are seen once their tab is open.
+  if (NOTICE_KINDS[current[0]]) clearNotices(organisation.id, NOTICE_KINDS[current[0]]);
   await current[2].render(body, { ...ctx, organisation });
 }

@@ -2,6 +2,7 @@
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { badge, KIND_TITLES, roleTitle, safeUrl, section } from '../ui.js';
+import { zoneTitle } from '../time_zones.js';
 
 export async function render(main, ctx, orgId) {
   const organisation = await api.get(`/orgs/${encodeURIComponent(orgId)}`);
@@ -14,7 +15,7 @@ export async function render(main, ctx, orgId) {
     row('Тип', KIND_TITLES[organisation.kind] || organisation.kind),
     row('Регион', organisation.region),
     row('Адрес', organisation.address),
-    row('Часовой пояс', organisation.time_zone),
+    row('Часовой пояс', zoneTitle(organisation.time_zone)),
     row('ИНН', organisation.tax_id),
     isAdmin && organisation.join_code ? row('Код для заявок на вступление', organisation.join_code) : null,
   );

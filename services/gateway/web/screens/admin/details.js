@@ -2,7 +2,7 @@
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { field, form, messageArea, section } from '../../ui.js';
-import { TIME_ZONES, zoneTitle } from './common.js';
+import { TIME_ZONES, zoneTitle } from '../../time_zones.js';
 import { quietHoursSection } from './quiet_hours.js';
 
 export function render(body, ctx) {

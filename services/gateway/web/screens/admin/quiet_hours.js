@@ -3,7 +3,7 @@
 import { api } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { checkbox, field, form, messageArea, section } from '../../ui.js';
-import { zoneTitle } from './common.js';
+import { zoneTitle } from '../../time_zones.js';
 
 function renderForm(container, orgId, hours, flash = '') {
   const messages = messageArea();

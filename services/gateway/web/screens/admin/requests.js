@@ -4,6 +4,14 @@ import { h, replace } from '../../dom.js';
 import { busy, field, form, messageArea, roleTitle, section, when } from '../../ui.js';
 import { classes, countsChanged, peopleNames, personText } from './common.js';
 
+const RELATIONS = { mother: 'мама', father: 'папа', guardian: 'законный представитель' };
+
+/** What a parent said of their child (R-ROLE-6): «Ребёнок: Миша Смирнов · мама». */
+function parentLine(parent) {
+  const child = [parent.child_first_name, parent.child_last_name].filter(Boolean).join(' ') || 'выбран из класса';
+  return `Ребёнок: ${child} · ${RELATIONS[parent.relation] || 'родитель'}`;
+}
+
 export async function render(body, ctx) {
   const org = ctx.organisation;
   const classNames = Object.fromEntries((await classes(org.id)).map((c) => [c.id, c.name]));
@@ -52,6 +60,7 @@ export async function render(body, ctx) {
               h('div', {},
                 h('strong', {}, `${roleTitle(r.role)}: `, r.requester_name ? h('span', { class: 'person', 'data-user': r.user_id }, r.requester_name) : personText(names, r.user_id)),
                 h('div', { class: 'meta' }, `${r.class_id ? `${classNames[r.class_id] || 'класс'} · ` : ''}${when(r.created_at)}`),
+                r.parent ? h('p', { class: 'meta' }, parentLine(r.parent)) : null,
                 r.message ? h('p', { class: 'quote' }, r.message) : null),
               actions,
             );

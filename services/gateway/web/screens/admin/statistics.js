@@ -4,7 +4,7 @@ import { api, request } from '../../api.js';
 import { h, replace } from '../../dom.js';
 import { busy, download, field, messageArea } from '../../ui.js';
 import { weeklyFigures, weeksTable } from '../../charts.js';
-import { zoneTitle } from './common.js';
+import { zoneTitle } from '../../time_zones.js';
 
 const WEEK_CHOICES = [['4', '4 недели'], ['12', '12 недель'], ['26', 'полгода'], ['52', 'год']];
 
