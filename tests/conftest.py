@@ -316,6 +316,16 @@ async def platform(
         sms_url=sms_url,
         sms_token="sms-secret",
     )
+    async with running_platform(database_url, infra, settings, mail, sms) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_platform(
+    database_url: str, infra: Infra, settings: Any, mail: Inbox, sms: Inbox
+) -> AsyncIterator[Platform]:
+    """Identity (with `settings`), directory, messaging and the gateway, each real and on its own
+    database (named after the module's), until the block ends."""
     directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
     directory_db = infra.postgres.create_database(directory_name)
     messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"

@@ -11,9 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
@@ -25,10 +23,7 @@ from tests.conftest import (
     Platform,
     identity_settings,
     normalise_phone,
-    running_directory,
-    running_gateway,
-    running_identity,
-    running_messaging,
+    running_platform,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -180,41 +175,18 @@ async def dev_mailbox_platform(
 ) -> AsyncIterator[Platform]:
     """Every service real, identity in development mode with no SMS or SMTP configured — as under
     `make run`: codes and notices land in the dev mailbox, which the sign-in screen shows."""
-    directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
-    messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
-    directory_db = infra.postgres.create_database(directory_name)
-    messaging_db = infra.postgres.create_database(messaging_name)
     previous = os.environ.get("PARTA_PUBLIC_URL")
     if public_url:
         os.environ["PARTA_PUBLIC_URL"] = public_url
     try:
-        async with running_identity(identity_settings(database_url, infra.nats.url)) as identity:
-            assert identity.grpc is not None
-            async with (
-                running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory,
-                running_messaging(
-                    messaging_db, infra.nats.url, identity.grpc.address, directory.grpc.address
-                ) as messaging,
-            ):
-                assert directory.grpc is not None
-                assert messaging.grpc is not None
-                async with (
-                    running_gateway(
-                        identity.grpc.address,
-                        directory.grpc.address,
-                        messaging.grpc.address,
-                        nats_url=infra.nats.url,
-                    ) as gateway,
-                    httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
-                ):
-                    yield Platform(identity, directory, gateway, http, Inbox(), Inbox(), messaging)
+        settings = identity_settings(database_url, infra.nats.url)
+        async with running_platform(database_url, infra, settings, Inbox(), Inbox()) as running:
+            yield running
     finally:
         if previous is None:
             os.environ.pop("PARTA_PUBLIC_URL", None)
         else:
             os.environ["PARTA_PUBLIC_URL"] = previous
-    infra.postgres.drop_database(directory_name)
-    infra.postgres.drop_database(messaging_name)
 
 
 async def sign_in_by_the_panel(

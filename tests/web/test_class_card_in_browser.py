@@ -13,9 +13,10 @@ import re
 from playwright.async_api import Page, expect
 
 from tests.conftest import Platform
-from tests.directory.helpers import PDF, add_operator, tax_id
+from tests.directory.helpers import add_operator
 from tests.web.conftest import DESKTOP, PHONE, Person, open_chats, shoot, sign_in
 from tests.web.test_accessibility import serious_violations
+from tests.web.ui_steps import send_the_application
 
 OPERATOR = "+79990001101"
 ADMIN_PHONE = "+79120110011"
@@ -27,19 +28,7 @@ NARROW = {"width": 375, "height": 667}
 async def apply_for_the_school(page: Page, platform: Platform) -> None:
     """R-ORG-2: the application with its appointing order, sent from the form."""
     await sign_in(page, platform, "secretary1101@school1101.example")
-    await page.get_by_role("link", name="Подключить организацию").first.click()
-    await page.get_by_label("Полное название").fill(SCHOOL)
-    await page.get_by_label("Регион").fill("Свердловская область")
-    await page.get_by_label("Адрес").fill("г. Екатеринбург, ул. Ленина, д. 11")
-    await page.get_by_label("ИНН").fill(tax_id(1101))
-    await page.get_by_label("ФИО назначенного администратора").fill("Петрова Анна Сергеевна")
-    await page.get_by_label("E-mail администратора").fill("director1101@school1101.example")
-    await page.get_by_label("Мобильный телефон администратора").fill(ADMIN_PHONE)
-    await page.get_by_label("Приказ о назначении").set_input_files(
-        {"name": "prikaz.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    await page.get_by_role("button", name="Отправить заявку").click()
-    await expect(page.get_by_role("heading", name="Заявка отправлена")).to_be_visible()
+    await send_the_application(page, 1101, ADMIN_PHONE)
 
 
 async def open_card(admin: Page, class_name: str) -> None:

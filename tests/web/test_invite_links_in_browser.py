@@ -14,8 +14,9 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, expect
 
 from tests.conftest import Platform
-from tests.directory.helpers import PDF, add_operator, application
+from tests.directory.helpers import add_operator
 from tests.web.conftest import DESKTOP, PHONE, Person, shoot, sign_in
+from tests.web.ui_steps import send_the_application
 
 SEED = 677
 OPERATOR = "+79990000677"
@@ -36,21 +37,8 @@ async def serious_violations(page: Page) -> list[dict[str, Any]]:
 
 async def apply_through_the_form(page: Page, platform: Platform) -> None:
     """The school's secretary sends the application with its appointing order from the page."""
-    body = application(SEED, ADMIN_PHONE)
     await sign_in(page, platform, f"secretary{SEED}@web.example")
-    await page.goto("/apply")
-    await page.get_by_label("Полное название").fill(body["name"])
-    await page.get_by_label("Регион").fill(body["region"])
-    await page.get_by_label("Адрес").fill(body["address"])
-    await page.get_by_label("ИНН").fill(body["tax_id"])
-    await page.get_by_label("ФИО назначенного администратора").fill(body["admin_full_name"])
-    await page.get_by_label("E-mail администратора").fill(body["admin_email"])
-    await page.get_by_label("Мобильный телефон администратора").fill(ADMIN_PHONE)
-    await page.get_by_label(re.compile("^Приказ о назначении")).set_input_files(
-        {"name": "prikaz.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    await page.get_by_role("button", name="Отправить заявку").click()
-    await expect(page.get_by_role("heading", name="Заявка отправлена")).to_be_visible()
+    await send_the_application(page, SEED, ADMIN_PHONE)
 
 
 async def approve(page: Page, platform: Platform) -> None:

@@ -15,8 +15,14 @@ from tests.web.conftest import sign_in_by_the_panel
 async def apply_for_the_school(page: Page, seed: int, admin_phone: str) -> str:
     """R-ORG-2: a secretary signs in and sends the application with its appointing order from
     «Подключить организацию»; returns the school's name."""
-    body = application(seed, admin_phone)
     await sign_in_by_the_panel(page, f"secretary{seed}@first-week.example", ("Вера", "Секретарёва"))
+    return await send_the_application(page, seed, admin_phone)
+
+
+async def send_the_application(page: Page, seed: int, admin_phone: str) -> str:
+    """R-ORG-2: someone signed in and in no organisation yet fills «Подключить организацию» (the
+    school of `tests.directory.helpers.application(seed)`) with its appointing order and sends it."""
+    body = application(seed, admin_phone)
     await page.get_by_role("link", name="Подключить организацию").first.click()
     await page.get_by_label("Полное название").fill(body["name"])
     await page.get_by_label("Регион").fill(body["region"])

@@ -22,7 +22,8 @@ const COUNTS = {
   requests: [(org) => `/orgs/${org}/join-requests?status=pending`, (reply) => reply.requests.length, ['новая', 'новые', 'новых']],
   support: [
     (org) => `/orgs/${org}/support-requests?addressee=administrator&status=open`,
-    (reply) => reply.requests.filter((r) => r.addressee === 'administrator').length,
+    // New: open and not answered yet (an answered request waits for its author, not for the administrator).
+    (reply) => reply.requests.filter((r) => r.addressee === 'administrator' && !r.answer).length,
     ['новое', 'новых', 'новых'],
   ],
 };
