@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, application
-from tests.web.conftest import SCREENSHOTS, Person, give_name, shoot, sign_in
+from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, Person, give_name, shoot, sign_in
 
 OPERATOR = "+79990000601"
 ADMIN_PHONE = "+79120060060"
@@ -98,7 +98,9 @@ async def test_operator_approves_and_administrator_builds_a_class_and_teacher_jo
     assert await qr.evaluate("image => image.complete && image.naturalWidth > 0")
     await expect(admin.get_by_role("button", name="Печать")).to_be_enabled()
     if os.environ.get("PARTA_SCREENSHOTS") == "1":  # the created link with its QR code, as printed
+        await admin.set_viewport_size(DESKTOP)  # the phone's tab bar would lie over the picture
         await admin.locator(".created").screenshot(path=str(SCREENSHOTS / "admin-invite-qr.png"))
+        await admin.set_viewport_size(PHONE)
     await shoot(admin, "admin-invites")
 
     # R-INV-5: the teacher sees where the link leads, signs in, and joins.
