@@ -147,6 +147,14 @@ async def test_a_draft_survives_a_reload_and_an_offline_message_is_sent_once_whe
     await page.reload()
     await expect(sent).to_have_count(1)
     await expect(box).to_have_value("")
+    # Two sent at once: the second waits for the first, then goes too, in order.
+    for text in ("Первое подряд", "Второе подряд"):
+        await box.fill(text)
+        await box.press("Enter")
+    await expect(page.locator("li.pending")).to_have_count(0)
+    mine = page.locator(".history > li.msg.mine:not(.pending)")
+    await expect(mine.nth(-2)).to_contain_text("Первое подряд")
+    await expect(mine.last).to_contain_text("Второе подряд")
 
 
 async def test_a_send_whose_answer_was_lost_is_retried_and_stored_once(talk: Talk, person: Person) -> None:
