@@ -115,6 +115,11 @@ class MessageIn(BaseModel):
     attachment_ids: list[str] = Field(
         default_factory=list, max_length=10, description="my uploads to this chat (POST …/attachments)"
     )
+    client_id: str = Field(
+        default="",
+        max_length=36,
+        description="a UUID the client gives the message: retrying with it never stores the message twice",
+    )
 
 
 class MessageEdit(BaseModel):

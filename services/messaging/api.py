@@ -227,6 +227,7 @@ class MessagingServicer(
             request.text,
             request.reply_to_seq,
             attachment_ids=list(request.attachment_ids),
+            client_id=request.client_id,
         )
         reply = message_pb(posted.row)
         reply.attachments.extend(attachment_pb(a) for a in posted.attachments)

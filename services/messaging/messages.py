@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import messaging_pb2 as events
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.events import user_actor
@@ -66,17 +68,57 @@ class Messages:
         *,
         extend: PostExtension | None = None,
         attachment_ids: Sequence[str] = (),
+        client_id: str = "",
     ) -> Posted:
         """Post a message. With `extend` (a poll) its part is stored in the same transaction and the
         caller publishes the live event, so that it carries the message with that part. With
-        `attachment_ids` (the poster's pending uploads, attachments.py) the text may be empty."""
+        `attachment_ids` (the poster's pending uploads, attachments.py) the text may be empty. With
+        `client_id` (the id the sender's client gave the message) a retried send returns the
+        message stored the first time instead of storing it again."""
         files = parse_attachment_ids(attachment_ids)
         if files and not text.strip():
             text = ""
         else:
             check_text(text)
+        client = parse_uuid(client_id, "client_id") if client_id else None
+        try:
+            return await self._post(principal, chat_id, text, reply_to_seq, extend, files, client)
+        except IntegrityError:
+            # The same send, retried while the first was still being stored: that one won.
+            if client is None:
+                raise
+            async with self._db.transaction("post_message_again") as conn:
+                access = await chat_access(self._store, conn, chat_id, principal)
+                stored = await self._already_posted(conn, access, client)
+            if stored is None:
+                raise
+            return stored
+
+    async def _already_posted(
+        self, conn: AsyncConnection, access: ChatAccess, client: uuid.UUID
+    ) -> Posted | None:
+        row = await self._store.message_by_client_id(conn, access.chat.id, access.person.user_id, client)
+        if row is None:
+            return None
+        files = await self._store.message_attachments(conn, [(access.chat.id, int(row.seq))])
+        return Posted(row, files.get((access.chat.id, int(row.seq)), []))
+
+    async def _post(
+        self,
+        principal: Principal,
+        chat_id: str,
+        text: str,
+        reply_to_seq: int,
+        extend: PostExtension | None,
+        files: list[uuid.UUID],
+        client: uuid.UUID | None,
+    ) -> Posted:
         async with self._db.transaction("post_message") as conn:
             access = await chat_access(self._store, conn, chat_id, principal)
+            if client is not None:
+                stored = await self._already_posted(conn, access, client)
+                if stored is not None:
+                    return stored  # R-CHAT-3: one message, however often its send is retried
             access.require_may_post()
             chat = access.chat
             if reply_to_seq < 0 or (
@@ -89,6 +131,7 @@ class Messages:
                 author_id=access.person.user_id,
                 text=text,
                 reply_to_seq=reply_to_seq or None,
+                client_id=client,
             )
             seq = int(row.seq)
             if extend is not None:

@@ -134,6 +134,9 @@ messages = Table(
     Column("deleted_by", Uuid),
     Column("delete_rule", Integer),
     Column("delete_reason", Text),
+    # The id the sender's client gave the message, unique per chat and author (migration 0009): a
+    # send retried after a lost answer finds the message it already stored.
+    Column("client_id", Uuid),
 )
 
 # --- moderation (R-MOD-1..5, migrations/versions/0002_moderation.py) ----------------------------

@@ -454,14 +454,32 @@ class MessageStore:
         author_id: uuid.UUID,
         text: str,
         reply_to_seq: int | None,
+        client_id: uuid.UUID | None = None,
     ) -> Row[Any]:
         """Take the chat's next sequence number, write the message and move the author's read mark
         to it, in one statement (one round trip on the post path). The counter row stays locked
         until the transaction ends, so concurrent senders get consecutive numbers and a rolled-back
         send leaves no gap."""
-        params = {"p_chat": chat_id, "p_author": author_id, "p_text": text, "p_reply_to": reply_to_seq}
+        params = {
+            "p_chat": chat_id,
+            "p_author": author_id,
+            "p_text": text,
+            "p_reply_to": reply_to_seq,
+            "p_client": client_id,
+        }
         row: Row[Any] = (await conn.execute(_POST_MESSAGE, params)).one()
         return row
+
+    async def message_by_client_id(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, author_id: uuid.UUID, client_id: uuid.UUID
+    ) -> Row[Any] | None:
+        """The author's message that their client sent with `client_id`, if it is stored already."""
+        query = select(messages).where(
+            messages.c.chat_id == chat_id,
+            messages.c.author_id == author_id,
+            messages.c.client_id == client_id,
+        )
+        return (await conn.execute(query)).first()
 
     async def get_message(
         self, conn: AsyncConnection, chat_id: uuid.UUID, seq: int, *, for_update: bool = False
@@ -534,13 +552,14 @@ def _post_message_statement() -> Select[Any]:
     posted = (
         insert(messages)
         .from_select(
-            ["chat_id", "seq", "author_id", "text", "reply_to_seq"],
+            ["chat_id", "seq", "author_id", "text", "reply_to_seq", "client_id"],
             select(
                 chat_id,
                 next_seq.c.last_seq,
                 author_id,
                 bindparam("p_text", type_=Text),
                 bindparam("p_reply_to", type_=BigInteger),
+                bindparam("p_client", type_=Uuid),
             ),
         )
         .returning(*messages.c)

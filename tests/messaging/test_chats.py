@@ -400,6 +400,28 @@ async def test_my_chats_list_newest_activity_first_with_the_last_message_as_prev
     assert single["member_count"] == (await mine())[0]["member_count"]
 
 
+async def test_a_send_retried_with_its_client_id_is_stored_once(
+    world: School, class_chat: dict[str, Any]
+) -> None:
+    """A client that lost the answer sends again with the same client_id: one message, same seq."""
+    http = world.platform.http
+    url = f"/api/v1/chats/{class_chat['id']}/messages"
+    body = {"text": "Собрание в пятницу", "client_id": str(uuid.uuid4())}
+    first = ok(await http.post(url, headers=bearer(world.teacher), json=body), 201)
+    again = ok(await http.post(url, headers=bearer(world.teacher), json=body), 201)
+    assert (again["seq"], again["text"]) == (first["seq"], first["text"])
+    page = ok(await http.get(url, headers=bearer(world.teacher), params={"after": first["seq"] - 1}))
+    assert [m["seq"] for m in page["messages"]] == [first["seq"]]
+    # Another id is another message; a malformed id is bad input.
+    other = ok(
+        await http.post(url, headers=bearer(world.teacher), json={**body, "client_id": str(uuid.uuid4())}),
+        201,
+    )
+    assert other["seq"] == first["seq"] + 1
+    bad = await http.post(url, headers=bearer(world.teacher), json={"text": "x", "client_id": "not-a-uuid"})
+    assert bad.status_code == 400
+
+
 async def test_r_chat_3_markup_stays_text_and_oversize_is_refused(
     world: School, class_chat: dict[str, Any]
 ) -> None:

@@ -147,6 +147,41 @@ async def test_a_draft_survives_a_reload_and_an_offline_message_is_sent_once_whe
     await page.reload()
     await expect(sent).to_have_count(1)
     await expect(box).to_have_value("")
+    # Two sent at once: the second waits for the first, then goes too, in order.
+    for text in ("Первое подряд", "Второе подряд"):
+        await box.fill(text)
+        await box.press("Enter")
+    await expect(page.locator("li.pending")).to_have_count(0)
+    mine = page.locator(".history > li.msg.mine:not(.pending)")
+    await expect(mine.nth(-2)).to_contain_text("Первое подряд")
+    await expect(mine.last).to_contain_text("Второе подряд")
+
+
+async def test_a_send_whose_answer_was_lost_is_retried_and_stored_once(talk: Talk, person: Person) -> None:
+    page = await person(DESKTOP)
+    await use_tokens(page, talk.teacher, f"/chats/{talk.chat['id']}")
+    lost: list[str] = []
+
+    async def lose_the_first_answer(route: Any) -> None:
+        if route.request.method == "POST" and not lost:
+            lost.append(route.request.post_data or "")
+            await route.fetch()  # the server stores the message...
+            await route.abort()  # ...and the answer never reaches the page
+        else:
+            await route.continue_()
+
+    await page.route("**/api/v1/chats/*/messages", lose_the_first_answer)
+    box = page.get_by_label("Сообщение", exact=True)
+    await box.press_sequentially("Ответ потерялся по дороге")
+    await box.press("Enter")
+    await expect(page.locator("li.pending.failed")).to_contain_text("Не отправлено")
+    await page.locator("li.pending.failed").get_by_role("button", name="Повторить").click()
+    sent = page.locator(".history > li.msg.mine:not(.pending)", has_text="Ответ потерялся по дороге")
+    await expect(sent).to_have_count(1)
+    assert lost
+    assert '"client_id"' in lost[0]
+    await page.reload()
+    await expect(sent).to_have_count(1)
 
 
 async def test_plural_and_day_labels_speak_russian(talk: Talk, person: Person) -> None:

@@ -257,6 +257,7 @@ async def post_message(chat_id: str, body: MessageIn, rpc: RpcDep) -> MessageOut
             text=body.text,
             reply_to_seq=body.reply_to_seq,
             attachment_ids=body.attachment_ids,
+            client_id=body.client_id,
         ),
         metadata=rpc.metadata,
         timeout=rpc.timeout,

@@ -30,9 +30,15 @@ export function saveDraft(chatId, text) {
   write(DRAFT + chatId, text ? text : null);
 }
 
+/** A UUID v4: the message's client id (the server stores a retried send once). */
 function newId() {
   // crypto.randomUUID exists only in secure contexts (HTTPS, localhost); a school's LAN may be plain HTTP.
-  return globalThis.crypto?.randomUUID?.() || `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** The unsent messages of one chat, oldest first: {id, body, state, created_at}. */
@@ -54,8 +60,10 @@ export class Outbox {
     write(this.key, items.length ? items : null);
   }
 
+  /** Keep a message to send; its id goes with it as `client_id`, so a retry is stored once. */
   push(body) {
-    const item = { id: newId(), body, text: body.text, attachment_ids: body.attachment_ids || [], state: 'waiting', created_at: new Date().toISOString() };
+    const id = newId();
+    const item = { id, body: { ...body, client_id: id }, text: body.text, attachment_ids: body.attachment_ids || [], state: 'waiting', created_at: new Date().toISOString() };
     this.save([...this.items(), item]);
     return item;
   }

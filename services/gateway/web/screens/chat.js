@@ -540,12 +540,13 @@ class ChatView {
     return node;
   }
 
-  /** Send what waits in the outbox, in order, one at a time. */
+  /** Send what waits in the outbox, in order, one at a time (also what is added meanwhile). */
   async flush() {
     if (this.flushing || this.closed) return;
     this.flushing = true;
     try {
-      for (const item of this.outbox.items()) {
+      // The oldest first; a sent or refused message leaves the outbox, a failure stops the round.
+      for (let item = this.outbox.items()[0]; item && !this.closed; item = this.outbox.items()[0]) {
         if (item.state === 'failed' && !navigator.onLine) break;
         this.outbox.update(item.id, { state: 'sending' });
         this.pendingNode({ ...item, state: 'sending' });
