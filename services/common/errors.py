@@ -18,12 +18,14 @@ from __future__ import annotations
 
 
 class PartaError(Exception):
-    """Base of every refusal Parta explains to the caller."""
+    """Base of every refusal Parta explains to the caller. `field` names the request field the
+    refusal is about (as the public API names it), so a form can show it next to that field."""
 
-    def __init__(self, message: str, *, rule: str | None = None) -> None:
+    def __init__(self, message: str, *, rule: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.rule = rule
+        self.field = field
 
 
 class InvalidArgument(PartaError):
@@ -41,8 +43,8 @@ class AlreadyExists(PartaError):
 class RuleRefused(PartaError):
     """A numbered school rule (domain/RULES.md) refuses the action."""
 
-    def __init__(self, message: str, *, rule: str) -> None:
-        super().__init__(message, rule=rule)
+    def __init__(self, message: str, *, rule: str, field: str | None = None) -> None:
+        super().__init__(message, rule=rule, field=field)
 
 
 class PermissionDenied(PartaError):

@@ -44,6 +44,7 @@ REQUEST_ID_KEY = "x-request-id"
 CLIENT_ADDRESS_KEY = "x-client-address"
 USER_AGENT_KEY = "x-client-user-agent"
 RULE_KEY = "parta-rule"
+FIELD_KEY = "parta-field"
 RETRY_AFTER_KEY = "retry-after"
 
 HealthCheck = Callable[[], Awaitable[bool]]
@@ -67,6 +68,8 @@ def trailing_metadata_for(error: errors.PartaError) -> tuple[tuple[str, str], ..
     items: list[tuple[str, str]] = []
     if error.rule:
         items.append((RULE_KEY, error.rule))
+    if error.field:
+        items.append((FIELD_KEY, error.field))
     if isinstance(error, errors.RateLimited):
         items.append((RETRY_AFTER_KEY, str(error.retry_after)))
     return tuple(items)

@@ -48,10 +48,10 @@ class ApplicationForm:
     document: bytes
 
 
-def _text(value: str, what: str, *, low: int = 2, high: int = 300) -> str:
+def _text(value: str, what: str, field: str, *, low: int = 2, high: int = 300) -> str:
     cleaned = " ".join(value.split())
     if not low <= len(cleaned) <= high:
-        raise InvalidArgument(f"Укажите {what} (от {low} до {high} символов)", rule="R-ORG-2")
+        raise InvalidArgument(f"Укажите {what} (от {low} до {high} символов)", rule="R-ORG-2", field=field)
     return cleaned
 
 
@@ -59,33 +59,41 @@ def validate_application(form: ApplicationForm, max_document_bytes: int) -> Appl
     """Check every field of an application; the message names the field that is wrong."""
     if form.kind not in KINDS:
         raise InvalidArgument(
-            "Укажите тип организации: школа, детский сад или доп. образование", rule="R-ORG-2"
+            "Укажите тип организации: школа, детский сад или доп. образование", rule="R-ORG-2", field="kind"
         )
     tax_id = form.tax_id.strip()
     if not valid_tax_id(tax_id):
         raise InvalidArgument(
-            f"ИНН организации — 10 цифр с верной контрольной цифрой, а не «{tax_id}»", rule="R-ORG-2"
+            f"ИНН организации — 10 цифр с верной контрольной цифрой, а не «{tax_id}»",
+            rule="R-ORG-2",
+            field="tax_id",
         )
     if not form.document:
-        raise InvalidArgument("Приложите приказ о назначении администратора", rule="R-ORG-2")
+        raise InvalidArgument(
+            "Приложите приказ о назначении администратора", rule="R-ORG-2", field="appointing_order"
+        )
     if len(form.document) > max_document_bytes:
-        raise InvalidArgument(f"Приказ больше {max_document_bytes // (1024 * 1024)} МБ")
+        raise InvalidArgument(
+            f"Приказ больше {max_document_bytes // (1024 * 1024)} МБ", field="appointing_order"
+        )
     magic = DOCUMENT_TYPES.get(form.document_type)
     if magic is None or not form.document.startswith(magic):
-        raise InvalidArgument("Приказ принимается в PDF, JPEG или PNG")
-    full_name = _text(form.admin_full_name, "ФИО администратора", low=5, high=150)
+        raise InvalidArgument("Приказ принимается в PDF, JPEG или PNG", field="appointing_order")
+    full_name = _text(form.admin_full_name, "ФИО администратора", "admin_full_name", low=5, high=150)
     if len(full_name.split()) < 2:
-        raise InvalidArgument("Укажите фамилию и имя (и отчество) администратора", rule="R-ORG-2")
+        raise InvalidArgument(
+            "Укажите фамилию и имя (и отчество) администратора", rule="R-ORG-2", field="admin_full_name"
+        )
     return ApplicationForm(
         kind=form.kind,
-        name=_text(form.name, "название организации"),
-        region=_text(form.region, "регион", high=120),
-        address=_text(form.address, "адрес", low=5),
+        name=_text(form.name, "название организации", "name"),
+        region=_text(form.region, "регион", "region", high=120),
+        address=_text(form.address, "адрес", "address", low=5),
         tax_id=tax_id,
         admin_full_name=full_name,
-        admin_email=parse_email(form.admin_email),
-        admin_phone=parse_phone(form.admin_phone),
-        document_name=_text(form.document_name or "приказ", "имя файла", low=1, high=200),
+        admin_email=parse_email(form.admin_email, field="admin_email"),
+        admin_phone=parse_phone(form.admin_phone, field="admin_phone"),
+        document_name=_text(form.document_name or "приказ", "имя файла", "appointing_order", low=1, high=200),
         document_type=form.document_type,
         document=form.document,
     )

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.common.grpcserver import RETRY_AFTER_KEY, RULE_KEY
+from services.common.grpcserver import FIELD_KEY, RETRY_AFTER_KEY, RULE_KEY
 
 HTTP_FOR_STATUS: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.INVALID_ARGUMENT: (400, "invalid_argument"),
@@ -32,11 +32,19 @@ HTTP_FOR_STATUS: dict[grpc.StatusCode, tuple[int, str]] = {
 
 
 def error_response(
-    status: int, code: str, message: str, *, rule: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    *,
+    rule: str | None = None,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if rule:
         body["rule"] = rule
+    if field:
+        body["field"] = field
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
@@ -58,18 +66,28 @@ async def on_grpc_error(request: Request, error: Exception) -> JSONResponse:
     retry_after = _trailer(error, RETRY_AFTER_KEY)
     if retry_after:
         headers["Retry-After"] = retry_after
-    return error_response(status, code, message, rule=_trailer(error, RULE_KEY), headers=headers)
+    return error_response(
+        status,
+        code,
+        message,
+        rule=_trailer(error, RULE_KEY),
+        field=_trailer(error, FIELD_KEY),
+        headers=headers,
+    )
 
 
 async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = []
+    fields = []
     for problem in error.errors():
-        where = ".".join(
-            str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")
-        )
+        parts = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path")]
+        where = ".".join(parts)
+        if parts:
+            fields.append(parts[0])
         problems.append(f"{where}: {problem.get('msg')}" if where else str(problem.get("msg")))
-    return error_response(400, "invalid_argument", "Некорректный запрос: " + "; ".join(problems))
+    message = "Некорректный запрос: " + "; ".join(problems)
+    return error_response(400, "invalid_argument", message, field=fields[0] if fields else None)
 
 
 async def on_http_error(request: Request, error: Exception) -> JSONResponse:

@@ -11,6 +11,9 @@ class ErrorBody(BaseModel):
     code: str = Field(examples=["rule_refused"])
     message: str = Field(examples=["Блокировка возможна только после более чем трёх нарушений"])
     rule: str | None = Field(default=None, examples=["R-MOD-3"])
+    field: str | None = Field(
+        default=None, examples=["tax_id"], description="the request field the error is about, when it is one"
+    )
 
 
 class ErrorResponse(BaseModel):

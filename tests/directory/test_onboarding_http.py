@@ -144,6 +144,8 @@ async def test_bad_applications_are_refused_with_the_field_named(platform: Platf
         )
         assert response.status_code == 400, (change, response.text)
         assert words in response.json()["error"]["message"], (change, response.json())
+        # The field it is about, by its name in the request, so a form shows the error under it.
+        assert response.json()["error"]["field"] == next(iter(change)), (change, response.json())
     assert (
         await platform.http.post("/api/v1/applications", json=application(12, "+79120001212"))
     ).status_code == 401

@@ -17,12 +17,13 @@ const FALLBACK = {
 };
 
 export class ApiError extends Error {
-  constructor(status, { code = '', message = '', rule = null } = {}, retryAfter = null) {
+  constructor(status, { code = '', message = '', rule = null, field = null } = {}, retryAfter = null) {
     super(message || FALLBACK[status] || `Ошибка ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.rule = rule || null;
+    this.field = field || null; // the request field the error is about, when the server knows
     this.retryAfter = retryAfter;
   }
 }

@@ -102,19 +102,57 @@ export async function busy(button, work, messages) {
   }
 }
 
-/** A form whose submit runs `work` (with its submit button busy). */
+/**
+ * A form whose submit runs `work` (with its submit button busy). A refusal about one field (the
+ * server's `error.field`, when it names an input of this form by its `name`) is shown under that
+ * field, which is marked invalid and focused; any other error goes to `messages`.
+ */
 export function form(props, children, work, messages) {
   const el = h('form', { ...props, novalidate: true }, ...children);
   el.addEventListener('submit', async (event) => {
     event.preventDefault();
+    clearFieldErrors(el);
     if (!el.checkValidity()) {
       el.reportValidity();
       return;
     }
     const button = el.querySelector('button[type=submit]') || el;
-    await busy(button, () => work(el), messages);
+    await busy(button, async () => {
+      try {
+        await work(el);
+      } catch (error) {
+        if (!showAtField(el, error)) throw error;
+      }
+    }, messages);
   });
   return el;
+}
+
+function clearFieldErrors(formEl) {
+  for (const old of formEl.querySelectorAll('.field-error')) old.remove();
+  for (const input of formEl.querySelectorAll('[aria-invalid="true"]')) {
+    input.removeAttribute('aria-invalid');
+    const describedBy = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-error'));
+    if (describedBy.length) input.setAttribute('aria-describedby', describedBy.join(' '));
+    else input.removeAttribute('aria-describedby');
+  }
+}
+
+/** The error under the field it is about; false when the form has no such field. */
+function showAtField(formEl, error) {
+  const name = error instanceof ApiError ? error.field : null;
+  const input = name ? formEl.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+  const row = input?.closest('.field');
+  if (!input || !row) return false;
+  const box = errorBox(error);
+  box.id = `${input.id || uid('f')}-error`;
+  box.classList.add('field-error');
+  row.append(box);
+  input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), box.id].filter(Boolean).join(' '));
+  input.focus();
+  reveal(box);
+  return true;
 }
 
 /** Save a Blob as a file through a temporary link. */
