@@ -129,10 +129,10 @@ export function form(props, children, work, messages) {
 }
 
 function clearFieldErrors(formEl) {
-  for (const old of formEl.querySelectorAll('.field-error')) old.remove();
+  for (const old of formEl.querySelectorAll('.field-alert')) old.remove(); // placed by showAtField only
   for (const input of formEl.querySelectorAll('[aria-invalid="true"]')) {
     input.removeAttribute('aria-invalid');
-    const describedBy = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-error'));
+    const describedBy = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-field-alert'));
     if (describedBy.length) input.setAttribute('aria-describedby', describedBy.join(' '));
     else input.removeAttribute('aria-describedby');
   }
@@ -145,8 +145,8 @@ function showAtField(formEl, error) {
   const row = input?.closest('.field');
   if (!input || !row) return false;
   const box = errorBox(error);
-  box.id = `${input.id || uid('f')}-error`;
-  box.classList.add('field-error');
+  box.id = `${input.id || uid('f')}-field-alert`;
+  box.classList.add('field-alert');
   row.append(box);
   input.setAttribute('aria-invalid', 'true');
   input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), box.id].filter(Boolean).join(' '));
