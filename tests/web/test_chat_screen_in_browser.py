@@ -8,6 +8,7 @@ up through the browser only (test_first_week.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -182,6 +183,32 @@ async def test_a_send_whose_answer_was_lost_is_retried_and_stored_once(talk: Tal
     assert '"client_id"' in lost[0]
     await page.reload()
     await expect(sent).to_have_count(1)
+
+
+async def test_my_message_arriving_live_before_its_answer_is_shown_once(talk: Talk, person: Person) -> None:
+    page = await person(DESKTOP)
+    await use_tokens(page, talk.student, f"/chats/{talk.chat['id']}")
+    await expect(page.locator(".live-status")).to_have_attribute("data-live", "live")
+    held: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    async def hold_the_answer(route: Any) -> None:
+        if route.request.method != "POST":
+            await route.continue_()
+            return
+        response = await route.fetch()  # stored and published live at once...
+        await held  # ...while the answer to the send waits
+        await route.fulfill(response=response)
+
+    await page.route("**/api/v1/chats/*/messages", hold_the_answer)
+    box = page.get_by_label("Сообщение", exact=True)
+    await box.fill("Пришло раньше ответа")
+    await box.press("Enter")
+    bubbles = page.locator(".history > li.msg", has_text="Пришло раньше ответа")
+    await expect(bubbles.and_(page.locator(":not(.pending)"))).to_have_count(1)  # by the socket
+    await expect(bubbles).to_have_count(1)  # and not a second, waiting one beside it
+    held.set_result(None)
+    await expect(page.locator("li.pending")).to_have_count(0)
+    await expect(bubbles).to_have_count(1)
 
 
 async def test_plural_and_day_labels_speak_russian(talk: Talk, person: Person) -> None:

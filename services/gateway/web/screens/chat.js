@@ -232,6 +232,7 @@ class ChatView {
       } else {
         this.insert(message, node);
         if (message.seq > this.newest) grew = true;
+        if (message.author_id === this.me) this.dropPending(message);
       }
       this.nodes.set(message.seq, node);
       this.oldest = this.oldest ? Math.min(this.oldest, message.seq) : message.seq;
@@ -242,6 +243,15 @@ class ChatView {
     this.empty.hidden = this.messages.size > 0 || this.outbox.items().length > 0;
     if (grew && this.pinned) this.scrollDown();
     if (grew) this.markRead();
+  }
+
+  /**
+   * My message arrived (live, by the poll, or as the answer to its send): the bubble that showed it
+   * waiting goes, so it is never on screen twice. The outbox itself lets go when its send returns.
+   */
+  dropPending(message) {
+    const waiting = this.outbox.items().find((item) => item.text === message.text && this.list.querySelector(`li.pending[data-outbox="${item.id}"]`));
+    if (waiting) this.list.querySelector(`li.pending[data-outbox="${waiting.id}"]`)?.remove();
   }
 
   /** Put a new message's node in order: before the next later message, else before what waits to be sent. */
