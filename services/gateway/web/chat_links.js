@@ -3,9 +3,8 @@
 // uses, revoke one or all. Shown only when the server lets the viewer list the chat's links.
 import { api } from './api.js';
 import { h, replace } from './dom.js';
-import { field, form, messageArea, plural, when } from './ui.js';
+import { field, form, messageArea, plural, STAFF_ROLES, when } from './ui.js';
 
-const STAFF_ROLES = new Set(['administrator', 'head', 'administration', 'teacher', 'class_teacher', 'educator']);
 const EXPIRY = [['1', '1 день'], ['3', '3 дня'], ['7', '7 дней'], ['14', '14 дней'], ['30', '30 дней']];
 
 function status(link) {

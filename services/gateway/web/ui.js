@@ -21,6 +21,9 @@ export const CLASS_KIND_TITLES = { class: 'класс', group: 'группа', a
 
 export const roleTitle = (role) => ROLE_TITLES[role] || role;
 
+/** The roles of an organisation's staff (R-ROLE-1): who may create chats, invite, moderate. */
+export const STAFF_ROLES = new Set(['administrator', 'head', 'administration', 'teacher', 'class_teacher', 'educator']);
+
 /** A date and time in Russian, or a dash. */
 export function when(iso) {
   if (!iso) return '—';

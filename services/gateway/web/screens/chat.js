@@ -14,14 +14,13 @@ import { messageText } from '../markup.js';
 import { live } from '../live.js';
 import { personName } from '../names.js';
 import { mergePollUpdate, pollBlock, pollButton, seenLine } from '../polls.js';
-import { busy, clock, dayKey, dayLabel, field, messageArea, plural, when } from '../ui.js';
+import { busy, clock, dayKey, dayLabel, field, messageArea, plural, STAFF_ROLES, when } from '../ui.js';
 import { kindTitle, rulesBox } from './chats.js';
 import { chatNotes } from './moderation.js';
 import { linksPanel } from '../chat_links.js';
 import { Outbox, saveDraft, loadDraft } from '../outbox.js';
 
 const PAGE = 50;
-const STAFF_ROLES = new Set(['administrator', 'head', 'administration', 'teacher', 'class_teacher', 'educator']);
 const POLL_MS = 5000;
 // How far back a search result or the first unread message is looked for: 20 pages of 50.
 const REVEAL_PAGES = 20;

@@ -5,7 +5,7 @@
 import { api, query } from '../api.js';
 import { append, h, replace } from '../dom.js';
 import { live } from '../live.js';
-import { errorBox, field, form, listTime, messageArea, plural, section } from '../ui.js';
+import { errorBox, field, form, listTime, messageArea, plural, section, STAFF_ROLES } from '../ui.js';
 import { personName } from '../names.js';
 import { searchField } from '../search_field.js';
 
@@ -19,7 +19,6 @@ export const CHAT_KIND_TITLES = {
   channel: 'Канал',
 };
 const CLASS_KINDS = new Set(['class', 'parents', 'class_staff', 'subject']);
-const STAFF = new Set(['administrator', 'head', 'administration', 'teacher', 'class_teacher', 'educator']);
 
 export function kindTitle(chat) {
   if (chat.system_kind) return 'Системный канал';
@@ -134,7 +133,7 @@ export async function render(main, ctx) {
     api.get('/me/chat-invitations'),
   ]);
   const myInvitations = invitations.invitations.filter((i) => i.organisation_id === org.id && i.status === 'pending');
-  const isStaff = org.my_roles.some((r) => STAFF.has(r));
+  const isStaff = org.my_roles.some((r) => STAFF_ROLES.has(r));
   const isAdmin = org.my_roles.includes('administrator');
 
   // My chats, newest activity first, kept up to date by the live connection.

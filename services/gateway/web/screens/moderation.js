@@ -8,11 +8,10 @@
 import { api, query } from '../api.js';
 import { h, replace } from '../dom.js';
 import { nameOf, personName } from '../names.js';
-import { field, messageArea, section, when } from '../ui.js';
+import { field, messageArea, section, STAFF_ROLES, when } from '../ui.js';
 
 const MAX_BLOCK_DAYS = 30; // R-MOD-3
 const AUDIT_PAGE = 20;
-const STAFF_ROLES = new Set(['administrator', 'head', 'administration', 'teacher', 'class_teacher', 'educator']);
 
 export const AUDIT_TITLES = {
   'moderator.named': 'Назначен модератор',
