@@ -1,15 +1,20 @@
 """Sending e-mail through an SMTP server (aiosmtplib): plain text, optionally with an HTML part.
 
-Any service that mails people (messaging's digest) uses `SmtpMailer`; a failure is `MailFailed`,
-for the caller to decide what it means to the person."""
+Any service that mails people (identity's one-time codes, messaging's digest) declares its settings
+as `SmtpSettings` (PARTA_SMTP_HOST, _PORT, _SENDER, _USERNAME, _PASSWORD, _STARTTLS — one set of
+variables for every service, as the Helm chart passes them) and gets its `SmtpMailer` from
+`mailer_from(settings)`: None when no host is configured. A failure to send is `MailFailed`, for the
+caller to decide what it means to the person."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 
 import aiosmtplib
+from pydantic import SecretStr
 
 from services.common.logging import get_logger
+from services.common.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -59,3 +64,28 @@ class SmtpMailer:
         except (aiosmtplib.SMTPException, OSError) as error:
             log.warning("smtp.send_failed", error=str(error))
             raise MailFailed(str(error)) from error
+
+
+class SmtpSettings(ServiceSettings):
+    """The settings of a service that sends e-mail: the shared ones plus the SMTP server (PARTA_SMTP_*)."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    smtp_sender: str = "Parta <no-reply@parta.local>"
+
+
+def mailer_from(settings: SmtpSettings) -> SmtpMailer | None:
+    """The configured SMTP server's mailer; None when PARTA_SMTP_HOST is not set."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value(),
+        starttls=settings.smtp_starttls,
+    )

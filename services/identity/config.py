@@ -1,15 +1,17 @@
-"""Identity's settings (PARTA_ prefix), on top of the shared ones."""
+"""Identity's settings (PARTA_ prefix), on top of the shared ones and the shared SMTP ones."""
 
 from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from services.common.settings import ServiceSettings
+from services.common.mail import SmtpSettings
 
 DEV_PEPPER = "parta-dev-pepper-change-me"
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(SmtpSettings):
+    """The shared settings, SMTP for codes by e-mail (`SmtpSettings`), and identity's own."""
+
     grpc_port: int = Field(default=50051, ge=0, le=65535)
     metrics_port: int = Field(default=9101, ge=0, le=65535)
 
@@ -27,13 +29,6 @@ class IdentitySettings(ServiceSettings):
     refresh_ttl_days: int = Field(default=30, gt=0)
     key_rotation_days: int = Field(default=30, gt=0)
     key_reload_seconds: float = Field(default=30.0, gt=0)
-
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_username: str = ""
-    smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = False
-    smtp_sender: str = "Parta <no-reply@parta.local>"
 
     sms_url: str = Field(default="", description="the SMS provider's HTTP endpoint")
     sms_token: SecretStr = SecretStr("")

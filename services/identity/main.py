@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from parta.identity.v1 import identity_pb2_grpc
 from services.common.auth import TokenVerifier
 from services.common.grpcserver import GrpcServer
+from services.common.mail import mailer_from
 from services.common.runtime import ServiceRuntime, run_service
 from services.identity.accounts import Accounts
 from services.identity.api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
@@ -37,15 +38,9 @@ def build_sender(settings: IdentitySettings, dev_mailbox: DevMailbox) -> SenderR
     """Real senders where configured; in development the dev mailbox takes what is not."""
     email: CodeSender = NoSender(Kind.EMAIL)
     phone: CodeSender = NoSender(Kind.PHONE)
-    if settings.smtp_host:
-        email = SmtpEmailSender(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_sender,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value(),
-            starttls=settings.smtp_starttls,
-        )
+    mailer = mailer_from(settings)
+    if mailer is not None:
+        email = SmtpEmailSender(mailer)
     elif settings.dev:
         email = dev_mailbox
     if settings.sms_url:

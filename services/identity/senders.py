@@ -1,6 +1,6 @@
 """How a one-time code reaches a person: pluggable senders behind one `CodeSender` protocol.
 
-- `SmtpEmailSender` — e-mail through an SMTP server (aiosmtplib).
+- `SmtpEmailSender` — e-mail through the shared SMTP mailer (`services/common/mail.py`).
 - `HttpSmsSender` — an SMS provider's HTTP API: POST {"to": "+7...", "text": "..."} with a bearer token.
 - `DevMailbox` — development only (PARTA_DEV=1): kept in identity's database and readable through
   the gateway, so a newcomer can sign in without SMTP or SMS.
@@ -37,26 +37,8 @@ class _NothingToClose:
 class SmtpEmailSender(_NothingToClose):
     """Codes by e-mail through the shared SMTP sender (`services/common/mail.py`)."""
 
-    def __init__(
-        self,
-        *,
-        host: str,
-        port: int,
-        sender: str,
-        username: str = "",
-        password: str = "",
-        starttls: bool = False,
-        timeout: float = 10.0,
-    ) -> None:
-        self._mailer = SmtpMailer(
-            host=host,
-            port=port,
-            sender=sender,
-            username=username,
-            password=password,
-            starttls=starttls,
-            timeout=timeout,
-        )
+    def __init__(self, mailer: SmtpMailer) -> None:
+        self._mailer = mailer
 
     async def send(self, destination: Destination, subject: str, text: str) -> None:
         try:
