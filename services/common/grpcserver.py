@@ -9,7 +9,6 @@ rate limits as RESOURCE_EXHAUSTED with `retry-after` (seconds).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import time
 import uuid
@@ -25,6 +24,7 @@ from services.common import errors
 from services.common.auth import TokenVerifier, bearer_token, reset_principal, set_principal
 from services.common.logging import bind_context, get_logger
 from services.common.metrics import GRPC_LATENCY, GRPC_REQUESTS
+from services.common.tasks import TaskSpawner
 
 log = get_logger(__name__)
 
@@ -253,7 +253,7 @@ class GrpcServer:
         self._health = HealthServicer()
         self._health_checks = list(health_checks)
         self._health_interval = health_interval
-        self._health_task: asyncio.Task[None] | None = None
+        self._tasks = TaskSpawner(f"{service}-grpc")
 
     def add(self, add_to_server: Callable[[Any, Any], None], servicer: Any, full_name: str) -> None:
         """Register a servicer: add(add_XServicer_to_server, servicer, "parta.x.v1.X")."""
@@ -271,7 +271,7 @@ class GrpcServer:
         self.port = self._server.add_insecure_port(f"{self._host}:{self._requested_port}")
         await self._server.start()
         await self._update_health()
-        self._health_task = asyncio.create_task(self._health_loop(), name=f"{self.service}-health")
+        self._tasks.spawn(self._health_loop(), name=f"{self.service}-health")
         log.info("grpc.started", address=self.address)
 
     async def _update_health(self) -> None:
@@ -294,9 +294,6 @@ class GrpcServer:
 
     async def stop(self, grace: float) -> None:
         """Say NOT_SERVING, stop taking calls, let calls in flight finish within grace."""
-        if self._health_task is not None:
-            self._health_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._health_task
+        await self._tasks.close()
         await self._health.enter_graceful_shutdown()
         await self._server.stop(grace)

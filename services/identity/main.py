@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 from parta.identity.v1 import identity_pb2_grpc
@@ -11,6 +9,7 @@ from services.common.auth import TokenVerifier
 from services.common.grpcserver import GrpcServer
 from services.common.mail import mailer_from
 from services.common.runtime import ServiceRuntime, run_service
+from services.common.tasks import TaskSpawner, repeat
 from services.identity.accounts import Accounts
 from services.identity.api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
 from services.identity.codes import CodeLimits
@@ -32,6 +31,7 @@ from services.identity.store import IdentityStore
 from services.identity.verification import RoleVerifications, StoredOrgRoles
 
 MIGRATIONS = "services.identity:migrations"
+PURGE_EVERY_SECONDS = 3600  # one-time codes older than a day are deleted hourly
 
 
 def build_sender(settings: IdentitySettings, dev_mailbox: DevMailbox) -> SenderRouter:
@@ -92,7 +92,7 @@ class IdentityApp:
         self.runtime.subscriptions.append(directory_subscription(self.store, self.verifications))
         self.runtime.subscriptions.append(identity_notices(lambda: self.runtime.nc, self.sender))
         self.grpc: GrpcServer | None = None
-        self._housekeeping: asyncio.Task[None] | None = None
+        self.tasks = TaskSpawner("identity")
 
     async def start(self) -> None:
         await self.runtime.open()
@@ -120,20 +120,17 @@ class IdentityApp:
             SERVICE_NAME,
         )
         await self.runtime.serve(self.grpc)
-        self._housekeeping = asyncio.create_task(self._purge_old_codes(), name="identity-housekeeping")
+        self.tasks.spawn(
+            repeat(self._purge_old_codes, every=PURGE_EVERY_SECONDS, name="purge_codes"),
+            name="identity-housekeeping",
+        )
 
     async def _purge_old_codes(self) -> None:
-        while True:
-            with contextlib.suppress(Exception):
-                async with self.runtime.db.transaction("purge_codes") as conn:
-                    await self.store.purge_codes(conn, datetime.now(UTC) - timedelta(days=1))
-            await asyncio.sleep(3600)
+        async with self.runtime.db.transaction("purge_codes") as conn:
+            await self.store.purge_codes(conn, datetime.now(UTC) - timedelta(days=1))
 
     async def stop(self) -> None:
-        if self._housekeeping is not None:
-            self._housekeeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._housekeeping
+        await self.tasks.close()
         await self.runtime.close()
         await self.sender.close()
 
