@@ -1,10 +1,11 @@
 """One service process, wired the same way everywhere.
 
 `ServiceRuntime` opens the shared parts in order — database (migrated), NATS and the JetStream
-streams — then `serve()` starts the outbox relay, the event consumers, the gRPC server and the
-/metrics endpoint; `close()` stops them in reverse: stop taking calls and let calls in flight
-finish, stop consuming, flush the outbox, drain NATS, close the pool. `run_service` adds the
-command line (`serve`, `migrate`) and SIGTERM/SIGINT handling (exit 0 after a clean stop).
+streams — then `serve_grpc()` builds the gRPC server from the service's servicers (serving.py) and
+`serve()` starts the outbox relay, the event consumers, that server and the /metrics endpoint;
+`close()` stops them in reverse: stop taking calls and let calls in flight finish, stop consuming,
+flush the outbox, drain NATS, close the pool. `run_service` adds the command line (`serve`,
+`migrate`) and SIGTERM/SIGINT handling (exit 0 after a clean stop).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import argparse
 import asyncio
 import gc
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
 from services.common import eventloop
+from services.common.auth import TokenVerifier
 from services.common.broker import connect_nats, ensure_streams
 from services.common.db import Database
 from services.common.grpcserver import GrpcServer
@@ -28,6 +30,7 @@ from services.common.logging import configure_logging, get_logger
 from services.common.metrics import MetricsEndpoint, start_metrics_endpoint
 from services.common.migrations import migrate_command, upgrade
 from services.common.outbox import OutboxRelay
+from services.common.serving import DEFAULT_MAX_MESSAGE_BYTES, Servicer, grpc_server_for
 from services.common.settings import ServiceSettings, load_settings
 
 log = get_logger(__name__)
@@ -100,6 +103,28 @@ class ServiceRuntime:
         await grpc_server.start()
         self.metrics = start_metrics_endpoint(self.settings.metrics_port, self.settings.grpc_host)
         log.info("service.ready", grpc=grpc_server.address, metrics_port=self.metrics.port)
+
+    async def serve_grpc(
+        self,
+        verifier: TokenVerifier | None,
+        servicers: Iterable[Servicer],
+        *,
+        public_methods: Iterable[str] = (),
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> GrpcServer:
+        """`serve()` with the service's gRPC server: its servicers on PARTA_GRPC_HOST:PORT, calls
+        checked by `verifier` (but `public_methods`), healthy while the database and NATS are."""
+        server = grpc_server_for(
+            self.name,
+            self.settings,
+            verifier,
+            servicers,
+            public_methods=public_methods,
+            health_checks=[self.health_db, self.health_nats],
+            max_message_bytes=max_message_bytes,
+        )
+        await self.serve(server)
+        return server
 
     async def close(self) -> None:
         if self.grpc is not None:

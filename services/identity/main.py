@@ -9,6 +9,7 @@ from services.common.auth import TokenVerifier
 from services.common.grpcserver import GrpcServer
 from services.common.mail import mailer_from
 from services.common.runtime import ServiceRuntime, run_service
+from services.common.serving import Servicer
 from services.common.tasks import TaskSpawner, repeat
 from services.identity.accounts import Accounts
 from services.identity.api import PUBLIC_METHODS, SERVICE_NAME, IdentityServicer
@@ -97,29 +98,21 @@ class IdentityApp:
     async def start(self) -> None:
         await self.runtime.open()
         await self.keys.load()
-        verifier = TokenVerifier(self.keys.public_keys, refresh_interval=0)
-        self.grpc = GrpcServer(
-            "identity",
-            host=self.settings.grpc_host,
-            port=self.settings.grpc_port,
-            verifier=verifier,
+        servicer = IdentityServicer(
+            db=self.runtime.db,
+            store=self.store,
+            signin=self.signin,
+            accounts=self.accounts,
+            verifications=self.verifications,
+            keys=self.keys,
+            dev=self.settings.dev,
+        )
+        self.grpc = await self.runtime.serve_grpc(
+            # Identity holds the keys itself: no need to ask for them again on an unknown kid.
+            TokenVerifier(self.keys.public_keys, refresh_interval=0),
+            [Servicer(identity_pb2_grpc.add_IdentityServicer_to_server, servicer, SERVICE_NAME)],
             public_methods=PUBLIC_METHODS,
-            health_checks=[self.runtime.health_db, self.runtime.health_nats],
         )
-        self.grpc.add(
-            identity_pb2_grpc.add_IdentityServicer_to_server,
-            IdentityServicer(
-                db=self.runtime.db,
-                store=self.store,
-                signin=self.signin,
-                accounts=self.accounts,
-                verifications=self.verifications,
-                keys=self.keys,
-                dev=self.settings.dev,
-            ),
-            SERVICE_NAME,
-        )
-        await self.runtime.serve(self.grpc)
         self.tasks.spawn(
             repeat(self._purge_old_codes, every=PURGE_EVERY_SECONDS, name="purge_codes"),
             name="identity-housekeeping",
