@@ -1,5 +1,18 @@
-"""Invite-link tokens and guessing protection, shared by every service that hands out links
-(directory's organisation invites, R-INV-2; messaging's chat links, R-CHAT-6).
+"""Invite-link tokens, their lifetime rules and guessing protection, shared by every service that
+hands out links (directory's organisation invites, R-INV-2; messaging's chat links, R-CHAT-6).
+
+What each service calls (its own limits, texts and rule code as arguments):
+- making a link: `new_token()` (shown once, or kept by directory for links made one at a time) and
+  `hash_token(token)` (stored, looked up by); `expiry_days(requested, maximum=, rule=)` (0 = the
+  default week; directory's maximum is 90 days, messaging's 30) and
+  `explicit_use_limit(requested, what=, rule=)` (0 = the service's own default: directory's by role
+  and class size, messaging's "no limit"; else 1..`MAX_USES`);
+- using a link: `unusable_refusal(revoked_at, expires_at, uses, max_uses, now, texts=, rule=)` —
+  revoked, expired or used up, in that order, in the service's words (`RefusalTexts`);
+- following a link: `services/common/link_failures.py` `look_up(conn, token, address, find=,
+  failures=LinkFailures(table), rule=)`, i.e. `guarded_look_up` below with the failures kept in the
+  service's own failures table (columns client_address, token_prefix, at).
+Directory's join codes reuse the per-address ceiling (`MAX_ADDRESS_FAILURES`, `guessing_retry_after`).
 
 A token carries 192 random bits from `secrets`; look-ups go by its SHA-256 (`hash_token`).
 
@@ -25,8 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from services.common.errors import RateLimited
+from services.common.errors import InvalidArgument, RateLimited, RuleRefused
 
+DEFAULT_EXPIRY_DAYS = 7  # a link made without an expiry lives a week
+MAX_USES = 1000  # the most uses a link may be given explicitly
 TOKEN_BYTES = 24  # 192 bits, above the 128 an unguessable link needs
 TOKEN_PREFIX_LENGTH = 4
 MAX_FAILURES = 20  # per (address, token prefix)
@@ -48,6 +63,15 @@ class Failures:
     address_oldest: datetime | None
 
 
+@dataclass(frozen=True)
+class RefusalTexts:
+    """What a service tells the person following a link it can no longer honour."""
+
+    revoked: str
+    expired: str
+    used_up: str
+
+
 def new_token() -> str:
     """A fresh URL-safe token."""
     return secrets.token_urlsafe(TOKEN_BYTES)
@@ -61,6 +85,46 @@ def hash_token(token: str) -> bytes:
 def token_prefix(token: str) -> str:
     """The part of a token its failures are counted under, with the client's address."""
     return token[:TOKEN_PREFIX_LENGTH]
+
+
+def expiry_days(requested: int, *, maximum: int, rule: str, default: int = DEFAULT_EXPIRY_DAYS) -> int:
+    """How many days a new link lives: 0 means the default week; otherwise 1..`maximum`."""
+    if requested == 0:
+        return default
+    if not 1 <= requested <= maximum:
+        raise InvalidArgument(f"Срок действия ссылки — от 1 до {maximum} дней", rule=rule)
+    return requested
+
+
+def explicit_use_limit(requested: int, *, what: str, rule: str, maximum: int = MAX_USES) -> int | None:
+    """The use limit its maker asked for (1..`maximum`), or None for 0: the service's default applies.
+    `what` names the limit in the refusal ("Число использований")."""
+    if requested == 0:
+        return None
+    if not 1 <= requested <= maximum:
+        raise InvalidArgument(f"{what} — от 1 до {maximum}", rule=rule)
+    return requested
+
+
+def unusable_refusal(
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    uses: int,
+    max_uses: int | None,
+    now: datetime,
+    *,
+    texts: RefusalTexts,
+    rule: str,
+) -> RuleRefused | None:
+    """Why a known link cannot be used any more — revoked, expired, used up (`max_uses` None: no
+    limit), checked in that order — or None while it is usable."""
+    if revoked_at is not None:
+        return RuleRefused(texts.revoked, rule=rule)
+    if expires_at <= now:
+        return RuleRefused(texts.expired, rule=rule)
+    if max_uses is not None and uses >= max_uses:
+        return RuleRefused(texts.used_up, rule=rule)
+    return None
 
 
 def guessing_retry_after(
