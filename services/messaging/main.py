@@ -16,32 +16,32 @@ from services.common.grpcserver import GrpcServer
 from services.common.identity_keys import identity_key_source
 from services.common.mail import SmtpMailer
 from services.common.runtime import ServiceRuntime, run_service
-from services.messaging.api import SERVICE_NAME, MessagingServicer
-from services.messaging.attachment_types import MB, Limits
-from services.messaging.attachments import Attachments
-from services.messaging.chat_links import ChatLinks
-from services.messaging.chats import Chats
+from services.messaging.attachments.files import Attachments
+from services.messaging.attachments.kinds import MB, Limits
+from services.messaging.attachments.storage import LocalStorage, S3Storage, Storage
+from services.messaging.chats.api import SERVICE_NAME, MessagingServicer
+from services.messaging.chats.events import live_membership_subscription
+from services.messaging.chats.live import LivePublisher
+from services.messaging.chats.membership import Chats
+from services.messaging.chats.messages import Messages
+from services.messaging.chats.store import MessagingStore
 from services.messaging.config import MessagingSettings
-from services.messaging.events import directory_subscription
-from services.messaging.live import LivePublisher
-from services.messaging.live_events import live_membership_subscription
-from services.messaging.messages import Messages
-from services.messaging.moderation import Moderation
-from services.messaging.notifications import Notifications
-from services.messaging.notify_api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
-from services.messaging.notify_api import NotificationsServicer
-from services.messaging.notify_events import organisation_subscription, push_subscription
-from services.messaging.notify_store import NotifyStore
-from services.messaging.operators import DirectoryOperatorCheck
-from services.messaging.polls import Polls
-from services.messaging.search import Search
-from services.messaging.statistics import Statistics, StatisticsRecorder
-from services.messaging.stats_api import SERVICE_NAME as STATISTICS_SERVICE_NAME
-from services.messaging.stats_api import StatisticsServicer
-from services.messaging.stats_events import statistics_subscriptions
-from services.messaging.stats_store import StatisticsStore
-from services.messaging.storage import LocalStorage, S3Storage, Storage
-from services.messaging.store import MessagingStore
+from services.messaging.links.joining import ChatLinks
+from services.messaging.moderation.actions import Moderation
+from services.messaging.notifications.api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
+from services.messaging.notifications.api import NotificationsServicer
+from services.messaging.notifications.delivery import Notifications
+from services.messaging.notifications.events import organisation_subscription, push_subscription
+from services.messaging.notifications.store import NotifyStore
+from services.messaging.polls.voting import Polls
+from services.messaging.readmodel.events import directory_subscription
+from services.messaging.search.query import Search
+from services.messaging.statistics.api import SERVICE_NAME as STATISTICS_SERVICE_NAME
+from services.messaging.statistics.api import StatisticsServicer
+from services.messaging.statistics.events import statistics_subscriptions
+from services.messaging.statistics.operators import DirectoryOperatorCheck
+from services.messaging.statistics.reports import Statistics, StatisticsRecorder
+from services.messaging.statistics.store import StatisticsStore
 
 MIGRATIONS = "services.messaging:migrations"
 

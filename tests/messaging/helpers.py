@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.messaging.rules import Person
-from services.messaging.store import MessagingStore
+from services.messaging.chats.rules import Person
+from services.messaging.chats.store import MessagingStore
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 
