@@ -19,23 +19,30 @@ from services.common.runtime import ServiceRuntime, run_service
 from services.messaging.attachments.files import Attachments
 from services.messaging.attachments.kinds import MB, Limits
 from services.messaging.attachments.storage import LocalStorage, S3Storage, Storage
+from services.messaging.attachments.store import AttachmentStore
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.api import SERVICE_NAME, MessagingServicer
 from services.messaging.chats.events import live_membership_subscription
 from services.messaging.chats.live import LivePublisher
 from services.messaging.chats.membership import Chats
 from services.messaging.chats.messages import Messages
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore, MessageStore
 from services.messaging.config import MessagingSettings
 from services.messaging.links.joining import ChatLinks
+from services.messaging.links.store import ChatLinkStore
 from services.messaging.moderation.actions import Moderation
+from services.messaging.moderation.store import ModerationStore
 from services.messaging.notifications.api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
 from services.messaging.notifications.api import NotificationsServicer
 from services.messaging.notifications.delivery import Notifications
 from services.messaging.notifications.events import organisation_subscription, push_subscription
 from services.messaging.notifications.store import NotifyStore
+from services.messaging.polls.store import PollStore
 from services.messaging.polls.voting import Polls
 from services.messaging.readmodel.events import directory_subscription
+from services.messaging.readmodel.store import ReadModelStore
 from services.messaging.search.query import Search
+from services.messaging.search.store import SearchStore
 from services.messaging.statistics.api import SERVICE_NAME as STATISTICS_SERVICE_NAME
 from services.messaging.statistics.api import StatisticsServicer
 from services.messaging.statistics.events import statistics_subscriptions
@@ -88,36 +95,52 @@ class MessagingApp:
 
     def __init__(self, settings: MessagingSettings) -> None:
         self.settings = settings
-        self.store = MessagingStore()
+        # One store per feature, each handed to its domain class; `access` answers every feature's
+        # question "who is the caller in this chat" (chats/access.py).
+        self.directory = ReadModelStore()
+        access = AccessStore()
+        chat_store = ChatStore()
+        message_store = MessageStore()
+        moderation_store = ModerationStore()
+        poll_store = PollStore()
+        attachment_store = AttachmentStore()
+        self.access = access
         self.live = LivePublisher(lambda: self.runtime.nc)
         self.runtime = ServiceRuntime(
             "messaging",
             settings,
             migrations=MIGRATIONS,
             subscriptions=[
-                directory_subscription(self.store, self.live),
+                directory_subscription(self.directory, chat_store, self.live),
                 live_membership_subscription(self.live),
                 *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
             ],
         )
-        self.chats = Chats(self.runtime.db, self.store)
+        self.chats = Chats(self.runtime.db, chat_store, access, self.directory)
         # Notifications: pushes for new messages, the e-mail digest, quiet hours.
         self.notifications = Notifications(
-            self.runtime.db, self.store, NotifyStore(), settings, mailer=mailer_from(settings)
+            self.runtime.db, access, NotifyStore(), settings, mailer=mailer_from(settings)
         )
         self.runtime.subscriptions += [
             push_subscription(self.notifications),
             organisation_subscription(self.notifications),
         ]
-        self.messages = Messages(self.runtime.db, self.store, self.live)
-        self.moderation = Moderation(self.runtime.db, self.store, self.live)
-        self.polls = Polls(self.runtime.db, self.store, self.messages, self.live)
-        self.search = Search(self.runtime.db, self.store)
-        self.links = ChatLinks(self.runtime.db, self.store)
+        self.messages = Messages(
+            self.runtime.db, message_store, access, attachment_store, self.live, frozen=poll_store.has_poll
+        )
+        self.moderation = Moderation(
+            self.runtime.db, moderation_store, access, chat_store, message_store, self.live
+        )
+        self.polls = Polls(
+            self.runtime.db, poll_store, access, moderation_store, self.messages, message_store, self.live
+        )
+        self.search = Search(self.runtime.db, SearchStore(), access)
+        self.links = ChatLinks(self.runtime.db, ChatLinkStore(), access, chat_store, moderation_store)
         self.storage = storage_from(settings)
         self.attachments = Attachments(
             self.runtime.db,
-            self.store,
+            attachment_store,
+            access,
             self.storage,
             limits_from(settings),
             timedelta(hours=settings.attachment_pending_hours),
@@ -157,7 +180,7 @@ class MessagingApp:
         # Weekly statistics (R-STAT-1); operator staff are known to the directory only.
         self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
         operator_check = DirectoryOperatorCheck(directory_pb2_grpc.DirectoryStub(self._directory_channel))
-        statistics = Statistics(self.runtime.db, self.store, StatisticsStore(), operator_check)
+        statistics = Statistics(self.runtime.db, self.access, StatisticsStore(), operator_check)
         self.grpc.add(
             statistics_pb2_grpc.add_StatisticsServicer_to_server,
             StatisticsServicer(statistics),

@@ -45,10 +45,11 @@ from services.messaging.attachments.kinds import (
     sniff,
 )
 from services.messaging.attachments.storage import Storage, StoredObjectMissing
+from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.thumbnails import THUMBNAIL_CONTENT_TYPE, inspect_image
 from services.messaging.chats.access import ChatAccess, chat_access, parse_id
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.convert import attachment_pb
-from services.messaging.chats.store import MessagingStore
 
 log = get_logger(__name__)
 
@@ -92,7 +93,7 @@ def attachment_ids(values: Sequence[str]) -> list[uuid.UUID]:
 
 
 async def attach(
-    store: MessagingStore, conn: AsyncConnection, access: ChatAccess, seq: int, ids: Sequence[uuid.UUID]
+    store: AttachmentStore, conn: AsyncConnection, access: ChatAccess, seq: int, ids: Sequence[uuid.UUID]
 ) -> list[Row[Any]]:
     """Attach the poster's pending uploads in this chat to message `seq` (in the post's transaction);
     returns them in the order given, so the post's reply and live event need no second look-up."""
@@ -161,16 +162,23 @@ class _Spool:
 
 class Attachments:
     def __init__(
-        self, db: Database, store: MessagingStore, storage: Storage, limits: Limits, pending: timedelta
+        self,
+        db: Database,
+        store: AttachmentStore,
+        access: AccessStore,
+        storage: Storage,
+        limits: Limits,
+        pending: timedelta,
     ) -> None:
         self._db = db
         self._store = store
+        self._chats = access
         self._storage = storage
         self._limits = limits
         self._pending = pending
 
     async def _access(self, conn: AsyncConnection, principal: Principal, start: UploadStart) -> ChatAccess:
-        access = await chat_access(self._store, conn, start.chat_id, principal)
+        access = await chat_access(self._chats, conn, start.chat_id, principal)
         if start.organisation_id and start.organisation_id != str(access.chat.organisation_id):
             raise NotFound("Чат не найден")
         check_may_upload(access)
@@ -248,7 +256,7 @@ class Attachments:
             if row is None:
                 raise NotFound(ATTACHMENT_NOT_FOUND)
             try:
-                access = await chat_access(self._store, conn, str(row.chat_id), principal)
+                access = await chat_access(self._chats, conn, str(row.chat_id), principal)
             except NotFound:
                 raise NotFound(ATTACHMENT_NOT_FOUND) from None
             access.require_member()

@@ -1,5 +1,5 @@
 """Attachments' SQL (R-CHAT-3): the metadata of uploaded files, their link to a message, and what the
-sweep removes. Mixed into `store.MessagingStore`; nothing here decides a rule."""
+sweep removes; nothing here decides a rule."""
 
 from __future__ import annotations
 

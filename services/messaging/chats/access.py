@@ -19,9 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
 from services.common.errors import InvalidArgument, NotFound, RuleRefused
-from services.messaging.chats.access_store import Membership
+from services.messaging.chats.access_store import AccessStore, Membership
 from services.messaging.chats.rules import ChatShape, Person, may_join_alone, may_post
-from services.messaging.chats.store import MessagingStore
 from services.messaging.moderation.rules import blocked_refusal
 
 CHAT_NOT_FOUND = "Чат не найден"
@@ -93,7 +92,7 @@ class ChatAccess:
 
 
 async def chat_access(
-    store: MessagingStore, conn: AsyncConnection, chat_id: str, principal: Principal
+    store: AccessStore, conn: AsyncConnection, chat_id: str, principal: Principal
 ) -> ChatAccess:
     """The chat as the caller stands to it; NOT_FOUND when it is not theirs to see."""
     user = uuid.UUID(principal.user_id)
@@ -116,7 +115,7 @@ async def chat_access(
 
 
 async def organisation_person(
-    store: MessagingStore, conn: AsyncConnection, organisation_id: str, principal: Principal
+    store: AccessStore, conn: AsyncConnection, organisation_id: str, principal: Principal
 ) -> Person:
     """The caller in an organisation; NOT_FOUND when they are not its member (R-ORG-1)."""
     person = await store.person(

@@ -104,6 +104,23 @@ def _chat_standing_statement() -> Select[Any]:
 
 
 class AccessStore:
+    """What every feature asks about a chat and its people: the caller's standing, the chat, a
+    membership, a person's directory facts."""
+
+    async def get_chat(self, conn: AsyncConnection, chat_id: uuid.UUID) -> Row[Any] | None:
+        return (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
+
+    async def membership(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID
+    ) -> Row[Any] | None:
+        query = select(chat_members).where(
+            chat_members.c.chat_id == chat_id, chat_members.c.user_id == user_id
+        )
+        return (await conn.execute(query)).first()
+
+    async def person(self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
+        return await person_facts(conn, organisation_id, user_id)
+
     async def chat_standing(
         self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, now: datetime
     ) -> Standing | None:

@@ -24,6 +24,7 @@ from services.messaging.chats.access import (
     parse_id,
     shape_of,
 )
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.rules import (
     CLASS_KINDS,
     DEFAULT_RULES,
@@ -38,7 +39,8 @@ from services.messaging.chats.rules import (
     may_join_alone,
     may_post,
 )
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore
+from services.messaging.readmodel.store import ReadModelStore
 
 MAX_INVITEES = 200
 DEFAULT_TITLES = {
@@ -105,7 +107,7 @@ class NewChat:
     rules: tuple[str, ...] = ()
 
 
-async def view_of(store: MessagingStore, conn: AsyncConnection, access: ChatAccess) -> ChatView:
+async def view_of(store: ChatStore, conn: AsyncConnection, access: ChatAccess) -> ChatView:
     return ChatView(
         chat=access.chat,
         member=access.membership is not None,
@@ -130,9 +132,7 @@ async def stage_joined(conn: AsyncConnection, chat: Row[Any], user_id: uuid.UUID
     )
 
 
-async def ensure_system_channels(
-    store: MessagingStore, conn: AsyncConnection, organisation_id: uuid.UUID
-) -> int:
+async def ensure_system_channels(store: ChatStore, conn: AsyncConnection, organisation_id: uuid.UUID) -> int:
     """R-ORG-5: «Общешкольный канал» (everyone) and «Сотрудники» (staff); a unique key on
     (organisation, system kind) makes a repeated call create nothing. Returns how many were created."""
     created = 0
@@ -165,9 +165,13 @@ async def ensure_system_channels(
 
 
 class Chats:
-    def __init__(self, db: Database, store: MessagingStore) -> None:
+    def __init__(
+        self, db: Database, store: ChatStore, access: AccessStore, directory: ReadModelStore
+    ) -> None:
         self._db = db
         self._store = store
+        self._access = access
+        self._directory = directory
 
     async def create(self, principal: Principal, new: NewChat) -> ChatView:
         if new.kind not in KINDS:
@@ -175,14 +179,14 @@ class Chats:
         rules = clean_rules(list(new.rules))
         user = uuid.UUID(principal.user_id)
         async with self._db.transaction("create_chat") as conn:
-            person = await organisation_person(self._store, conn, new.organisation_id, principal)
+            person = await organisation_person(self._access, conn, new.organisation_id, principal)
             org_id = parse_id(new.organisation_id, "organisation_id")
             class_id: uuid.UUID | None = None
             subject = ""
             title = new.title
             if new.kind in CLASS_KINDS:
                 class_id = parse_id(new.class_id, "class_id")
-                klass = await self._store.get_class(conn, class_id)
+                klass = await self._directory.get_class(conn, class_id)
                 if klass is None or klass.organisation_id != org_id or klass.kind == "staff_room":
                     raise NotFound("Класс не найден")
                 if new.kind == "subject":
@@ -224,7 +228,7 @@ class Chats:
 
     async def get(self, principal: Principal, chat_id: str) -> ChatView:
         async with self._db.transaction("get_chat") as conn:
-            return await view_of(self._store, conn, await chat_access(self._store, conn, chat_id, principal))
+            return await view_of(self._store, conn, await chat_access(self._access, conn, chat_id, principal))
 
     async def mine(self, principal: Principal, organisation_id: str) -> list[ChatView]:
         user = uuid.UUID(principal.user_id)
@@ -235,7 +239,7 @@ class Chats:
             views = []
             for row in rows:
                 if row.organisation_id not in people:
-                    people[row.organisation_id] = await self._store.person(conn, row.organisation_id, user)
+                    people[row.organisation_id] = await self._access.person(conn, row.organisation_id, user)
                 views.append(
                     ChatView(
                         chat=row,
@@ -250,14 +254,14 @@ class Chats:
 
     async def joinable(self, principal: Principal, organisation_id: str) -> list[ChatView]:
         async with self._db.transaction("joinable_chats") as conn:
-            person = await organisation_person(self._store, conn, organisation_id, principal)
+            person = await organisation_person(self._access, conn, organisation_id, principal)
             views = []
             for row in await self._store.organisation_chats(
                 conn, parse_id(organisation_id, "organisation_id")
             ):
                 if not may_join_alone(person, shape_of(row)):
                     continue
-                if await self._store.membership(conn, row.id, person.user_id) is not None:
+                if await self._access.membership(conn, row.id, person.user_id) is not None:
                     continue
                 views.append(ChatView(row, False, 0, False, await self._store.member_count(conn, row.id)))
             return views
@@ -274,13 +278,13 @@ class Chats:
         if await self._store.add_member(conn, chat.id, user, rules_version):
             await stage_joined(conn, chat, user, rules_version)
         await self._store.settle_invitations(conn, chat.id, user, "accepted")
-        membership = await self._store.membership(conn, chat.id, user)
+        membership = await self._access.membership(conn, chat.id, user)
         return await view_of(self._store, conn, ChatAccess(chat, access.person, membership, invited=False))
 
     async def join(self, principal: Principal, chat_id: str, rules_version: int) -> ChatView:
         """R-CHAT-4, R-CHAT-5: the audience (or an invitee) joins by acknowledging the current rules."""
         async with self._db.transaction("join_chat") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             if access.membership is not None:
                 return await view_of(self._store, conn, access)
             if not (access.may_join_alone or access.invited):
@@ -290,7 +294,7 @@ class Chats:
     async def members(self, principal: Principal, chat_id: str) -> list[Row[Any]]:
         """R-PRIV-1: the members of a chat are visible to its members."""
         async with self._db.transaction("chat_members") as conn:
-            (await chat_access(self._store, conn, chat_id, principal)).require_member()
+            (await chat_access(self._access, conn, chat_id, principal)).require_member()
             return list(await self._store.members(conn, parse_id(chat_id, "chat_id")))
 
     # --- invitations (R-CHAT-4) ---------------------------------------------------------------
@@ -298,10 +302,10 @@ class Chats:
         if chat.class_id is None:
             raise InvalidArgument("«Пригласить весь класс» есть только у чатов класса")
         if chat.kind in ("class", "subject"):
-            return await self._store.students_of_class(conn, chat.class_id)
+            return await self._directory.students_of_class(conn, chat.class_id)
         if chat.kind == "parents":
-            return await self._store.parents_of_class(conn, chat.class_id)
-        return await self._store.subject_teachers_of_class(conn, chat.class_id)
+            return await self._directory.parents_of_class(conn, chat.class_id)
+        return await self._directory.subject_teachers_of_class(conn, chat.class_id)
 
     async def invite(
         self, principal: Principal, chat_id: str, user_ids: list[str], whole_class: bool
@@ -312,7 +316,7 @@ class Chats:
         if len(user_ids) > MAX_INVITEES:
             raise InvalidArgument(f"Не больше {MAX_INVITEES} приглашений за раз")
         async with self._db.transaction("invite_to_chat") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             if not access.person.is_staff:
                 raise PermissionDenied("Приглашают в чат сотрудники, которые в нём состоят")
@@ -327,7 +331,7 @@ class Chats:
             for target in targets:
                 if target in members:
                     continue
-                person = await self._store.person(conn, chat.organisation_id, target)
+                person = await self._access.person(conn, chat.organisation_id, target)
                 if not in_audience(person, shape):
                     if whole_class:
                         continue
@@ -361,7 +365,7 @@ class Chats:
     async def accept(self, principal: Principal, invitation_id: str, rules_version: int) -> ChatView:
         async with self._db.transaction("accept_chat_invitation") as conn:
             invitation = await self._own_pending(conn, principal, invitation_id)
-            access = await chat_access(self._store, conn, str(invitation.chat_id), principal)
+            access = await chat_access(self._access, conn, str(invitation.chat_id), principal)
             if not in_audience(access.person, access.shape):
                 raise NotFound(CHAT_NOT_FOUND)
             return await self._join(conn, access, rules_version)

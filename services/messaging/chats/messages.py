@@ -21,15 +21,21 @@ from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.messaging.attachments.files import attach
 from services.messaging.attachments.files import attachment_ids as parse_attachment_ids
+from services.messaging.attachments.store import AttachmentStore
 from services.messaging.chats.access import ChatAccess, chat_access
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.live import MESSAGE_DELETED, MESSAGE_EDITED, MESSAGE_POSTED, LivePublisher
 from services.messaging.chats.rules import check_text, page_limit
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import MessageStore
 
 MESSAGE_NOT_FOUND = "Сообщение не найдено"
 
 # A part stored with a post in its transaction once the message row exists (a poll, polls.py).
 PostExtension = Callable[[AsyncConnection, ChatAccess, Row[Any]], Awaitable[None]]
+
+# Whether message `seq` of a chat is one whose text its author may no longer rewrite (a poll's question:
+# votes were cast on it); main passes `polls.store.PollStore.has_poll`.
+Frozen = Callable[[AsyncConnection, uuid.UUID, int], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,21 @@ class ReadMark:
 
 
 class Messages:
-    def __init__(self, db: Database, store: MessagingStore, live: LivePublisher) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: MessageStore,
+        access: AccessStore,
+        files: AttachmentStore,
+        live: LivePublisher,
+        *,
+        frozen: Frozen,
+    ) -> None:
         self._db = db
+        self._frozen = frozen
         self._store = store
+        self._access = access
+        self._files = files
         self._live = live
 
     async def post(
@@ -88,7 +106,7 @@ class Messages:
             if client is None:
                 raise
             async with self._db.transaction("post_message_again") as conn:
-                access = await chat_access(self._store, conn, chat_id, principal)
+                access = await chat_access(self._access, conn, chat_id, principal)
                 stored = await self._already_posted(conn, access, client)
             if stored is None:
                 raise
@@ -100,7 +118,7 @@ class Messages:
         row = await self._store.message_by_client_id(conn, access.chat.id, access.person.user_id, client)
         if row is None:
             return None
-        files = await self._store.message_attachments(conn, [(access.chat.id, int(row.seq))])
+        files = await self._files.message_attachments(conn, [(access.chat.id, int(row.seq))])
         return Posted(row, files.get((access.chat.id, int(row.seq)), []))
 
     async def _post(
@@ -114,7 +132,7 @@ class Messages:
         client: uuid.UUID | None,
     ) -> Posted:
         async with self._db.transaction("post_message") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             if client is not None:
                 stored = await self._already_posted(conn, access, client)
                 if stored is not None:
@@ -136,7 +154,7 @@ class Messages:
             seq = int(row.seq)
             if extend is not None:
                 await extend(conn, access, row)
-            attached = await attach(self._store, conn, access, seq, files)
+            attached = await attach(self._files, conn, access, seq, files)
             await stage_event(
                 conn,
                 "messaging.message.posted",
@@ -155,7 +173,7 @@ class Messages:
 
     async def _own(self, principal: Principal, chat_id: str, seq: int, *, edit: str | None) -> Row[Any]:
         async with self._db.transaction("edit_message" if edit is not None else "delete_message") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             row = await self._store.get_message(conn, access.chat.id, seq, for_update=True)
             if row is None:
@@ -169,7 +187,7 @@ class Messages:
             else:
                 if row.deleted_at is not None:
                     raise NotFound(MESSAGE_NOT_FOUND)
-                if await self._store.has_poll(conn, access.chat.id, seq):
+                if await self._frozen(conn, access.chat.id, seq):
                     # R-CHAT-3: votes were cast on this question; it is not rewritten under them.
                     raise InvalidArgument("Вопрос опроса не изменяется после публикации")
                 access.require_not_blocked()
@@ -190,7 +208,7 @@ class Messages:
             raise InvalidArgument("before и after — номера сообщений")
         count = page_limit(limit)
         async with self._db.read("chat_history") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             rows, has_more = await self._store.history(
                 conn, access.chat.id, before=before, after=after, limit=count
@@ -201,7 +219,7 @@ class Messages:
         if seq < 0:
             raise InvalidArgument("seq — номер сообщения")
         async with self._db.transaction("mark_read") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             chat = access.chat
             last_read = await self._store.mark_read(

@@ -15,7 +15,8 @@ from services.common.events import service_actor
 from services.common.outbox import stage_event
 from services.messaging.chats.access import shape_of
 from services.messaging.chats.rules import still_belongs
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore
+from services.messaging.readmodel.store import ReadModelStore
 
 # The chats of a class its students are in; parents are in its parents' chat.
 STUDENT_KINDS = ("class", "subject")
@@ -27,14 +28,14 @@ Removal = tuple[uuid.UUID, uuid.UUID]
 
 
 async def _remove(
-    store: MessagingStore,
+    chats: ChatStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     user_id: uuid.UUID,
     chat_ids: Iterable[uuid.UUID],
     reason: str,
 ) -> list[Removal]:
-    removed = await store.remove_memberships(conn, user_id, chat_ids)
+    removed = await chats.remove_memberships(conn, user_id, chat_ids)
     for chat_id in removed:
         await stage_event(
             conn,
@@ -52,7 +53,8 @@ async def _remove(
 
 
 async def _parents_leave_class(
-    store: MessagingStore,
+    chats: ChatStore,
+    directory: ReadModelStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     class_id: uuid.UUID,
@@ -60,18 +62,19 @@ async def _parents_leave_class(
     reason: str,
 ) -> list[Removal]:
     """Parents whose last child in the class is gone leave that class's chats."""
-    chat_ids = await store.chat_ids(conn, organisation_id, class_id=class_id)
+    chat_ids = await chats.chat_ids(conn, organisation_id, class_id=class_id)
     removals: list[Removal] = []
     for parent in parent_ids:
-        person = await store.person(conn, organisation_id, parent)
+        person = await directory.person(conn, organisation_id, parent)
         if class_id in person.children_classes:
             continue
-        removals += await _remove(store, conn, organisation_id, parent, chat_ids, reason)
+        removals += await _remove(chats, conn, organisation_id, parent, chat_ids, reason)
     return removals
 
 
 async def reconcile(
-    store: MessagingStore,
+    chats: ChatStore,
+    directory: ReadModelStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -81,18 +84,19 @@ async def reconcile(
 ) -> list[Removal]:
     """Take the person out of the organisation's chats they no longer belong in by the directory
     (R-MOVE-2, `still_belongs`), and out of any chat of `also_kinds`."""
-    person = await store.person(conn, organisation_id, user_id)
+    person = await directory.person(conn, organisation_id, user_id)
     extra = frozenset(also_kinds)
     leaving = [
         chat.id
-        for chat in await store.member_chats(conn, organisation_id, user_id)
+        for chat in await chats.member_chats(conn, organisation_id, user_id)
         if chat.kind in extra or not still_belongs(person, shape_of(chat))
     ]
-    return await _remove(store, conn, organisation_id, user_id, leaving, reason)
+    return await _remove(chats, conn, organisation_id, user_id, leaving, reason)
 
 
 async def roles_changed(
-    store: MessagingStore,
+    chats: ChatStore,
+    directory: ReadModelStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -101,11 +105,12 @@ async def roles_changed(
     """Roles changed without a leave (a parent whose last child left, a role taken away): the person
     leaves the chats the old role put them in. No role left is leaving the organisation."""
     reason = "roles_changed" if roles else "left"
-    return await reconcile(store, conn, organisation_id, user_id, reason)
+    return await reconcile(chats, directory, conn, organisation_id, user_id, reason)
 
 
 async def member_left(
-    store: MessagingStore,
+    chats: ChatStore,
+    directory: ReadModelStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -116,20 +121,21 @@ async def member_left(
     """A student or staff member left. Only the roles they left with go (a teacher who quits stays
     the parent of their child, in that class's parents' chat); they leave every chat those roles
     put them in, and the chats they were invited to as staff (management, other)."""
-    await store.forget_student(conn, organisation_id, user_id)
-    await store.drop_roles(conn, organisation_id, user_id, former_roles or None)
+    await directory.forget_student(conn, organisation_id, user_id)
+    await directory.drop_roles(conn, organisation_id, user_id, former_roles or None)
     removals = await reconcile(
-        store, conn, organisation_id, user_id, "left", also_kinds=INVITED_AS_STAFF_KINDS
+        chats, directory, conn, organisation_id, user_id, "left", also_kinds=INVITED_AS_STAFF_KINDS
     )
     if class_id is not None:
         removals += await _parents_leave_class(
-            store, conn, organisation_id, class_id, parent_ids, "child_left"
+            chats, directory, conn, organisation_id, class_id, parent_ids, "child_left"
         )
     return removals
 
 
 async def student_transferred(
-    store: MessagingStore,
+    chats: ChatStore,
+    directory: ReadModelStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -137,12 +143,12 @@ async def student_transferred(
     to_class: uuid.UUID,
     parent_ids: list[uuid.UUID],
 ) -> list[Removal]:
-    await store.set_student_class(conn, organisation_id, user_id, to_class)
+    await directory.set_student_class(conn, organisation_id, user_id, to_class)
     if from_class is None or from_class == to_class:
         return []
-    old_chats = await store.chat_ids(conn, organisation_id, class_id=from_class, kinds=STUDENT_KINDS)
-    removals = await _remove(store, conn, organisation_id, user_id, old_chats, "transferred")
+    old_chats = await chats.chat_ids(conn, organisation_id, class_id=from_class, kinds=STUDENT_KINDS)
+    removals = await _remove(chats, conn, organisation_id, user_id, old_chats, "transferred")
     removals += await _parents_leave_class(
-        store, conn, organisation_id, from_class, parent_ids, "child_transferred"
+        chats, directory, conn, organisation_id, from_class, parent_ids, "child_transferred"
     )
     return removals

@@ -25,19 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.tables import attachments
-from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.tables import chat_invitations, chat_members, chats, messages
-from services.messaging.links.store import ChatLinkStore
-from services.messaging.moderation.store import ModerationStore
-from services.messaging.polls.store import PollStore
 from services.messaging.polls.tables import polls
-from services.messaging.readmodel.store import ReadModelStore
 from services.messaging.readmodel.tables import (
     dir_members,
 )
-from services.messaging.search.store import SearchStore
 
 # The preview line of a chat in its members' list: the newest message's text is cut here.
 PREVIEW_LENGTH = 200
@@ -86,9 +79,6 @@ class ChatStore:
         )
         return result.first()
 
-    async def get_chat(self, conn: AsyncConnection, chat_id: uuid.UUID) -> Row[Any] | None:
-        return (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
-
     async def organisation_chats(
         self, conn: AsyncConnection, organisation_id: uuid.UUID
     ) -> Sequence[Row[Any]]:
@@ -119,14 +109,6 @@ class ChatStore:
             .where(chats.c.organisation_id == organisation_id)
         )
         return (await conn.execute(query)).all()
-
-    async def membership(
-        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID
-    ) -> Row[Any] | None:
-        query = select(chat_members).where(
-            chat_members.c.chat_id == chat_id, chat_members.c.user_id == user_id
-        )
-        return (await conn.execute(query)).first()
 
     async def add_member(
         self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, rules_version: int
@@ -385,17 +367,3 @@ def _post_message_statement() -> Select[Any]:
 
 
 _POST_MESSAGE = _post_message_statement()
-
-
-class MessagingStore(
-    ReadModelStore,
-    AttachmentStore,
-    ChatStore,
-    AccessStore,
-    MessageStore,
-    ModerationStore,
-    PollStore,
-    SearchStore,
-    ChatLinkStore,
-):
-    """The whole of messaging's SQL."""

@@ -30,11 +30,14 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
 from services.messaging.chats.access import ChatAccess, parse_id, shape_of
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.membership import ChatView, stage_joined, view_of
 from services.messaging.chats.rules import in_audience
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore
+from services.messaging.links.store import ChatLinkStore
 from services.messaging.moderation.actions import moderator_of
 from services.messaging.moderation.rules import blocked_refusal
+from services.messaging.moderation.store import ModerationStore
 
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 30
@@ -108,9 +111,19 @@ def check_rules_acknowledged(current_version: int, acknowledged: int) -> None:
 
 
 class ChatLinks:
-    def __init__(self, db: Database, store: MessagingStore) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: ChatLinkStore,
+        access: AccessStore,
+        chats: ChatStore,
+        moderators: ModerationStore,
+    ) -> None:
         self._db = db
         self._store = store
+        self._access = access
+        self._chats = chats
+        self._moderators = moderators
 
     # --- the moderators' side -----------------------------------------------------------------
     async def create(
@@ -119,7 +132,7 @@ class ChatLinks:
         days = expiry_days(expires_in_days)
         limit = use_limit(max_uses)
         async with self._db.transaction("create_chat_link") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
             token = new_token()
             now = datetime.now(UTC)
             row = await self._store.insert_link(
@@ -136,13 +149,13 @@ class ChatLinks:
 
     async def list(self, principal: Principal, chat_id: str) -> list[Row[Any]]:
         async with self._db.transaction("list_chat_links") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
             return list(await self._store.chat_links(conn, mod.chat.id))
 
     async def revoke(self, principal: Principal, chat_id: str, link_id: str) -> Row[Any]:
         wanted = parse_id(link_id, "link_id")
         async with self._db.transaction("revoke_chat_link") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
             link = await self._store.get_link(conn, wanted)
             if link is None or link.chat_id != mod.chat.id:
                 raise NotFound(LINK_NOT_FOUND)
@@ -151,7 +164,7 @@ class ChatLinks:
     async def revoke_all(self, principal: Principal, chat_id: str) -> int:
         """Every link of the chat still usable, at once; returns how many."""
         async with self._db.transaction("revoke_all_chat_links") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
             return await self._store.revoke_usable_links(conn, mod.chat.id, mod.user_id)
 
     # --- following a link ---------------------------------------------------------------------
@@ -165,14 +178,14 @@ class ChatLinks:
                 refusal = link_refusal(link, datetime.now(UTC))
                 if refusal is not None:
                     raise refusal
-                chat = await self._store.get_chat(conn, link.chat_id)
+                chat = await self._access.get_chat(conn, link.chat_id)
                 assert chat is not None  # a link references its chat
-                person = await self._store.person(conn, chat.organisation_id, user)
+                person = await self._access.person(conn, chat.organisation_id, user)
                 preview = LinkPreview(
                     chat=chat,
                     organisation_name=await self._store.organisation_name(conn, chat.organisation_id),
                     expires_at=link.expires_at,
-                    member=await self._store.membership(conn, chat.id, user) is not None,
+                    member=await self._access.membership(conn, chat.id, user) is not None,
                     organisation_member=person.is_member,
                 )
         if preview is None:
@@ -196,7 +209,7 @@ class ChatLinks:
     ) -> ChatView:
         user = uuid.UUID(principal.user_id)
         now = datetime.now(UTC)
-        standing = await self._store.chat_standing(conn, link.chat_id, user, now)
+        standing = await self._access.chat_standing(conn, link.chat_id, user, now)
         assert standing is not None
         chat = standing.chat
         person = standing.person
@@ -204,7 +217,7 @@ class ChatLinks:
             raise RuleRefused(NOT_IN_ORGANISATION, rule="R-CHAT-6")
         if standing.membership is not None:  # already in: nothing to do, no use counted
             return await view_of(
-                self._store, conn, ChatAccess(chat, person, standing.membership, invited=False)
+                self._chats, conn, ChatAccess(chat, person, standing.membership, invited=False)
             )
         refusal = link_refusal(link, now)
         if refusal is not None:
@@ -214,16 +227,16 @@ class ChatLinks:
         if standing.block_ends_at is not None:
             raise blocked_refusal(standing.block_ends_at)
         check_rules_acknowledged(chat.rules_version, rules_version)
-        if await self._store.add_member(conn, chat.id, user, rules_version):
+        if await self._chats.add_member(conn, chat.id, user, rules_version):
             if not await self._store.count_link_use(conn, link.id):
                 # Another join took the last use (or the link ended) meanwhile: this one is undone.
                 fresh = await self._store.get_link(conn, link.id)
                 refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
                 raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule="R-CHAT-6")
             await stage_joined(conn, chat, user, rules_version)
-        await self._store.settle_invitations(conn, chat.id, user, "accepted")
-        membership = await self._store.membership(conn, chat.id, user)
-        return await view_of(self._store, conn, ChatAccess(chat, person, membership, invited=False))
+        await self._chats.settle_invitations(conn, chat.id, user, "accepted")
+        membership = await self._access.membership(conn, chat.id, user)
+        return await view_of(self._chats, conn, ChatAccess(chat, person, membership, invited=False))
 
     async def _look_up(
         self, conn: AsyncConnection, token: str, client_address: str | None

@@ -23,9 +23,10 @@ from services.common.errors import AlreadyExists, InvalidArgument, NotFound, Per
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.messaging.chats.access import CHAT_NOT_FOUND, chat_access, parse_id
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.live import MESSAGE_DELETED, LivePublisher
 from services.messaging.chats.rules import Person
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore, MessageStore
 from services.messaging.moderation.rules import (
     AUDIT_PAGE_LIMIT,
     block_end,
@@ -36,6 +37,7 @@ from services.messaging.moderation.rules import (
     may_moderate,
     rule_text,
 )
+from services.messaging.moderation.store import ModerationStore
 
 MEMBER_NOT_FOUND = "В этом чате нет такого участника"
 NOT_A_MODERATOR = "Это делают модераторы чата и администраторы организации"
@@ -71,26 +73,37 @@ class AuditPage:
 
 
 async def moderator_of(
-    store: MessagingStore, conn: AsyncConnection, chat_id: str, principal: Principal
+    store: ModerationStore, access: AccessStore, conn: AsyncConnection, chat_id: str, principal: Principal
 ) -> Moderator:
     """The caller as a moderator of the chat; 403 to the chat's other people, 404 to anyone else."""
-    chat = await store.get_chat(conn, parse_id(chat_id, "chat_id"))
+    chat = await access.get_chat(conn, parse_id(chat_id, "chat_id"))
     if chat is None:
         raise NotFound(CHAT_NOT_FOUND)
     user = uuid.UUID(principal.user_id)
-    person = await store.person(conn, chat.organisation_id, user)
+    person = await access.person(conn, chat.organisation_id, user)
     if not person.is_member:
         raise NotFound(CHAT_NOT_FOUND)
     if may_moderate(person, chat.created_by, await store.is_named_moderator(conn, chat.id, user)):
         return Moderator(chat, person)
-    await chat_access(store, conn, chat_id, principal)  # NOT_FOUND unless the chat is theirs to see
+    await chat_access(access, conn, chat_id, principal)  # NOT_FOUND unless the chat is theirs to see
     raise PermissionDenied(NOT_A_MODERATOR, rule="R-MOD-1")
 
 
 class Moderation:
-    def __init__(self, db: Database, store: MessagingStore, live: LivePublisher) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: ModerationStore,
+        access: AccessStore,
+        chats: ChatStore,
+        messages: MessageStore,
+        live: LivePublisher,
+    ) -> None:
         self._db = db
         self._store = store
+        self._access = access
+        self._chats = chats
+        self._messages = messages
         self._live = live
 
     async def _audit(self, conn: AsyncConnection, mod: Moderator, action: str, **values: Any) -> Row[Any]:
@@ -125,7 +138,7 @@ class Moderation:
         target = parse_id(user_id, "user_id")
         if target == mod.user_id:
             raise InvalidArgument("Модератор не применяет меры к самому себе")
-        if await self._store.membership(conn, mod.chat.id, target) is None:
+        if await self._access.membership(conn, mod.chat.id, target) is None:
             raise NotFound(MEMBER_NOT_FOUND)
         return target
 
@@ -133,12 +146,12 @@ class Moderation:
     async def name_moderator(self, principal: Principal, chat_id: str, user_id: str) -> Row[Any]:
         """R-MOD-1: a moderator (or administrator) names another of the chat's staff members."""
         async with self._db.transaction("name_moderator") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             target = parse_id(user_id, "user_id")
-            member = await self._store.membership(conn, mod.chat.id, target) is not None
+            member = await self._access.membership(conn, mod.chat.id, target) is not None
             if not member:
                 raise NotFound(MEMBER_NOT_FOUND)
-            person = await self._store.person(conn, mod.chat.organisation_id, target)
+            person = await self._access.person(conn, mod.chat.organisation_id, target)
             if not may_be_named_moderator(person, member):
                 raise RuleRefused(
                     "Модераторами назначают сотрудников, которые состоят в чате", rule="R-MOD-1"
@@ -156,9 +169,9 @@ class Moderation:
         why, and members' sockets get `message.deleted` as for any delete."""
         why = clean_reason(reason)
         async with self._db.transaction("remove_message") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             rule_text(list(mod.chat.rules), rule)
-            row = await self._store.get_message(conn, mod.chat.id, seq, for_update=True)
+            row = await self._messages.get_message(conn, mod.chat.id, seq, for_update=True)
             if row is None:
                 raise NotFound("Сообщение не найдено")
             if row.deleted_at is not None:
@@ -184,7 +197,7 @@ class Moderation:
         rule's text: the reminder) in their own violations list."""
         note = clean_comment(comment)
         async with self._db.transaction("record_violation") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             text = rule_text(list(mod.chat.rules), rule)
             target = await self._member(conn, mod, user_id)
             row = await self._store.insert_violation(
@@ -205,13 +218,13 @@ class Moderation:
         target = parse_id(user_id, "user_id") if user_id else None
         async with self._db.transaction("list_violations") as conn:
             try:
-                mod = await moderator_of(self._store, conn, chat_id, principal)
+                mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
                 chat = mod.chat
             except PermissionDenied:
                 me = uuid.UUID(principal.user_id)
                 if target not in (None, me):
                     raise
-                chat = (await chat_access(self._store, conn, chat_id, principal)).chat
+                chat = (await chat_access(self._access, conn, chat_id, principal)).chat
                 target = me
             return list(await self._store.violations(conn, chat.id, target))
 
@@ -222,7 +235,7 @@ class Moderation:
         """R-MOD-3: only after more than three recorded violations in this chat, for 1..30 days."""
         why = clean_reason(reason)
         async with self._db.transaction("block_member") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             target = await self._member(conn, mod, user_id)
             check_may_block(await self._store.violation_count(conn, mod.chat.id, target), days)
             starts = now()
@@ -249,12 +262,12 @@ class Moderation:
         target = parse_id(user_id, "user_id") if user_id else None
         async with self._db.transaction("list_blocks") as conn:
             try:
-                chat = (await moderator_of(self._store, conn, chat_id, principal)).chat
+                chat = (await moderator_of(self._store, self._access, conn, chat_id, principal)).chat
             except PermissionDenied:
                 me = uuid.UUID(principal.user_id)
                 if target not in (None, me):
                     raise
-                chat = (await chat_access(self._store, conn, chat_id, principal)).chat
+                chat = (await chat_access(self._access, conn, chat_id, principal)).chat
                 target = me
             return list(await self._store.active_blocks(conn, chat.id, target, now()))
 
@@ -262,7 +275,7 @@ class Moderation:
         """R-MOD-4: a moderator lifts a block early, saying why."""
         why = clean_reason(reason)
         async with self._db.transaction("lift_block") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             target = parse_id(user_id, "user_id")
             current = await self._store.active_block(conn, mod.chat.id, target, now())
             if current is None:
@@ -278,10 +291,10 @@ class Moderation:
         """R-MOD-5: removal cites a rule of the chat and a reason; the member's sockets drop the chat."""
         why = clean_reason(reason)
         async with self._db.transaction("remove_member") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             rule_text(list(mod.chat.rules), rule)
             target = await self._member(conn, mod, user_id)
-            await self._store.remove_memberships(conn, target, [mod.chat.id])
+            await self._chats.remove_memberships(conn, target, [mod.chat.id])
             await self._store.drop_moderator(conn, mod.chat.id, target)
             await stage_event(
                 conn,
@@ -307,6 +320,6 @@ class Moderation:
         if limit < 0 or limit > AUDIT_PAGE_LIMIT:
             raise InvalidArgument(f"limit: от 1 до {AUDIT_PAGE_LIMIT}")
         async with self._db.transaction("moderation_audit") as conn:
-            mod = await moderator_of(self._store, conn, chat_id, principal)
+            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
             rows, more = await self._store.audit_page(conn, mod.chat.id, before=before, limit=limit or 50)
         return AuditPage(rows, int(rows[-1].id) if more and rows else 0)

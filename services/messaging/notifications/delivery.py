@@ -25,7 +25,7 @@ from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.logging import get_logger
 from services.common.mail import MailFailed, SmtpMailer
 from services.messaging.chats.access import ORG_NOT_FOUND, parse_id
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.config import MessagingSettings
 from services.messaging.notifications.rules import (
     DEFAULT_TIME_ZONE,
@@ -96,7 +96,7 @@ class Notifications:
     def __init__(
         self,
         db: Database,
-        store: MessagingStore,
+        access: AccessStore,
         notify_store: NotifyStore,
         settings: MessagingSettings,
         *,
@@ -105,7 +105,7 @@ class Notifications:
         clock: Clock = utc_now,
     ) -> None:
         self._db = db
-        self._store = store
+        self._access = access
         self._notify = notify_store
         self._settings = settings
         self._sender = sender or WebPushSender(subject=settings.vapid_subject)
@@ -210,7 +210,7 @@ class Notifications:
     # --- quiet hours (the organisation's administrators) -------------------------------------------
     async def _admin_of(self, conn: AsyncConnection, principal: Principal, organisation_id: str) -> uuid.UUID:
         org = parse_id(organisation_id, "организация")
-        person = await self._store.person(conn, org, uuid.UUID(principal.user_id))
+        person = await self._access.person(conn, org, uuid.UUID(principal.user_id))
         if not person.is_member:
             raise NotFound(ORG_NOT_FOUND)
         if not person.is_admin:

@@ -24,11 +24,13 @@ from services.common.convert import to_timestamp
 from services.common.db import Database
 from services.common.errors import NotFound, PermissionDenied
 from services.messaging.chats.access import CHAT_NOT_FOUND, ChatAccess, chat_access, parse_id
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.convert import message_pb
 from services.messaging.chats.live import MESSAGE_POSTED, LivePublisher
 from services.messaging.chats.messages import Messages
 from services.messaging.chats.rules import Person
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import MessageStore
+from services.messaging.moderation.store import ModerationStore
 from services.messaging.polls.rules import (
     PollDraft,
     check_choices,
@@ -40,7 +42,7 @@ from services.messaging.polls.rules import (
     sees_seen_count,
     voter_key,
 )
-from services.messaging.polls.store import PollCounts
+from services.messaging.polls.store import PollCounts, PollStore
 
 POLL_UPDATED = "poll.updated"
 POLL_NOT_FOUND = "Опрос не найден"
@@ -101,14 +103,26 @@ def poll_pb(
 
 
 class Polls:
-    def __init__(self, db: Database, store: MessagingStore, messages: Messages, live: LivePublisher) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: PollStore,
+        access: AccessStore,
+        moderators: ModerationStore,
+        messages: Messages,
+        message_store: MessageStore,
+        live: LivePublisher,
+    ) -> None:
         self._db = db
         self._store = store
+        self._access = access
+        self._moderators = moderators
+        self._message_store = message_store
         self._messages = messages
         self._live = live
 
     async def _viewer(self, conn: AsyncConnection, access: ChatAccess) -> Viewer:
-        named = await self._store.is_named_moderator(conn, access.chat.id, access.person.user_id)
+        named = await self._moderators.is_named_moderator(conn, access.chat.id, access.person.user_id)
         return Viewer(access.chat, access.person, named)
 
     async def _polls(self, conn: AsyncConnection, viewer: Viewer, replies: list[pb.ChatMessage]) -> None:
@@ -152,14 +166,14 @@ class Polls:
         if not replies:
             return
         async with self._db.read("decorate_messages") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             viewer = await self._viewer(conn, access)
             await self._polls(conn, viewer, replies)
             await self._seen(conn, viewer, replies)
 
     async def _reply(self, conn: AsyncConnection, viewer: Viewer, seq: int) -> pb.ChatMessage:
-        row = await self._store.get_message(conn, viewer.chat.id, seq)
+        row = await self._message_store.get_message(conn, viewer.chat.id, seq)
         assert row is not None
         reply = message_pb(row)
         await self._polls(conn, viewer, [reply])
@@ -233,7 +247,7 @@ class Polls:
         now votes — in a channel every member (R-CHAT-2 limits posting, not answering)."""
         reply = None
         async with self._db.transaction("vote") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             poll = await self._open_poll(conn, access, seq)
             if poll is not None:
@@ -254,7 +268,7 @@ class Polls:
         """Take one's vote back while the poll is open (no vote: nothing changes)."""
         reply, removed = None, 0
         async with self._db.transaction("retract_vote") as conn:
-            access = await chat_access(self._store, conn, chat_id, principal)
+            access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
             poll = await self._open_poll(conn, access, seq)
             if poll is not None:
@@ -275,17 +289,17 @@ class Polls:
         """The caller in the chat and the poll (locked): the poll's author, the chat's moderators and
         the organisation's administrators act also in chats they are not in (as moderation does);
         others must be members (R-CHAT-5); anyone the chat is not for gets 404."""
-        chat = await self._store.get_chat(conn, parse_id(chat_id, "chat_id"))
+        chat = await self._access.get_chat(conn, parse_id(chat_id, "chat_id"))
         if chat is None:
             raise NotFound(CHAT_NOT_FOUND)
         user = uuid.UUID(principal.user_id)
-        person = await self._store.person(conn, chat.organisation_id, user)
+        person = await self._access.person(conn, chat.organisation_id, user)
         if not person.is_member:
             raise NotFound(CHAT_NOT_FOUND)
-        viewer = Viewer(chat, person, await self._store.is_named_moderator(conn, chat.id, user))
+        viewer = Viewer(chat, person, await self._moderators.is_named_moderator(conn, chat.id, user))
         poll = await self._store.get_poll(conn, chat.id, seq, for_update=True) if seq > 0 else None
         if not viewer.may_close(poll.author_id if poll is not None else uuid.UUID(int=0)):
-            (await chat_access(self._store, conn, chat_id, principal)).require_member()
+            (await chat_access(self._access, conn, chat_id, principal)).require_member()
         if poll is None or poll.deleted_at is not None:
             raise NotFound(POLL_NOT_FOUND)
         return viewer, poll

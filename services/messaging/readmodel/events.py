@@ -15,7 +15,8 @@ from services.common.inbox import AfterCommit, Subscription
 from services.messaging.chats import movement as movement
 from services.messaging.chats.live import LivePublisher
 from services.messaging.chats.membership import ensure_system_channels
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore
+from services.messaging.readmodel.store import ReadModelStore
 
 # The directory's class kinds, in the order of its ClassCreated.kind (1, 2, 3, 4).
 CLASS_KINDS = ("class", "group", "association", "staff_room")
@@ -26,7 +27,7 @@ def _optional(value: str) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
-def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscription:
+def directory_subscription(store: ReadModelStore, chats: ChatStore, live: LivePublisher) -> Subscription:
     subscription = Subscription(durable="messaging-directory", publisher="directory")
 
     @subscription.on("directory.organisation.activated")
@@ -38,7 +39,7 @@ def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscr
         await store.upsert_organisation(conn, org, event.name, staff_room)
         if staff_room is not None:
             await store.upsert_class(conn, staff_room, org, STAFF_ROOM_NAME, "staff_room")
-        await ensure_system_channels(store, conn, org)
+        await ensure_system_channels(chats, conn, org)
 
     @subscription.on("directory.organisation.updated")
     async def on_updated(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
@@ -56,7 +57,7 @@ def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscr
         org, user = uuid.UUID(event.organisation_id), uuid.UUID(event.user_id)
         if not await store.apply_roles(conn, org, user, roles, event.version):
             return None  # an older version than what we hold: nothing changes
-        removals = await movement.roles_changed(store, conn, org, user, roles)
+        removals = await movement.roles_changed(chats, store, conn, org, user, roles)
         return lambda: live.members_removed(removals)
 
     @subscription.on("directory.class.created")
@@ -109,6 +110,7 @@ def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscr
         event = directory_pb2.StudentTransferred()
         envelope.payload.Unpack(event)
         removals = await movement.student_transferred(
+            chats,
             store,
             conn,
             uuid.UUID(event.organisation_id),
@@ -124,6 +126,7 @@ def directory_subscription(store: MessagingStore, live: LivePublisher) -> Subscr
         event = directory_pb2.MemberLeft()
         envelope.payload.Unpack(event)
         removals = await movement.member_left(
+            chats,
             store,
             conn,
             uuid.UUID(event.organisation_id),

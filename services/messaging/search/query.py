@@ -19,8 +19,8 @@ from services.common.auth import Principal
 from services.common.db import Database
 from services.common.errors import InvalidArgument
 from services.messaging.chats.access import chat_access, organisation_person, parse_id
-from services.messaging.chats.store import MessagingStore
-from services.messaging.search.store import GT, LT, START, STOP
+from services.messaging.chats.access_store import AccessStore
+from services.messaging.search.store import GT, LT, START, STOP, SearchStore
 
 MAX_QUERY_CHARS = 200
 DEFAULT_LIMIT = 20
@@ -138,9 +138,10 @@ def hit_of(row: Any) -> Hit:
 
 
 class Search:
-    def __init__(self, db: Database, store: MessagingStore) -> None:
+    def __init__(self, db: Database, store: SearchStore, access: AccessStore) -> None:
         self._db = db
         self._store = store
+        self._access = access
 
     async def messages(
         self,
@@ -159,12 +160,12 @@ class Search:
             org: uuid.UUID | None = None
             chat: uuid.UUID | None = None
             if organisation_id:
-                await organisation_person(self._store, conn, organisation_id, principal)
+                await organisation_person(self._access, conn, organisation_id, principal)
                 org = parse_id(organisation_id, "organisation_id")
             if chat_id:
                 # NOT_FOUND for another school's (or another class's) chat; "join first" (R-CHAT-5)
                 # for a chat the caller may see but is not a member of.
-                (await chat_access(self._store, conn, chat_id, principal)).require_member()
+                (await chat_access(self._access, conn, chat_id, principal)).require_member()
                 chat = parse_id(chat_id, "chat_id")
             rows = await self._store.search_messages(
                 conn,

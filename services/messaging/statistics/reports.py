@@ -28,7 +28,7 @@ from services.common.auth import Principal
 from services.common.convert import ROLE_ORDER, parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.access_store import AccessStore
 from services.messaging.statistics.store import RoleWeekRow, StatisticsStore, WeekRow
 
 RULE = "R-STAT-1"
@@ -282,13 +282,13 @@ class Statistics:
     def __init__(
         self,
         db: Database,
-        store: MessagingStore,
+        access: AccessStore,
         stats: StatisticsStore,
         is_operator: OperatorCheck,
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
-        self._store = store
+        self._access = access
         self._stats = stats
         self._is_operator = is_operator
         self._clock = clock
@@ -299,7 +299,7 @@ class Statistics:
         count = check_weeks(weeks)
         org = parse_uuid(organisation_id, "организация")
         async with self._db.transaction("statistics_access") as conn:
-            person = await self._store.person(conn, org, uuid.UUID(principal.user_id))
+            person = await self._access.person(conn, org, uuid.UUID(principal.user_id))
         if not person.is_member:
             # A closed space (R-ORG-1): to anyone but its members and the operator it does not exist.
             if not await self._is_operator(principal):

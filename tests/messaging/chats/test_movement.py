@@ -17,7 +17,7 @@ from google.protobuf.message import Message
 from parta.events.v1 import directory_pb2
 from services.common.convert import role_value
 from services.common.events import make_envelope
-from services.messaging.chats.store import MessagingStore
+from services.messaging.chats.store import ChatStore
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 from tests.messaging.helpers import (
@@ -60,7 +60,7 @@ async def family(platform: Platform) -> Family:
 
 async def members_of(platform: Platform, chat_id: str) -> set[str]:
     async with platform.messaging.runtime.db.read("test_members") as conn:
-        return {str(u) for u in await MessagingStore().member_ids(conn, uuid.UUID(chat_id))}
+        return {str(u) for u in await ChatStore().member_ids(conn, uuid.UUID(chat_id))}
 
 
 async def publish_directory_event(infra: Infra, event_type: str, org: str, payload: Message) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import text
 
-from services.messaging.chats.store import MessagingStore
+from services.messaging.links.store import ChatLinkStore
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool
 from tests.messaging.helpers import create_chat, join, ok, school_with_class_teacher, synced
@@ -190,7 +190,7 @@ async def test_use_limit_holds_under_concurrent_joins(w: Linked) -> None:
 async def test_two_transactions_racing_for_the_last_use_count_it_once(w: Linked) -> None:
     created = await w.link(max_uses=1)
     link_id = uuid.UUID(created["link"]["id"])
-    store = MessagingStore()
+    store = ChatLinkStore()
     db = w.platform.messaging.runtime.db
     first_counted = asyncio.Event()
 

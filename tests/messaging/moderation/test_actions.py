@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from parta.messaging.v1 import messaging_pb2
-from services.messaging.chats.store import MessagingStore
+from services.messaging.moderation.store import ModerationStore
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 from tests.messaging.helpers import create_chat, join, ok, post, synced
@@ -282,7 +282,7 @@ async def test_r_mod_3_a_block_lifts_itself_when_it_ends(mod: Moderated) -> None
     student = await mod.student()
     chat_id, user_id = uuid.UUID(mod.chat["id"]), uuid.UUID(student["user_id"])
     now = datetime.now(UTC)
-    store = MessagingStore()
+    store = ModerationStore()
     async with mod.platform.messaging.runtime.db.transaction("test_block") as conn:
         await store.insert_block(
             conn,
