@@ -1,5 +1,5 @@
-"""The attachments part of messaging's gRPC servicer (R-CHAT-3): the client-streaming upload and the
-server-streaming download. Mixed into `api.MessagingServicer`, which gives it `_attachments`."""
+"""The attachments part of messaging's gRPC service (R-CHAT-3): the client-streaming upload and the
+server-streaming download."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import current_principal
 from services.common.errors import InvalidArgument, PartaError
 from services.messaging.attachments.files import Attachments, UploadStart
-from services.messaging.chats.convert import attachment_pb
+from services.messaging.attachments.views import attachment_pb
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
@@ -39,8 +39,9 @@ async def _drain(chunks: AsyncIterator[pb.UploadAttachmentChunk]) -> None:
         return
 
 
-class AttachmentServicer:
-    _attachments: Attachments
+class AttachmentsApi:
+    def __init__(self, attachments: Attachments) -> None:
+        self._attachments = attachments
 
     async def UploadAttachment(
         self, request_iterator: AsyncIterator[pb.UploadAttachmentChunk], context: Context

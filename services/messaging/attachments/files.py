@@ -3,7 +3,7 @@ message, download, and the sweep of what nobody can reach any more.
 
 - Upload: only a member who may post in the chat now (R-CHAT-2 in channels, not while blocked,
   R-MOD-3). The bytes are spooled to a temporary file while the type is detected from them
-  (`attachment_types.sniff`) and the kind's size limit holds; an image gets its thumbnail
+  (`kinds.sniff`) and the kind's size limit holds; an image gets its thumbnail
   (`thumbnails.py`). The file then goes to storage and stays *pending* until its uploader attaches it.
 - Attach (`attach`, inside the post's transaction): at most 10, each a pending upload of the poster
   in the same chat; anything else is NOT_FOUND (someone else's upload is not theirs to see).
@@ -28,8 +28,8 @@ from typing import IO, Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.logging import get_logger
@@ -47,9 +47,8 @@ from services.messaging.attachments.kinds import (
 from services.messaging.attachments.storage import Storage, StoredObjectMissing
 from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.thumbnails import THUMBNAIL_CONTENT_TYPE, inspect_image
-from services.messaging.chats.access import ChatAccess, chat_access, parse_id
+from services.messaging.chats.access import ChatAccess, chat_access
 from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.convert import attachment_pb
 
 log = get_logger(__name__)
 
@@ -86,7 +85,7 @@ def attachment_ids(values: Sequence[str]) -> list[uuid.UUID]:
     """The ids to attach, in order: at most 10, no repeats."""
     if len(values) > MAX_ATTACHMENTS:
         raise InvalidArgument(f"К сообщению можно прикрепить не больше {MAX_ATTACHMENTS} файлов")
-    ids = [parse_id(value, "attachment_id") for value in values]
+    ids = [parse_uuid(value, "attachment_id") for value in values]
     if len(set(ids)) != len(ids):
         raise InvalidArgument("Один и тот же файл прикреплён дважды")
     return ids
@@ -252,7 +251,7 @@ class Attachments:
 
     async def download(self, principal: Principal, attachment_id: str, thumbnail: bool) -> Download:
         async with self._db.read("attachment_download") as conn:
-            row = await self._store.get_attachment(conn, parse_id(attachment_id, "attachment_id"))
+            row = await self._store.get_attachment(conn, parse_uuid(attachment_id, "attachment_id"))
             if row is None:
                 raise NotFound(ATTACHMENT_NOT_FOUND)
             try:
@@ -278,19 +277,6 @@ class Attachments:
         except StoredObjectMissing:
             log.warning("attachment.missing", key=key)
             raise NotFound(ATTACHMENT_NOT_FOUND) from None
-
-    async def decorate(self, replies: Sequence[pb.ChatMessage]) -> None:
-        """Fill `attachments` of these messages (none on tombstones)."""
-        keys = [(uuid.UUID(m.chat_id), m.seq) for m in replies if not m.deleted]
-        if not keys:
-            return
-        async with self._db.read("message_attachments") as conn:
-            found = await self._store.message_attachments(conn, keys)
-        for reply in replies:
-            rows = found.get((uuid.UUID(reply.chat_id), reply.seq)) if not reply.deleted else None
-            if rows:
-                del reply.attachments[:]
-                reply.attachments.extend(attachment_pb(r) for r in rows)
 
     async def sweep(self) -> int:
         """Remove pending uploads older than the pending time and the files of deleted messages."""

@@ -18,20 +18,14 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
-from services.common.errors import InvalidArgument, NotFound, RuleRefused
+from services.common.convert import parse_uuid
+from services.common.errors import NotFound, RuleRefused
 from services.messaging.chats.access_store import AccessStore, Membership
 from services.messaging.chats.rules import ChatShape, Person, may_join_alone, may_post
 from services.messaging.moderation.rules import blocked_refusal
 
 CHAT_NOT_FOUND = "Чат не найден"
 ORG_NOT_FOUND = "Организация не найдена"
-
-
-def parse_id(value: str, what: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise InvalidArgument(f"Некорректный идентификатор: {what}") from None
 
 
 def shape_of(chat: Row[Any]) -> ChatShape:
@@ -96,7 +90,7 @@ async def chat_access(
 ) -> ChatAccess:
     """The chat as the caller stands to it; NOT_FOUND when it is not theirs to see."""
     user = uuid.UUID(principal.user_id)
-    standing = await store.chat_standing(conn, parse_id(chat_id, "chat_id"), user, datetime.now(UTC))
+    standing = await store.chat_standing(conn, parse_uuid(chat_id, "chat_id"), user, datetime.now(UTC))
     if standing is None:
         raise NotFound(CHAT_NOT_FOUND)
     person = standing.person
@@ -119,7 +113,7 @@ async def organisation_person(
 ) -> Person:
     """The caller in an organisation; NOT_FOUND when they are not its member (R-ORG-1)."""
     person = await store.person(
-        conn, parse_id(organisation_id, "organisation_id"), uuid.UUID(principal.user_id)
+        conn, parse_uuid(organisation_id, "organisation_id"), uuid.UUID(principal.user_id)
     )
     if not person.is_member:
         raise NotFound(ORG_NOT_FOUND)

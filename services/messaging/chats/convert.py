@@ -1,4 +1,4 @@
-"""Rows → contract messages, shared by the servicer and the live publisher."""
+"""Chats and messages → contract messages, shared by the api modules and the message views."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.convert import to_timestamp
+from services.messaging.chats.membership import ChatView, MessagePreview
 
 
 def kind_value(name: str) -> pb.ChatKind.ValueType:
@@ -39,14 +40,53 @@ def message_pb(row: Row[Any]) -> pb.ChatMessage:
     )
 
 
-def attachment_pb(row: Row[Any]) -> pb.Attachment:
-    return pb.Attachment(
+def chat_pb(view: ChatView) -> pb.Chat:
+    chat = view.chat
+    return pb.Chat(
+        id=str(chat.id),
+        organisation_id=str(chat.organisation_id),
+        kind=kind_value(chat.kind),
+        title=chat.title,
+        class_id=str(chat.class_id or ""),
+        subject=chat.subject,
+        system_kind=chat.system_kind or "",
+        staff_only=chat.staff_only,
+        created_by=str(chat.created_by or ""),
+        rules_version=chat.rules_version,
+        rules=list(chat.rules),
+        last_seq=chat.last_seq,
+        member=view.member,
+        last_read_seq=view.last_read_seq,
+        unread_count=view.unread,
+        may_post=view.may_post,
+        member_count=view.member_count,
+        created_at=to_timestamp(chat.created_at),
+        last_message=preview_pb(view.last_message),
+    )
+
+
+def preview_pb(preview: MessagePreview | None) -> pb.MessagePreview | None:
+    if preview is None:
+        return None
+    return pb.MessagePreview(
+        seq=preview.seq,
+        author_id=str(preview.author_id),
+        text=preview.text,
+        created_at=to_timestamp(preview.created_at),
+        deleted=preview.deleted,
+        has_attachments=preview.has_attachments,
+        is_poll=preview.is_poll,
+    )
+
+
+def invitation_pb(row: Row[Any]) -> pb.ChatInvitation:
+    return pb.ChatInvitation(
         id=str(row.id),
-        name=row.name,
-        content_type=row.content_type,
-        kind=row.kind,
-        size=row.size,
-        width=row.width,
-        height=row.height,
-        has_thumbnail=row.thumbnail_key is not None,
+        chat_id=str(row.chat_id),
+        organisation_id=str(row.organisation_id),
+        user_id=str(row.user_id),
+        invited_by=str(row.invited_by),
+        status=row.status,
+        chat_title=row.title,
+        created_at=to_timestamp(row.created_at),
     )

@@ -7,7 +7,7 @@ hiccup never fails the send (the message is already stored)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -15,7 +15,8 @@ from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.logging import get_logger
-from services.messaging.chats.convert import attachment_pb, message_pb
+from services.messaging.chats.convert import message_pb
+from services.messaging.chats.views import MessageViews, PostPart
 
 log = get_logger(__name__)
 
@@ -23,6 +24,8 @@ LIVE_PREFIX = "parta.live.chat."
 MESSAGE_POSTED = "message.posted"
 MESSAGE_EDITED = "message.edited"
 MESSAGE_DELETED = "message.deleted"
+# A poll's counts changed (polls/voting.py): the message with its poll as everyone sees it.
+POLL_UPDATED = "poll.updated"
 MEMBER_REMOVED = "member.removed"
 MEMBER_JOINED = "member.joined"
 READ = "read"
@@ -33,12 +36,12 @@ def live_subject(chat_id: str) -> str:
 
 
 class LivePublisher:
-    """Publishes live chat events; `connection` gives the current NATS client (opened later)."""
+    """Publishes live chat events; `connection` gives the current NATS client (opened later), `views`
+    the message as everyone following the chat sees it (views.py)."""
 
-    def __init__(self, connection: Callable[[], NATS]) -> None:
+    def __init__(self, connection: Callable[[], NATS], views: MessageViews) -> None:
         self._connection = connection
-        # Fills what a message carries beyond its row (its attachments, attachments.py); set in main.
-        self.decorate: Callable[[Sequence[pb.ChatMessage]], Awaitable[None]] | None = None
+        self._views = views
 
     async def publish(self, event: pb.LiveChatEvent) -> None:
         try:
@@ -48,20 +51,20 @@ class LivePublisher:
                 "live.publish_failed", chat_id=event.chat_id, error=str(error) or type(error).__name__
             )
 
-    async def message(
-        self, event_type: str, row: Row[Any], *, attachments: Sequence[Row[Any]] | None = None
-    ) -> None:
-        """The message as an event; `attachments` when the caller has them (a new post), otherwise
-        they are looked up."""
-        reply = message_pb(row)
-        if attachments is not None:
-            reply.attachments.extend(attachment_pb(a) for a in attachments)
-        elif self.decorate is not None:
-            try:
-                await self.decorate([reply])
-            except Exception as error:
-                log.warning("live.decorate_failed", error=str(error) or type(error).__name__)
-        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=event_type, message=reply))
+    async def posted(self, row: Row[Any], parts: Sequence[PostPart]) -> None:
+        """A new message with what its post stored (no look-up on the post path)."""
+        message = self._views.posted(row, parts)
+        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=MESSAGE_POSTED, message=message))
+
+    async def message(self, event_type: str, row: Row[Any]) -> None:
+        """A stored message as an event, with its extras looked up (views.py); should that fail, the
+        message goes out without them."""
+        try:
+            message = await self._views.shared(row)
+        except Exception as error:
+            log.warning("live.decorate_failed", error=str(error) or type(error).__name__)
+            message = message_pb(row)
+        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=event_type, message=message))
 
     async def member_joined(self, chat_id: uuid.UUID | str, user_id: uuid.UUID | str) -> None:
         await self.publish(pb.LiveChatEvent(chat_id=str(chat_id), type=MEMBER_JOINED, user_id=str(user_id)))

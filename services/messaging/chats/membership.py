@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import messaging_pb2 as events
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import service_actor, user_actor
@@ -21,7 +22,6 @@ from services.messaging.chats.access import (
     ChatAccess,
     chat_access,
     organisation_person,
-    parse_id,
     shape_of,
 )
 from services.messaging.chats.access_store import AccessStore
@@ -180,12 +180,12 @@ class Chats:
         user = uuid.UUID(principal.user_id)
         async with self._db.transaction("create_chat") as conn:
             person = await organisation_person(self._access, conn, new.organisation_id, principal)
-            org_id = parse_id(new.organisation_id, "organisation_id")
+            org_id = parse_uuid(new.organisation_id, "organisation_id")
             class_id: uuid.UUID | None = None
             subject = ""
             title = new.title
             if new.kind in CLASS_KINDS:
-                class_id = parse_id(new.class_id, "class_id")
+                class_id = parse_uuid(new.class_id, "class_id")
                 klass = await self._directory.get_class(conn, class_id)
                 if klass is None or klass.organisation_id != org_id or klass.kind == "staff_room":
                     raise NotFound("Класс не найден")
@@ -232,7 +232,7 @@ class Chats:
 
     async def mine(self, principal: Principal, organisation_id: str) -> list[ChatView]:
         user = uuid.UUID(principal.user_id)
-        org_id = parse_id(organisation_id, "organisation_id") if organisation_id else None
+        org_id = parse_uuid(organisation_id, "organisation_id") if organisation_id else None
         async with self._db.transaction("my_chats") as conn:
             rows = await self._store.my_chats(conn, user, org_id)
             people: dict[uuid.UUID, Person] = {}
@@ -257,7 +257,7 @@ class Chats:
             person = await organisation_person(self._access, conn, organisation_id, principal)
             views = []
             for row in await self._store.organisation_chats(
-                conn, parse_id(organisation_id, "organisation_id")
+                conn, parse_uuid(organisation_id, "organisation_id")
             ):
                 if not may_join_alone(person, shape_of(row)):
                     continue
@@ -295,7 +295,7 @@ class Chats:
         """R-PRIV-1: the members of a chat are visible to its members."""
         async with self._db.transaction("chat_members") as conn:
             (await chat_access(self._access, conn, chat_id, principal)).require_member()
-            return list(await self._store.members(conn, parse_id(chat_id, "chat_id")))
+            return list(await self._store.members(conn, parse_uuid(chat_id, "chat_id")))
 
     # --- invitations (R-CHAT-4) ---------------------------------------------------------------
     async def _class_audience(self, conn: AsyncConnection, chat: Row[Any]) -> list[uuid.UUID]:
@@ -324,7 +324,7 @@ class Chats:
             if whole_class:
                 targets = await self._class_audience(conn, chat)
             else:
-                targets = list(dict.fromkeys(parse_id(value, "user_ids") for value in user_ids))
+                targets = list(dict.fromkeys(parse_uuid(value, "user_ids") for value in user_ids))
             members = await self._store.member_ids(conn, chat.id)
             shape = shape_of(chat)
             created = []
@@ -354,7 +354,7 @@ class Chats:
 
     async def _own_pending(self, conn: AsyncConnection, principal: Principal, invitation_id: str) -> Row[Any]:
         row = await self._store.get_invitation(
-            conn, parse_id(invitation_id, "invitation_id"), for_update=True
+            conn, parse_uuid(invitation_id, "invitation_id"), for_update=True
         )
         if row is None or str(row.user_id) != principal.user_id:
             raise NotFound("Приглашение не найдено")

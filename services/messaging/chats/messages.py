@@ -19,19 +19,14 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.messaging.attachments.files import attach
-from services.messaging.attachments.files import attachment_ids as parse_attachment_ids
-from services.messaging.attachments.store import AttachmentStore
 from services.messaging.chats.access import ChatAccess, chat_access
 from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.live import MESSAGE_DELETED, MESSAGE_EDITED, MESSAGE_POSTED, LivePublisher
+from services.messaging.chats.live import MESSAGE_DELETED, MESSAGE_EDITED, LivePublisher
 from services.messaging.chats.rules import check_text, page_limit
 from services.messaging.chats.store import MessageStore
+from services.messaging.chats.views import Posted, PostPart
 
 MESSAGE_NOT_FOUND = "Сообщение не найдено"
-
-# A part stored with a post in its transaction once the message row exists (a poll, polls.py).
-PostExtension = Callable[[AsyncConnection, ChatAccess, Row[Any]], Awaitable[None]]
 
 # Whether message `seq` of a chat is one whose text its author may no longer rewrite (a poll's question:
 # votes were cast on it); main passes `polls.store.PollStore.has_poll`.
@@ -39,17 +34,11 @@ Frozen = Callable[[AsyncConnection, uuid.UUID, int], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
-class Posted:
-    """A new message and the files attached to it."""
-
-    row: Row[Any]
-    attachments: list[Row[Any]]
-
-
-@dataclass(frozen=True)
 class Page:
     messages: list[Row[Any]]
     has_more: bool
+    # The caller in the chat: whose view of the page's extras (views.py).
+    reader: ChatAccess
 
 
 @dataclass(frozen=True)
@@ -65,7 +54,6 @@ class Messages:
         db: Database,
         store: MessageStore,
         access: AccessStore,
-        files: AttachmentStore,
         live: LivePublisher,
         *,
         frozen: Frozen,
@@ -74,7 +62,6 @@ class Messages:
         self._frozen = frozen
         self._store = store
         self._access = access
-        self._files = files
         self._live = live
 
     async def post(
@@ -84,23 +71,20 @@ class Messages:
         text: str,
         reply_to_seq: int,
         *,
-        extend: PostExtension | None = None,
-        attachment_ids: Sequence[str] = (),
+        parts: Sequence[PostPart] = (),
         client_id: str = "",
     ) -> Posted:
-        """Post a message. With `extend` (a poll) its part is stored in the same transaction and the
-        caller publishes the live event, so that it carries the message with that part. With
-        `attachment_ids` (the poster's pending uploads, attachments.py) the text may be empty. With
-        `client_id` (the id the sender's client gave the message) a retried send returns the
-        message stored the first time instead of storing it again."""
-        files = parse_attachment_ids(attachment_ids)
-        if files and not text.strip():
+        """Post a message with `parts` (its files, its poll: checked by their features before) stored
+        in the same transaction; the live event carries them. With a part that is content of its own
+        (files) the text may be empty. With `client_id` (the id the sender's client gave the message)
+        a retried send returns the message stored the first time instead of storing it again."""
+        if any(part.content for part in parts) and not text.strip():
             text = ""
         else:
             check_text(text)
         client = parse_uuid(client_id, "client_id") if client_id else None
         try:
-            return await self._post(principal, chat_id, text, reply_to_seq, extend, files, client)
+            return await self._post(principal, chat_id, text, reply_to_seq, parts, client)
         except IntegrityError:
             # The same send, retried while the first was still being stored: that one won.
             if client is None:
@@ -116,10 +100,7 @@ class Messages:
         self, conn: AsyncConnection, access: ChatAccess, client: uuid.UUID
     ) -> Posted | None:
         row = await self._store.message_by_client_id(conn, access.chat.id, access.person.user_id, client)
-        if row is None:
-            return None
-        files = await self._files.message_attachments(conn, [(access.chat.id, int(row.seq))])
-        return Posted(row, files.get((access.chat.id, int(row.seq)), []))
+        return Posted(row, access, None) if row is not None else None
 
     async def _post(
         self,
@@ -127,8 +108,7 @@ class Messages:
         chat_id: str,
         text: str,
         reply_to_seq: int,
-        extend: PostExtension | None,
-        files: list[uuid.UUID],
+        parts: Sequence[PostPart],
         client: uuid.UUID | None,
     ) -> Posted:
         async with self._db.transaction("post_message") as conn:
@@ -152,9 +132,8 @@ class Messages:
                 client_id=client,
             )
             seq = int(row.seq)
-            if extend is not None:
-                await extend(conn, access, row)
-            attached = await attach(self._files, conn, access, seq, files)
+            for part in parts:
+                await part.store(conn, access, row)
             await stage_event(
                 conn,
                 "messaging.message.posted",
@@ -167,9 +146,8 @@ class Messages:
                 organisation_id=str(chat.organisation_id),
                 actor=user_actor(principal.user_id),
             )
-        if extend is None:
-            await self._live.message(MESSAGE_POSTED, row, attachments=attached)
-        return Posted(row, attached)
+        await self._live.posted(row, parts)
+        return Posted(row, access, parts)
 
     async def _own(self, principal: Principal, chat_id: str, seq: int, *, edit: str | None) -> Row[Any]:
         async with self._db.transaction("edit_message" if edit is not None else "delete_message") as conn:
@@ -213,7 +191,7 @@ class Messages:
             rows, has_more = await self._store.history(
                 conn, access.chat.id, before=before, after=after, limit=count
             )
-        return Page(rows, has_more)
+        return Page(rows, has_more, access)
 
     async def mark_read(self, principal: Principal, chat_id: str, seq: int) -> ReadMark:
         if seq < 0:

@@ -26,10 +26,11 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
-from services.messaging.chats.access import ChatAccess, parse_id, shape_of
+from services.messaging.chats.access import ChatAccess, shape_of
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.membership import ChatView, stage_joined, view_of
 from services.messaging.chats.rules import in_audience
@@ -153,7 +154,7 @@ class ChatLinks:
             return list(await self._store.chat_links(conn, mod.chat.id))
 
     async def revoke(self, principal: Principal, chat_id: str, link_id: str) -> Row[Any]:
-        wanted = parse_id(link_id, "link_id")
+        wanted = parse_uuid(link_id, "link_id")
         async with self._db.transaction("revoke_chat_link") as conn:
             mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
             link = await self._store.get_link(conn, wanted)

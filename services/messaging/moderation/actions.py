@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import messaging_pb2 as events
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.messaging.chats.access import CHAT_NOT_FOUND, chat_access, parse_id
+from services.messaging.chats.access import CHAT_NOT_FOUND, chat_access
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.live import MESSAGE_DELETED, LivePublisher
 from services.messaging.chats.rules import Person
@@ -76,7 +77,7 @@ async def moderator_of(
     store: ModerationStore, access: AccessStore, conn: AsyncConnection, chat_id: str, principal: Principal
 ) -> Moderator:
     """The caller as a moderator of the chat; 403 to the chat's other people, 404 to anyone else."""
-    chat = await access.get_chat(conn, parse_id(chat_id, "chat_id"))
+    chat = await access.get_chat(conn, parse_uuid(chat_id, "chat_id"))
     if chat is None:
         raise NotFound(CHAT_NOT_FOUND)
     user = uuid.UUID(principal.user_id)
@@ -135,7 +136,7 @@ class Moderation:
 
     async def _member(self, conn: AsyncConnection, mod: Moderator, user_id: str) -> uuid.UUID:
         """A current member of the chat other than the acting moderator."""
-        target = parse_id(user_id, "user_id")
+        target = parse_uuid(user_id, "user_id")
         if target == mod.user_id:
             raise InvalidArgument("Модератор не применяет меры к самому себе")
         if await self._access.membership(conn, mod.chat.id, target) is None:
@@ -147,7 +148,7 @@ class Moderation:
         """R-MOD-1: a moderator (or administrator) names another of the chat's staff members."""
         async with self._db.transaction("name_moderator") as conn:
             mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
-            target = parse_id(user_id, "user_id")
+            target = parse_uuid(user_id, "user_id")
             member = await self._access.membership(conn, mod.chat.id, target) is not None
             if not member:
                 raise NotFound(MEMBER_NOT_FOUND)
@@ -215,7 +216,7 @@ class Moderation:
     async def violations(self, principal: Principal, chat_id: str, user_id: str) -> list[Row[Any]]:
         """Moderators and administrators: everyone's, or one member's. A member: their own
         (the reminders of R-MOD-2); asking for someone else's is PERMISSION_DENIED."""
-        target = parse_id(user_id, "user_id") if user_id else None
+        target = parse_uuid(user_id, "user_id") if user_id else None
         async with self._db.transaction("list_violations") as conn:
             try:
                 mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
@@ -259,7 +260,7 @@ class Moderation:
     async def blocks(self, principal: Principal, chat_id: str, user_id: str) -> list[Row[Any]]:
         """R-MOD-3: the blocks holding now. Moderators and administrators: everyone's, or one
         member's; a member: their own (so the composer can say until when)."""
-        target = parse_id(user_id, "user_id") if user_id else None
+        target = parse_uuid(user_id, "user_id") if user_id else None
         async with self._db.transaction("list_blocks") as conn:
             try:
                 chat = (await moderator_of(self._store, self._access, conn, chat_id, principal)).chat
@@ -276,7 +277,7 @@ class Moderation:
         why = clean_reason(reason)
         async with self._db.transaction("lift_block") as conn:
             mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
-            target = parse_id(user_id, "user_id")
+            target = parse_uuid(user_id, "user_id")
             current = await self._store.active_block(conn, mod.chat.id, target, now())
             if current is None:
                 raise NotFound("У участника нет действующей блокировки в этом чате")

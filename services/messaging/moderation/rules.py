@@ -1,6 +1,6 @@
 """The moderation rules (R-MOD-1..5) as plain functions over plain facts: who moderates a chat, which
 rule a moderator may cite, when a block is allowed and whether it holds now, and what a reason is.
-Nothing here touches the database; `moderation.py` gathers the facts and calls these."""
+Nothing here touches the database; `actions.py` gathers the facts and calls these."""
 
 from __future__ import annotations
 

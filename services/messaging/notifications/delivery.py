@@ -1,6 +1,6 @@
 """Notifications, the use cases: a member's push subscriptions and digest preference, an
 organisation's quiet hours (its administrators'), pushes for new messages (from messaging's own
-`message.posted` through a durable consumer, `notify_events.py`), and the periodic e-mail digest.
+`message.posted` through a durable consumer, `events.py`), and the periodic e-mail digest.
 
 The clock is a constructor argument (`clock`), so tests put "now" at night instead of waiting."""
 
@@ -20,11 +20,12 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.logging import get_logger
 from services.common.mail import MailFailed, SmtpMailer
-from services.messaging.chats.access import ORG_NOT_FOUND, parse_id
+from services.messaging.chats.access import ORG_NOT_FOUND
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.config import MessagingSettings
 from services.messaging.notifications.rules import (
@@ -209,7 +210,7 @@ class Notifications:
 
     # --- quiet hours (the organisation's administrators) -------------------------------------------
     async def _admin_of(self, conn: AsyncConnection, principal: Principal, organisation_id: str) -> uuid.UUID:
-        org = parse_id(organisation_id, "организация")
+        org = parse_uuid(organisation_id, "организация")
         person = await self._access.person(conn, org, uuid.UUID(principal.user_id))
         if not person.is_member:
             raise NotFound(ORG_NOT_FOUND)

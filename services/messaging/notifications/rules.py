@@ -1,6 +1,6 @@
 """The rules of notifications as plain functions: quiet hours in an organisation's time zone, whose
 pushes quiet hours hold (children: students), what a push says, and which chats an e-mail digest
-lists. No I/O here; `notifications.py` feeds these with facts from the store."""
+lists. No I/O here; `delivery.py` feeds these with facts from the store."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ polls = Table(
     Column("closes_at", DateTime(timezone=True)),
     Column("closed_at", DateTime(timezone=True)),
     Column("closed_by", Uuid),
-    # Anonymous polls: the random key of the voters' HMACs (poll_rules.voter_key), erased on closing.
+    # Anonymous polls: the random key of the voters' HMACs (rules.voter_key), erased on closing.
     Column("secret", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -1,15 +1,15 @@
-"""Polls (R-CHAT-3: members create polls) and "seen by" on channel posts: the use cases.
+"""Polls (R-CHAT-3: members create polls): voting, retracting, closing, the voters — the use cases.
 
 A poll is a message whose text is its question, posted like any message (so R-CHAT-2 holds: in a
-channel administrators post it) with its options in the same transaction. Everyone who may read the
+channel administrators post it) with its options in the same transaction (views.NewPoll, posted by
+the polls api through `Messages.post`). Everyone who may read the
 chat now votes — in a channel every member, as in a school survey. A vote replaces the voter's
 previous one; a closed poll takes no more. Each change goes out live as `poll.updated` with the new
-counts (never anyone's choices). Who voted how is told only for open polls (`poll_rules`); for
+counts (never anyone's choices). Who voted how is told only for open polls (`rules`); for
 anonymous ones no call answers it, and the stored rows do not name the voter (`voter_key`)."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,33 +18,27 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import Principal
-from services.common.convert import to_timestamp
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import NotFound, PermissionDenied
-from services.messaging.chats.access import CHAT_NOT_FOUND, ChatAccess, chat_access, parse_id
+from services.messaging.chats.access import CHAT_NOT_FOUND, ChatAccess, chat_access
 from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.convert import message_pb
-from services.messaging.chats.live import MESSAGE_POSTED, LivePublisher
-from services.messaging.chats.messages import Messages
+from services.messaging.chats.live import POLL_UPDATED, LivePublisher
 from services.messaging.chats.rules import Person
 from services.messaging.chats.store import MessageStore
 from services.messaging.moderation.store import ModerationStore
 from services.messaging.polls.rules import (
-    PollDraft,
     check_choices,
     check_open,
-    clean_poll,
     is_closed,
     may_close,
     may_list_voters,
     sees_seen_count,
     voter_key,
 )
-from services.messaging.polls.store import PollCounts, PollStore
+from services.messaging.polls.store import PollStore
 
-POLL_UPDATED = "poll.updated"
 POLL_NOT_FOUND = "Опрос не найден"
 ANONYMOUS = "Опрос анонимный: кто как голосовал, не узнает никто — ни автор, ни администратор"
 NOT_YOURS_TO_CLOSE = "Опрос закрывают его автор, модераторы чата и администраторы"
@@ -77,29 +71,12 @@ class Viewer:
         )
 
 
-def poll_pb(
-    poll: Row[Any],
-    question: str,
-    counts: PollCounts | None,
-    mine: list[int],
-    *,
-    close: bool = False,
-    voters: bool = False,
-) -> pb.Poll:
-    per_option = counts.per_option if counts else {}
-    return pb.Poll(
-        question=question,
-        options=[pb.PollOption(text=text, votes=per_option.get(i, 0)) for i, text in enumerate(poll.options)],
-        multiple=poll.multiple,
-        anonymous=poll.anonymous,
-        closed=is_closed(poll.closed_at, poll.closes_at, now()),
-        closes_at=to_timestamp(poll.closes_at),
-        closed_at=to_timestamp(poll.closed_at),
-        total_voters=counts.voters if counts else 0,
-        my_choices=mine,
-        may_close=close,
-        may_list_voters=voters,
-    )
+@dataclass(frozen=True)
+class PollChange:
+    """A poll after a vote, a retraction or its closing: its message, and who acted as they see it."""
+
+    message: Row[Any]
+    reader: Viewer
 
 
 class Polls:
@@ -109,7 +86,6 @@ class Polls:
         store: PollStore,
         access: AccessStore,
         moderators: ModerationStore,
-        messages: Messages,
         message_store: MessageStore,
         live: LivePublisher,
     ) -> None:
@@ -118,113 +94,16 @@ class Polls:
         self._access = access
         self._moderators = moderators
         self._message_store = message_store
-        self._messages = messages
         self._live = live
 
     async def _viewer(self, conn: AsyncConnection, access: ChatAccess) -> Viewer:
         named = await self._moderators.is_named_moderator(conn, access.chat.id, access.person.user_id)
         return Viewer(access.chat, access.person, named)
 
-    async def _polls(self, conn: AsyncConnection, viewer: Viewer, replies: list[pb.ChatMessage]) -> None:
-        """Attach to each (not deleted) message of `replies` its poll as the viewer sees it."""
-        texts = {m.seq: m for m in replies if not m.deleted}
-        rows = await self._store.polls_of(conn, viewer.chat.id, list(texts))
-        if not rows:
-            return
-        seqs = [int(r.seq) for r in rows]
-        counts = await self._store.poll_counts(conn, viewer.chat.id, seqs)
-        keys = {
-            int(r.seq): key
-            for r in rows
-            if (key := voter_key(r.anonymous, r.secret, viewer.person.user_id)) is not None
-        }
-        mine = await self._store.my_choices(conn, viewer.chat.id, keys)
-        for row in rows:
-            message = texts[int(row.seq)]
-            author = uuid.UUID(message.author_id)
-            message.poll.CopyFrom(
-                poll_pb(
-                    row,
-                    message.text,
-                    counts.get(int(row.seq)),
-                    mine.get(int(row.seq), []),
-                    close=viewer.may_close(author),
-                    voters=viewer.may_list_voters(row.anonymous, author),
-                )
-            )
-
-    async def _seen(self, conn: AsyncConnection, viewer: Viewer, replies: list[pb.ChatMessage]) -> None:
-        """ "Seen by" on the channel posts the viewer may see it for, in one query for the page."""
-        shown = {
-            m.seq: m for m in replies if not m.deleted and viewer.sees_seen_count(uuid.UUID(m.author_id))
-        }
-        for seq, seen in (await self._store.seen_counts(conn, viewer.chat.id, list(shown))).items():
-            shown[seq].seen_count = seen
-
-    async def decorate(self, principal: Principal, chat_id: str, replies: list[pb.ChatMessage]) -> None:
-        """Give a page of messages their polls and (channels) their "seen by" counts."""
-        if not replies:
-            return
-        async with self._db.read("decorate_messages") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
-            access.require_member()
-            viewer = await self._viewer(conn, access)
-            await self._polls(conn, viewer, replies)
-            await self._seen(conn, viewer, replies)
-
-    async def _reply(self, conn: AsyncConnection, viewer: Viewer, seq: int) -> pb.ChatMessage:
+    async def _change(self, conn: AsyncConnection, viewer: Viewer, seq: int) -> PollChange:
         row = await self._message_store.get_message(conn, viewer.chat.id, seq)
         assert row is not None
-        reply = message_pb(row)
-        await self._polls(conn, viewer, [reply])
-        await self._seen(conn, viewer, [reply])
-        return reply
-
-    async def _publish(self, reply: pb.ChatMessage) -> None:
-        """`poll.updated` to everyone following the chat: counts only, nobody's choices or rights."""
-        shared = pb.ChatMessage()
-        shared.CopyFrom(reply)
-        shared.poll.ClearField("my_choices")
-        shared.poll.may_close = False
-        shared.poll.may_list_voters = False
-        shared.ClearField("seen_count")
-        await self._live.publish(pb.LiveChatEvent(chat_id=reply.chat_id, type=POLL_UPDATED, message=shared))
-
-    # --- creating ------------------------------------------------------------------------------
-    async def create(
-        self, principal: Principal, chat_id: str, draft: PollDraft, reply_to_seq: int
-    ) -> pb.ChatMessage:
-        """Post a poll: a message (R-CHAT-2 and R-MOD-3 hold as for any post) with its options."""
-        poll = clean_poll(draft, now())
-        stored: dict[str, Any] = {}
-
-        async def with_options(conn: AsyncConnection, access: ChatAccess, message: Row[Any]) -> None:
-            stored["poll"] = await self._store.insert_poll(
-                conn,
-                chat_id=message.chat_id,
-                seq=message.seq,
-                options=poll.options,
-                multiple=poll.multiple,
-                anonymous=poll.anonymous,
-                closes_at=poll.closes_at,
-                secret=secrets.token_bytes(32) if poll.anonymous else None,
-            )
-            stored["viewer"] = await self._viewer(conn, access)
-
-        message = (
-            await self._messages.post(principal, chat_id, poll.question, reply_to_seq, extend=with_options)
-        ).row
-        viewer: Viewer = stored["viewer"]
-        reply = message_pb(message)
-        reply.poll.CopyFrom(poll_pb(stored["poll"], message.text, None, []))
-        await self._live.publish(pb.LiveChatEvent(chat_id=reply.chat_id, type=MESSAGE_POSTED, message=reply))
-        mine = pb.ChatMessage()
-        mine.CopyFrom(reply)
-        mine.poll.may_close = viewer.may_close(message.author_id)
-        mine.poll.may_list_voters = viewer.may_list_voters(poll.anonymous, message.author_id)
-        if viewer.sees_seen_count(message.author_id):
-            mine.seen_count = 0
-        return mine
+        return PollChange(row, viewer)
 
     # --- voting --------------------------------------------------------------------------------
     async def _open_poll(self, conn: AsyncConnection, access: ChatAccess, seq: int) -> Row[Any] | None:
@@ -242,10 +121,10 @@ class Polls:
             await self._store.forget_key(conn, access.chat.id, seq)
         return None
 
-    async def vote(self, principal: Principal, chat_id: str, seq: int, options: list[int]) -> pb.ChatMessage:
+    async def vote(self, principal: Principal, chat_id: str, seq: int, options: list[int]) -> PollChange:
         """Vote (again): the caller's choices replace their previous vote. Whoever may read the chat
         now votes — in a channel every member (R-CHAT-2 limits posting, not answering)."""
-        reply = None
+        change = None
         async with self._db.transaction("vote") as conn:
             access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
@@ -258,15 +137,15 @@ class Polls:
                 await self._store.replace_vote(
                     conn, access.chat.id, seq, key, chosen, user_id=None if poll.anonymous else user
                 )
-                reply = await self._reply(conn, await self._viewer(conn, access), seq)
-        check_open(reply is None)
-        assert reply is not None
-        await self._publish(reply)
-        return reply
+                change = await self._change(conn, await self._viewer(conn, access), seq)
+        check_open(change is None)
+        assert change is not None
+        await self._live.message(POLL_UPDATED, change.message)
+        return change
 
-    async def retract(self, principal: Principal, chat_id: str, seq: int) -> pb.ChatMessage:
+    async def retract(self, principal: Principal, chat_id: str, seq: int) -> PollChange:
         """Take one's vote back while the poll is open (no vote: nothing changes)."""
-        reply, removed = None, 0
+        change, removed = None, 0
         async with self._db.transaction("retract_vote") as conn:
             access = await chat_access(self._access, conn, chat_id, principal)
             access.require_member()
@@ -275,12 +154,12 @@ class Polls:
                 key = voter_key(poll.anonymous, poll.secret, access.person.user_id)
                 assert key is not None
                 removed = await self._store.retract_vote(conn, access.chat.id, seq, key)
-                reply = await self._reply(conn, await self._viewer(conn, access), seq)
-        check_open(reply is None)
-        assert reply is not None
+                change = await self._change(conn, await self._viewer(conn, access), seq)
+        check_open(change is None)
+        assert change is not None
         if removed:
-            await self._publish(reply)
-        return reply
+            await self._live.message(POLL_UPDATED, change.message)
+        return change
 
     # --- closing and voters --------------------------------------------------------------------
     async def _acting(
@@ -289,7 +168,7 @@ class Polls:
         """The caller in the chat and the poll (locked): the poll's author, the chat's moderators and
         the organisation's administrators act also in chats they are not in (as moderation does);
         others must be members (R-CHAT-5); anyone the chat is not for gets 404."""
-        chat = await self._access.get_chat(conn, parse_id(chat_id, "chat_id"))
+        chat = await self._access.get_chat(conn, parse_uuid(chat_id, "chat_id"))
         if chat is None:
             raise NotFound(CHAT_NOT_FOUND)
         user = uuid.UUID(principal.user_id)
@@ -304,7 +183,7 @@ class Polls:
             raise NotFound(POLL_NOT_FOUND)
         return viewer, poll
 
-    async def close(self, principal: Principal, chat_id: str, seq: int) -> pb.ChatMessage:
+    async def close(self, principal: Principal, chat_id: str, seq: int) -> PollChange:
         """The author, the chat's moderators and the organisation's administrators close a poll;
         the chat's other members get 403. Closing erases an anonymous poll's key (`voter_key`).
         Closing twice changes nothing."""
@@ -314,11 +193,11 @@ class Polls:
             if not viewer.may_close(poll.author_id):
                 raise PermissionDenied(NOT_YOURS_TO_CLOSE, rule="R-MOD-1")
             if poll.closed_at is not None:
-                return await self._reply(conn, viewer, seq)
+                return await self._change(conn, viewer, seq)
             await self._store.close_poll(conn, viewer.chat.id, seq, viewer.person.user_id)
-            reply = await self._reply(conn, viewer, seq)
-        await self._publish(reply)
-        return reply
+            change = await self._change(conn, viewer, seq)
+        await self._live.message(POLL_UPDATED, change.message)
+        return change
 
     async def voters(self, principal: Principal, chat_id: str, seq: int) -> list[Row[Any]]:
         """Who voted how in an open (named) poll, to those `may_list_voters` allows. An anonymous poll

@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from services.common.auth import Principal
+from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument
-from services.messaging.chats.access import chat_access, organisation_person, parse_id
+from services.messaging.chats.access import chat_access, organisation_person
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.search.store import GT, LT, START, STOP, SearchStore
 
@@ -161,12 +162,12 @@ class Search:
             chat: uuid.UUID | None = None
             if organisation_id:
                 await organisation_person(self._access, conn, organisation_id, principal)
-                org = parse_id(organisation_id, "organisation_id")
+                org = parse_uuid(organisation_id, "organisation_id")
             if chat_id:
                 # NOT_FOUND for another school's (or another class's) chat; "join first" (R-CHAT-5)
                 # for a chat the caller may see but is not a member of.
                 (await chat_access(self._access, conn, chat_id, principal)).require_member()
-                chat = parse_id(chat_id, "chat_id")
+                chat = parse_uuid(chat_id, "chat_id")
             rows = await self._store.search_messages(
                 conn,
                 user_id=uuid.UUID(principal.user_id),

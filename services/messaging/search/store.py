@@ -5,7 +5,7 @@ they are a member of now, matched with the `russian` configuration against the s
 
 The snippet is made safe for plain-text segmenting here: the markers are the control characters
 STX/ETX, which are removed from the text first, and `<`/`>` are swapped for EOT/ENQ so the
-headline parser sees no HTML tags to drop (search.py swaps them back)."""
+headline parser sees no HTML tags to drop (query.py swaps them back)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Weekly usage statistics of organisations (R-STAT-1): who may see them, how weeks are cut, and
-how the counters kept from events (`stats_events.py`, `stats_store.py`) become a report.
+how the counters kept from events (`events.py`, `store.py`) become a report.
 
 Choices where the rule is silent:
 - A week is an ISO week, Monday 00:00 to the next Monday 00:00 in the organisation's time zone

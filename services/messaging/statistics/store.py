@@ -1,6 +1,6 @@
 """All SQL of the weekly statistics (R-STAT-1): its tables (migration 0005) and the counters the
 statistics consumers move. Every method takes the connection of a transaction the caller opened;
-nothing here decides a rule or cuts a week (`statistics.py` does)."""
+nothing here decides a rule or cuts a week (`reports.py` does)."""
 
 from __future__ import annotations
 
