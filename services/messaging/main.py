@@ -25,7 +25,7 @@ from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.views import Attach, AttachmentPart
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.api import ChatsApi
-from services.messaging.chats.events import live_membership_subscription
+from services.messaging.chats.events import directory_subscription, live_membership_subscription
 from services.messaging.chats.live import LivePublisher
 from services.messaging.chats.membership import Chats
 from services.messaging.chats.messages import Messages
@@ -47,7 +47,6 @@ from services.messaging.polls.api import PollsApi
 from services.messaging.polls.store import PollStore
 from services.messaging.polls.views import PollPart, PollPosting
 from services.messaging.polls.voting import Polls
-from services.messaging.readmodel.events import directory_subscription
 from services.messaging.readmodel.store import ReadModelStore
 from services.messaging.search.api import SearchApi
 from services.messaging.search.query import Search

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.rules import Person
+from services.messaging.readmodel.people import Person
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 

@@ -21,8 +21,9 @@ from services.common.auth import Principal
 from services.common.convert import parse_uuid
 from services.common.errors import NotFound, RuleRefused
 from services.messaging.chats.access_store import AccessStore, Membership
-from services.messaging.chats.rules import ChatShape, Person, may_join_alone, may_post
+from services.messaging.chats.rules import ChatShape, may_join_alone, may_post
 from services.messaging.moderation.rules import blocked_refusal
+from services.messaging.readmodel.people import Person
 
 CHAT_NOT_FOUND = "Чат не найден"
 ORG_NOT_FOUND = "Организация не найдена"

@@ -12,11 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BindParameter,
-    ColumnElement,
     DateTime,
-    Label,
     Row,
     Select,
     Uuid,
@@ -28,16 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.messaging.chats.rules import Person
 from services.messaging.chats.tables import chat_invitations, chat_members, chats
 from services.messaging.moderation.tables import chat_blocks
-from services.messaging.readmodel.tables import (
-    dir_classes,
-    dir_members,
-    dir_parent_links,
-    dir_student_classes,
-    dir_subject_teachers,
-)
+from services.messaging.readmodel.people import Person
+from services.messaging.readmodel.store import person_facts, person_facts_columns, person_from
 
 
 @dataclass(frozen=True)
@@ -92,7 +82,7 @@ def _chat_standing_statement() -> Select[Any]:
             chat_members.c.joined_at.label("m_joined_at"),
             invited.label("m_invited"),
             block_ends.label("m_block_ends_at"),
-            *_person_facts_columns(chats.c.organisation_id, user_id, prefix="p_"),
+            *person_facts_columns(chats.c.organisation_id, user_id, prefix="p_"),
         )
         .select_from(
             chats.outerjoin(
@@ -146,77 +136,8 @@ class AccessStore:
             membership=membership,
             invited=bool(row.m_invited),
             block_ends_at=row.m_block_ends_at,
-            person=_person_from(row, user_id, prefix="p_"),
+            person=person_from(row, user_id, prefix="p_"),
         )
-
-
-def _person_facts_columns(
-    organisation_id: ColumnElement[Any], user_id: BindParameter[Any], *, prefix: str = ""
-) -> list[Label[Any]]:
-    """The person's roles, class, children's classes, classes taught as class teacher and subjects,
-    each a scalar subquery of `organisation_id` (a bound value, or the chat's column)."""
-    students, links = dir_student_classes, dir_parent_links
-    roles = select(dir_members.c.roles).where(
-        dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id
-    )
-    student_class = select(students.c.class_id).where(
-        students.c.organisation_id == organisation_id, students.c.user_id == user_id
-    )
-    children = (
-        select(func.array_agg(students.c.class_id))
-        .select_from(
-            students.join(
-                links,
-                and_(
-                    links.c.organisation_id == students.c.organisation_id,
-                    links.c.child_id == students.c.user_id,
-                ),
-            )
-        )
-        .where(links.c.organisation_id == organisation_id, links.c.parent_id == user_id)
-    )
-    teacher_of = select(func.array_agg(dir_classes.c.id)).where(
-        dir_classes.c.organisation_id == organisation_id, dir_classes.c.class_teacher_id == user_id
-    )
-    subjects = select(
-        func.json_agg(
-            func.json_build_array(dir_subject_teachers.c.class_id, dir_subject_teachers.c.subject),
-            type_=JSON,
-        )
-    ).where(
-        dir_subject_teachers.c.organisation_id == organisation_id,
-        dir_subject_teachers.c.user_id == user_id,
-    )
-    return [
-        roles.scalar_subquery().label(prefix + "roles"),
-        student_class.limit(1).scalar_subquery().label(prefix + "student_class"),
-        children.scalar_subquery().label(prefix + "children"),
-        teacher_of.scalar_subquery().label(prefix + "teacher_of"),
-        subjects.scalar_subquery().label(prefix + "subjects"),
-    ]
-
-
-def _person_from(row: Row[Any], user_id: uuid.UUID, *, prefix: str = "") -> Person:
-    facts = row._mapping
-    roles = facts[prefix + "roles"]
-    if not roles:
-        return Person(user_id=user_id)
-    return Person(
-        user_id=user_id,
-        roles=frozenset(roles),
-        student_class=facts[prefix + "student_class"],
-        children_classes=frozenset(facts[prefix + "children"] or ()),
-        class_teacher_of=frozenset(facts[prefix + "teacher_of"] or ()),
-        subjects=frozenset((uuid.UUID(cid), subject) for cid, subject in (facts[prefix + "subjects"] or ())),
-    )
 
 
 _CHAT_STANDING = _chat_standing_statement()
-# Built once, like `_CHAT_STANDING`.
-_PERSON_FACTS = select(*_person_facts_columns(bindparam("org", type_=Uuid), bindparam("user_id", type_=Uuid)))
-
-
-async def person_facts(conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
-    """What the directory's read model says about the person here, in one round trip."""
-    row = (await conn.execute(_PERSON_FACTS, {"org": organisation_id, "user_id": user_id})).one()
-    return _person_from(row, user_id)

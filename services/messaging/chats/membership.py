@@ -31,7 +31,6 @@ from services.messaging.chats.rules import (
     KINDS,
     SYSTEM_CHANNELS,
     ChatShape,
-    Person,
     check_may_create,
     clean_rules,
     clean_title,
@@ -40,6 +39,7 @@ from services.messaging.chats.rules import (
     may_post,
 )
 from services.messaging.chats.store import ChatStore
+from services.messaging.readmodel.people import Person
 from services.messaging.readmodel.store import ReadModelStore
 
 MAX_INVITEES = 200

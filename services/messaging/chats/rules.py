@@ -5,9 +5,10 @@ post (R-CHAT-2), and what a message may be (R-CHAT-3). Nothing here touches the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services.common.errors import InvalidArgument, PermissionDenied
+from services.messaging.readmodel.people import Person
 
 KINDS = ("class", "parents", "class_staff", "subject", "management", "other", "channel")
 # Kinds bound to one class of the organisation.
@@ -15,7 +16,6 @@ CLASS_KINDS = frozenset({"class", "parents", "class_staff", "subject"})
 # Kinds whose audience follows from the directory: the audience joins by itself. The others
 # (management, other) have no audience but the people their creator invites.
 OPEN_KINDS = frozenset({"class", "parents", "class_staff", "subject", "channel"})
-STAFF_ROLES = frozenset({"administrator", "head", "administration", "teacher", "class_teacher", "educator"})
 MANAGEMENT_ROLES = frozenset({"head", "administration"})
 
 MAX_MESSAGE_CHARS = 4000
@@ -41,34 +41,6 @@ DEFAULT_RULES = (
     "более трёх раз, он вправе заблокировать на срок до одного месяца.",
     "Участие в чате добровольное: никто не вправе принуждать вступать в него.",
 )
-
-
-@dataclass(frozen=True)
-class Person:
-    """What the directory's read model says about one person in one organisation."""
-
-    user_id: uuid.UUID
-    roles: frozenset[str] = frozenset()
-    student_class: uuid.UUID | None = None
-    children_classes: frozenset[uuid.UUID] = frozenset()
-    class_teacher_of: frozenset[uuid.UUID] = frozenset()
-    # (class_id, subject) pairs this person teaches.
-    subjects: frozenset[tuple[uuid.UUID, str]] = field(default_factory=frozenset)
-
-    @property
-    def is_member(self) -> bool:
-        return bool(self.roles)
-
-    @property
-    def is_staff(self) -> bool:
-        return bool(self.roles & STAFF_ROLES)
-
-    @property
-    def is_admin(self) -> bool:
-        return "administrator" in self.roles
-
-    def teaches_in(self, class_id: uuid.UUID) -> bool:
-        return any(cid == class_id for cid, _ in self.subjects)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.db import Database
 from services.messaging.chats.access import ChatAccess
 from services.messaging.chats.convert import message_pb
-from services.messaging.chats.rules import Person
+from services.messaging.readmodel.people import Person
 
 
 class Reader(Protocol):

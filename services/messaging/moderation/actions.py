@@ -26,7 +26,6 @@ from services.common.outbox import stage_event
 from services.messaging.chats.access import CHAT_NOT_FOUND, chat_access
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.live import MESSAGE_DELETED, LivePublisher
-from services.messaging.chats.rules import Person
 from services.messaging.chats.store import ChatStore, MessageStore
 from services.messaging.moderation.rules import (
     AUDIT_PAGE_LIMIT,
@@ -39,6 +38,7 @@ from services.messaging.moderation.rules import (
     rule_text,
 )
 from services.messaging.moderation.store import ModerationStore
+from services.messaging.readmodel.people import Person
 
 MEMBER_NOT_FOUND = "В этом чате нет такого участника"
 NOT_A_MODERATOR = "Это делают модераторы чата и администраторы организации"

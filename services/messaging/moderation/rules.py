@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from services.common.errors import InvalidArgument, RuleRefused
-from services.messaging.chats.rules import Person
+from services.messaging.readmodel.people import Person
 
 # R-MOD-3: "more than three" recorded violations, "at most one month (30 days)".
 VIOLATIONS_BEFORE_BLOCK = 3

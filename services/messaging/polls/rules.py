@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.common.errors import InvalidArgument, RuleRefused
-from services.messaging.chats.rules import Person
 from services.messaging.moderation.rules import may_moderate
+from services.messaging.readmodel.people import Person
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10

@@ -25,7 +25,6 @@ from services.common.errors import NotFound, PermissionDenied
 from services.messaging.chats.access import CHAT_NOT_FOUND, ChatAccess, chat_access
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.live import POLL_UPDATED, LivePublisher
-from services.messaging.chats.rules import Person
 from services.messaging.chats.store import MessageStore
 from services.messaging.moderation.store import ModerationStore
 from services.messaging.polls.rules import (
@@ -38,6 +37,7 @@ from services.messaging.polls.rules import (
     voter_key,
 )
 from services.messaging.polls.store import PollStore
+from services.messaging.readmodel.people import Person
 
 POLL_NOT_FOUND = "Опрос не найден"
 ANONYMOUS = "Опрос анонимный: кто как голосовал, не узнает никто — ни автор, ни администратор"

@@ -1,5 +1,5 @@
 """The directory as messaging knows it from directory's events: the read model's SQL, written only by
-the directory consumer (readmodel/events.py) with upserts, so a replayed event changes nothing. Every
+the directory consumer (chats/events.py) with upserts, so a replayed event changes nothing. Every
 method takes the connection of a transaction the caller opened."""
 
 from __future__ import annotations
@@ -9,17 +9,23 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    BindParameter,
+    ColumnElement,
+    Label,
     Row,
+    Uuid,
     and_,
+    bindparam,
     delete,
+    func,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.messaging.chats.access_store import person_facts
-from services.messaging.chats.rules import Person
+from services.messaging.readmodel.people import Person
 from services.messaging.readmodel.tables import (
     dir_classes,
     dir_members,
@@ -208,3 +214,73 @@ class ReadModelStore:
             .where(dir_subject_teachers.c.class_id == class_id)
         )
         return list(rows)
+
+
+def person_facts_columns(
+    organisation_id: ColumnElement[Any], user_id: BindParameter[Any], *, prefix: str = ""
+) -> list[Label[Any]]:
+    """The person's roles, class, children's classes, classes taught as class teacher and subjects,
+    each a scalar subquery of `organisation_id` (a bound value, or the chat's column)."""
+    students, links = dir_student_classes, dir_parent_links
+    roles = select(dir_members.c.roles).where(
+        dir_members.c.organisation_id == organisation_id, dir_members.c.user_id == user_id
+    )
+    student_class = select(students.c.class_id).where(
+        students.c.organisation_id == organisation_id, students.c.user_id == user_id
+    )
+    children = (
+        select(func.array_agg(students.c.class_id))
+        .select_from(
+            students.join(
+                links,
+                and_(
+                    links.c.organisation_id == students.c.organisation_id,
+                    links.c.child_id == students.c.user_id,
+                ),
+            )
+        )
+        .where(links.c.organisation_id == organisation_id, links.c.parent_id == user_id)
+    )
+    teacher_of = select(func.array_agg(dir_classes.c.id)).where(
+        dir_classes.c.organisation_id == organisation_id, dir_classes.c.class_teacher_id == user_id
+    )
+    subjects = select(
+        func.json_agg(
+            func.json_build_array(dir_subject_teachers.c.class_id, dir_subject_teachers.c.subject),
+            type_=JSON,
+        )
+    ).where(
+        dir_subject_teachers.c.organisation_id == organisation_id,
+        dir_subject_teachers.c.user_id == user_id,
+    )
+    return [
+        roles.scalar_subquery().label(prefix + "roles"),
+        student_class.limit(1).scalar_subquery().label(prefix + "student_class"),
+        children.scalar_subquery().label(prefix + "children"),
+        teacher_of.scalar_subquery().label(prefix + "teacher_of"),
+        subjects.scalar_subquery().label(prefix + "subjects"),
+    ]
+
+
+def person_from(row: Row[Any], user_id: uuid.UUID, *, prefix: str = "") -> Person:
+    facts = row._mapping
+    roles = facts[prefix + "roles"]
+    if not roles:
+        return Person(user_id=user_id)
+    return Person(
+        user_id=user_id,
+        roles=frozenset(roles),
+        student_class=facts[prefix + "student_class"],
+        children_classes=frozenset(facts[prefix + "children"] or ()),
+        class_teacher_of=frozenset(facts[prefix + "teacher_of"] or ()),
+        subjects=frozenset((uuid.UUID(cid), subject) for cid, subject in (facts[prefix + "subjects"] or ())),
+    )
+
+
+_PERSON_FACTS = select(*person_facts_columns(bindparam("org", type_=Uuid), bindparam("user_id", type_=Uuid)))
+
+
+async def person_facts(conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID) -> Person:
+    """What the directory's read model says about the person here, in one round trip."""
+    row = (await conn.execute(_PERSON_FACTS, {"org": organisation_id, "user_id": user_id})).one()
+    return person_from(row, user_id)

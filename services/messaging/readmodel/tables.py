@@ -1,5 +1,5 @@
 """The read model of the directory as SQLAlchemy Core tables (`dir_*`, fed only by directory's events
-through readmodel/events.py); migrations/versions create them."""
+through chats/events.py); migrations/versions create them."""
 
 from __future__ import annotations
 

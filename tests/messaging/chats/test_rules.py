@@ -12,7 +12,6 @@ from services.messaging.chats.rules import (
     DEFAULT_RULES,
     MAX_MESSAGE_CHARS,
     ChatShape,
-    Person,
     check_may_create,
     check_text,
     clean_rules,
@@ -21,6 +20,7 @@ from services.messaging.chats.rules import (
     may_post,
     page_limit,
 )
+from services.messaging.readmodel.people import Person
 
 CLASS_5A = uuid.uuid4()
 CLASS_6B = uuid.uuid4()

@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from services.messaging.chats.rules import ChatShape, Person, still_belongs
+from services.messaging.chats.rules import ChatShape, still_belongs
+from services.messaging.readmodel.people import Person
 
 FIVE_A = uuid.uuid4()
 SIX_B = uuid.uuid4()

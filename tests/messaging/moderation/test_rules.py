@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.common.errors import InvalidArgument, RuleRefused
-from services.messaging.chats.rules import DEFAULT_RULES, Person
+from services.messaging.chats.rules import DEFAULT_RULES
 from services.messaging.moderation.rules import (
     block_active,
     block_end,
@@ -22,6 +22,7 @@ from services.messaging.moderation.rules import (
     may_moderate,
     rule_text,
 )
+from services.messaging.readmodel.people import Person
 
 CREATOR = Person(uuid.uuid4(), frozenset({"teacher", "class_teacher"}))
 TEACHER = Person(uuid.uuid4(), frozenset({"teacher"}))

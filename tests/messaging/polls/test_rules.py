@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.common.errors import InvalidArgument, RuleRefused
-from services.messaging.chats.rules import Person
 from services.messaging.polls.rules import (
     PollDraft,
     check_choices,
@@ -20,6 +19,7 @@ from services.messaging.polls.rules import (
     sees_seen_count,
     voter_key,
 )
+from services.messaging.readmodel.people import Person
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 AUTHOR = Person(uuid.uuid4(), frozenset({"teacher"}))
