@@ -719,7 +719,7 @@ async def seed_school(
 ) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """Messaging's read model of one school: a class per chat, its class teacher (people[k][0]) and
     29 students — what directory's events would have said."""
-    store = messaging.store
+    store = messaging.directory
     organisation = uuid.uuid4()
     classes = [uuid.uuid4() for _ in people]
     async with messaging.runtime.db.transaction("bench_seed") as conn:

@@ -1,317 +1,186 @@
-"""Messaging's gRPC servicer: reads the request, asks the domain, shapes the reply. No rules here."""
+"""Messaging's gRPC service `parta.messaging.v1.Messaging`: each call handed to the api class of its
+feature (chats, moderation, polls, attachments, links, search). Until the contract is split per
+feature, this is where the features' calls meet; nothing else is here."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
-
-from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from parta.messaging.v1 import messaging_pb2_grpc
-from services.common.auth import current_principal
-from services.common.convert import to_timestamp
-from services.messaging.attachment_api import AttachmentServicer
-from services.messaging.attachments import Attachments
-from services.messaging.chat_links import ChatLinks
-from services.messaging.chats import Chats, ChatView, MessagePreview, NewChat
-from services.messaging.convert import attachment_pb, kind_name, kind_value, message_pb
-from services.messaging.messages import Messages
-from services.messaging.moderation import Moderation
-from services.messaging.moderation_rules import block_active
-from services.messaging.poll_api import PollServicer
-from services.messaging.polls import Polls
-from services.messaging.search import Search
-from services.messaging.search_links_api import SearchLinksServicer, client_address
+from services.messaging.attachments.api import AttachmentsApi
+from services.messaging.chats.api import ChatsApi
+from services.messaging.links.api import LinksApi
+from services.messaging.moderation.api import ModerationApi
+from services.messaging.polls.api import PollsApi
+from services.messaging.search.api import SearchApi
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
 SERVICE_NAME = "parta.messaging.v1.Messaging"
 
 
-def chat_pb(view: ChatView) -> pb.Chat:
-    chat = view.chat
-    return pb.Chat(
-        id=str(chat.id),
-        organisation_id=str(chat.organisation_id),
-        kind=kind_value(chat.kind),
-        title=chat.title,
-        class_id=str(chat.class_id or ""),
-        subject=chat.subject,
-        system_kind=chat.system_kind or "",
-        staff_only=chat.staff_only,
-        created_by=str(chat.created_by or ""),
-        rules_version=chat.rules_version,
-        rules=list(chat.rules),
-        last_seq=chat.last_seq,
-        member=view.member,
-        last_read_seq=view.last_read_seq,
-        unread_count=view.unread,
-        may_post=view.may_post,
-        member_count=view.member_count,
-        created_at=to_timestamp(chat.created_at),
-        last_message=preview_pb(view.last_message),
-    )
-
-
-def preview_pb(preview: MessagePreview | None) -> pb.MessagePreview | None:
-    if preview is None:
-        return None
-    return pb.MessagePreview(
-        seq=preview.seq,
-        author_id=str(preview.author_id),
-        text=preview.text,
-        created_at=to_timestamp(preview.created_at),
-        deleted=preview.deleted,
-        has_attachments=preview.has_attachments,
-        is_poll=preview.is_poll,
-    )
-
-
-def invitation_pb(row: Row[Any]) -> pb.ChatInvitation:
-    return pb.ChatInvitation(
-        id=str(row.id),
-        chat_id=str(row.chat_id),
-        organisation_id=str(row.organisation_id),
-        user_id=str(row.user_id),
-        invited_by=str(row.invited_by),
-        status=row.status,
-        chat_title=row.title,
-        created_at=to_timestamp(row.created_at),
-    )
-
-
-def violation_pb(row: Row[Any]) -> pb.Violation:
-    return pb.Violation(
-        id=str(row.id),
-        chat_id=str(row.chat_id),
-        user_id=str(row.user_id),
-        rule=row.rule,
-        rule_text=row.rule_text,
-        comment=row.comment,
-        recorded_by=str(row.recorded_by),
-        created_at=to_timestamp(row.created_at),
-    )
-
-
-def block_pb(row: Row[Any]) -> pb.ChatBlock:
-    return pb.ChatBlock(
-        id=str(row.id),
-        chat_id=str(row.chat_id),
-        user_id=str(row.user_id),
-        blocked_by=str(row.blocked_by),
-        reason=row.reason,
-        starts_at=to_timestamp(row.starts_at),
-        ends_at=to_timestamp(row.ends_at),
-        lifted_at=to_timestamp(row.lifted_at),
-        lifted_by=str(row.lifted_by or ""),
-        lift_reason=row.lift_reason or "",
-        active=block_active(row.ends_at, row.lifted_at, datetime.now(UTC)),
-    )
-
-
-def audit_pb(row: Row[Any]) -> pb.AuditEntry:
-    return pb.AuditEntry(
-        id=row.id,
-        chat_id=str(row.chat_id),
-        actor_id=str(row.actor_id),
-        action=row.action,
-        target_user_id=str(row.target_user_id or ""),
-        message_seq=row.message_seq or 0,
-        rule=row.rule or 0,
-        reason=row.reason,
-        block_ends_at=to_timestamp(row.block_ends_at),
-        created_at=to_timestamp(row.created_at),
-    )
-
-
-class MessagingServicer(
-    AttachmentServicer, PollServicer, SearchLinksServicer, messaging_pb2_grpc.MessagingServicer
-):
+class MessagingServicer(messaging_pb2_grpc.MessagingServicer):
     def __init__(
         self,
-        chats: Chats,
-        messages: Messages,
-        moderation: Moderation,
-        *,
-        polls: Polls,
-        search: Search,
-        links: ChatLinks,
-        attachments: Attachments,
+        chats: ChatsApi,
+        moderation: ModerationApi,
+        polls: PollsApi,
+        attachments: AttachmentsApi,
+        links: LinksApi,
+        search: SearchApi,
     ) -> None:
-        self._attachments = attachments
-        self._polls = polls
-        self._search = search
-        self._links = links
         self._chats = chats
-        self._messages = messages
         self._moderation = moderation
+        self._polls = polls
+        self._attachments = attachments
+        self._links = links
+        self._search = search
 
+    # --- chats ---
     async def CreateChat(self, request: pb.CreateChatRequest, context: Context) -> pb.Chat:
-        new = NewChat(
-            organisation_id=request.organisation_id,
-            kind=kind_name(request.kind),
-            title=request.title,
-            class_id=request.class_id,
-            subject=request.subject,
-            staff_only=request.staff_only,
-            rules=tuple(request.rules),
-        )
-        return chat_pb(await self._chats.create(current_principal(), new))
+        return await self._chats.CreateChat(request, context)
 
     async def ListMyChats(self, request: pb.ListMyChatsRequest, context: Context) -> pb.ListChatsResponse:
-        views = await self._chats.mine(current_principal(), request.organisation_id)
-        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+        return await self._chats.ListMyChats(request, context)
 
     async def ListJoinableChats(
         self, request: pb.ListJoinableChatsRequest, context: Context
     ) -> pb.ListChatsResponse:
-        views = await self._chats.joinable(current_principal(), request.organisation_id)
-        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+        return await self._chats.ListJoinableChats(request, context)
 
     async def GetChat(self, request: pb.GetChatRequest, context: Context) -> pb.Chat:
-        return chat_pb(await self._chats.get(current_principal(), request.chat_id))
+        return await self._chats.GetChat(request, context)
 
     async def JoinChat(self, request: pb.JoinChatRequest, context: Context) -> pb.Chat:
-        return chat_pb(await self._chats.join(current_principal(), request.chat_id, request.rules_version))
-
-    async def JoinByChatLink(self, request: pb.JoinByChatLinkRequest, context: Context) -> pb.Chat:
-        """R-CHAT-6 (search_links_api.py has the rest of the links' calls)."""
-        view = await self._links.join(
-            current_principal(), request.token, request.rules_version, client_address(context)
-        )
-        return chat_pb(view)
+        return await self._chats.JoinChat(request, context)
 
     async def ListChatMembers(
         self, request: pb.GetChatRequest, context: Context
     ) -> pb.ListChatMembersResponse:
-        rows = await self._chats.members(current_principal(), request.chat_id)
-        return pb.ListChatMembersResponse(
-            members=[
-                pb.ChatMember(
-                    user_id=str(r.user_id), rules_version=r.rules_version, joined_at=to_timestamp(r.joined_at)
-                )
-                for r in rows
-            ]
-        )
+        return await self._chats.ListChatMembers(request, context)
 
     async def InviteToChat(
         self, request: pb.InviteToChatRequest, context: Context
     ) -> pb.InviteToChatResponse:
-        rows = await self._chats.invite(
-            current_principal(), request.chat_id, list(request.user_ids), request.whole_class
-        )
-        return pb.InviteToChatResponse(invitations=[invitation_pb(r) for r in rows])
+        return await self._chats.InviteToChat(request, context)
 
     async def ListMyChatInvitations(
         self, request: pb.ListMyChatInvitationsRequest, context: Context
     ) -> pb.ListChatInvitationsResponse:
-        rows = await self._chats.my_invitations(current_principal())
-        return pb.ListChatInvitationsResponse(invitations=[invitation_pb(r) for r in rows])
+        return await self._chats.ListMyChatInvitations(request, context)
 
     async def AcceptChatInvitation(
         self, request: pb.AcceptChatInvitationRequest, context: Context
     ) -> pb.Chat:
-        view = await self._chats.accept(current_principal(), request.invitation_id, request.rules_version)
-        return chat_pb(view)
+        return await self._chats.AcceptChatInvitation(request, context)
 
     async def DeclineChatInvitation(
         self, request: pb.DeclineChatInvitationRequest, context: Context
     ) -> pb.ChatInvitation:
-        return invitation_pb(await self._chats.decline(current_principal(), request.invitation_id))
+        return await self._chats.DeclineChatInvitation(request, context)
 
     async def PostMessage(self, request: pb.PostMessageRequest, context: Context) -> pb.ChatMessage:
-        posted = await self._messages.post(
-            current_principal(),
-            request.chat_id,
-            request.text,
-            request.reply_to_seq,
-            attachment_ids=list(request.attachment_ids),
-            client_id=request.client_id,
-        )
-        reply = message_pb(posted.row)
-        reply.attachments.extend(attachment_pb(a) for a in posted.attachments)
-        return reply
+        return await self._chats.PostMessage(request, context)
 
     async def ListMessages(
         self, request: pb.ListMessagesRequest, context: Context
     ) -> pb.ListMessagesResponse:
-        page = await self._messages.history(
-            current_principal(), request.chat_id, request.before, request.after, request.limit
-        )
-        replies = [message_pb(r) for r in page.messages]
-        await self._polls.decorate(current_principal(), request.chat_id, replies)  # polls, "seen by"
-        await self._attachments.decorate(replies)
-        return pb.ListMessagesResponse(messages=replies, has_more=page.has_more)
+        return await self._chats.ListMessages(request, context)
 
     async def EditMessage(self, request: pb.EditMessageRequest, context: Context) -> pb.ChatMessage:
-        reply = message_pb(
-            await self._messages.edit(current_principal(), request.chat_id, request.seq, request.text)
-        )
-        await self._attachments.decorate([reply])
-        return reply
+        return await self._chats.EditMessage(request, context)
 
     async def DeleteMessage(self, request: pb.DeleteMessageRequest, context: Context) -> pb.ChatMessage:
-        return message_pb(await self._messages.delete(current_principal(), request.chat_id, request.seq))
+        return await self._chats.DeleteMessage(request, context)
 
     async def MarkRead(self, request: pb.MarkReadRequest, context: Context) -> pb.ReadState:
-        mark = await self._messages.mark_read(current_principal(), request.chat_id, request.seq)
-        return pb.ReadState(
-            chat_id=str(mark.chat_id), last_read_seq=mark.last_read_seq, unread_count=mark.unread
-        )
+        return await self._chats.MarkRead(request, context)
 
-    # --- moderation (R-MOD-1..5) -----------------------------------------------------------------
+    # --- moderation ---
     async def NameModerator(self, request: pb.NameModeratorRequest, context: Context) -> pb.ChatModerator:
-        row = await self._moderation.name_moderator(current_principal(), request.chat_id, request.user_id)
-        return pb.ChatModerator(
-            chat_id=str(row.chat_id),
-            user_id=str(row.user_id),
-            named_by=str(row.named_by),
-            named_at=to_timestamp(row.named_at),
-        )
+        return await self._moderation.NameModerator(request, context)
 
     async def RemoveMessage(self, request: pb.RemoveMessageRequest, context: Context) -> pb.ChatMessage:
-        row = await self._moderation.remove_message(
-            current_principal(), request.chat_id, request.seq, request.rule, request.reason
-        )
-        return message_pb(row)
+        return await self._moderation.RemoveMessage(request, context)
 
     async def RecordViolation(self, request: pb.RecordViolationRequest, context: Context) -> pb.Violation:
-        row = await self._moderation.record_violation(
-            current_principal(), request.chat_id, request.user_id, request.rule, request.comment
-        )
-        return violation_pb(row)
+        return await self._moderation.RecordViolation(request, context)
 
     async def ListViolations(
         self, request: pb.ListViolationsRequest, context: Context
     ) -> pb.ListViolationsResponse:
-        rows = await self._moderation.violations(current_principal(), request.chat_id, request.user_id)
-        return pb.ListViolationsResponse(violations=[violation_pb(r) for r in rows])
+        return await self._moderation.ListViolations(request, context)
 
     async def BlockMember(self, request: pb.BlockMemberRequest, context: Context) -> pb.ChatBlock:
-        row = await self._moderation.block(
-            current_principal(), request.chat_id, request.user_id, request.days, request.reason
-        )
-        return block_pb(row)
+        return await self._moderation.BlockMember(request, context)
 
     async def LiftBlock(self, request: pb.LiftBlockRequest, context: Context) -> pb.ChatBlock:
-        row = await self._moderation.lift_block(
-            current_principal(), request.chat_id, request.user_id, request.reason
-        )
-        return block_pb(row)
+        return await self._moderation.LiftBlock(request, context)
 
     async def ListBlocks(self, request: pb.ListBlocksRequest, context: Context) -> pb.ListBlocksResponse:
-        rows = await self._moderation.blocks(current_principal(), request.chat_id, request.user_id)
-        return pb.ListBlocksResponse(blocks=[block_pb(r) for r in rows])
+        return await self._moderation.ListBlocks(request, context)
 
     async def RemoveMember(self, request: pb.RemoveMemberRequest, context: Context) -> pb.AuditEntry:
-        row = await self._moderation.remove_member(
-            current_principal(), request.chat_id, request.user_id, request.rule, request.reason
-        )
-        return audit_pb(row)
+        return await self._moderation.RemoveMember(request, context)
 
     async def ListAudit(self, request: pb.ListAuditRequest, context: Context) -> pb.ListAuditResponse:
-        page = await self._moderation.audit(
-            current_principal(), request.chat_id, request.before, request.limit
-        )
-        return pb.ListAuditResponse(entries=[audit_pb(r) for r in page.entries], next_before=page.next_before)
+        return await self._moderation.ListAudit(request, context)
+
+    # --- polls ---
+    async def CreatePoll(self, request: pb.CreatePollRequest, context: Context) -> pb.ChatMessage:
+        return await self._polls.CreatePoll(request, context)
+
+    async def Vote(self, request: pb.VoteRequest, context: Context) -> pb.ChatMessage:
+        return await self._polls.Vote(request, context)
+
+    async def RetractVote(self, request: pb.PollRequest, context: Context) -> pb.ChatMessage:
+        return await self._polls.RetractVote(request, context)
+
+    async def ClosePoll(self, request: pb.PollRequest, context: Context) -> pb.ChatMessage:
+        return await self._polls.ClosePoll(request, context)
+
+    async def ListPollVoters(self, request: pb.PollRequest, context: Context) -> pb.ListPollVotersResponse:
+        return await self._polls.ListPollVoters(request, context)
+
+    # --- attachments ---
+    async def UploadAttachment(
+        self, request_iterator: AsyncIterator[pb.UploadAttachmentChunk], context: Context
+    ) -> pb.Attachment:
+        return await self._attachments.UploadAttachment(request_iterator, context)
+
+    async def DownloadAttachment(
+        self, request: pb.DownloadAttachmentRequest, context: Context
+    ) -> AsyncIterator[pb.DownloadAttachmentChunk]:
+        async for item in self._attachments.DownloadAttachment(request, context):
+            yield item
+
+    # --- links ---
+    async def JoinByChatLink(self, request: pb.JoinByChatLinkRequest, context: Context) -> pb.Chat:
+        return await self._links.JoinByChatLink(request, context)
+
+    async def CreateChatLink(self, request: pb.CreateChatLinkRequest, context: Context) -> pb.CreatedChatLink:
+        return await self._links.CreateChatLink(request, context)
+
+    async def ListChatLinks(
+        self, request: pb.ListChatLinksRequest, context: Context
+    ) -> pb.ListChatLinksResponse:
+        return await self._links.ListChatLinks(request, context)
+
+    async def RevokeChatLink(self, request: pb.RevokeChatLinkRequest, context: Context) -> pb.ChatLink:
+        return await self._links.RevokeChatLink(request, context)
+
+    async def RevokeAllChatLinks(
+        self, request: pb.ListChatLinksRequest, context: Context
+    ) -> pb.RevokeAllChatLinksResponse:
+        return await self._links.RevokeAllChatLinks(request, context)
+
+    async def PreviewChatLink(self, request: pb.ChatLinkTokenRequest, context: Context) -> pb.ChatLinkPreview:
+        return await self._links.PreviewChatLink(request, context)
+
+    # --- search ---
+    async def SearchMessages(
+        self, request: pb.SearchMessagesRequest, context: Context
+    ) -> pb.SearchMessagesResponse:
+        return await self._search.SearchMessages(request, context)

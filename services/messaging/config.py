@@ -14,7 +14,8 @@ class MessagingSettings(ServiceSettings):
     grpc_port: int = Field(default=50053, ge=0, le=65535)
     metrics_port: int = Field(default=9103, ge=0, le=65535)
     identity_addr: str = "127.0.0.1:50051"
-    # Attachments (storage.py, attachments.py): "local" keeps files under storage_dir, "s3" in a bucket.
+    # Attachments (attachments/storage.py, attachments/files.py): "local" keeps files under storage_dir,
+    # "s3" in a bucket.
     storage_backend: Literal["local", "s3"] = "local"
     storage_dir: Path = Path(".parta/files/messaging")
     s3_endpoint: str = Field(default="", description="S3-compatible endpoint URL; empty: AWS")
@@ -32,7 +33,7 @@ class MessagingSettings(ServiceSettings):
     attachment_pending_hours: float = Field(default=24.0, gt=0)
     # Asked whether a caller is operator staff (the operator's statistics, R-STAT-1).
     directory_addr: str = "127.0.0.1:50052"
-    # Notifications (notifications.py). Web Push: the VAPID key (raw or DER, base64url; empty: one is
+    # Notifications (notifications/delivery.py). Web Push: the VAPID key (raw or DER, base64url; empty: one is
     # generated once and kept in the database), the contact in its JWT, which push services may be
     # called (host or parent domain; the browser hands us the endpoint URL, so this stops a member
     # from making the server call any address), and whether plain http endpoints are allowed (tests).

@@ -17,31 +17,46 @@ from services.common.identity_keys import identity_key_source
 from services.common.mail import SmtpMailer
 from services.common.runtime import ServiceRuntime, run_service
 from services.messaging.api import SERVICE_NAME, MessagingServicer
-from services.messaging.attachment_types import MB, Limits
-from services.messaging.attachments import Attachments
-from services.messaging.chat_links import ChatLinks
-from services.messaging.chats import Chats
+from services.messaging.attachments.api import AttachmentsApi
+from services.messaging.attachments.files import Attachments
+from services.messaging.attachments.kinds import MB, Limits
+from services.messaging.attachments.storage import LocalStorage, S3Storage, Storage
+from services.messaging.attachments.store import AttachmentStore
+from services.messaging.attachments.views import Attach, AttachmentPart
+from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.api import ChatsApi
+from services.messaging.chats.events import directory_subscription, live_membership_subscription
+from services.messaging.chats.live import LivePublisher
+from services.messaging.chats.membership import Chats
+from services.messaging.chats.messages import Messages
+from services.messaging.chats.store import ChatStore, MessageStore
+from services.messaging.chats.views import MessageViews
 from services.messaging.config import MessagingSettings
-from services.messaging.events import directory_subscription
-from services.messaging.live import LivePublisher
-from services.messaging.live_events import live_membership_subscription
-from services.messaging.messages import Messages
-from services.messaging.moderation import Moderation
-from services.messaging.notifications import Notifications
-from services.messaging.notify_api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
-from services.messaging.notify_api import NotificationsServicer
-from services.messaging.notify_events import organisation_subscription, push_subscription
-from services.messaging.notify_store import NotifyStore
-from services.messaging.operators import DirectoryOperatorCheck
-from services.messaging.polls import Polls
-from services.messaging.search import Search
-from services.messaging.statistics import Statistics, StatisticsRecorder
-from services.messaging.stats_api import SERVICE_NAME as STATISTICS_SERVICE_NAME
-from services.messaging.stats_api import StatisticsServicer
-from services.messaging.stats_events import statistics_subscriptions
-from services.messaging.stats_store import StatisticsStore
-from services.messaging.storage import LocalStorage, S3Storage, Storage
-from services.messaging.store import MessagingStore
+from services.messaging.links.api import LinksApi
+from services.messaging.links.joining import ChatLinks
+from services.messaging.links.store import ChatLinkStore
+from services.messaging.moderation.actions import Moderation
+from services.messaging.moderation.api import ModerationApi
+from services.messaging.moderation.store import ModerationStore
+from services.messaging.notifications.api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
+from services.messaging.notifications.api import NotificationsServicer
+from services.messaging.notifications.delivery import Notifications
+from services.messaging.notifications.events import organisation_subscription, push_subscription
+from services.messaging.notifications.store import NotifyStore
+from services.messaging.polls.api import PollsApi
+from services.messaging.polls.store import PollStore
+from services.messaging.polls.views import PollPart, PollPosting
+from services.messaging.polls.voting import Polls
+from services.messaging.readmodel.store import ReadModelStore
+from services.messaging.search.api import SearchApi
+from services.messaging.search.query import Search
+from services.messaging.search.store import SearchStore
+from services.messaging.statistics.api import SERVICE_NAME as STATISTICS_SERVICE_NAME
+from services.messaging.statistics.api import StatisticsServicer
+from services.messaging.statistics.events import statistics_subscriptions
+from services.messaging.statistics.operators import DirectoryOperatorCheck
+from services.messaging.statistics.reports import Statistics, StatisticsRecorder
+from services.messaging.statistics.store import StatisticsStore
 
 MIGRATIONS = "services.messaging:migrations"
 
@@ -88,41 +103,62 @@ class MessagingApp:
 
     def __init__(self, settings: MessagingSettings) -> None:
         self.settings = settings
-        self.store = MessagingStore()
-        self.live = LivePublisher(lambda: self.runtime.nc)
-        self.runtime = ServiceRuntime(
-            "messaging",
-            settings,
-            migrations=MIGRATIONS,
-            subscriptions=[
-                directory_subscription(self.store, self.live),
-                live_membership_subscription(self.live),
-                *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
-            ],
+        # One store per feature, each handed to its domain class; `access` answers every feature's
+        # question "who is the caller in this chat" (chats/access.py).
+        self.directory = ReadModelStore()
+        access = AccessStore()
+        chat_store = ChatStore()
+        message_store = MessageStore()
+        moderation_store = ModerationStore()
+        poll_store = PollStore()
+        attachment_store = AttachmentStore()
+        self.access = access
+        self.runtime = ServiceRuntime("messaging", settings, migrations=MIGRATIONS, subscriptions=[])
+        # What a client sees of a message (chats/views.py), with the extras of attachments and polls.
+        self.views = MessageViews(
+            self.runtime.db, [AttachmentPart(attachment_store), PollPart(poll_store, moderation_store)]
         )
-        self.chats = Chats(self.runtime.db, self.store)
+        self.live = LivePublisher(lambda: self.runtime.nc, self.views)
+        self.runtime.subscriptions += [
+            directory_subscription(self.directory, chat_store, self.live),
+            live_membership_subscription(self.live),
+            *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
+        ]
+        self.chats = Chats(self.runtime.db, chat_store, access, self.directory)
         # Notifications: pushes for new messages, the e-mail digest, quiet hours.
         self.notifications = Notifications(
-            self.runtime.db, self.store, NotifyStore(), settings, mailer=mailer_from(settings)
+            self.runtime.db, access, NotifyStore(), settings, mailer=mailer_from(settings)
         )
         self.runtime.subscriptions += [
             push_subscription(self.notifications),
             organisation_subscription(self.notifications),
         ]
-        self.messages = Messages(self.runtime.db, self.store, self.live)
-        self.moderation = Moderation(self.runtime.db, self.store, self.live)
-        self.polls = Polls(self.runtime.db, self.store, self.messages, self.live)
-        self.search = Search(self.runtime.db, self.store)
-        self.links = ChatLinks(self.runtime.db, self.store)
+        self.messages = Messages(
+            self.runtime.db, message_store, access, self.live, frozen=poll_store.has_poll
+        )
+        self.moderation = Moderation(
+            self.runtime.db, moderation_store, access, chat_store, message_store, self.live
+        )
+        self.polls = Polls(self.runtime.db, poll_store, access, moderation_store, message_store, self.live)
+        self.search = Search(self.runtime.db, SearchStore(), access)
+        self.links = ChatLinks(self.runtime.db, ChatLinkStore(), access, chat_store, moderation_store)
         self.storage = storage_from(settings)
         self.attachments = Attachments(
             self.runtime.db,
-            self.store,
+            attachment_store,
+            access,
             self.storage,
             limits_from(settings),
             timedelta(hours=settings.attachment_pending_hours),
         )
-        self.live.decorate = self.attachments.decorate
+        self.messaging_api = MessagingServicer(
+            ChatsApi(self.chats, self.messages, self.views, Attach(attachment_store)),
+            ModerationApi(self.moderation, self.views),
+            PollsApi(self.polls, self.messages, self.views, PollPosting(poll_store)),
+            AttachmentsApi(self.attachments),
+            LinksApi(self.links),
+            SearchApi(self.search),
+        )
         self._sweeper: asyncio.Task[None] | None = None
         self._identity_channel: grpc.aio.Channel | None = None
         self._directory_channel: grpc.aio.Channel | None = None
@@ -143,21 +179,13 @@ class MessagingApp:
         )
         self.grpc.add(
             messaging_pb2_grpc.add_MessagingServicer_to_server,
-            MessagingServicer(
-                self.chats,
-                self.messages,
-                self.moderation,
-                polls=self.polls,
-                search=self.search,
-                links=self.links,
-                attachments=self.attachments,
-            ),
+            self.messaging_api,
             SERVICE_NAME,
         )
         # Weekly statistics (R-STAT-1); operator staff are known to the directory only.
         self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
         operator_check = DirectoryOperatorCheck(directory_pb2_grpc.DirectoryStub(self._directory_channel))
-        statistics = Statistics(self.runtime.db, self.store, StatisticsStore(), operator_check)
+        statistics = Statistics(self.runtime.db, self.access, StatisticsStore(), operator_check)
         self.grpc.add(
             statistics_pb2_grpc.add_StatisticsServicer_to_server,
             StatisticsServicer(statistics),

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.messaging.rules import Person
-from services.messaging.store import MessagingStore
+from services.messaging.chats.access_store import AccessStore
+from services.messaging.readmodel.people import Person
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 
@@ -27,7 +27,7 @@ async def until(check: Callable[[], Awaitable[Any]], within: float = 10.0, what:
 
 async def person(platform: Platform, org: str, user_id: str) -> Person:
     async with platform.messaging.runtime.db.transaction("test_person") as conn:
-        return await MessagingStore().person(conn, uuid.UUID(org), uuid.UUID(user_id))
+        return await AccessStore().person(conn, uuid.UUID(org), uuid.UUID(user_id))
 
 
 async def synced(platform: Platform, org: str, user_id: str, check: Callable[[Person], bool]) -> Person:

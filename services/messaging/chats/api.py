@@ -1,0 +1,129 @@
+"""The chats part of messaging's gRPC service: chats, membership, invitations, messages and read
+state. Reads the request, asks the domain (`membership.Chats`, `messages.Messages`), shapes the reply
+(`convert`, `views`). No rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
+from parta.messaging.v1 import messaging_pb2 as pb
+from services.common.auth import current_principal
+from services.common.convert import to_timestamp
+from services.messaging.chats.convert import chat_pb, invitation_pb, kind_name
+from services.messaging.chats.membership import Chats, NewChat
+from services.messaging.chats.messages import Messages
+from services.messaging.chats.views import MessageViews, PostPart
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+
+# The part a post with these attachment ids carries (attachments/views.py `Attach`, wired by main).
+AttachParts = Callable[[Sequence[str]], Sequence[PostPart]]
+
+
+class ChatsApi:
+    def __init__(self, chats: Chats, messages: Messages, views: MessageViews, attach: AttachParts) -> None:
+        self._chats = chats
+        self._messages = messages
+        self._views = views
+        self._attach = attach
+
+    async def CreateChat(self, request: pb.CreateChatRequest, context: Context) -> pb.Chat:
+        new = NewChat(
+            organisation_id=request.organisation_id,
+            kind=kind_name(request.kind),
+            title=request.title,
+            class_id=request.class_id,
+            subject=request.subject,
+            staff_only=request.staff_only,
+            rules=tuple(request.rules),
+        )
+        return chat_pb(await self._chats.create(current_principal(), new))
+
+    async def ListMyChats(self, request: pb.ListMyChatsRequest, context: Context) -> pb.ListChatsResponse:
+        views = await self._chats.mine(current_principal(), request.organisation_id)
+        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+
+    async def ListJoinableChats(
+        self, request: pb.ListJoinableChatsRequest, context: Context
+    ) -> pb.ListChatsResponse:
+        views = await self._chats.joinable(current_principal(), request.organisation_id)
+        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+
+    async def GetChat(self, request: pb.GetChatRequest, context: Context) -> pb.Chat:
+        return chat_pb(await self._chats.get(current_principal(), request.chat_id))
+
+    async def JoinChat(self, request: pb.JoinChatRequest, context: Context) -> pb.Chat:
+        return chat_pb(await self._chats.join(current_principal(), request.chat_id, request.rules_version))
+
+    async def ListChatMembers(
+        self, request: pb.GetChatRequest, context: Context
+    ) -> pb.ListChatMembersResponse:
+        rows = await self._chats.members(current_principal(), request.chat_id)
+        return pb.ListChatMembersResponse(
+            members=[
+                pb.ChatMember(
+                    user_id=str(r.user_id), rules_version=r.rules_version, joined_at=to_timestamp(r.joined_at)
+                )
+                for r in rows
+            ]
+        )
+
+    async def InviteToChat(
+        self, request: pb.InviteToChatRequest, context: Context
+    ) -> pb.InviteToChatResponse:
+        rows = await self._chats.invite(
+            current_principal(), request.chat_id, list(request.user_ids), request.whole_class
+        )
+        return pb.InviteToChatResponse(invitations=[invitation_pb(r) for r in rows])
+
+    async def ListMyChatInvitations(
+        self, request: pb.ListMyChatInvitationsRequest, context: Context
+    ) -> pb.ListChatInvitationsResponse:
+        rows = await self._chats.my_invitations(current_principal())
+        return pb.ListChatInvitationsResponse(invitations=[invitation_pb(r) for r in rows])
+
+    async def AcceptChatInvitation(
+        self, request: pb.AcceptChatInvitationRequest, context: Context
+    ) -> pb.Chat:
+        view = await self._chats.accept(current_principal(), request.invitation_id, request.rules_version)
+        return chat_pb(view)
+
+    async def DeclineChatInvitation(
+        self, request: pb.DeclineChatInvitationRequest, context: Context
+    ) -> pb.ChatInvitation:
+        return invitation_pb(await self._chats.decline(current_principal(), request.invitation_id))
+
+    async def PostMessage(self, request: pb.PostMessageRequest, context: Context) -> pb.ChatMessage:
+        posted = await self._messages.post(
+            current_principal(),
+            request.chat_id,
+            request.text,
+            request.reply_to_seq,
+            parts=self._attach(list(request.attachment_ids)),
+            client_id=request.client_id,
+        )
+        return await self._views.of_posted(posted)
+
+    async def ListMessages(
+        self, request: pb.ListMessagesRequest, context: Context
+    ) -> pb.ListMessagesResponse:
+        page = await self._messages.history(
+            current_principal(), request.chat_id, request.before, request.after, request.limit
+        )
+        replies = await self._views.read(page.reader, page.messages)
+        return pb.ListMessagesResponse(messages=replies, has_more=page.has_more)
+
+    async def EditMessage(self, request: pb.EditMessageRequest, context: Context) -> pb.ChatMessage:
+        row = await self._messages.edit(current_principal(), request.chat_id, request.seq, request.text)
+        return await self._views.shared(row)
+
+    async def DeleteMessage(self, request: pb.DeleteMessageRequest, context: Context) -> pb.ChatMessage:
+        row = await self._messages.delete(current_principal(), request.chat_id, request.seq)
+        return await self._views.shared(row)
+
+    async def MarkRead(self, request: pb.MarkReadRequest, context: Context) -> pb.ReadState:
+        mark = await self._messages.mark_read(current_principal(), request.chat_id, request.seq)
+        return pb.ReadState(
+            chat_id=str(mark.chat_id), last_read_seq=mark.last_read_seq, unread_count=mark.unread
+        )

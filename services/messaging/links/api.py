@@ -1,0 +1,86 @@
+"""The chat links part of messaging's gRPC service (R-CHAT-6): reads the request, asks
+`joining.ChatLinks`, shapes the reply."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
+
+from parta.messaging.v1 import messaging_pb2 as pb
+from services.common.auth import current_principal
+from services.common.convert import to_timestamp
+from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
+from services.messaging.chats.convert import chat_pb, kind_value
+from services.messaging.links.joining import ChatLinks, link_refusal
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+
+
+def chat_link_pb(row: Row[Any]) -> pb.ChatLink:
+    return pb.ChatLink(
+        id=str(row.id),
+        chat_id=str(row.chat_id),
+        created_by=str(row.created_by),
+        created_at=to_timestamp(row.created_at),
+        expires_at=to_timestamp(row.expires_at),
+        max_uses=row.max_uses or 0,
+        uses=row.uses,
+        revoked=row.revoked_at is not None,
+        revoked_at=to_timestamp(row.revoked_at),
+        active=link_refusal(row, datetime.now(UTC)) is None,
+    )
+
+
+def client_address(context: Context) -> str | None:
+    return metadata_value(context, CLIENT_ADDRESS_KEY)
+
+
+class LinksApi:
+    def __init__(self, links: ChatLinks) -> None:
+        self._links = links
+
+    async def JoinByChatLink(self, request: pb.JoinByChatLinkRequest, context: Context) -> pb.Chat:
+        view = await self._links.join(
+            current_principal(), request.token, request.rules_version, client_address(context)
+        )
+        return chat_pb(view)
+
+    async def CreateChatLink(self, request: pb.CreateChatLinkRequest, context: Context) -> pb.CreatedChatLink:
+        created = await self._links.create(
+            current_principal(), request.chat_id, request.expires_in_days, request.max_uses
+        )
+        return pb.CreatedChatLink(link=chat_link_pb(created.link), token=created.token)
+
+    async def ListChatLinks(
+        self, request: pb.ListChatLinksRequest, context: Context
+    ) -> pb.ListChatLinksResponse:
+        rows = await self._links.list(current_principal(), request.chat_id)
+        return pb.ListChatLinksResponse(links=[chat_link_pb(r) for r in rows])
+
+    async def RevokeChatLink(self, request: pb.RevokeChatLinkRequest, context: Context) -> pb.ChatLink:
+        return chat_link_pb(await self._links.revoke(current_principal(), request.chat_id, request.link_id))
+
+    async def RevokeAllChatLinks(
+        self, request: pb.ListChatLinksRequest, context: Context
+    ) -> pb.RevokeAllChatLinksResponse:
+        return pb.RevokeAllChatLinksResponse(
+            revoked=await self._links.revoke_all(current_principal(), request.chat_id)
+        )
+
+    async def PreviewChatLink(self, request: pb.ChatLinkTokenRequest, context: Context) -> pb.ChatLinkPreview:
+        preview = await self._links.preview(current_principal(), request.token, client_address(context))
+        chat = preview.chat
+        return pb.ChatLinkPreview(
+            chat_id=str(chat.id),
+            title=chat.title,
+            kind=kind_value(chat.kind),
+            organisation_id=str(chat.organisation_id),
+            organisation_name=preview.organisation_name,
+            rules_version=chat.rules_version,
+            rules=list(chat.rules),
+            expires_at=to_timestamp(preview.expires_at),
+            member=preview.member,
+            organisation_member=preview.organisation_member,
+        )

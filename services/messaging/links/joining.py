@@ -1,0 +1,264 @@
+"""Chat invite links (R-CHAT-6: members join a chat by a chat invite link from its teacher).
+
+- Made, listed and revoked by the chat's moderators — its creator and those named since (R-MOD-1) —
+  and the organisation's administrators: an expiry (7 days by default, at most 30) and an optional
+  use limit. The token (192 random bits) is shown once; only its SHA-256 is kept
+  (`services/common/link_tokens.py`, the same scheme as directory's organisation invites).
+- A preview shows the chat's title, kind, organisation and numbered rules; nothing about members.
+- Joining is voluntary and acknowledges the chat's current rules, exactly like JoinChat (R-CHAT-4,
+  R-CHAT-5). A chat link is not a way into the school: only a member of the chat's organisation
+  may use it (R-CHAT-6, R-INV-5), and only if they belong to the chat's audience (a parents' chat
+  link does not let a student in, R-CHAT-1); a blocked member stays out while blocked (R-MOD-3).
+- Each new membership counts one use, atomically: concurrent joins never exceed the limit.
+- Guessing (`services/common/link_tokens.py`, shared with directory's invites): a valid token is
+  honoured before any limit; unknown ones are counted per (client address, token prefix) — past 20
+  in 10 minutes that client waits — with a ceiling of 300 per address, so one client's wrong
+  guesses do not lock out the others behind the same address."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.common.auth import Principal
+from services.common.convert import parse_uuid
+from services.common.db import Database
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
+from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
+from services.messaging.chats.access import ChatAccess, shape_of
+from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.membership import ChatView, stage_joined, view_of
+from services.messaging.chats.rules import in_audience
+from services.messaging.chats.store import ChatStore
+from services.messaging.links.store import ChatLinkStore
+from services.messaging.moderation.actions import moderator_of
+from services.messaging.moderation.rules import blocked_refusal
+from services.messaging.moderation.store import ModerationStore
+
+DEFAULT_EXPIRY_DAYS = 7
+MAX_EXPIRY_DAYS = 30
+MAX_USES = 1000
+LINK_NOT_FOUND = "Ссылка-приглашение в чат не найдена"
+NOT_IN_ORGANISATION = (
+    "Ссылка-приглашение в чат не делает участником школы: сначала вступите в организацию "
+    "по её приглашению или заявке, затем откройте ссылку снова"
+)
+NOT_IN_AUDIENCE = "Этот чат не для вас: по ссылке вступают только те, для кого он создан"
+
+
+@dataclass(frozen=True)
+class CreatedLink:
+    link: Row[Any]
+    token: str
+
+
+@dataclass(frozen=True)
+class LinkPreview:
+    chat: Row[Any]
+    organisation_name: str
+    expires_at: datetime
+    member: bool
+    organisation_member: bool
+
+
+# --- pure rules ---------------------------------------------------------------------------------
+def expiry_days(requested: int) -> int:
+    """0 means the default week; 1..30 days (R-CHAT-6)."""
+    if requested == 0:
+        return DEFAULT_EXPIRY_DAYS
+    if not 1 <= requested <= MAX_EXPIRY_DAYS:
+        raise InvalidArgument(f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-CHAT-6")
+    return requested
+
+
+def use_limit(requested: int) -> int | None:
+    """0 means no limit; otherwise 1..1000 uses."""
+    if requested == 0:
+        return None
+    if not 1 <= requested <= MAX_USES:
+        raise InvalidArgument(f"Число вступлений по ссылке — от 1 до {MAX_USES} (R-CHAT-6)", rule="R-CHAT-6")
+    return requested
+
+
+def unusable_reason(
+    revoked_at: datetime | None, expires_at: datetime, uses: int, max_uses: int | None, now: datetime
+) -> RuleRefused | None:
+    """Why a known link cannot be used any more, or None (R-CHAT-6)."""
+    if revoked_at is not None:
+        return RuleRefused("Ссылка-приглашение в чат отозвана", rule="R-CHAT-6")
+    if expires_at <= now:
+        return RuleRefused("Срок действия ссылки-приглашения в чат истёк", rule="R-CHAT-6")
+    if max_uses is not None and uses >= max_uses:
+        return RuleRefused("Ссылка-приглашение в чат уже использована полностью", rule="R-CHAT-6")
+    return None
+
+
+def link_refusal(link: Row[Any], now: datetime) -> RuleRefused | None:
+    return unusable_reason(link.revoked_at, link.expires_at, link.uses, link.max_uses, now)
+
+
+def check_rules_acknowledged(current_version: int, acknowledged: int) -> None:
+    """R-CHAT-5: a member joins only with the chat's current rules version, as JoinChat asks."""
+    if acknowledged != current_version:
+        raise RuleRefused(
+            f"Прежде чем вступить, прочитайте правила чата и подтвердите их (версия {current_version})",
+            rule="R-CHAT-5",
+        )
+
+
+class ChatLinks:
+    def __init__(
+        self,
+        db: Database,
+        store: ChatLinkStore,
+        access: AccessStore,
+        chats: ChatStore,
+        moderators: ModerationStore,
+    ) -> None:
+        self._db = db
+        self._store = store
+        self._access = access
+        self._chats = chats
+        self._moderators = moderators
+
+    # --- the moderators' side -----------------------------------------------------------------
+    async def create(
+        self, principal: Principal, chat_id: str, expires_in_days: int, max_uses: int
+    ) -> CreatedLink:
+        days = expiry_days(expires_in_days)
+        limit = use_limit(max_uses)
+        async with self._db.transaction("create_chat_link") as conn:
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            token = new_token()
+            now = datetime.now(UTC)
+            row = await self._store.insert_link(
+                conn,
+                chat_id=mod.chat.id,
+                organisation_id=mod.chat.organisation_id,
+                token_hash=hash_token(token),
+                created_by=mod.user_id,
+                created_at=now,
+                expires_at=now + timedelta(days=days),
+                max_uses=limit,
+            )
+            return CreatedLink(row, token)
+
+    async def list(self, principal: Principal, chat_id: str) -> list[Row[Any]]:
+        async with self._db.transaction("list_chat_links") as conn:
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            return list(await self._store.chat_links(conn, mod.chat.id))
+
+    async def revoke(self, principal: Principal, chat_id: str, link_id: str) -> Row[Any]:
+        wanted = parse_uuid(link_id, "link_id")
+        async with self._db.transaction("revoke_chat_link") as conn:
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            link = await self._store.get_link(conn, wanted)
+            if link is None or link.chat_id != mod.chat.id:
+                raise NotFound(LINK_NOT_FOUND)
+            return await self._store.revoke_link(conn, wanted, mod.user_id)
+
+    async def revoke_all(self, principal: Principal, chat_id: str) -> int:
+        """Every link of the chat still usable, at once; returns how many."""
+        async with self._db.transaction("revoke_all_chat_links") as conn:
+            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            return await self._store.revoke_usable_links(conn, mod.chat.id, mod.user_id)
+
+    # --- following a link ---------------------------------------------------------------------
+    async def preview(self, principal: Principal, token: str, client_address: str | None) -> LinkPreview:
+        """What a link leads to — title, kind, organisation, rules — nothing about members."""
+        user = uuid.UUID(principal.user_id)
+        async with self._db.transaction("preview_chat_link") as conn:
+            link = await self._look_up(conn, token, client_address)
+            preview = None
+            if link is not None:
+                refusal = link_refusal(link, datetime.now(UTC))
+                if refusal is not None:
+                    raise refusal
+                chat = await self._access.get_chat(conn, link.chat_id)
+                assert chat is not None  # a link references its chat
+                person = await self._access.person(conn, chat.organisation_id, user)
+                preview = LinkPreview(
+                    chat=chat,
+                    organisation_name=await self._store.organisation_name(conn, chat.organisation_id),
+                    expires_at=link.expires_at,
+                    member=await self._access.membership(conn, chat.id, user) is not None,
+                    organisation_member=person.is_member,
+                )
+        if preview is None:
+            raise NotFound(LINK_NOT_FOUND)
+        return preview
+
+    async def join(
+        self, principal: Principal, token: str, rules_version: int, client_address: str | None
+    ) -> ChatView:
+        """R-CHAT-4, R-CHAT-5, R-CHAT-6: the signed-in person joins through the link by acknowledging
+        the chat's current rules; one use counted per new membership."""
+        async with self._db.transaction("join_by_chat_link") as conn:
+            link = await self._look_up(conn, token, client_address)
+            view = await self._join(conn, link, principal, rules_version) if link is not None else None
+        if view is None:
+            raise NotFound(LINK_NOT_FOUND)
+        return view
+
+    async def _join(
+        self, conn: AsyncConnection, link: Row[Any], principal: Principal, rules_version: int
+    ) -> ChatView:
+        user = uuid.UUID(principal.user_id)
+        now = datetime.now(UTC)
+        standing = await self._access.chat_standing(conn, link.chat_id, user, now)
+        assert standing is not None
+        chat = standing.chat
+        person = standing.person
+        if not person.is_member:
+            raise RuleRefused(NOT_IN_ORGANISATION, rule="R-CHAT-6")
+        if standing.membership is not None:  # already in: nothing to do, no use counted
+            return await view_of(
+                self._chats, conn, ChatAccess(chat, person, standing.membership, invited=False)
+            )
+        refusal = link_refusal(link, now)
+        if refusal is not None:
+            raise refusal
+        if not in_audience(person, shape_of(chat)):
+            raise PermissionDenied(NOT_IN_AUDIENCE, rule="R-CHAT-1")
+        if standing.block_ends_at is not None:
+            raise blocked_refusal(standing.block_ends_at)
+        check_rules_acknowledged(chat.rules_version, rules_version)
+        if await self._chats.add_member(conn, chat.id, user, rules_version):
+            if not await self._store.count_link_use(conn, link.id):
+                # Another join took the last use (or the link ended) meanwhile: this one is undone.
+                fresh = await self._store.get_link(conn, link.id)
+                refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
+                raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule="R-CHAT-6")
+            await stage_joined(conn, chat, user, rules_version)
+        await self._chats.settle_invitations(conn, chat.id, user, "accepted")
+        membership = await self._access.membership(conn, chat.id, user)
+        return await view_of(self._chats, conn, ChatAccess(chat, person, membership, invited=False))
+
+    async def _look_up(
+        self, conn: AsyncConnection, token: str, client_address: str | None
+    ) -> Row[Any] | None:
+        """The link of a token — a valid one always; an unknown one is counted against the client
+        (address and token prefix) and refused with 429 past the limits."""
+
+        async def find(token_hash: bytes) -> Row[Any] | None:
+            return await self._store.link_by_hash(conn, token_hash)
+
+        async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
+            return await self._store.link_failures_since(conn, address, prefix, since)
+
+        async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
+            await self._store.record_link_failure(conn, address, prefix, forget_before)
+
+        return await guarded_look_up(
+            token,
+            client_address,
+            find=find,
+            failures_since=failures_since,
+            record_failure=record_failure,
+            rule="R-CHAT-6",
+        )

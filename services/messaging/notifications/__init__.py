@@ -1,0 +1,1 @@
+"""Notifications: Web Push for new messages, the e-mail digest, quiet hours."""

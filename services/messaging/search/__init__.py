@@ -1,0 +1,1 @@
+"""Full-text search over the messages of one's chats (issue 5)."""

@@ -1,0 +1,1 @@
+"""Weekly usage statistics of organisations (R-STAT-1)."""

@@ -1,0 +1,1 @@
+"""Tests of messaging's statistics feature."""
