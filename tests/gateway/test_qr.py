@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi import HTTPException
 
-from services.gateway.routes.qr import MAX_TEXT, our_link
+from services.gateway.http.qr import MAX_TEXT, our_link
 from tests.conftest import Platform, bearer
 
 

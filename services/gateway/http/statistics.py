@@ -1,6 +1,7 @@
 """Weekly usage statistics (R-STAT-1): /api/v1/orgs/{org_id}/statistics for the organisation's
 administrator and head, /api/v1/operator/statistics for operator staff; `?format=csv` exports the
-same weeks as a table. The messaging service decides who may; these routes only translate."""
+same weeks as a table. The messaging service decides who may; these routes only translate. The routes
+with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -10,21 +11,55 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from parta.messaging.v1 import statistics_pb2 as pb
 from services.common.convert import ROLE_ORDER
-from services.gateway.deps import RpcDep
-from services.gateway.statistics_models import (
-    OperatorStatistics,
-    OrganisationStatistics,
-    RoleWeekOut,
-    WeekOut,
-)
+from services.gateway.deps import BackendsDep
+
+
+class RoleWeekOut(BaseModel):
+    role: str = Field(description='an organisation role: "administrator", "head", "teacher", ...')
+    joined: int = Field(description="people who gained the role during the week")
+    total: int = Field(description="people holding the role at the week's end")
+
+
+class WeekOut(BaseModel):
+    """One ISO week, Monday to Sunday in the organisation's time zone."""
+
+    week_start: date = Field(description="the Monday the week starts on")
+    members_joined: int
+    members_total: int = Field(description="members at the week's end")
+    roles: list[RoleWeekOut]
+    active_users: int = Field(
+        description="distinct people who posted, created or joined a chat, or took a call"
+    )
+    messages: int
+    chats_created: int
+    calls: int
+    call_minutes: int
+
+
+class OrganisationStatistics(BaseModel):
+    organisation_id: str
+    name: str
+    time_zone: str
+    weeks: list[WeekOut] = Field(description="oldest first, empty weeks included")
+
+
+class OperatorStatistics(BaseModel):
+    totals: list[WeekOut] = Field(description="the sum over organisations, per week")
+    organisations: list[OrganisationStatistics]
+
 
 router = APIRouter(tags=["statistics"])
 
+
 Weeks = Annotated[int, Query(ge=1, le=104, description="how many weeks, ending with the current one")]
+
+
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet")]
+
 
 CSV_COLUMNS = [
     "week_start",
@@ -36,6 +71,8 @@ CSV_COLUMNS = [
     "calls",
     "call_minutes",
 ]
+
+
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 
@@ -100,12 +137,10 @@ def csv_response(rows: list[tuple[str, WeekOut]], filename: str) -> Response:
     responses=CSV_RESPONSE,
 )
 async def organisation_statistics(
-    org_id: str, rpc: RpcDep, weeks: Weeks = 12, format: Format = "json"
+    org_id: str, backends: BackendsDep, weeks: Weeks = 12, format: Format = "json"
 ) -> OrganisationStatistics | Response:
-    reply = await rpc.clients.statistics.OrganisationWeeks(
-        pb.OrganisationWeeksRequest(organisation_id=org_id, weeks=weeks),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+    reply = await backends.statistics.OrganisationWeeks(
+        pb.OrganisationWeeksRequest(organisation_id=org_id, weeks=weeks)
     )
     result = organisation_out(reply)
     if format == "csv":
@@ -120,11 +155,9 @@ async def organisation_statistics(
     responses=CSV_RESPONSE,
 )
 async def operator_statistics(
-    rpc: RpcDep, weeks: Weeks = 12, format: Format = "json"
+    backends: BackendsDep, weeks: Weeks = 12, format: Format = "json"
 ) -> OperatorStatistics | Response:
-    reply = await rpc.clients.statistics.OperatorWeeks(
-        pb.OperatorWeeksRequest(weeks=weeks), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+    reply = await backends.statistics.OperatorWeeks(pb.OperatorWeeksRequest(weeks=weeks))
     result = OperatorStatistics(
         totals=[week_out(w) for w in reply.totals],
         organisations=[organisation_out(o) for o in reply.organisations],

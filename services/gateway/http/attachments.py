@@ -12,7 +12,8 @@
 
 Authorisation is the bearer token as for every call: the web client fetches files with it and shows
 images from blob: URLs (web.py's CSP allows `img-src blob:`), so no token ever sits in a URL.
-"""
+
+The routes and their request and response bodies (the OpenAPI schemas) together."""
 
 from __future__ import annotations
 
@@ -24,21 +25,33 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from parta.messaging.v1 import messaging_pb2 as pb
-from services.gateway.attachment_models import AttachmentOut, attachment_out
-from services.gateway.deps import Rpc, RpcDep
+from services.gateway.clients import Backends
+from services.gateway.deps import BackendsDep
+from services.gateway.views import AttachmentOut, attachment_out
 
 router = APIRouter(tags=["attachments"])
 
+
 CHUNK_BYTES = 256 * 1024
+
+
 # Uploads and downloads of large files outlast the usual call timeout.
 TRANSFER_TIMEOUT_SECONDS = 3600.0
+
+
 # After a refusal the rest of the body is read and dropped (up to this much), so that the client
 # sees the answer instead of a reset connection.
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+
+
 # No upload is larger (messaging's per-kind limits are smaller; it drains up to 300 MB of a refused
 # upload before answering): a body declared larger is refused before anything is sent on.
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
+
+
 FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
 INLINE_KINDS = {"image", "video", "audio"}
 
 
@@ -90,7 +103,7 @@ async def _drain(body: AsyncIterator[bytes]) -> None:
 async def upload_attachment(
     chat_id: str,
     request: Request,
-    rpc: RpcDep,
+    backends: BackendsDep,
     name: str = Query(default="", max_length=1000, description="the file's name (or X-Filename)"),
 ) -> AttachmentOut:
     filename = filename_of(request, name)
@@ -111,9 +124,7 @@ async def upload_attachment(
             yield pb.UploadAttachmentChunk(data=data)
 
     try:
-        reply = await rpc.clients.messaging.UploadAttachment(
-            messages(), metadata=rpc.metadata, timeout=TRANSFER_TIMEOUT_SECONDS
-        )
+        reply = await backends.messaging.UploadAttachment(messages(), timeout=TRANSFER_TIMEOUT_SECONDS)
     except grpc.aio.AioRpcError:
         await _drain(body)
         raise
@@ -127,10 +138,9 @@ def content_disposition(kind: str, name: str) -> str:
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-async def _download(rpc: Rpc, attachment_id: str, *, thumbnail: bool) -> StreamingResponse:
-    call = rpc.clients.messaging.DownloadAttachment(
+async def _download(backends: Backends, attachment_id: str, *, thumbnail: bool) -> StreamingResponse:
+    call = backends.messaging.DownloadAttachment(
         pb.DownloadAttachmentRequest(attachment_id=attachment_id, thumbnail=thumbnail),
-        metadata=rpc.metadata,
         timeout=TRANSFER_TIMEOUT_SECONDS,
     )
     first = await call.read()  # an AioRpcError (404, 403…) surfaces here, before any header is sent
@@ -168,8 +178,8 @@ async def _download(rpc: Rpc, attachment_id: str, *, thumbnail: bool) -> Streami
     summary="Download a file (members of its chat; a deleted message's files are gone)",
     response_class=StreamingResponse,
 )
-async def download_attachment(attachment_id: str, rpc: RpcDep) -> StreamingResponse:
-    return await _download(rpc, attachment_id, thumbnail=False)
+async def download_attachment(attachment_id: str, backends: BackendsDep) -> StreamingResponse:
+    return await _download(backends, attachment_id, thumbnail=False)
 
 
 @router.get(
@@ -177,5 +187,5 @@ async def download_attachment(attachment_id: str, rpc: RpcDep) -> StreamingRespo
     summary="An image's thumbnail (JPEG, at most 320 px)",
     response_class=StreamingResponse,
 )
-async def download_thumbnail(attachment_id: str, rpc: RpcDep) -> StreamingResponse:
-    return await _download(rpc, attachment_id, thumbnail=True)
+async def download_thumbnail(attachment_id: str, backends: BackendsDep) -> StreamingResponse:
+    return await _download(backends, attachment_id, thumbnail=True)

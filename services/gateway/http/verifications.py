@@ -1,5 +1,6 @@
 """The administrator verifies staff status (R-ROLE-2): /api/v1/orgs/{org}/verifications and
-/api/v1/verifications/{id}:verify|:reject, answered by identity (which keeps the records)."""
+/api/v1/verifications/{id}:verify|:reject, answered by identity (which keeps the records). The routes
+with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from pydantic import BaseModel, Field
 
 from parta.identity.v1 import identity_pb2 as pb
 from services.common.convert import role_name
-from services.gateway.deps import RpcDep, timestamp
-from services.gateway.models import RoleVerification
+from services.gateway.deps import BackendsDep
+from services.gateway.http.common_models import RoleVerification
+from services.gateway.views import timestamp
 
 router = APIRouter(tags=["verification"])
+
+
 STATUSES = ("pending", "verified", "rejected")
 
 
@@ -44,34 +48,30 @@ def verification_out(v: pb.RoleVerification) -> StaffVerification:
 @router.get(
     "/api/v1/orgs/{org_id}/verifications", summary="Staff awaiting or given verification (administrator)"
 )
-async def list_verifications(org_id: str, rpc: RpcDep, status: str = "") -> StaffVerifications:
+async def list_verifications(org_id: str, backends: BackendsDep, status: str = "") -> StaffVerifications:
     if status and status not in STATUSES:
         raise HTTPException(400, "status: pending, verified или rejected")
     request = pb.ListRoleVerificationsRequest(
         organisation_id=org_id,
         status=STATUSES.index(status) + 1 if status else 0,  # type: ignore[arg-type]
     )
-    reply = await rpc.clients.identity.ListRoleVerifications(
-        request, metadata=rpc.metadata, timeout=rpc.timeout
-    )
+    reply = await backends.identity.ListRoleVerifications(request)
     return StaffVerifications(verifications=[verification_out(v) for v in reply.verifications])
 
 
 @router.post("/api/v1/verifications/{verification_id}:verify", summary="Verify a teacher or educator (badge)")
-async def verify(verification_id: str, rpc: RpcDep) -> StaffVerification:
-    reply = await rpc.clients.identity.DecideRoleVerification(
-        pb.DecideRoleVerificationRequest(verification_id=verification_id, verified=True),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def verify(verification_id: str, backends: BackendsDep) -> StaffVerification:
+    reply = await backends.identity.DecideRoleVerification(
+        pb.DecideRoleVerificationRequest(verification_id=verification_id, verified=True)
     )
     return verification_out(reply)
 
 
 @router.post("/api/v1/verifications/{verification_id}:reject", summary="Refuse a verification, with a reason")
-async def reject(verification_id: str, body: VerificationRejection, rpc: RpcDep) -> StaffVerification:
-    reply = await rpc.clients.identity.DecideRoleVerification(
-        pb.DecideRoleVerificationRequest(verification_id=verification_id, verified=False, reason=body.reason),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def reject(
+    verification_id: str, body: VerificationRejection, backends: BackendsDep
+) -> StaffVerification:
+    reply = await backends.identity.DecideRoleVerification(
+        pb.DecideRoleVerificationRequest(verification_id=verification_id, verified=False, reason=body.reason)
     )
     return verification_out(reply)

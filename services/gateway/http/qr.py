@@ -4,7 +4,9 @@ Why a server endpoint and only for our links: the administrator prints an invite
 a class meeting (R-INV-1); drawing it in the gateway keeps the web client free of a vendored
 library. A QR code of any text would make the gateway a free QR service, so the text must be a link
 to this Parta (PARTA_PUBLIC_URL, or the address the request came to when that is empty), at most
-`MAX_TEXT` characters, and the caller must be signed in (identity checks the token)."""
+`MAX_TEXT` characters, and the caller must be signed in (identity checks the token).
+
+The routes and their request and response bodies (the OpenAPI schemas) together."""
 
 from __future__ import annotations
 
@@ -16,10 +18,14 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from parta.identity.v1 import identity_pb2 as ipb
-from services.gateway.deps import RpcDep
+from services.gateway.deps import BackendsDep
 
 router = APIRouter(tags=["qr"])
+
+
 MAX_TEXT = 500
+
+
 NOT_OURS = "QR-код делается только для ссылок этой Парты"
 
 
@@ -54,8 +60,8 @@ def qr_svg(text: str) -> bytes:
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-async def qr_code(body: QrIn, request: Request, rpc: RpcDep) -> Response:
-    await rpc.clients.identity.GetMe(ipb.GetMeRequest(), metadata=rpc.metadata, timeout=rpc.timeout)
+async def qr_code(body: QrIn, request: Request, backends: BackendsDep) -> Response:
+    await backends.identity.GetMe(ipb.GetMeRequest())
     public_url = request.app.state.settings.public_url or str(request.base_url)
     svg = qr_svg(our_link(body.text, public_url))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -1,15 +1,60 @@
-"""The signed-in person's own profile and sessions: /api/v1/me (R-PRIV-1)."""
+"""The signed-in person's own profile and sessions: /api/v1/me (R-PRIV-1). The routes
+with their request and response bodies."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
 
 from parta.identity.v1 import identity_pb2 as pb
 from services.common.convert import role_name
-from services.gateway.deps import RpcDep, timestamp
-from services.gateway.models import Me, MeUpdate, SessionInfo, Sessions
+from services.gateway.deps import BackendsDep
+from services.gateway.http.common_models import RoleVerification
+from services.gateway.views import timestamp
+
+
+class ChildAccount(BaseModel):
+    user_id: str
+    first_name: str
+    last_name: str
+
+
+class Me(BaseModel):
+    id: str
+    display_name: str
+    first_name: str
+    last_name: str
+    avatar_url: str
+    phone: str | None
+    email: str | None
+    guardian_email: str | None
+    children: list[ChildAccount]
+    verifications: list[RoleVerification]
+    created_at: datetime | None
+
+
+class MeUpdate(BaseModel):
+    display_name: str | None = Field(default=None, max_length=64)
+    first_name: str | None = Field(default=None, max_length=64)
+    last_name: str | None = Field(default=None, max_length=64)
+    avatar_url: str | None = Field(default=None, max_length=400)
+
+
+class SessionInfo(BaseModel):
+    id: str
+    device_name: str
+    client_address: str
+    created_at: datetime | None
+    last_used_at: datetime | None
+    current: bool
+
+
+class Sessions(BaseModel):
+    sessions: list[SessionInfo]
+
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -45,23 +90,19 @@ def _me(user: pb.User) -> Me:
 
 
 @router.get("", summary="My school profile")
-async def get_me(rpc: RpcDep) -> Me:
-    return _me(
-        await rpc.clients.identity.GetMe(pb.GetMeRequest(), metadata=rpc.metadata, timeout=rpc.timeout)
-    )
+async def get_me(backends: BackendsDep) -> Me:
+    return _me(await backends.identity.GetMe(pb.GetMeRequest()))
 
 
 @router.patch("", summary="Edit my school profile")
-async def update_me(body: MeUpdate, rpc: RpcDep) -> Me:
+async def update_me(body: MeUpdate, backends: BackendsDep) -> Me:
     request = pb.UpdateMeRequest(**body.model_dump(exclude_none=True))
-    return _me(await rpc.clients.identity.UpdateMe(request, metadata=rpc.metadata, timeout=rpc.timeout))
+    return _me(await backends.identity.UpdateMe(request))
 
 
 @router.get("/sessions", summary="My sessions (devices)")
-async def sessions(rpc: RpcDep) -> Sessions:
-    reply = await rpc.clients.identity.ListSessions(
-        pb.ListSessionsRequest(), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+async def sessions(backends: BackendsDep) -> Sessions:
+    reply = await backends.identity.ListSessions(pb.ListSessionsRequest())
     return Sessions(
         sessions=[
             SessionInfo.model_validate(
@@ -80,8 +121,6 @@ async def sessions(rpc: RpcDep) -> Sessions:
 
 
 @router.delete("/sessions/{session_id}", status_code=204, summary="End one of my sessions")
-async def revoke_session(session_id: str, rpc: RpcDep) -> Response:
-    await rpc.clients.identity.RevokeSession(
-        pb.RevokeSessionRequest(session_id=session_id), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+async def revoke_session(session_id: str, backends: BackendsDep) -> Response:
+    await backends.identity.RevokeSession(pb.RevokeSessionRequest(session_id=session_id))
     return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""Serves the web client: static files from `services/gateway/web/` (plain ES modules, no build
+"""Serves the web client: static files from `services/gateway/webclient/static/` (plain ES modules, no build
 step), the single-page fallback to `index.html`, and security headers on every response — a
 Content-Security-Policy with no inline scripts, so text from a message can never run."""
 
@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 from services.gateway.asgi import SecurityHeaders
 from services.gateway.errors import error_response
 
-WEB_ROOT = Path(__file__).parent / "web"
+WEB_ROOT = Path(__file__).parent / "static"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -1,47 +1,154 @@
 """Assignments, invite links and parent links: /api/v1/orgs/{org}/... and /api/v1/invites/{token}
-(R-ROLE-3, R-ROLE-4, R-ROLE-6, R-INV-1, R-INV-2, R-INV-5)."""
+(R-ROLE-3, R-ROLE-4, R-ROLE-6, R-INV-1, R-INV-2, R-INV-5). The routes
+with their request and response bodies."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import datetime
+from typing import Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
 
 from parta.directory.v1 import directory_pb2 as pb
 from services.common.convert import role_name, role_value
-from services.gateway.deps import Rpc, RpcDep, timestamp
-from services.gateway.directory_models import ORGANISATION_KINDS, ClassOut, MemberOut, OrganisationOut
-from services.gateway.joining_models import (
-    ClassTeacherIn,
-    CreatedInviteOut,
-    InviteBatchIn,
-    InviteIn,
-    InviteOut,
-    InvitePreviewOut,
-    Invites,
-    ParentLinkIn,
-    ParentLinkOut,
-    ParentLinks,
-    RevokedInvites,
-    SubjectAssignmentOut,
-    SubjectAssignments,
-    SubjectIn,
+from services.gateway.clients import Backends
+from services.gateway.deps import BackendsDep
+from services.gateway.http.common_models import (
+    ORGANISATION_KINDS,
+    ClassOut,
+    InviteAcceptIn,
+    MemberOut,
+    OrganisationOut,
+    claim_message,
+    class_out,
+    organisation_out,
 )
-from services.gateway.people_models import InviteAcceptIn
-from services.gateway.routes.organisations import class_out, organisation_out
-from services.gateway.routes.people import claim_message
+from services.gateway.views import timestamp
+
+RoleName = Literal[
+    "administrator", "head", "administration", "teacher", "class_teacher", "educator", "student", "parent"
+]
+
+
+class ClassTeacherIn(BaseModel):
+    user_id: str = Field(max_length=64, description="a member holding the teacher or educator role")
+
+
+class SubjectIn(BaseModel):
+    subject: str = Field(max_length=64, examples=["Математика"])
+    user_id: str = Field(max_length=64, description="a member holding the teacher role")
+
+
+class SubjectAssignmentOut(BaseModel):
+    class_id: str
+    subject: str
+    user_id: str
+
+
+class SubjectAssignments(BaseModel):
+    assignments: list[SubjectAssignmentOut]
+
+
+class InviteIn(BaseModel):
+    """R-INV-1: a link bound to a class (or the staff room for staff) and a role."""
+
+    class_id: str = Field(max_length=64)
+    role: RoleName
+    student_id: str = Field(default="", max_length=64, description="a parent link for this student")
+    expires_in_days: int = Field(default=0, ge=0, le=90, description="0: a week")
+    max_uses: int = Field(default=0, ge=0, le=1000, description="0: 40 for a student link, else 1")
+    label: str = Field(default="", max_length=200, examples=["Иванов Иван"])
+
+
+class InviteBatchIn(BaseModel):
+    role: RoleName
+    labels: list[str] = Field(min_length=1, max_length=200, description="one single-use link per label")
+    expires_in_days: int = Field(default=0, ge=0, le=90)
+
+
+class InviteOut(BaseModel):
+    id: str
+    class_id: str
+    role: str
+    student_id: str | None
+    expires_at: datetime | None
+    max_uses: int
+    uses: int
+    revoked: bool
+    created_by: str
+    created_at: datetime | None
+    label: str
+    link: str | None = Field(
+        default=None,
+        description="the link again, for those who may make it, while it is usable (a link made one at "
+        "a time keeps its token, revoking clears it); null for batch links (R-INV-2)",
+        examples=["/invite/3q2-7wEjx..."],
+    )
+
+
+class CreatedInviteOut(BaseModel):
+    invite: InviteOut
+    token: str = Field(description="a batch link's token is shown only now: only its hash is kept (R-INV-2)")
+    link: str = Field(examples=["/invite/3q2-7wEjx..."])
+
+
+class Invites(BaseModel):
+    invites: list[InviteOut]
+
+
+class RevokedInvites(BaseModel):
+    revoked: int
+
+
+class InvitePreviewOut(BaseModel):
+    organisation_name: str
+    organisation_kind: str
+    class_name: str
+    role: str
+    expires_at: datetime | None
+
+
+class ParentLinkIn(BaseModel):
+    parent_id: str = Field(max_length=64)
+    child_id: str = Field(max_length=64)
+
+
+class ParentLinkOut(BaseModel):
+    parent_id: str
+    child_id: str
+    created_at: datetime | None
+
+
+class ParentLinks(BaseModel):
+    links: list[ParentLinkOut]
+
 
 router = APIRouter(tags=["joining"])
+
+
 ORGS = "/api/v1/orgs/{org_id}"
+
+
 CSV_HEADER = ("ФИО/метка", "роль", "класс", "ссылка", "действует до")
+
+
 CSV_SEPARATOR = ";"  # what a spreadsheet program set up for Russian reads as columns
+
+
 FILE_ROLES = {"student": "ученики", "parent": "родители"}
+
+
 LATIN_LETTERS = "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh sch _ y _ e yu ya"
+
+
 LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", LATIN_LETTERS.replace("_", "").split(" "), strict=True))
+
+
 ROLE_TITLES = {
     "head": "руководитель",
     "administration": "администрация",
@@ -144,9 +251,9 @@ def invites_csv(batch: pb.CreatedInviteBatch, class_name: str, base_url: str, ti
     ORGS + "/members/{user_id}:appoint-administrator",
     summary="Appoint an administrator from joined staff (the administrator, R-ROLE-3)",
 )
-async def appoint_administrator(org_id: str, user_id: str, rpc: RpcDep) -> MemberOut:
-    reply = await rpc.clients.directory.AppointAdministrator(
-        pb.MemberRequest(organisation_id=org_id, user_id=user_id), metadata=rpc.metadata, timeout=rpc.timeout
+async def appoint_administrator(org_id: str, user_id: str, backends: BackendsDep) -> MemberOut:
+    reply = await backends.directory.AppointAdministrator(
+        pb.MemberRequest(organisation_id=org_id, user_id=user_id)
     )
     return MemberOut.model_validate(
         {
@@ -162,11 +269,11 @@ async def appoint_administrator(org_id: str, user_id: str, rpc: RpcDep) -> Membe
     ORGS + "/classes/{class_id}/class-teacher",
     summary="Assign the class teacher, replacing the previous one (the administrator, R-ROLE-4)",
 )
-async def assign_class_teacher(org_id: str, class_id: str, body: ClassTeacherIn, rpc: RpcDep) -> ClassOut:
-    reply = await rpc.clients.directory.AssignClassTeacher(
-        pb.AssignClassTeacherRequest(organisation_id=org_id, class_id=class_id, user_id=body.user_id),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def assign_class_teacher(
+    org_id: str, class_id: str, body: ClassTeacherIn, backends: BackendsDep
+) -> ClassOut:
+    reply = await backends.directory.AssignClassTeacher(
+        pb.AssignClassTeacherRequest(organisation_id=org_id, class_id=class_id, user_id=body.user_id)
     )
     return class_out(reply)
 
@@ -177,24 +284,22 @@ async def assign_class_teacher(org_id: str, class_id: str, body: ClassTeacherIn,
     summary="Assign a subject teacher to a class (the administrator, R-ROLE-4)",
 )
 async def assign_subject_teacher(
-    org_id: str, class_id: str, body: SubjectIn, rpc: RpcDep
+    org_id: str, class_id: str, body: SubjectIn, backends: BackendsDep
 ) -> SubjectAssignmentOut:
-    reply = await rpc.clients.directory.AssignSubjectTeacher(
+    reply = await backends.directory.AssignSubjectTeacher(
         pb.AssignSubjectTeacherRequest(
             organisation_id=org_id, class_id=class_id, subject=body.subject, user_id=body.user_id
-        ),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+        )
     )
     return subject_out(reply)
 
 
 @router.get(ORGS + "/subjects", summary="Subject teachers by class (the administrator, R-ROLE-4)")
-async def list_subject_assignments(org_id: str, rpc: RpcDep, class_id: str = "") -> SubjectAssignments:
-    reply = await rpc.clients.directory.ListSubjectAssignments(
-        pb.ListSubjectAssignmentsRequest(organisation_id=org_id, class_id=class_id),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def list_subject_assignments(
+    org_id: str, backends: BackendsDep, class_id: str = ""
+) -> SubjectAssignments:
+    reply = await backends.directory.ListSubjectAssignments(
+        pb.ListSubjectAssignmentsRequest(organisation_id=org_id, class_id=class_id)
     )
     return SubjectAssignments(assignments=[subject_out(a) for a in reply.assignments])
 
@@ -205,7 +310,7 @@ async def list_subject_assignments(org_id: str, rpc: RpcDep, class_id: str = "")
     status_code=201,
     summary="Create an invite link; its token is shown only now (R-INV-1, R-INV-2)",
 )
-async def create_invite(org_id: str, body: InviteIn, rpc: RpcDep) -> CreatedInviteOut:
+async def create_invite(org_id: str, body: InviteIn, backends: BackendsDep) -> CreatedInviteOut:
     request = pb.CreateInviteRequest(
         organisation_id=org_id,
         class_id=body.class_id,
@@ -215,7 +320,7 @@ async def create_invite(org_id: str, body: InviteIn, rpc: RpcDep) -> CreatedInvi
         max_uses=body.max_uses,
         label=body.label,
     )
-    reply = await rpc.clients.directory.CreateInvite(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    reply = await backends.directory.CreateInvite(request)
     return created_out(reply)
 
 
@@ -229,20 +334,18 @@ async def create_invite(org_id: str, body: InviteIn, rpc: RpcDep) -> CreatedInvi
     },
 )
 async def create_invite_batch(
-    org_id: str, class_id: str, body: InviteBatchIn, rpc: RpcDep, request: Request
+    org_id: str, class_id: str, body: InviteBatchIn, backends: BackendsDep, request: Request
 ) -> Response:
-    batch = await rpc.clients.directory.CreateInviteBatch(
+    batch = await backends.directory.CreateInviteBatch(
         pb.CreateInviteBatchRequest(
             organisation_id=org_id,
             class_id=class_id,
             role=role_value(body.role),
             labels=body.labels,
             expires_in_days=body.expires_in_days,
-        ),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+        )
     )
-    class_name, time_zone = await _class_name_and_zone(rpc, org_id, class_id)
+    class_name, time_zone = await _class_name_and_zone(backends, org_id, class_id)
     public_url = request.app.state.settings.public_url or str(request.base_url)
     content = invites_csv(batch, class_name, public_url.rstrip("/"), time_zone)
     return Response(
@@ -253,35 +356,27 @@ async def create_invite_batch(
     )
 
 
-async def _class_name_and_zone(rpc: Rpc, org_id: str, class_id: str) -> tuple[str, str]:
-    organisation = await rpc.clients.directory.GetOrganisation(
-        pb.GetOrganisationRequest(organisation_id=org_id), metadata=rpc.metadata, timeout=rpc.timeout
-    )
-    classes = await rpc.clients.directory.ListClasses(
-        pb.ListClassesRequest(organisation_id=org_id), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+async def _class_name_and_zone(backends: Backends, org_id: str, class_id: str) -> tuple[str, str]:
+    organisation = await backends.directory.GetOrganisation(pb.GetOrganisationRequest(organisation_id=org_id))
+    classes = await backends.directory.ListClasses(pb.ListClassesRequest(organisation_id=org_id))
     names = {c.id: c.name for c in classes.classes}
     return names.get(class_id, ""), organisation.time_zone or "UTC"
 
 
 @router.get(ORGS + "/invites", summary="Invite links (the administrator; a class teacher, their classes')")
 async def list_invites(
-    org_id: str, rpc: RpcDep, class_id: str = "", include_inactive: bool = False
+    org_id: str, backends: BackendsDep, class_id: str = "", include_inactive: bool = False
 ) -> Invites:
-    reply = await rpc.clients.directory.ListInvites(
-        pb.ListInvitesRequest(organisation_id=org_id, class_id=class_id, include_inactive=include_inactive),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+    reply = await backends.directory.ListInvites(
+        pb.ListInvitesRequest(organisation_id=org_id, class_id=class_id, include_inactive=include_inactive)
     )
     return Invites(invites=[invite_out(i) for i in reply.invites])
 
 
 @router.post(ORGS + "/invites/{invite_id}:revoke", summary="Revoke one link (R-INV-2)")
-async def revoke_invite(org_id: str, invite_id: str, rpc: RpcDep) -> InviteOut:
-    reply = await rpc.clients.directory.RevokeInvite(
-        pb.RevokeInviteRequest(organisation_id=org_id, invite_id=invite_id),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def revoke_invite(org_id: str, invite_id: str, backends: BackendsDep) -> InviteOut:
+    reply = await backends.directory.RevokeInvite(
+        pb.RevokeInviteRequest(organisation_id=org_id, invite_id=invite_id)
     )
     return invite_out(reply)
 
@@ -290,18 +385,14 @@ async def revoke_invite(org_id: str, invite_id: str, rpc: RpcDep) -> InviteOut:
     ORGS + "/invites:revoke-all",
     summary="Revoke every unused link of the organisation at once (the administrator, R-INV-2)",
 )
-async def revoke_all_invites(org_id: str, rpc: RpcDep) -> RevokedInvites:
-    reply = await rpc.clients.directory.RevokeAllInvites(
-        pb.RevokeAllInvitesRequest(organisation_id=org_id), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+async def revoke_all_invites(org_id: str, backends: BackendsDep) -> RevokedInvites:
+    reply = await backends.directory.RevokeAllInvites(pb.RevokeAllInvitesRequest(organisation_id=org_id))
     return RevokedInvites(revoked=reply.revoked)
 
 
 @router.get("/api/v1/invites/{token}", summary="What a link leads to, before signing in (no members shown)")
-async def preview_invite(token: str, rpc: RpcDep) -> InvitePreviewOut:
-    reply = await rpc.clients.directory.PreviewInvite(
-        pb.InviteTokenRequest(token=token), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+async def preview_invite(token: str, backends: BackendsDep) -> InvitePreviewOut:
+    reply = await backends.directory.PreviewInvite(pb.InviteTokenRequest(token=token))
     return InvitePreviewOut.model_validate(
         {
             "organisation_name": reply.organisation_name,
@@ -314,12 +405,12 @@ async def preview_invite(token: str, rpc: RpcDep) -> InvitePreviewOut:
 
 
 @router.post("/api/v1/invites/{token}:accept", summary="Join through a link (R-INV-5)")
-async def accept_invite(token: str, rpc: RpcDep, body: InviteAcceptIn | None = None) -> OrganisationOut:
+async def accept_invite(
+    token: str, backends: BackendsDep, body: InviteAcceptIn | None = None
+) -> OrganisationOut:
     # R-ROLE-6: with a parent's link the parent says which child and who they are to them.
     parent = claim_message(body.parent if body is not None else None)
-    reply = await rpc.clients.directory.AcceptInvite(
-        pb.InviteTokenRequest(token=token, parent=parent), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+    reply = await backends.directory.AcceptInvite(pb.InviteTokenRequest(token=token, parent=parent))
     return organisation_out(reply)
 
 
@@ -329,20 +420,18 @@ async def accept_invite(token: str, rpc: RpcDep, body: InviteAcceptIn | None = N
     status_code=201,
     summary="Link a parent to their child (the administrator or the child's class teacher, R-ROLE-6)",
 )
-async def link_parent(org_id: str, body: ParentLinkIn, rpc: RpcDep) -> ParentLinkOut:
-    reply = await rpc.clients.directory.LinkParent(
-        pb.LinkParentRequest(organisation_id=org_id, parent_id=body.parent_id, child_id=body.child_id),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def link_parent(org_id: str, body: ParentLinkIn, backends: BackendsDep) -> ParentLinkOut:
+    reply = await backends.directory.LinkParent(
+        pb.LinkParentRequest(organisation_id=org_id, parent_id=body.parent_id, child_id=body.child_id)
     )
     return parent_link_out(reply)
 
 
 @router.get(ORGS + "/parents", summary="Parent links (staff; a parent, their own children)")
-async def list_parent_links(org_id: str, rpc: RpcDep, child_id: str = "", parent_id: str = "") -> ParentLinks:
-    reply = await rpc.clients.directory.ListParentLinks(
-        pb.ListParentLinksRequest(organisation_id=org_id, child_id=child_id, parent_id=parent_id),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def list_parent_links(
+    org_id: str, backends: BackendsDep, child_id: str = "", parent_id: str = ""
+) -> ParentLinks:
+    reply = await backends.directory.ListParentLinks(
+        pb.ListParentLinksRequest(organisation_id=org_id, child_id=child_id, parent_id=parent_id)
     )
     return ParentLinks(links=[parent_link_out(link) for link in reply.links])

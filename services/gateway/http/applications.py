@@ -1,23 +1,71 @@
-"""Organisations apply to join, operator staff decide: /api/v1/applications (R-ORG-2, R-ORG-3)."""
+"""Organisations apply to join, operator staff decide: /api/v1/applications (R-ORG-2, R-ORG-3). The routes
+with their request and response bodies."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, Field
 
 from parta.directory.v1 import directory_pb2 as pb
-from services.gateway.deps import RpcDep, timestamp
-from services.gateway.directory_models import (
-    ORGANISATION_KINDS,
-    ApplicationOut,
-    Applications,
-    ApplicationSubmit,
-    Rejection,
-)
+from services.gateway.deps import BackendsDep
+from services.gateway.http.common_models import ORGANISATION_KINDS, OrganisationKind
+from services.gateway.views import timestamp
+
+
+class UploadedDocument(BaseModel):
+    file_name: str = Field(min_length=1, max_length=200)
+    content_type: Literal["application/pdf", "image/jpeg", "image/png"]
+    content_base64: str = Field(min_length=4, description="the file, base64-encoded (at most 10 MB)")
+
+
+class ApplicationSubmit(BaseModel):
+    """R-ORG-2: the organisation's details and its appointed administrator."""
+
+    kind: OrganisationKind
+    name: str = Field(max_length=300)
+    region: str = Field(max_length=120)
+    address: str = Field(max_length=300)
+    tax_id: str = Field(max_length=12, description="ИНН, 10 digits")
+    admin_full_name: str = Field(max_length=150)
+    admin_email: str = Field(max_length=254)
+    admin_phone: str = Field(max_length=25)
+    appointing_order: UploadedDocument
+
+
+class ApplicationOut(BaseModel):
+    id: str
+    kind: str
+    name: str
+    region: str
+    address: str
+    tax_id: str
+    admin_full_name: str
+    admin_email: str
+    admin_phone: str
+    document_name: str
+    status: Literal["pending", "approved", "rejected"]
+    reason: str
+    organisation_id: str | None
+    created_at: datetime | None
+    decided_at: datetime | None
+
+
+class Applications(BaseModel):
+    applications: list[ApplicationOut]
+
+
+class Rejection(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
 
 router = APIRouter(prefix="/api/v1/applications", tags=["operator"])
+
+
 STATUSES = ("pending", "approved", "rejected")
 
 
@@ -44,7 +92,7 @@ def application_out(reply: pb.Application) -> ApplicationOut:
 
 
 @router.post("", status_code=201, summary="An organisation applies to join (any signed-in person)")
-async def submit(body: ApplicationSubmit, rpc: RpcDep) -> ApplicationOut:
+async def submit(body: ApplicationSubmit, backends: BackendsDep) -> ApplicationOut:
     try:
         content = base64.b64decode(body.appointing_order.content_base64, validate=True)
     except (binascii.Error, ValueError):
@@ -64,52 +112,44 @@ async def submit(body: ApplicationSubmit, rpc: RpcDep) -> ApplicationOut:
             content=content,
         ),
     )
-    return application_out(
-        await rpc.clients.directory.SubmitApplication(request, metadata=rpc.metadata, timeout=rpc.timeout)
-    )
+    return application_out(await backends.directory.SubmitApplication(request))
 
 
 @router.get("", summary="Applications (operator staff)")
-async def list_applications(rpc: RpcDep, status: str = "") -> Applications:
+async def list_applications(backends: BackendsDep, status: str = "") -> Applications:
     if status and status not in STATUSES:
         raise HTTPException(400, "status: pending, approved или rejected")
     request = pb.ListApplicationsRequest(status=STATUSES.index(status) + 1 if status else 0)  # type: ignore[arg-type]
-    reply = await rpc.clients.directory.ListApplications(request, metadata=rpc.metadata, timeout=rpc.timeout)
+    reply = await backends.directory.ListApplications(request)
     return Applications(applications=[application_out(a) for a in reply.applications])
 
 
 @router.post("/{application_id}:approve", summary="Approve: the organisation is created and active")
-async def approve(application_id: str, rpc: RpcDep) -> ApplicationOut:
-    reply = await rpc.clients.directory.ApproveApplication(
-        pb.ApproveApplicationRequest(application_id=application_id),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def approve(application_id: str, backends: BackendsDep) -> ApplicationOut:
+    reply = await backends.directory.ApproveApplication(
+        pb.ApproveApplicationRequest(application_id=application_id)
     )
     return application_out(reply)
 
 
 @router.post("/{application_id}:reject", summary="Reject with a reason the applicant sees")
-async def reject(application_id: str, body: Rejection, rpc: RpcDep) -> ApplicationOut:
-    reply = await rpc.clients.directory.RejectApplication(
-        pb.RejectApplicationRequest(application_id=application_id, reason=body.reason),
-        metadata=rpc.metadata,
-        timeout=rpc.timeout,
+async def reject(application_id: str, body: Rejection, backends: BackendsDep) -> ApplicationOut:
+    reply = await backends.directory.RejectApplication(
+        pb.RejectApplicationRequest(application_id=application_id, reason=body.reason)
     )
     return application_out(reply)
 
 
 @router.get("/{application_id}", summary="One application (operator staff, or its applicant)")
-async def get_application(application_id: str, rpc: RpcDep) -> ApplicationOut:
-    reply = await rpc.clients.directory.GetApplication(
-        pb.GetApplicationRequest(application_id=application_id), metadata=rpc.metadata, timeout=rpc.timeout
-    )
+async def get_application(application_id: str, backends: BackendsDep) -> ApplicationOut:
+    reply = await backends.directory.GetApplication(pb.GetApplicationRequest(application_id=application_id))
     return application_out(reply)
 
 
 @router.get("/{application_id}/document", summary="The appointing order (operator staff)")
-async def document(application_id: str, rpc: RpcDep) -> Response:
-    reply = await rpc.clients.directory.GetApplicationDocument(
-        pb.GetApplicationRequest(application_id=application_id), metadata=rpc.metadata, timeout=rpc.timeout
+async def document(application_id: str, backends: BackendsDep) -> Response:
+    reply = await backends.directory.GetApplicationDocument(
+        pb.GetApplicationRequest(application_id=application_id)
     )
     return Response(
         content=reply.content,
