@@ -1,5 +1,5 @@
-"""Organisations apply to join, operator staff decide: /api/v1/applications (R-ORG-2, R-ORG-3). The routes
-with their request and response bodies."""
+"""Organisations apply to join, operator staff decide: /api/v1/applications (R-ORG-2, R-ORG-3).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -64,8 +64,6 @@ class Rejection(BaseModel):
 
 
 router = APIRouter(prefix="/api/v1/applications", tags=["operator"])
-
-
 STATUSES = ("pending", "approved", "rejected")
 
 

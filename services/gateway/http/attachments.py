@@ -30,8 +30,6 @@ from services.gateway.deps import BackendsDep
 from services.gateway.views import AttachmentOut, attachment_out
 
 router = APIRouter(tags=["attachments"])
-
-
 CHUNK_BYTES = 256 * 1024
 
 
@@ -47,11 +45,7 @@ DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 # No upload is larger (messaging's per-kind limits are smaller; it drains up to 300 MB of a refused
 # upload before answering): a body declared larger is refused before anything is sent on.
 MAX_UPLOAD_BYTES = 256 * 1024 * 1024
-
-
 FILE_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
-
-
 INLINE_KINDS = {"image", "video", "audio"}
 
 

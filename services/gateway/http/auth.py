@@ -1,5 +1,5 @@
-"""Sign-in by one-time code and tokens: /api/v1/auth/* (R-PRIV-3, R-INV-4). The routes
-with their request and response bodies."""
+"""Sign-in by one-time code and tokens: /api/v1/auth/* (R-PRIV-3, R-INV-4).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 

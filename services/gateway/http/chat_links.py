@@ -1,7 +1,7 @@
 """Chat invite links (R-CHAT-6): /api/v1/chats/{chat}/links for the chat's moderators and the
 organisation's administrators; /api/v1/chat-links/{token} to preview and join (acknowledging the
-rules, R-CHAT-5). The link handed out is `{PARTA_PUBLIC_URL}/chat-link/{token}`. The routes
-with their request and response bodies."""
+rules, R-CHAT-5). The link handed out is `{PARTA_PUBLIC_URL}/chat-link/{token}`.
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -64,11 +64,7 @@ class ChatLinkPreviewOut(BaseModel):
 
 
 router = APIRouter(tags=["chat links"])
-
-
 LINKS = "/api/v1/chats/{chat_id}/links"
-
-
 TOKEN = "/api/v1/chat-links/{token}"
 
 

@@ -1,5 +1,5 @@
-"""Chats, channels and messages: /api/v1/chats and /api/v1/orgs/{org}/chats (R-CHAT-1..7). The routes
-with their request and response bodies."""
+"""Chats, channels and messages: /api/v1/chats and /api/v1/orgs/{org}/chats (R-CHAT-1..7).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -99,8 +99,6 @@ class ReadStateOut(BaseModel):
 
 
 router = APIRouter(tags=["chats"])
-
-
 CHATS = "/api/v1/chats"
 
 

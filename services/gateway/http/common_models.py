@@ -1,14 +1,15 @@
 """Bodies and conversions that several HTTP features share, so that no route module imports
 another: a chat as its list shows it (chats, chat links, search), the sequence-number bounds
 (chats, polls), an organisation, a class and a member (organisations, joining), a role
-verification (me, verifications) and a parent's claim (joining, people)."""
+verification (me, verifications), a parent's claim (invites, join requests) and a query's enum
+name as the contract's value (join requests, support)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import Path
+from fastapi import HTTPException, Path
 from pydantic import BaseModel, Field
 
 from parta.directory.v1 import directory_pb2 as dpb
@@ -19,8 +20,6 @@ from services.gateway.views import timestamp
 # --- chats --------------------------------------------------------------------------------------
 # Sequence numbers are 64-bit (int64 in the contract): a larger number is bad input (400), not a 500.
 MAX_SEQ = 2**63 - 1
-
-
 ChatKindName = Literal["class", "parents", "class_staff", "subject", "management", "other", "channel"]
 
 
@@ -222,3 +221,12 @@ class InviteAcceptIn(BaseModel):
 def claim_message(claim: ParentClaimIn | None) -> dpb.ParentClaim | None:
     """A parent's claim for the contract (R-ROLE-6); directory checks it."""
     return None if claim is None else dpb.ParentClaim(**claim.model_dump())
+
+
+def enum_value(names: tuple[str, ...], name: str, what: str) -> Any:
+    """A query parameter's name as the contract's enum value (0 when empty)."""
+    if not name:
+        return 0
+    if name not in names:
+        raise HTTPException(400, f"{what}: " + ", ".join(names))
+    return names.index(name) + 1

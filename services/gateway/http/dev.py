@@ -1,5 +1,5 @@
-"""Development only (PARTA_DEV=1): the dev mailbox, where one-time codes go instead of SMS/e-mail. The routes
-with their request and response bodies."""
+"""Development only (PARTA_DEV=1): the dev mailbox, where one-time codes go instead of SMS/e-mail.
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The signed-in person's own profile and sessions: /api/v1/me (R-PRIV-1). The routes
-with their request and response bodies."""
+"""The signed-in person's own profile and sessions: /api/v1/me (R-PRIV-1).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Chat moderation: /api/v1/chats/{chat_id}/… (R-MOD-1..5). The messaging service decides who may;
-these routes only translate. The routes
-with their request and response bodies."""
+these routes only translate.
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -121,8 +121,6 @@ class AuditPage(BaseModel):
 
 
 router = APIRouter(tags=["moderation"])
-
-
 CHAT = "/api/v1/chats/{chat_id}"
 
 

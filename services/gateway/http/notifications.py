@@ -1,7 +1,7 @@
 """Notifications: /api/v1/push/… (a browser's Web Push subscription), /api/v1/me/notifications (the
 e-mail digest) and /api/v1/orgs/{org_id}/quiet-hours (the administrator's). Messaging decides; these
-routes only translate. The routes
-with their request and response bodies."""
+routes only translate.
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""An organisation as its members see it: /api/v1/orgs (R-ORG-1, R-ORG-3, R-ORG-4, R-ORG-6). The routes
-with their request and response bodies."""
+"""An organisation as its members see it: /api/v1/orgs (R-ORG-1, R-ORG-3, R-ORG-4, R-ORG-6).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 

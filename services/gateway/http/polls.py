@@ -1,6 +1,6 @@
 """Polls on chat messages (R-CHAT-3): create, vote, retract, close, list voters. The messaging
-service decides who may; these routes only translate. The routes
-with their request and response bodies."""
+service decides who may; these routes only translate.
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -45,11 +45,7 @@ class PollVoters(BaseModel):
 
 
 router = APIRouter(tags=["polls"])
-
-
 CHAT = "/api/v1/chats/{chat_id}"
-
-
 POLL = CHAT + "/messages/{seq}"
 
 

@@ -21,11 +21,7 @@ from parta.identity.v1 import identity_pb2 as ipb
 from services.gateway.deps import BackendsDep
 
 router = APIRouter(tags=["qr"])
-
-
 MAX_TEXT = 500
-
-
 NOT_OURS = "QR-код делается только для ссылок этой Парты"
 
 

@@ -1,5 +1,5 @@
-"""Full-text search over the messages of my chats: GET /api/v1/search (issue 5). The routes
-with their request and response bodies."""
+"""Full-text search over the messages of my chats: GET /api/v1/search (issue 5).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 

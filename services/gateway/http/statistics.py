@@ -1,7 +1,7 @@
 """Weekly usage statistics (R-STAT-1): /api/v1/orgs/{org_id}/statistics for the organisation's
 administrator and head, /api/v1/operator/statistics for operator staff; `?format=csv` exports the
-same weeks as a table. The messaging service decides who may; these routes only translate. The routes
-with their request and response bodies."""
+same weeks as a table. The messaging service decides who may; these routes only translate.
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -53,14 +53,8 @@ class OperatorStatistics(BaseModel):
 
 
 router = APIRouter(tags=["statistics"])
-
-
 Weeks = Annotated[int, Query(ge=1, le=104, description="how many weeks, ending with the current one")]
-
-
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for a spreadsheet")]
-
-
 CSV_COLUMNS = [
     "week_start",
     "members_joined",

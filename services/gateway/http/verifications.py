@@ -1,6 +1,6 @@
 """The administrator verifies staff status (R-ROLE-2): /api/v1/orgs/{org}/verifications and
-/api/v1/verifications/{id}:verify|:reject, answered by identity (which keeps the records). The routes
-with their request and response bodies."""
+/api/v1/verifications/{id}:verify|:reject, answered by identity (which keeps the records).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from services.gateway.http.common_models import RoleVerification
 from services.gateway.views import timestamp
 
 router = APIRouter(tags=["verification"])
-
-
 STATUSES = ("pending", "verified", "rejected")
 
 

@@ -1,6 +1,7 @@
-"""Assignments, invite links and parent links: /api/v1/orgs/{org}/... and /api/v1/invites/{token}
-(R-ROLE-3, R-ROLE-4, R-ROLE-6, R-INV-1, R-INV-2, R-INV-5). The routes
-with their request and response bodies."""
+"""Invite links: made one at a time or as a batch (with the CSV to hand out), listed, revoked,
+previewed and accepted: /api/v1/orgs/{org}/invites and /api/v1/invites/{token} (R-INV-1, R-INV-2,
+R-INV-5).
+The routes with their request and response bodies."""
 
 from __future__ import annotations
 
@@ -20,12 +21,9 @@ from services.gateway.clients import Backends
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import (
     ORGANISATION_KINDS,
-    ClassOut,
     InviteAcceptIn,
-    MemberOut,
     OrganisationOut,
     claim_message,
-    class_out,
     organisation_out,
 )
 from services.gateway.views import timestamp
@@ -33,25 +31,6 @@ from services.gateway.views import timestamp
 RoleName = Literal[
     "administrator", "head", "administration", "teacher", "class_teacher", "educator", "student", "parent"
 ]
-
-
-class ClassTeacherIn(BaseModel):
-    user_id: str = Field(max_length=64, description="a member holding the teacher or educator role")
-
-
-class SubjectIn(BaseModel):
-    subject: str = Field(max_length=64, examples=["Математика"])
-    user_id: str = Field(max_length=64, description="a member holding the teacher role")
-
-
-class SubjectAssignmentOut(BaseModel):
-    class_id: str
-    subject: str
-    user_id: str
-
-
-class SubjectAssignments(BaseModel):
-    assignments: list[SubjectAssignmentOut]
 
 
 class InviteIn(BaseModel):
@@ -113,42 +92,13 @@ class InvitePreviewOut(BaseModel):
     expires_at: datetime | None
 
 
-class ParentLinkIn(BaseModel):
-    parent_id: str = Field(max_length=64)
-    child_id: str = Field(max_length=64)
-
-
-class ParentLinkOut(BaseModel):
-    parent_id: str
-    child_id: str
-    created_at: datetime | None
-
-
-class ParentLinks(BaseModel):
-    links: list[ParentLinkOut]
-
-
 router = APIRouter(tags=["joining"])
-
-
 ORGS = "/api/v1/orgs/{org_id}"
-
-
 CSV_HEADER = ("ФИО/метка", "роль", "класс", "ссылка", "действует до")
-
-
 CSV_SEPARATOR = ";"  # what a spreadsheet program set up for Russian reads as columns
-
-
 FILE_ROLES = {"student": "ученики", "parent": "родители"}
-
-
 LATIN_LETTERS = "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh sch _ y _ e yu ya"
-
-
 LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", LATIN_LETTERS.replace("_", "").split(" "), strict=True))
-
-
 ROLE_TITLES = {
     "head": "руководитель",
     "administration": "администрация",
@@ -185,16 +135,6 @@ def invite_out(invite: pb.Invite) -> InviteOut:
 def created_out(created: pb.CreatedInvite) -> CreatedInviteOut:
     return CreatedInviteOut(
         invite=invite_out(created.invite), token=created.token, link=invite_link(created.token)
-    )
-
-
-def subject_out(reply: pb.SubjectAssignment) -> SubjectAssignmentOut:
-    return SubjectAssignmentOut(class_id=reply.class_id, subject=reply.subject, user_id=reply.user_id)
-
-
-def parent_link_out(reply: pb.ParentLink) -> ParentLinkOut:
-    return ParentLinkOut.model_validate(
-        {"parent_id": reply.parent_id, "child_id": reply.child_id, "created_at": timestamp(reply.created_at)}
     )
 
 
@@ -246,65 +186,6 @@ def invites_csv(batch: pb.CreatedInviteBatch, class_name: str, base_url: str, ti
     return "\ufeff" + out.getvalue()
 
 
-# --- assignments (R-ROLE-3, R-ROLE-4) ---------------------------------------------------------
-@router.post(
-    ORGS + "/members/{user_id}:appoint-administrator",
-    summary="Appoint an administrator from joined staff (the administrator, R-ROLE-3)",
-)
-async def appoint_administrator(org_id: str, user_id: str, backends: BackendsDep) -> MemberOut:
-    reply = await backends.directory.AppointAdministrator(
-        pb.MemberRequest(organisation_id=org_id, user_id=user_id)
-    )
-    return MemberOut.model_validate(
-        {
-            "user_id": reply.user_id,
-            "roles": [role_name(r) for r in reply.roles],
-            "verified_roles": [role_name(r) for r in reply.verified_roles],
-            "joined_at": timestamp(reply.joined_at),
-        }
-    )
-
-
-@router.put(
-    ORGS + "/classes/{class_id}/class-teacher",
-    summary="Assign the class teacher, replacing the previous one (the administrator, R-ROLE-4)",
-)
-async def assign_class_teacher(
-    org_id: str, class_id: str, body: ClassTeacherIn, backends: BackendsDep
-) -> ClassOut:
-    reply = await backends.directory.AssignClassTeacher(
-        pb.AssignClassTeacherRequest(organisation_id=org_id, class_id=class_id, user_id=body.user_id)
-    )
-    return class_out(reply)
-
-
-@router.post(
-    ORGS + "/classes/{class_id}/subjects",
-    status_code=201,
-    summary="Assign a subject teacher to a class (the administrator, R-ROLE-4)",
-)
-async def assign_subject_teacher(
-    org_id: str, class_id: str, body: SubjectIn, backends: BackendsDep
-) -> SubjectAssignmentOut:
-    reply = await backends.directory.AssignSubjectTeacher(
-        pb.AssignSubjectTeacherRequest(
-            organisation_id=org_id, class_id=class_id, subject=body.subject, user_id=body.user_id
-        )
-    )
-    return subject_out(reply)
-
-
-@router.get(ORGS + "/subjects", summary="Subject teachers by class (the administrator, R-ROLE-4)")
-async def list_subject_assignments(
-    org_id: str, backends: BackendsDep, class_id: str = ""
-) -> SubjectAssignments:
-    reply = await backends.directory.ListSubjectAssignments(
-        pb.ListSubjectAssignmentsRequest(organisation_id=org_id, class_id=class_id)
-    )
-    return SubjectAssignments(assignments=[subject_out(a) for a in reply.assignments])
-
-
-# --- invite links (R-INV-1, R-INV-2) ----------------------------------------------------------
 @router.post(
     ORGS + "/invites",
     status_code=201,
@@ -412,26 +293,3 @@ async def accept_invite(
     parent = claim_message(body.parent if body is not None else None)
     reply = await backends.directory.AcceptInvite(pb.InviteTokenRequest(token=token, parent=parent))
     return organisation_out(reply)
-
-
-# --- parent links (R-ROLE-6) ------------------------------------------------------------------
-@router.post(
-    ORGS + "/parents",
-    status_code=201,
-    summary="Link a parent to their child (the administrator or the child's class teacher, R-ROLE-6)",
-)
-async def link_parent(org_id: str, body: ParentLinkIn, backends: BackendsDep) -> ParentLinkOut:
-    reply = await backends.directory.LinkParent(
-        pb.LinkParentRequest(organisation_id=org_id, parent_id=body.parent_id, child_id=body.child_id)
-    )
-    return parent_link_out(reply)
-
-
-@router.get(ORGS + "/parents", summary="Parent links (staff; a parent, their own children)")
-async def list_parent_links(
-    org_id: str, backends: BackendsDep, child_id: str = "", parent_id: str = ""
-) -> ParentLinks:
-    reply = await backends.directory.ListParentLinks(
-        pb.ListParentLinksRequest(organisation_id=org_id, child_id=child_id, parent_id=parent_id)
-    )
-    return ParentLinks(links=[parent_link_out(link) for link in reply.links])

@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool
-from tests.gateway.test_live import live
+from tests.gateway.live.test_live import live
 from tests.messaging.helpers import create_chat, join, ok, post, school_with_class_teacher, synced
 
 Tokens = dict[str, Any]

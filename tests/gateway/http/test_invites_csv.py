@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from parta.common.v1 import common_pb2
 from parta.directory.v1 import directory_pb2 as pb
-from services.gateway.http.joining import content_disposition, csv_file_names, invites_csv
+from services.gateway.http.invites import content_disposition, csv_file_names, invites_csv
 
 
 def batch(*labels: str) -> pb.CreatedInviteBatch:
