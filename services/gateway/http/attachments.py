@@ -11,9 +11,7 @@
   file run nothing (`default-src 'none'; sandbox`), cached privately.
 
 Authorisation is the bearer token as for every call: the web client fetches files with it and shows
-images from blob: URLs (web.py's CSP allows `img-src blob:`), so no token ever sits in a URL.
-
-The routes and their request and response bodies (the OpenAPI schemas) together."""
+images from blob: URLs (`webclient/serve.py`'s CSP allows `img-src blob:`), so no token ever sits in a URL."""
 
 from __future__ import annotations
 
@@ -32,15 +30,12 @@ from services.gateway.views import AttachmentOut, attachment_out
 router = APIRouter(tags=["attachments"])
 CHUNK_BYTES = 256 * 1024
 
-
 # Uploads and downloads of large files outlast the usual call timeout.
 TRANSFER_TIMEOUT_SECONDS = 3600.0
-
 
 # After a refusal the rest of the body is read and dropped (up to this much), so that the client
 # sees the answer instead of a reset connection.
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
-
 
 # No upload is larger (messaging's per-kind limits are smaller; it drains up to 300 MB of a refused
 # upload before answering): a body declared larger is refused before anything is sent on.

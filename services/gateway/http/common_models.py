@@ -127,7 +127,6 @@ CLASS_KINDS = ("class", "group", "association", "staff_room")
 
 OrganisationKind = Literal["school", "kindergarten", "additional_education"]
 
-
 # In the order of the contract's OrganisationKind enum (1, 2, 3).
 ORGANISATION_KINDS: tuple[OrganisationKind, ...] = ("school", "kindergarten", "additional_education")
 
