@@ -1,4 +1,5 @@
-"""The gateway's HTTP application: routes, error mapping, request metrics, health endpoints."""
+"""The gateway's HTTP application assembled: the feature routers of `http/`, the live channel,
+error mapping, request metrics, health endpoints and the web client."""
 
 from __future__ import annotations
 
@@ -11,29 +12,39 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.gateway.asgi import RequestMetrics
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
-from services.gateway.errors import error_response, on_grpc_error, on_http_error, on_validation_error
-from services.gateway.live import socket as live_socket
-from services.gateway.models import ErrorResponse
-from services.gateway.routes import (
+from services.gateway.errors import (
+    ErrorResponse,
+    error_response,
+    on_grpc_error,
+    on_http_error,
+    on_validation_error,
+)
+from services.gateway.http import (
     applications,
+    assignments,
     attachments,
     auth,
     chat_links,
     chats,
     dev,
-    joining,
+    invites,
+    join_requests,
     me,
     moderation,
+    movement,
     notifications,
     organisations,
-    people,
+    parent_links,
     polls,
     qr,
+    rollover,
     search,
     statistics,
+    support,
     verifications,
 )
-from services.gateway.web import add_security_headers, mount_web_client
+from services.gateway.live import socket as live_socket
+from services.gateway.webclient.serve import add_security_headers, mount_web_client
 
 ERRORS = {
     status: {"model": ErrorResponse, "description": text}
@@ -78,8 +89,13 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
         me.router,
         applications.router,
         organisations.router,
-        joining.router,
-        people.router,
+        assignments.router,
+        invites.router,
+        parent_links.router,
+        join_requests.router,
+        movement.router,
+        support.router,
+        rollover.router,
         verifications.router,
         moderation.router,
         notifications.router,

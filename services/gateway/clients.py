@@ -1,10 +1,23 @@
-"""The gateway's gRPC channels to the services, and the metadata it forwards with each call:
-the caller's bearer token (services verify it themselves), request id, client address and agent."""
+"""The gateway's gRPC channels to the services, the metadata it forwards with each call (the
+caller's bearer token — services verify it themselves —, request id, client address and agent),
+and `Backends`: the service stubs bound to one caller.
+
+How a call gets the caller's credentials and its deadline: each request gets a `Backends` (made by
+`deps.get_backends`, or by the live channel for its own calls), whose stubs fill in `metadata=` and
+`timeout=` themselves — `await backends.messaging.GetChat(request)`. Chosen over a client
+interceptor reading the token from a contextvar: the binding is a plain object a handler receives
+as an argument (nothing implicit that a task or a thread could lose), and grpc.aio interceptors add
+a task per call on the message path. A call that needs a longer deadline (file transfers) passes
+its own `timeout=`, which wins over the bound one. A bound stub is typed as the stub it stands in
+for: it answers the same method names, so mypy checks them as before.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar, cast
 
 import grpc
 from starlette.requests import HTTPConnection
@@ -15,6 +28,9 @@ from parta.messaging.v1 import messaging_pb2_grpc, notifications_pb2_grpc, stati
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+
+Metadata = tuple[tuple[str, str], ...]
+Stub = TypeVar("Stub")
 
 
 def _channel(address: str) -> grpc.aio.Channel:
@@ -60,9 +76,50 @@ class ServiceClients:
             notifications=notifications_pb2_grpc.NotificationsStub(channels["messaging"]),
         )
 
+    def bind(self, metadata: Metadata) -> Backends:
+        """The stubs, calling on behalf of the caller whose `metadata` this is, with the deadline."""
+        return Backends(
+            identity=_bound(self.identity, metadata, self.timeout),
+            directory=_bound(self.directory, metadata, self.timeout),
+            messaging=_bound(self.messaging, metadata, self.timeout),
+            statistics=_bound(self.statistics, metadata, self.timeout),
+            notifications=_bound(self.notifications, metadata, self.timeout),
+        )
+
     async def close(self) -> None:
         for channel in self.channels.values():
             await channel.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Backends:
+    """The services' stubs for one caller: every call carries the caller's metadata and the deadline."""
+
+    identity: identity_pb2_grpc.IdentityStub
+    directory: directory_pb2_grpc.DirectoryStub
+    messaging: messaging_pb2_grpc.MessagingStub
+    statistics: statistics_pb2_grpc.StatisticsStub
+    notifications: notifications_pb2_grpc.NotificationsStub
+
+
+class _BoundStub:
+    """Stands in for a stub: each of its methods with `metadata=` and `timeout=` filled in (a call
+    may pass its own `timeout=`, which wins)."""
+
+    __slots__ = ("_metadata", "_stub", "_timeout")
+
+    def __init__(self, stub: object, metadata: Metadata, timeout: float) -> None:
+        self._stub = stub
+        self._metadata = metadata
+        self._timeout = timeout
+
+    def __getattr__(self, name: str) -> Any:
+        return partial(getattr(self._stub, name), metadata=self._metadata, timeout=self._timeout)
+
+
+def _bound(stub: Stub, metadata: Metadata, timeout: float) -> Stub:
+    # It answers the stub's method names, so the stub's type describes it.
+    return cast(Stub, _BoundStub(stub, metadata, timeout))
 
 
 def client_address(request: HTTPConnection, trust_forwarded_for: bool) -> str:
@@ -73,7 +130,7 @@ def client_address(request: HTTPConnection, trust_forwarded_for: bool) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def call_metadata(request: HTTPConnection, trust_forwarded_for: bool) -> tuple[tuple[str, str], ...]:
+def call_metadata(request: HTTPConnection, trust_forwarded_for: bool) -> Metadata:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
     items = [
         (REQUEST_ID_KEY, request_id[:64]),

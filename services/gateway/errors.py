@@ -11,6 +11,7 @@ import grpc
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.grpcserver import FIELD_KEY, RETRY_AFTER_KEY, RULE_KEY
@@ -29,6 +30,19 @@ HTTP_FOR_STATUS: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: (504, "timeout"),
     grpc.StatusCode.UNIMPLEMENTED: (501, "not_implemented"),
 }
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=["rule_refused"])
+    message: str = Field(examples=["Блокировка возможна только после более чем трёх нарушений"])
+    rule: str | None = Field(default=None, examples=["R-MOD-3"])
+    field: str | None = Field(
+        default=None, examples=["tax_id"], description="the request field the error is about, when it is one"
+    )
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
 
 
 def error_response(

@@ -18,7 +18,7 @@ from services.identity.notices.store import NoticeStore
 from tests.conftest import Inbox, Platform, bearer, normalise_phone
 from tests.directory.helpers import application
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.gateway.test_live import live
+from tests.gateway.live.test_live import live
 
 Tokens = dict[str, Any]
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from playwright.async_api import Page, expect
 
-from services.gateway.web import WEB_ROOT
+from services.gateway.webclient.serve import WEB_ROOT
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import PDF, add_operator, approved_school, tax_id
 from tests.web.conftest import Person, use_tokens

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Any
 
 from parta.messaging.v1 import messaging_pb2 as pb
-from services.gateway.routes.chats import message_out
+from services.gateway.views import message_out
 
 # WebSocket close codes (4000-4999 are the application's).
 CLOSE_UNAUTHENTICATED = 4401

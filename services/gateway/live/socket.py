@@ -28,7 +28,7 @@ from services.common.auth import Principal, TokenVerifier
 from services.common.errors import Unauthenticated
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 from services.common.logging import get_logger
-from services.gateway.clients import ServiceClients, client_address
+from services.gateway.clients import Backends, ServiceClients, client_address
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import HTTP_FOR_STATUS
 from services.gateway.live.hub import LiveHub
@@ -280,13 +280,16 @@ class LiveSession:
                 "unauthenticated", "Срок действия токена истёк: пришлите новый в auth", CLOSE_UNAUTHENTICATED
             )
 
-    def _metadata(self) -> tuple[tuple[str, str], ...]:
+    def _backends(self) -> Backends:
+        """The services' stubs, calling on behalf of the signed-in person of this socket."""
         assert self.principal is not None
-        return (
-            (REQUEST_ID_KEY, uuid.uuid4().hex),
-            (CLIENT_ADDRESS_KEY, client_address(self.ws, self.service.settings.trust_forwarded_for)),
-            (USER_AGENT_KEY, self.ws.headers.get("user-agent", "")[:200]),
-            ("authorization", f"Bearer {self.principal.token}"),
+        return self.service.clients.bind(
+            (
+                (REQUEST_ID_KEY, uuid.uuid4().hex),
+                (CLIENT_ADDRESS_KEY, client_address(self.ws, self.service.settings.trust_forwarded_for)),
+                (USER_AGENT_KEY, self.ws.headers.get("user-agent", "")[:200]),
+                ("authorization", f"Bearer {self.principal.token}"),
+            )
         )
 
     # --- chats ------------------------------------------------------------------------------------
@@ -323,14 +326,11 @@ class LiveSession:
 
     async def _history(self, chat_id: str, after: int) -> tuple[list[pb.ChatMessage], bool]:
         """A page of history after `after` (0: from the first message) and whether more may follow."""
-        clients = self.service.clients
         if after == 0:  # messaging reads "after 0" as "the newest": ask for the first page instead
             request = pb.ListMessagesRequest(chat_id=chat_id, before=PAGE + 1, limit=PAGE)
         else:
             request = pb.ListMessagesRequest(chat_id=chat_id, after=after, limit=PAGE)
-        reply = await clients.messaging.ListMessages(
-            request, metadata=self._metadata(), timeout=clients.timeout
-        )
+        reply = await self._backends().messaging.ListMessages(request)
         messages = list(reply.messages)
         return messages, (len(messages) == PAGE if after == 0 else reply.has_more)
 

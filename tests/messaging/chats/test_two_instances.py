@@ -20,7 +20,7 @@ from services.messaging.main import MessagingApp
 from services.messaging.readmodel.tables import dir_classes
 from tests.conftest import Infra, Platform, bearer, running_gateway, running_messaging
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.gateway.test_live import live
+from tests.gateway.live.test_live import live
 from tests.messaging.helpers import (
     appoint_class_teacher,
     create_chat,

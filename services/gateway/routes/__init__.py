@@ -1,1 +1,0 @@
-"""The gateway's HTTP routes, one module per area of the public API."""
