@@ -13,7 +13,7 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from parta.events.v1 import directory_pb2, envelope_pb2
-from services.directory.store import DirectoryStore
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
 from tests.directory.joining_helpers import create_class, roles_of, seed_member
@@ -158,7 +158,7 @@ async def test_class_list_names_the_class_teacher_and_counts_students_and_parent
     assert assigned.json()["class_teacher_id"] == teacher
     students = [await seed_member(platform, school.id, ["student"]) for _ in range(3)]
     parents = [await seed_member(platform, school.id, ["parent"]) for _ in range(2)]
-    store = DirectoryStore()
+    store = MembershipStore()
     org = uuid.UUID(school.id)
     async with platform.directory.runtime.db.transaction("test_seed_class") as conn:
         for student in students:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import delete
 
-from services.directory.schema import join_code_failures
+from services.directory.joining.tables import join_code_failures
 from tests.conftest import Platform, bearer
 from tests.directory.joining_helpers import eventually, make_invite
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens

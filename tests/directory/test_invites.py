@@ -18,9 +18,10 @@ import pytest_asyncio
 from sqlalchemy import select, update
 
 from services.common.link_tokens import FAILURE_WINDOW, MAX_ADDRESS_FAILURES
-from services.directory.invites import hash_token, new_token
-from services.directory.schema import invite_failures, invites
-from services.directory.store import DirectoryStore
+from services.directory.joining.invites import hash_token, new_token
+from services.directory.joining.store import JoiningStore
+from services.directory.joining.tables import invite_failures, invites
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
 from tests.directory.joining_helpers import (
@@ -60,7 +61,7 @@ async def my_organisations(platform: Platform, tokens: dict[str, Any]) -> list[d
 
 async def invite_row(platform: Platform, invite_id: str) -> Any:
     async with platform.directory.runtime.db.transaction("test_read_invite") as conn:
-        return await DirectoryStore().get_invite(conn, uuid.UUID(invite_id))
+        return await JoiningStore().get_invite(conn, uuid.UUID(invite_id))
 
 
 async def test_story_staff_link_class_teacher_then_student_and_parent_links(
@@ -216,7 +217,7 @@ async def test_parent_link_is_multi_use_by_default_and_fits_the_class(
     10); the students' link the class plus 10; a staff link stays single-use; an explicit limit wins."""
     class_7a = await create_class(platform, school, "7А")
     async with platform.directory.runtime.db.transaction("test_fill_class") as conn:
-        store = DirectoryStore()
+        store = MembershipStore()
         for _ in range(33):
             student = uuid.UUID(await seed_member(platform, school.id, ["student"]))
             await store.set_student_class(conn, uuid.UUID(school.id), student, uuid.UUID(class_7a))
@@ -331,7 +332,7 @@ async def test_second_class_for_a_student_refused_naming_rule(
     assert (refused.status_code, refused.json()["error"]["rule"]) == (409, "R-ROLE-5")
     assert (await invite_row(platform, second["invite"]["id"])).uses == 0
     async with platform.directory.runtime.db.transaction("test_student_class") as conn:
-        placed = await DirectoryStore().student_class(
+        placed = await MembershipStore().student_class(
             conn, uuid.UUID(school.id), uuid.UUID(student["user_id"])
         )
     assert str(placed) == class_5a
@@ -465,7 +466,7 @@ async def test_the_per_address_ceiling_holds_whatever_the_prefix(
     await forget_failures(platform)
     try:
         assert (await guess(platform, "Frst")).status_code == 404
-        store = DirectoryStore()
+        store = JoiningStore()
         async with platform.directory.runtime.db.transaction("test_many_failures") as conn:
             address = (await conn.execute(select(invite_failures.c.client_address))).scalar_one()
             forget_before = datetime.now(UTC) - FAILURE_WINDOW
@@ -487,7 +488,7 @@ async def test_guessed_tokens_find_nothing(platform: Platform) -> None:
     await forget_failures(platform)
 
     # The search space itself: 10,000 random tokens, none of which is a link.
-    store = DirectoryStore()
+    store = JoiningStore()
     async with platform.directory.runtime.db.transaction("test_guess_many") as conn:
         found = [await store.invite_by_hash(conn, hash_token(new_token())) for _ in range(10_000)]
     assert not any(found)

@@ -12,8 +12,9 @@ import pytest_asyncio
 from sqlalchemy import delete, select
 
 from services.common.link_tokens import MAX_ADDRESS_FAILURES
-from services.directory.schema import join_code_failures, parent_claims, parent_links
-from services.directory.store import DirectoryStore
+from services.directory.joining.tables import join_code_failures
+from services.directory.membership.store import MembershipStore
+from services.directory.membership.tables import parent_claims, parent_links
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 
@@ -72,7 +73,7 @@ async def test_R_INV_3_a_student_asks_with_the_class_chosen_and_joins_it(
     )
     assert approved.status_code == 200, approved.text
     async with platform.directory.runtime.db.transaction("test_student_class") as conn:
-        placed = await DirectoryStore().student_class(
+        placed = await MembershipStore().student_class(
             conn, uuid.UUID(school.id), uuid.UUID(student["user_id"])
         )
     assert str(placed) == class_5a

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from services.directory.schema import class_teachers
-from services.directory.store import DirectoryStore
+from services.directory.membership.store import MembershipStore
+from services.directory.membership.tables import class_teachers
 from tests.conftest import Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
 
@@ -132,7 +132,7 @@ async def test_R_INV_3_a_request_is_decided_once_and_a_rejection_needs_a_reason(
     assert "R-INV-3" not in again.json()["error"]["message"]  # people read the reason, not the code
     # R-ROLE-5: the approved student is in the class they asked for.
     async with platform.directory.runtime.db.transaction("test_student_class") as conn:
-        placed = await DirectoryStore().student_class(
+        placed = await MembershipStore().student_class(
             conn, uuid.UUID(school.id), uuid.UUID(student["user_id"])
         )
     assert str(placed) == school.classes["5А"]

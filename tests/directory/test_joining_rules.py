@@ -19,13 +19,7 @@ from services.common.link_tokens import (
     new_token,
     token_prefix,
 )
-from services.directory.assignments import (
-    check_may_appoint_administrator,
-    check_may_lead_class,
-    check_may_teach_subject,
-    clean_subject,
-)
-from services.directory.invites import (
+from services.directory.joining.invites import (
     clean_label,
     default_use_limit,
     expiry_days,
@@ -33,6 +27,12 @@ from services.directory.invites import (
     shown_token,
     unusable_reason,
     use_limit,
+)
+from services.directory.membership.assignments import (
+    check_may_appoint_administrator,
+    check_may_lead_class,
+    check_may_teach_subject,
+    clean_subject,
 )
 
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)

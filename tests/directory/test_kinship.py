@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from services.common.errors import InvalidArgument
-from services.directory.kinship import ParentClaim, parse_claim
+from services.directory.membership.kinship import ParentClaim, parse_claim
 
 
 def test_nothing_said_is_no_claim() -> None:

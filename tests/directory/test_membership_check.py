@@ -15,8 +15,8 @@ import pytest_asyncio
 from parta.common.v1 import common_pb2
 from parta.directory.v1 import directory_pb2 as pb
 from parta.directory.v1 import directory_pb2_grpc
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform
 from tests.directory.helpers import add_operator, approved_school
 
@@ -30,7 +30,7 @@ async def operator(platform: Platform) -> dict[str, Any]:
 async def seed_roles(platform: Platform, org: str, user: str, roles: list[str]) -> None:
     async with platform.directory.runtime.db.transaction("test_seed_roles") as conn:
         await set_member_roles(
-            DirectoryStore(),
+            MembershipStore(),
             conn,
             organisation_id=uuid.UUID(org),
             user_id=uuid.UUID(user),

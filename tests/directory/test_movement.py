@@ -14,8 +14,8 @@ from nats.aio.client import Client as NATS
 
 from parta.common.v1 import common_pb2
 from parta.events.v1 import directory_pb2
-from services.directory.schema import class_teachers
-from services.directory.store import DirectoryStore
+from services.directory.membership.store import MembershipStore
+from services.directory.membership.tables import class_teachers
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, directory_events, operator_tokens
 
@@ -35,7 +35,7 @@ async def school(platform: Platform) -> ClassSchool:
 
 async def student_class(platform: Platform, school: ClassSchool, student: dict[str, Any]) -> str | None:
     async with platform.directory.runtime.db.transaction("test_student_class") as conn:
-        value = await DirectoryStore().student_class(
+        value = await MembershipStore().student_class(
             conn, uuid.UUID(school.id), uuid.UUID(student["user_id"])
         )
     return str(value) if value is not None else None
@@ -177,7 +177,7 @@ async def test_R_MOVE_2_a_leaving_staff_member_loses_staff_roles_and_assignments
     assert list(event.former_roles) == [common_pb2.ORG_ROLE_TEACHER]
     assert (await platform.http.get(f"/api/v1/orgs/{school.id}", headers=bearer(teacher))).status_code == 404
     async with platform.directory.runtime.db.transaction("test_classes_taught") as conn:
-        taught = await DirectoryStore().classes_led_by(
+        taught = await MembershipStore().classes_led_by(
             conn, uuid.UUID(school.id), uuid.UUID(teacher["user_id"])
         )
     assert taught == []

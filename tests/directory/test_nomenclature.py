@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.common.errors import InvalidArgument
-from services.directory.nomenclature import (
+from services.directory.organisations.nomenclature import (
     current_academic_year,
     parse_academic_year,
     parse_class_name,

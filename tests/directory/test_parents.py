@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
 from tests.directory.joining_helpers import create_class, seed_member
@@ -27,7 +27,7 @@ async def school(platform: Platform) -> School:
 async def seed_student(platform: Platform, school: School, class_id: str) -> str:
     student = await seed_member(platform, school.id, ["student"])
     async with platform.directory.runtime.db.transaction("test_place_student") as conn:
-        await DirectoryStore().set_student_class(
+        await MembershipStore().set_student_class(
             conn, uuid.UUID(school.id), uuid.UUID(student), uuid.UUID(class_id)
         )
     return student
@@ -38,7 +38,7 @@ async def class_teacher_of(
 ) -> dict[str, Any]:
     tokens = await platform.sign_in(destination)
     async with platform.directory.runtime.db.transaction("test_seed_teacher") as conn:
-        store = DirectoryStore()
+        store = MembershipStore()
         await set_member_roles(
             store,
             conn,
@@ -105,7 +105,7 @@ async def test_parent_sees_only_own_children(platform: Platform, school: School)
     parent = await platform.sign_in("mother@school501.example")
     async with platform.directory.runtime.db.transaction("test_seed_parent") as conn:
         await set_member_roles(
-            DirectoryStore(),
+            MembershipStore(),
             conn,
             organisation_id=uuid.UUID(school.id),
             user_id=uuid.UUID(parent["user_id"]),

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
 
@@ -32,7 +32,7 @@ async def member(
     await platform.http.patch("/api/v1/me", headers=bearer(tokens), json={"display_name": name})
     async with platform.directory.runtime.db.transaction("test_seed") as conn:
         await set_member_roles(
-            DirectoryStore(),
+            MembershipStore(),
             conn,
             organisation_id=uuid.UUID(school.id),
             user_id=uuid.UUID(tokens["user_id"]),

@@ -9,7 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from services.common.errors import InvalidArgument, NotFound, RuleRefused
-from services.directory import join_requests, movement, rollover, support
+from services.directory.joining import join_requests
+from services.directory.movement import moves as movement
+from services.directory.movement import rollover
+from services.directory.support import requests as support
 
 
 def test_R_INV_3_only_joining_roles_may_be_requested() -> None:

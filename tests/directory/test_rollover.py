@@ -12,7 +12,7 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from parta.events.v1 import directory_pb2
-from services.directory.store import DirectoryStore
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Infra, Platform, bearer
 from tests.directory.people_helpers import ClassSchool, class_school, directory_events, operator_tokens
 
@@ -65,7 +65,7 @@ async def test_rollover_promotes_5A_to_6A_graduates_11B_and_is_idempotent(
     assert (left.class_id, list(left.parent_ids)) == (school.classes["11Б"], [parent["user_id"]])
 
     async with platform.directory.runtime.db.transaction("test_student_classes") as conn:
-        store = DirectoryStore()
+        store = MembershipStore()
         placed = {
             name: await store.student_class(conn, uuid.UUID(school.id), uuid.UUID(person["user_id"]))
             for name, person in (("5А", pupils[0]), ("5А+", pupils[1]), ("6А", sixth_grader))

@@ -12,8 +12,8 @@ import pytest_asyncio
 
 from parta.identity.v1 import identity_pb2 as pb
 from parta.identity.v1 import identity_pb2_grpc
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, approved_school
 
@@ -31,7 +31,7 @@ async def test_verified_teacher_shows_the_badge_in_the_members_list(
     teacher = await platform.sign_in("verified.teacher@school60.example")
     async with platform.directory.runtime.db.transaction("test_seed_teacher") as conn:
         await set_member_roles(
-            DirectoryStore(),
+            MembershipStore(),
             conn,
             organisation_id=uuid.UUID(school.id),
             user_id=uuid.UUID(teacher["user_id"]),
