@@ -1,9 +1,10 @@
 """The pure rules of joining, without a database: link tokens, expiry and use limits (R-INV-2),
-who makes which link (R-INV-1), guessing limits, and who may be appointed (R-ROLE-3, R-ROLE-4)."""
+who makes which link (R-INV-1), guessing limits, and join requests (R-INV-3)."""
 
 from __future__ import annotations
 
 import base64
+import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -19,6 +20,7 @@ from services.common.link_tokens import (
     new_token,
     token_prefix,
 )
+from services.directory.joining import join_requests
 from services.directory.joining.invites import (
     clean_label,
     default_use_limit,
@@ -29,9 +31,6 @@ from services.directory.joining.invites import (
     use_limit,
 )
 from services.directory.membership.assignments import (
-    check_may_appoint_administrator,
-    check_may_lead_class,
-    check_may_teach_subject,
     clean_subject,
 )
 
@@ -180,24 +179,25 @@ def test_labels_and_subjects_are_trimmed_and_bounded() -> None:
             clean_subject(bad)
 
 
-def test_administrator_is_appointed_only_from_staff() -> None:
-    """R-ROLE-3."""
-    check_may_appoint_administrator(frozenset({"teacher"}))
-    for roles in (frozenset(), frozenset({"student"}), frozenset({"parent"})):
-        with pytest.raises(RuleRefused) as refused:
-            check_may_appoint_administrator(roles)
-        assert refused.value.rule == "R-ROLE-3"
+def test_R_INV_3_only_joining_roles_may_be_requested() -> None:
+    for role in ("teacher", "educator", "head", "administration", "student", "parent"):
+        join_requests.check_requestable_role(role)
+    for role in ("administrator", "class_teacher", "unspecified", ""):
+        with pytest.raises(InvalidArgument):
+            join_requests.check_requestable_role(role)
 
 
-def test_class_teacher_is_a_teacher_or_educator_and_subjects_are_taught_by_teachers() -> None:
-    """R-ROLE-4."""
-    check_may_lead_class(frozenset({"teacher"}))
-    check_may_lead_class(frozenset({"educator"}))
-    check_may_teach_subject(frozenset({"teacher", "class_teacher"}))
-    for check, roles in (
-        (check_may_lead_class, frozenset({"head"})),
-        (check_may_teach_subject, frozenset({"educator"})),
-    ):
-        with pytest.raises(RuleRefused) as refused:
-            check(roles)
-        assert refused.value.rule == "R-ROLE-4"
+def test_R_INV_3_a_rejection_names_its_reason_an_approval_need_not() -> None:
+    assert join_requests.clean_reason("", approve=True) == ""
+    assert join_requests.clean_reason("  Нет в списках ", approve=False) == "Нет в списках"
+    with pytest.raises(InvalidArgument):
+        join_requests.clean_reason("   ", approve=False)
+
+
+def test_R_INV_3_a_class_teacher_decides_students_and_parents_of_their_classes_only() -> None:
+    mine, other = uuid.uuid4(), uuid.uuid4()
+    assert join_requests.class_teacher_may_decide("student", mine, [mine])
+    assert join_requests.class_teacher_may_decide("parent", mine, [mine])
+    assert not join_requests.class_teacher_may_decide("student", other, [mine])
+    assert not join_requests.class_teacher_may_decide("teacher", mine, [mine])
+    assert not join_requests.class_teacher_may_decide("student", None, [mine])
