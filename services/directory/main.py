@@ -37,7 +37,7 @@ from services.directory.movement.api import MovementApi
 from services.directory.movement.moves import Movements
 from services.directory.movement.rollover import Rollover
 from services.directory.movement.store import MovementStore
-from services.directory.organisations.api import OrganisationsApi
+from services.directory.organisations.api import OrganisationsApi, class_message
 from services.directory.organisations.applications import Applications
 from services.directory.organisations.details import Organisations
 from services.directory.organisations.store import OrganisationsStore
@@ -101,6 +101,7 @@ def build_servicer(
             Members(db, members, access, cache),
             Assignments(db, members, organisations, access),
             Parents(db, members, access),
+            class_message,
         ),
         JoiningApi(
             Invites(db, stores.joining, members, organisations, access),

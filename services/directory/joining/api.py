@@ -65,10 +65,6 @@ def created_invite_message(created: CreatedInvite) -> pb.CreatedInvite:
     return pb.CreatedInvite(invite=invite_message(created.invite), token=created.token)
 
 
-def _id(value: object) -> str:
-    return str(value) if value is not None else ""
-
-
 def _enum_name(names: tuple[str, ...], value: int) -> str | None:
     """An enum's value (1-based, 0 = unspecified) as its name, None when unspecified."""
     return names[value - 1] if 1 <= value <= len(names) else None
@@ -80,16 +76,16 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
         organisation_id=str(row.organisation_id),
         user_id=str(row.user_id),
         role=role_value(row.role),
-        class_id=_id(row.class_id),
+        class_id=str(row.class_id or ""),
         message=row.message,
         status=join_requests.STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
         reason=row.reason,
-        decided_by=_id(row.decided_by),
+        decided_by=str(row.decided_by or ""),
         created_at=to_timestamp(row.created_at),
         decided_at=to_timestamp(row.decided_at),
         requester_name=row.requester_name,
         parent=pb.ParentClaim(
-            child_id=_id(row.child_id),
+            child_id=str(row.child_id or ""),
             child_first_name=row.child_first_name,
             child_last_name=row.child_last_name,
             relation=row.relation,

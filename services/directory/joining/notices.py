@@ -18,10 +18,6 @@ from services.directory.membership.store import MembershipStore
 from services.directory.organisations.store import OrganisationsStore
 
 
-def _id(value: Any) -> str:
-    return str(value) if value is not None else ""
-
-
 async def stage_join_request_created(
     conn: AsyncConnection, store: MembershipStore, request: Row[Any], actor: str
 ) -> None:
@@ -36,8 +32,8 @@ async def stage_join_request_created(
             request_id=str(request.id),
             user_id=str(request.user_id),
             role=request.role,
-            class_id=_id(request.class_id),
-            class_teacher_id=_id(class_teacher),
+            class_id=str(request.class_id or ""),
+            class_teacher_id=str(class_teacher or ""),
             requester_name=request.requester_name or "",
         ),
         organisation_id=str(request.organisation_id),

@@ -1,5 +1,6 @@
-"""SQL of joining. Every method takes the connection of a transaction the caller opened; nothing here
-decides a rule."""
+"""SQL of joining: invite links with their acceptances and failed look-ups (R-INV-1, R-INV-2), failed join
+codes, and join requests (R-INV-3). Every method takes the connection of a transaction the caller opened;
+nothing here decides a rule."""
 
 from __future__ import annotations
 

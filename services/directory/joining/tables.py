@@ -1,4 +1,4 @@
-"""Joining's tables as SQLAlchemy Core objects, on the service's one MetaData. The migrations
+"""The joining feature's tables as SQLAlchemy Core objects, on the service's one MetaData. The migrations
 in services/directory/migrations/versions create and change them; keep the two in step."""
 
 from __future__ import annotations

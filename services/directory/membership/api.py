@@ -14,7 +14,7 @@ from services.common.convert import ordered_roles, role_value, to_timestamp
 from services.directory.membership.assignments import Assignments
 from services.directory.membership.members import Members
 from services.directory.membership.parents import Parents
-from services.directory.organisations.api import class_message
+from services.directory.membership.parts import ClassMessage
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
@@ -43,7 +43,10 @@ def parent_link_message(row: Row[Any]) -> pb.ParentLink:
 
 
 class MembershipApi:
-    def __init__(self, members: Members, assignments: Assignments, parents: Parents) -> None:
+    def __init__(
+        self, members: Members, assignments: Assignments, parents: Parents, class_message: ClassMessage
+    ) -> None:
+        self._class_message = class_message
         self._members = members
         self._assignments = assignments
         self._parents = parents
@@ -84,7 +87,7 @@ class MembershipApi:
         row = await self._assignments.assign_class_teacher(
             current_principal(), request.organisation_id, request.class_id, request.user_id
         )
-        reply = class_message(row)
+        reply = self._class_message(row)
         reply.class_teacher_id = str(uuid.UUID(request.user_id))  # parsed by the domain already
         return reply
 

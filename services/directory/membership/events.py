@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import envelope_pb2
 from parta.events.v1 import identity_pb2 as identity_events
+from services.common.convert import role_name
 from services.common.inbox import Subscription
-from services.directory.membership.roles import role_name
 from services.directory.membership.store import MembershipStore
 
 

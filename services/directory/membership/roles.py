@@ -10,14 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
-from services.common.convert import ordered_roles, role_name, role_value
+from services.common.convert import ordered_roles, role_value
 from services.common.events import service_actor, user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.store import MembershipStore
-
-__all__ = ["ordered", "role_name", "role_value", "set_member_roles"]
-
-ordered = ordered_roles
 
 
 async def set_member_roles(
@@ -31,7 +27,7 @@ async def set_member_roles(
     actor: str | None,
     details: dict[str, Any] | None = None,
 ) -> list[str]:
-    role_list = ordered(roles)
+    role_list = ordered_roles(roles)
     version = await store.set_roles(conn, organisation_id, user_id, role_list)
     await store.add_history(
         conn,

@@ -1,5 +1,7 @@
-"""SQL of membership. Every method takes the connection of a transaction the caller opened; nothing here
-decides a rule."""
+"""SQL of membership: members and their roles with history, identity's verification decisions (the badge,
+R-ROLE-2) and people's names, class and subject teachers (R-ROLE-4), students' classes (R-ROLE-5), parent
+links and parents' claims (R-ROLE-6). Every method takes the connection of a transaction the caller
+opened; nothing here decides a rule."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Membership's tables as SQLAlchemy Core objects, on the service's one MetaData. The migrations
-in services/directory/migrations/versions create and change them; keep the two in step."""
+"""The membership feature's tables as SQLAlchemy Core objects, on the service's one MetaData. The
+migrations in services/directory/migrations/versions create and change them; keep the two in step."""
 
 from __future__ import annotations
 

@@ -17,20 +17,16 @@ Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints
 MOVEMENT_KINDS = ("transfer", "student_left", "staff_left")
 
 
-def _id(value: object) -> str:
-    return str(value) if value is not None else ""
-
-
 def movement_message(row: Row[Any]) -> pb.Movement:
     return pb.Movement(
         id=str(row.id),
         organisation_id=str(row.organisation_id),
         user_id=str(row.user_id),
         kind=MOVEMENT_KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
-        from_class_id=_id(row.from_class_id),
-        to_class_id=_id(row.to_class_id),
+        from_class_id=str(row.from_class_id or ""),
+        to_class_id=str(row.to_class_id or ""),
         reason=row.reason,
-        recorded_by=_id(row.recorded_by),
+        recorded_by=str(row.recorded_by or ""),
         recorded_at=to_timestamp(row.recorded_at),
     )
 

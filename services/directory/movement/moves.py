@@ -36,13 +36,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
-from services.common.convert import parse_uuid
+from services.common.convert import ordered_roles, parse_uuid, role_value
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.access import STAFF_ROLES, Access
-from services.directory.membership.roles import ordered, role_value, set_member_roles
+from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
 from services.directory.movement.store import MovementStore
 from services.directory.organisations.store import OrganisationsStore
@@ -198,7 +198,7 @@ async def staff_leaves(
         roles=roles - former,
         action="staff_left",
         actor=actor,
-        details={"former_roles": ordered(former), "reason": reason},
+        details={"former_roles": ordered_roles(former), "reason": reason},
     )
     movement = await store.insert_movement(
         conn,
@@ -227,7 +227,7 @@ async def _stage_left(
         directory_pb2.MemberLeft(
             organisation_id=str(organisation_id),
             user_id=str(user_id),
-            former_roles=[role_value(role) for role in ordered(former_roles)],
+            former_roles=[role_value(role) for role in ordered_roles(former_roles)],
             class_id=str(class_id or ""),
             parent_ids=[str(p) for p in parents],
         ),

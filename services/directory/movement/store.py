@@ -1,5 +1,5 @@
-"""SQL of movement. Every method takes the connection of a transaction the caller opened; nothing here
-decides a rule."""
+"""SQL of movement: the `movements` rows, kept for good (R-MOVE-1). Every method takes the connection of a
+transaction the caller opened; nothing here decides a rule."""
 
 from __future__ import annotations
 

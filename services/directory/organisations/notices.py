@@ -14,10 +14,6 @@ from services.common.events import user_actor
 from services.common.outbox import stage_event
 
 
-def _id(value: Any) -> str:
-    return str(value) if value is not None else ""
-
-
 async def stage_application_decided(
     conn: AsyncConnection, application: Row[Any], *, organisation_id: str, reason: str, actor: str
 ) -> None:

@@ -1,5 +1,7 @@
-"""SQL of organisations. Every method takes the connection of a transaction the caller opened; nothing here
-decides a rule."""
+"""SQL of organisations: operator staff, applications (R-ORG-2), organisations with their pending
+administrator (R-ORG-3) and join code, and their structure — units and classes, the staff room (R-ORG-5,
+R-ORG-6). Every method takes the connection of a transaction the caller opened; nothing here decides a
+rule."""
 
 from __future__ import annotations
 

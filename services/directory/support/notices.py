@@ -16,10 +16,6 @@ from services.common.outbox import stage_event
 from services.directory.organisations.store import OrganisationsStore
 
 
-def _id(value: Any) -> str:
-    return str(value) if value is not None else ""
-
-
 async def stage_support_request_created(conn: AsyncConnection, request: Row[Any], actor: str) -> None:
     await stage_event(
         conn,

@@ -1,5 +1,5 @@
-"""SQL of support. Every method takes the connection of a transaction the caller opened; nothing here
-decides a rule."""
+"""SQL of support requests (R-PRIV-4). Every method takes the connection of a transaction the caller
+opened; nothing here decides a rule."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Support's tables as SQLAlchemy Core objects, on the service's one MetaData. The migrations
+"""The support feature's tables as SQLAlchemy Core objects, on the service's one MetaData. The migrations
 in services/directory/migrations/versions create and change them; keep the two in step."""
 
 from __future__ import annotations
