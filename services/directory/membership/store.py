@@ -24,9 +24,6 @@ from services.directory.membership.tables import (
     student_classes,
     subject_assignments,
 )
-from services.directory.organisations.tables import (
-    organisations,
-)
 
 
 class MembershipStore:
@@ -59,16 +56,6 @@ class MembershipStore:
         )
         version = await conn.scalar(stmt.returning(memberships.c.version))
         return int(version or 0)
-
-    async def organisations_of_user(self, conn: AsyncConnection, user_id: uuid.UUID) -> Sequence[Row[Any]]:
-        return (
-            await conn.execute(
-                select(organisations, memberships.c.roles)
-                .join(memberships, memberships.c.organisation_id == organisations.c.id)
-                .where(memberships.c.user_id == user_id, func.cardinality(memberships.c.roles) > 0)
-                .order_by(organisations.c.name)
-            )
-        ).all()
 
     async def members(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> Sequence[Row[Any]]:
         return (

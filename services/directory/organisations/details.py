@@ -78,7 +78,7 @@ class Organisations:
                     actor=principal.user_id,
                 )
                 await self._store.clear_pending_admin(conn, organisation.id)
-            rows = await self._members.organisations_of_user(conn, user_id)
+            rows = await self._store.organisations_of_user(conn, user_id)
         return [MyOrganisation(row, frozenset(row.roles)) for row in rows]
 
     async def get(self, principal: Principal, organisation_id: str) -> MyOrganisation:

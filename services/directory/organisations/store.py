@@ -1,7 +1,7 @@
 """SQL of organisations: operator staff, applications (R-ORG-2), organisations with their pending
-administrator (R-ORG-3) and join code, and their structure — units and classes, the staff room (R-ORG-5,
-R-ORG-6). Every method takes the connection of a transaction the caller opened; nothing here decides a
-rule."""
+administrator (R-ORG-3) and join code, a person's organisations with their roles, and the structure —
+units and classes with their counts, the staff room (R-ORG-5, R-ORG-6). Every method takes the
+connection of a transaction the caller opened; nothing here decides a rule."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.directory.membership.tables import (
     class_teachers,
+    memberships,
     parent_links,
     student_classes,
 )
@@ -224,3 +225,13 @@ class OrganisationsStore:
     async def organisation_by_join_code(self, conn: AsyncConnection, code: str) -> Row[Any] | None:
         query = select(organisations).where(func.upper(organisations.c.join_code) == code.upper())
         return (await conn.execute(query)).first()
+
+    async def organisations_of_user(self, conn: AsyncConnection, user_id: uuid.UUID) -> Sequence[Row[Any]]:
+        return (
+            await conn.execute(
+                select(organisations, memberships.c.roles)
+                .join(memberships, memberships.c.organisation_id == organisations.c.id)
+                .where(memberships.c.user_id == user_id, func.cardinality(memberships.c.roles) > 0)
+                .order_by(organisations.c.name)
+            )
+        ).all()
