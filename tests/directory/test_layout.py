@@ -1,7 +1,8 @@
 """Directory's feature packages depend on each other in one direction only, read with the stdlib
 `ast`: membership at the bottom (what it needs of organisations is declared in membership/parts.py),
-organisations on membership, the ways in, movement and support on both, none on each other; no
-module imports `main`, and no import cycle among directory's modules."""
+organisations on membership, the ways in, movement and support on both, none on each other; what a
+feature needs of another's store is a Protocol in its own parts.py, so no feature imports another's
+store (`main` hands the stores in); no module imports `main`, and no import cycle."""
 
 from __future__ import annotations
 
@@ -56,6 +57,18 @@ def test_features_depend_on_each_other_in_one_direction() -> None:
     ]
     assert wrong == []
     assert [m for m, imported in modules.items() if "services.directory.main" in imported] == []
+
+
+def test_no_feature_imports_another_features_store() -> None:
+    reaching = [
+        (module, imported)
+        for module, imported_set in _modules().items()
+        for imported in imported_set
+        if imported.endswith(".store")
+        and _feature(module) is not None
+        and _feature(imported) != _feature(module)
+    ]
+    assert reaching == []
 
 
 def test_no_import_cycle_among_directory_modules() -> None:

@@ -17,12 +17,12 @@ from sqlalchemy import Row
 from services.common.db import Database
 from services.common.errors import NotFound, RuleRefused
 from services.directory.joining.invites import NOT_FOUND_MESSAGE, look_up_invite, unusable_reason
+from services.directory.joining.parts import Members
 from services.directory.joining.store import JoiningStore
-from services.directory.membership.store import MembershipStore
 
 
 class ClassRoster:
-    def __init__(self, db: Database, store: JoiningStore, members: MembershipStore) -> None:
+    def __init__(self, db: Database, store: JoiningStore, members: Members) -> None:
         self._db = db
         self._store = store
         self._members = members

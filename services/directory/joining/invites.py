@@ -45,13 +45,12 @@ from services.common.errors import (
     RuleRefused,
 )
 from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
+from services.directory.joining.parts import Members, Organisations
 from services.directory.joining.store import JoiningStore
 from services.directory.membership.access import Access
 from services.directory.membership.enrolment import check_role_fits_class, enrol
 from services.directory.membership.kinship import ParentClaim
-from services.directory.membership.store import MembershipStore
 from services.directory.organisations.details import MyOrganisation
-from services.directory.organisations.store import OrganisationsStore
 
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
@@ -184,8 +183,8 @@ class Invites:
         self,
         db: Database,
         store: JoiningStore,
-        members: MembershipStore,
-        organisations: OrganisationsStore,
+        members: Members,
+        organisations: Organisations,
         access: Access,
     ) -> None:
         self._db = db

@@ -24,9 +24,9 @@ from services.common.link_tokens import (
     UNKNOWN_ADDRESS,
     guessing_retry_after,
 )
+from services.directory.joining.parts import Organisations
 from services.directory.joining.store import JoinCodeFailures, JoiningStore
 from services.directory.organisations.nomenclature import current_academic_year
-from services.directory.organisations.store import OrganisationsStore
 
 NOT_FOUND_MESSAGE = "Организация с таким кодом не найдена: проверьте код у администратора"
 
@@ -51,7 +51,7 @@ def guessing_wait(failures: JoinCodeFailures, now: datetime) -> int | None:
 
 
 class JoinCodes:
-    def __init__(self, db: Database, store: JoiningStore, organisations: OrganisationsStore) -> None:
+    def __init__(self, db: Database, store: JoiningStore, organisations: Organisations) -> None:
         self._db = db
         self._store = store
         self._organisations = organisations

@@ -23,6 +23,7 @@ from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.directory.joining.notices import stage_join_request_created, stage_join_request_decided
+from services.directory.joining.parts import Members, Organisations
 from services.directory.joining.store import JoiningStore
 from services.directory.membership.access import Access
 from services.directory.membership.enrolment import (
@@ -32,8 +33,6 @@ from services.directory.membership.enrolment import (
     enrol,
 )
 from services.directory.membership.kinship import ParentClaim
-from services.directory.membership.store import MembershipStore
-from services.directory.organisations.store import OrganisationsStore
 
 STATUSES = ("pending", "approved", "rejected")
 MAX_MESSAGE = 1000
@@ -99,8 +98,8 @@ class JoinRequests:
         self,
         db: Database,
         store: JoiningStore,
-        members: MembershipStore,
-        organisations: OrganisationsStore,
+        members: Members,
+        organisations: Organisations,
         access: Access,
     ) -> None:
         self._db = db

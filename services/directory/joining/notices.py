@@ -13,13 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.events.v1 import directory_pb2
 from services.common.events import user_actor
 from services.common.outbox import stage_event
+from services.directory.joining.parts import Members, Organisations
 from services.directory.membership.enrolment import CLASS_JOIN_ROLES
-from services.directory.membership.store import MembershipStore
-from services.directory.organisations.store import OrganisationsStore
 
 
 async def stage_join_request_created(
-    conn: AsyncConnection, store: MembershipStore, request: Row[Any], actor: str
+    conn: AsyncConnection, store: Members, request: Row[Any], actor: str
 ) -> None:
     class_teacher = None
     if request.role in CLASS_JOIN_ROLES and request.class_id is not None:
@@ -42,7 +41,7 @@ async def stage_join_request_created(
 
 
 async def stage_join_request_decided(
-    conn: AsyncConnection, store: OrganisationsStore, request: Row[Any], actor: str
+    conn: AsyncConnection, store: Organisations, request: Row[Any], actor: str
 ) -> None:
     organisation = await store.get_organisation(conn, request.organisation_id)
     await stage_event(

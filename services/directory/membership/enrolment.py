@@ -6,7 +6,9 @@ which identity starts from the roles_changed event). All in the caller's transac
 from __future__ import annotations
 
 import uuid
+from typing import Any, Protocol
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
@@ -14,13 +16,35 @@ from services.common.errors import NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.kinship import ParentClaim
-from services.directory.membership.parents import link_parent
+from services.directory.membership.parents import ParentLinkStore, link_parent
 from services.directory.membership.parts import Classes
-from services.directory.membership.roles import set_member_roles
-from services.directory.membership.store import MembershipStore
+from services.directory.membership.roles import RoleStore, set_member_roles
 
 STAFF_JOIN_ROLES = frozenset({"teacher", "educator", "head", "administration"})
 CLASS_JOIN_ROLES = frozenset({"student", "parent"})
+
+
+class EnrolmentStore(RoleStore, ParentLinkStore, Protocol):
+    """What enrolling someone reads and writes of membership."""
+
+    async def membership(
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        user_id: uuid.UUID,
+        *,
+        for_update: bool = False,
+    ) -> Row[Any] | None: ...
+
+    async def student_class(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
+    ) -> uuid.UUID | None: ...
+
+    async def set_student_class(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
+    ) -> None: ...
+
+    async def insert_parent_claim(self, conn: AsyncConnection, **values: Any) -> bool: ...
 
 
 def check_role_fits_class(role: str, class_kind: str) -> None:
@@ -34,7 +58,7 @@ def check_role_fits_class(role: str, class_kind: str) -> None:
 
 
 async def enrol(
-    store: MembershipStore,
+    store: EnrolmentStore,
     classes: Classes,
     conn: AsyncConnection,
     *,
@@ -89,7 +113,7 @@ async def enrol(
 
 
 async def _link_child(
-    store: MembershipStore,
+    store: EnrolmentStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     parent_id: uuid.UUID,

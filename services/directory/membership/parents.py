@@ -7,7 +7,7 @@ role to a student — resolving the child's name the parent typed on joining, wh
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,8 +24,21 @@ from services.directory.membership.kinship import ParentClaim
 from services.directory.membership.store import MembershipStore
 
 
+class ParentLinkStore(Protocol):
+    """What linking a parent writes."""
+
+    async def link_parent(
+        self,
+        conn: AsyncConnection,
+        organisation_id: uuid.UUID,
+        parent_id: uuid.UUID,
+        child_id: uuid.UUID,
+        relation: str = "",
+    ) -> bool: ...
+
+
 async def link_parent(
-    store: MembershipStore,
+    store: ParentLinkStore,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     parent_id: uuid.UUID,

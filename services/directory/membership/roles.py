@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,11 +13,29 @@ from parta.events.v1 import directory_pb2
 from services.common.convert import ordered_roles, role_value
 from services.common.events import service_actor, user_actor
 from services.common.outbox import stage_event
-from services.directory.membership.store import MembershipStore
+
+
+class RoleStore(Protocol):
+    """What changing roles writes: the role set and its history row."""
+
+    async def set_roles(
+        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, roles: list[str]
+    ) -> int: ...
+
+    async def add_history(
+        self,
+        conn: AsyncConnection,
+        *,
+        organisation_id: uuid.UUID,
+        user_id: uuid.UUID,
+        action: str,
+        actor: uuid.UUID | None,
+        details: dict[str, Any] | None = None,
+    ) -> None: ...
 
 
 async def set_member_roles(
-    store: MembershipStore,
+    store: RoleStore,
     conn: AsyncConnection,
     *,
     organisation_id: uuid.UUID,

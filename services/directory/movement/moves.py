@@ -43,9 +43,8 @@ from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.access import STAFF_ROLES, Access
 from services.directory.membership.roles import set_member_roles
-from services.directory.membership.store import MembershipStore
+from services.directory.movement.parts import Members, Organisations
 from services.directory.movement.store import MovementStore
-from services.directory.organisations.store import OrganisationsStore
 
 MAX_REASON = 500
 HISTORY_READERS = frozenset({"administrator", "head"})
@@ -84,7 +83,7 @@ def check_transfer_target(
 
 async def transfer_student(
     store: MovementStore,
-    members: MembershipStore,
+    members: Members,
     conn: AsyncConnection,
     *,
     organisation_id: uuid.UUID,
@@ -137,7 +136,7 @@ async def transfer_student(
 
 async def student_leaves(
     store: MovementStore,
-    members: MembershipStore,
+    members: Members,
     conn: AsyncConnection,
     *,
     organisation_id: uuid.UUID,
@@ -178,7 +177,7 @@ async def student_leaves(
 
 async def staff_leaves(
     store: MovementStore,
-    members: MembershipStore,
+    members: Members,
     conn: AsyncConnection,
     *,
     organisation_id: uuid.UUID,
@@ -237,7 +236,7 @@ async def _stage_left(
 
 
 async def _release_parent(
-    members: MembershipStore,
+    members: Members,
     conn: AsyncConnection,
     organisation_id: uuid.UUID,
     parent_id: uuid.UUID,
@@ -267,8 +266,8 @@ class Movements:
         self,
         db: Database,
         store: MovementStore,
-        members: MembershipStore,
-        organisations: OrganisationsStore,
+        members: Members,
+        organisations: Organisations,
         access: Access,
     ) -> None:
         self._db = db

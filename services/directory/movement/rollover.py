@@ -27,11 +27,10 @@ from services.common.errors import NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.access import Access
-from services.directory.membership.store import MembershipStore
 from services.directory.movement.moves import student_leaves, transfer_student
+from services.directory.movement.parts import Members, Organisations
 from services.directory.movement.store import MovementStore
 from services.directory.organisations.nomenclature import parse_academic_year
-from services.directory.organisations.store import OrganisationsStore
 from services.directory.organisations.structure import CLASS_KINDS
 
 LAST_GRADE = 11
@@ -69,8 +68,8 @@ class Rollover:
         self,
         db: Database,
         store: MovementStore,
-        members: MembershipStore,
-        organisations: OrganisationsStore,
+        members: Members,
+        organisations: Organisations,
         access: Access,
     ) -> None:
         self._db = db

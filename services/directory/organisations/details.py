@@ -18,8 +18,8 @@ from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.access import Access
 from services.directory.membership.roles import set_member_roles
-from services.directory.membership.store import MembershipStore
 from services.directory.organisations.nomenclature import parse_https_url, parse_time_zone
+from services.directory.organisations.parts import Members
 from services.directory.organisations.store import OrganisationsStore
 
 
@@ -46,9 +46,7 @@ def clean_changes(changes: dict[str, str | None]) -> dict[str, str]:
 
 
 class Organisations:
-    def __init__(
-        self, db: Database, store: OrganisationsStore, members: MembershipStore, access: Access
-    ) -> None:
+    def __init__(self, db: Database, store: OrganisationsStore, members: Members, access: Access) -> None:
         self._db = db
         self._store = store
         self._members = members

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.events.v1 import directory_pb2
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.directory.organisations.store import OrganisationsStore
+from services.directory.support.parts import Organisations
 
 
 async def stage_support_request_created(conn: AsyncConnection, request: Row[Any], actor: str) -> None:
@@ -33,7 +33,7 @@ async def stage_support_request_created(conn: AsyncConnection, request: Row[Any]
 
 
 async def stage_support_request_answered(
-    conn: AsyncConnection, store: OrganisationsStore, request: Row[Any], actor: str
+    conn: AsyncConnection, store: Organisations, request: Row[Any], actor: str
 ) -> None:
     organisation = await store.get_organisation(conn, request.organisation_id)
     await stage_event(

@@ -22,8 +22,8 @@ from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.directory.membership.access import Access
-from services.directory.organisations.store import OrganisationsStore
 from services.directory.support.notices import stage_support_request_answered, stage_support_request_created
+from services.directory.support.parts import Organisations
 from services.directory.support.store import SupportStore
 
 ADDRESSEES = ("administrator", "operator")
@@ -73,7 +73,7 @@ def is_addressee(addressee: str, roles: frozenset[str], operator: bool) -> bool:
 
 class Support:
     def __init__(
-        self, db: Database, store: SupportStore, organisations: OrganisationsStore, access: Access
+        self, db: Database, store: SupportStore, organisations: Organisations, access: Access
     ) -> None:
         self._db = db
         self._store = store
