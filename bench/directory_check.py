@@ -36,7 +36,7 @@ from parta.identity.v1 import identity_pb2_grpc
 from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from services.directory.config import DirectorySettings
 from services.directory.main import DirectoryApp
-from services.directory.membership_events import set_member_roles
+from services.directory.membership.roles import set_member_roles
 from services.identity.config import IdentitySettings
 from services.identity.destinations import Destination
 from services.identity.main import IdentityApp
@@ -179,7 +179,7 @@ async def serve_and_measure(args: argparse.Namespace, root: Path) -> dict[str, A
     try:
         token, user_id = await member_token(identity, sender)
         async with directory.runtime.db.transaction("bench_seed") as conn:
-            organisation = await directory.store.create_organisation(
+            organisation = await directory.stores.organisations.create_organisation(
                 conn,
                 kind="school",
                 name="Школа для замеров",
@@ -190,7 +190,7 @@ async def serve_and_measure(args: argparse.Namespace, root: Path) -> dict[str, A
                 join_code=uuid.uuid4().hex[:8],
             )
             await set_member_roles(
-                directory.store,
+                directory.stores.membership,
                 conn,
                 organisation_id=organisation.id,
                 user_id=uuid.UUID(user_id),

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import add_operator, application, approved_school
 
@@ -68,7 +68,7 @@ async def world(platform: Platform) -> World:
         tokens[role] = await platform.sign_in(f"{role}@table.example")
         async with platform.directory.runtime.db.transaction("test_seed_member") as conn:
             await set_member_roles(
-                DirectoryStore(),
+                MembershipStore(),
                 conn,
                 organisation_id=uuid.UUID(school.id),
                 user_id=uuid.UUID(tokens[role]["user_id"]),

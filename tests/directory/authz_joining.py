@@ -10,9 +10,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.directory.invites import hash_token, new_token
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.joining.invites import hash_token, new_token
+from services.directory.joining.store import JoiningStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
+from services.directory.organisations.store import OrganisationsStore
 from tests.directory.authz import (
     ADMIN_ONLY,
     ROLES,
@@ -25,7 +27,9 @@ from tests.directory.authz import (
     get_call,
 )
 
-STORE = DirectoryStore()
+MEMBERS = MembershipStore()
+ORGANISATIONS = OrganisationsStore()
+INVITES = JoiningStore()
 
 
 def _row(*statuses: int) -> dict[str, int]:
@@ -42,7 +46,7 @@ async def seed_member(world: World, roles: list[str]) -> uuid.UUID:
     user_id = uuid.uuid4()
     async with world.platform.directory.runtime.db.transaction("test_seed_member") as conn:
         await set_member_roles(
-            STORE,
+            MEMBERS,
             conn,
             organisation_id=uuid.UUID(world.school),
             user_id=user_id,
@@ -58,25 +62,25 @@ async def led_class(world: World) -> uuid.UUID:
     org_id = uuid.UUID(world.school)
     body = class_name_body()
     async with world.platform.directory.runtime.db.transaction("test_seed_class") as conn:
-        klass = await STORE.create_class(
+        klass = await ORGANISATIONS.create_class(
             conn, organisation_id=org_id, kind="class", name=body["name"], academic_year=body["academic_year"]
         )
         assert klass is not None
         teacher = uuid.UUID(world.tokens["class_teacher"]["user_id"])
-        await STORE.set_class_teacher(conn, org_id, klass.id, teacher)
+        await MEMBERS.set_class_teacher(conn, org_id, klass.id, teacher)
     return uuid.UUID(str(klass.id))
 
 
 async def seed_student(world: World, class_id: uuid.UUID) -> uuid.UUID:
     student = await seed_member(world, ["student"])
     async with world.platform.directory.runtime.db.transaction("test_seed_student") as conn:
-        await STORE.set_student_class(conn, uuid.UUID(world.school), student, class_id)
+        await MEMBERS.set_student_class(conn, uuid.UUID(world.school), student, class_id)
     return student
 
 
 async def seed_invite(world: World, class_id: uuid.UUID) -> uuid.UUID:
     async with world.platform.directory.runtime.db.transaction("test_seed_invite") as conn:
-        row = await STORE.insert_invite(
+        row = await INVITES.insert_invite(
             conn,
             organisation_id=uuid.UUID(world.school),
             class_id=class_id,

@@ -10,8 +10,10 @@ import itertools
 import uuid
 from typing import Any
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.joining.store import JoiningStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
+from services.directory.organisations.store import OrganisationsStore
 from tests.directory.authz import (
     ADMIN_ONLY,
     MEMBERS_READ,
@@ -37,7 +39,7 @@ async def _new_member(world: World, roles: list[str], class_id: uuid.UUID | None
     user_id = uuid.uuid4()
     org_id = uuid.UUID(world.school)
     async with world.platform.directory.runtime.db.transaction("test_seed_member") as conn:
-        store = DirectoryStore()
+        store = MembershipStore()
         await set_member_roles(
             store, conn, organisation_id=org_id, user_id=user_id, roles=roles, action="test_seed", actor=None
         )
@@ -49,7 +51,7 @@ async def _new_member(world: World, roles: list[str], class_id: uuid.UUID | None
 async def _new_class(world: World) -> uuid.UUID:
     year = next(_years)
     async with world.platform.directory.runtime.db.transaction("test_seed_class") as conn:
-        row = await DirectoryStore().create_class(
+        row = await OrganisationsStore().create_class(
             conn,
             organisation_id=uuid.UUID(world.school),
             kind="class",
@@ -65,10 +67,9 @@ async def _pending_join_request(world: World) -> str:
     """A teacher's request through the staff room, waiting for a decision."""
     org_id = uuid.UUID(world.school)
     async with world.platform.directory.runtime.db.transaction("test_seed_join_request") as conn:
-        store = DirectoryStore()
-        staff_room = await store.staff_room(conn, org_id)
+        staff_room = await OrganisationsStore().staff_room(conn, org_id)
         assert staff_room is not None
-        row = await store.insert_join_request(
+        row = await JoiningStore().insert_join_request(
             conn,
             organisation_id=org_id,
             user_id=uuid.uuid4(),

@@ -9,8 +9,8 @@ import itertools
 import uuid
 from typing import Any
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import bearer
 from tests.directory.authz import ROLES, Call, Rows, World, get_call
 
@@ -121,7 +121,7 @@ async def _pending_verification(world: World) -> str:
     teacher = await world.platform.sign_in(f"teacher{next(_teachers)}@verify.example")
     async with world.platform.directory.runtime.db.transaction("test_seed_teacher") as conn:
         await set_member_roles(
-            DirectoryStore(),
+            MembershipStore(),
             conn,
             organisation_id=uuid.UUID(world.school),
             user_id=uuid.UUID(teacher["user_id"]),

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from services.directory.store import DirectoryStore
+from services.directory.organisations.store import OrganisationsStore
 from tests.conftest import Platform, bearer
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -43,7 +43,7 @@ def application(seed: int, phone: str, **overrides: Any) -> dict[str, Any]:
 
 async def add_operator(platform: Platform, login: str) -> None:
     async with platform.directory.runtime.db.transaction("test_add_operator") as conn:
-        await DirectoryStore().add_operator(conn, login)
+        await OrganisationsStore().add_operator(conn, login)
 
 
 @dataclass

@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import School
 
@@ -19,7 +19,7 @@ async def seed_member(platform: Platform, org_id: str, roles: list[str]) -> str:
     user_id = uuid.uuid4()
     async with platform.directory.runtime.db.transaction("test_seed_member") as conn:
         await set_member_roles(
-            DirectoryStore(),
+            MembershipStore(),
             conn,
             organisation_id=uuid.UUID(org_id),
             user_id=user_id,

@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 from nats.aio.client import Client as NATS
 
 from parta.events.v1 import envelope_pb2
-from services.directory.store import DirectoryStore
+from services.directory.membership.store import MembershipStore
 from tests.conftest import Platform, bearer
 from tests.directory.helpers import School, add_operator, approved_school
 
@@ -79,7 +79,7 @@ class ClassSchool:
 
     async def link_parent(self, parent: dict[str, Any], child: dict[str, Any]) -> None:
         async with self.platform.directory.runtime.db.transaction("test_link_parent") as conn:
-            await DirectoryStore().link_parent(
+            await MembershipStore().link_parent(
                 conn, uuid.UUID(self.id), uuid.UUID(parent["user_id"]), uuid.UUID(child["user_id"])
             )
 

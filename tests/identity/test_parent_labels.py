@@ -10,7 +10,7 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import func, select
 
-from services.directory.schema import parent_claims, parent_links
+from services.directory.membership.tables import parent_claims, parent_links
 from tests.conftest import Platform, bearer
 from tests.directory.joining_helpers import eventually, make_invite
 from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens

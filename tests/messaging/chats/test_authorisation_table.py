@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest_asyncio
 
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore as DirectoryStore
 from tests.conftest import Platform, bearer
 from tests.directory.authz import ROLES, World, world
 from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel

@@ -18,8 +18,8 @@ from parta.common.v1 import common_pb2
 from parta.events.v1 import directory_pb2, media_pb2, messaging_pb2
 from services.common.events import make_envelope
 from services.common.inbox import processed_events
-from services.directory.membership_events import set_member_roles
-from services.directory.store import DirectoryStore
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore as DirectoryStore
 from services.messaging.statistics.events import DIRECTORY_DURABLE, MEDIA_DURABLE, MESSAGING_DURABLE
 from services.messaging.statistics.reports import (
     RoleWeek,

@@ -1,0 +1,231 @@
+"""gRPC methods of joining: invite links (R-INV-1, R-INV-2, R-INV-5), a parents' link's class roster
+(R-ROLE-6), join codes and join requests (R-INV-3). Thin: read the request, ask the domain, shape the
+reply; the rules live in invites.py, join_codes.py, join_requests.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
+
+from parta.common.v1 import common_pb2
+from parta.directory.v1 import directory_pb2 as pb
+from services.common.auth import current_principal
+from services.common.convert import role_name, role_value, to_timestamp
+from services.common.errors import InvalidArgument
+from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
+from services.directory.joining import join_requests
+from services.directory.joining.class_roster import ClassRoster
+from services.directory.joining.invites import CreatedInvite, Invites, InviteSpec, shown_token
+from services.directory.joining.join_codes import JoinCodes
+from services.directory.joining.join_requests import JoinRequestForm, JoinRequests
+from services.directory.membership.kinship import ParentClaim, parse_claim
+from services.directory.organisations.api import class_message, organisation_message
+from services.directory.organisations.applications import KINDS
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+# Callable without a token: an invite's preview is shown before the invitee signs in.
+PUBLIC_METHODS = frozenset({"PreviewInvite"})
+
+
+def _invite_role(value: int) -> str:
+    if value not in common_pb2.OrgRole.values() or value == common_pb2.ORG_ROLE_UNSPECIFIED:
+        raise InvalidArgument("Укажите роль приглашаемого")
+    return role_name(value)
+
+
+def _requested_role(value: int) -> str:
+    """A requested role's name; empty for a value the contract does not know (refused later)."""
+    try:
+        return role_name(value)
+    except ValueError:
+        return ""
+
+
+def invite_message(row: Row[Any]) -> pb.Invite:
+    return pb.Invite(
+        id=str(row.id),
+        organisation_id=str(row.organisation_id),
+        class_id=str(row.class_id),
+        role=role_value(row.role),
+        student_id=str(row.student_id or ""),
+        expires_at=to_timestamp(row.expires_at),
+        max_uses=row.max_uses,
+        uses=row.uses,
+        revoked=row.revoked_at is not None,
+        created_by=str(row.created_by),
+        created_at=to_timestamp(row.created_at),
+        label=row.label,
+        token=shown_token(row, datetime.now(UTC)),
+    )
+
+
+def created_invite_message(created: CreatedInvite) -> pb.CreatedInvite:
+    return pb.CreatedInvite(invite=invite_message(created.invite), token=created.token)
+
+
+def _enum_name(names: tuple[str, ...], value: int) -> str | None:
+    """An enum's value (1-based, 0 = unspecified) as its name, None when unspecified."""
+    return names[value - 1] if 1 <= value <= len(names) else None
+
+
+def join_request_message(row: Row[Any]) -> pb.JoinRequest:
+    return pb.JoinRequest(
+        id=str(row.id),
+        organisation_id=str(row.organisation_id),
+        user_id=str(row.user_id),
+        role=role_value(row.role),
+        class_id=str(row.class_id or ""),
+        message=row.message,
+        status=join_requests.STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
+        reason=row.reason,
+        decided_by=str(row.decided_by or ""),
+        created_at=to_timestamp(row.created_at),
+        decided_at=to_timestamp(row.decided_at),
+        requester_name=row.requester_name,
+        parent=pb.ParentClaim(
+            child_id=str(row.child_id or ""),
+            child_first_name=row.child_first_name,
+            child_last_name=row.child_last_name,
+            relation=row.relation,
+        ),
+    )
+
+
+def claim_from(message: pb.ParentClaim) -> ParentClaim | None:
+    """A parent's claim from a request (R-ROLE-6); None when nothing was said."""
+    return parse_claim(message.child_id, message.child_first_name, message.child_last_name, message.relation)
+
+
+class JoiningApi:
+    def __init__(
+        self, invites: Invites, class_roster: ClassRoster, join_codes: JoinCodes, join_requests: JoinRequests
+    ) -> None:
+        self._invites = invites
+        self._class_roster = class_roster
+        self._join_codes = join_codes
+        self._join_requests = join_requests
+
+    # --- invites (R-INV-1, R-INV-2, R-INV-5) ------------------------------------------------
+    async def CreateInvite(self, request: pb.CreateInviteRequest, context: Context) -> pb.CreatedInvite:
+        spec = InviteSpec(
+            class_id=request.class_id,
+            role=_invite_role(request.role),
+            student_id=request.student_id,
+            expires_in_days=request.expires_in_days,
+            max_uses=request.max_uses,
+            label=request.label,
+        )
+        created = await self._invites.create(current_principal(), request.organisation_id, spec)
+        return created_invite_message(created)
+
+    async def CreateInviteBatch(
+        self, request: pb.CreateInviteBatchRequest, context: Context
+    ) -> pb.CreatedInviteBatch:
+        created = await self._invites.create_batch(
+            current_principal(),
+            request.organisation_id,
+            request.class_id,
+            _invite_role(request.role),
+            list(request.labels),
+            request.expires_in_days,
+        )
+        return pb.CreatedInviteBatch(invites=[created_invite_message(c) for c in created])
+
+    async def ListInvites(self, request: pb.ListInvitesRequest, context: Context) -> pb.ListInvitesResponse:
+        rows = await self._invites.list(
+            current_principal(), request.organisation_id, request.class_id, request.include_inactive
+        )
+        return pb.ListInvitesResponse(invites=[invite_message(r) for r in rows])
+
+    async def RevokeInvite(self, request: pb.RevokeInviteRequest, context: Context) -> pb.Invite:
+        row = await self._invites.revoke(current_principal(), request.organisation_id, request.invite_id)
+        return invite_message(row)
+
+    async def RevokeAllInvites(
+        self, request: pb.RevokeAllInvitesRequest, context: Context
+    ) -> pb.RevokeAllInvitesResponse:
+        revoked = await self._invites.revoke_all(current_principal(), request.organisation_id)
+        return pb.RevokeAllInvitesResponse(revoked=revoked)
+
+    async def PreviewInvite(self, request: pb.InviteTokenRequest, context: Context) -> pb.InvitePreview:
+        preview = await self._invites.preview(request.token, metadata_value(context, CLIENT_ADDRESS_KEY))
+        return pb.InvitePreview(
+            organisation_name=preview.organisation.name,
+            organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
+            class_name=preview.class_name,
+            role=role_value(preview.role),
+            expires_at=to_timestamp(preview.expires_at),
+        )
+
+    async def AcceptInvite(self, request: pb.InviteTokenRequest, context: Context) -> pb.Organisation:
+
+        mine = await self._invites.accept(
+            current_principal(),
+            request.token,
+            metadata_value(context, CLIENT_ADDRESS_KEY),
+            claim=claim_from(request.parent),
+        )
+        return organisation_message(mine)
+
+    async def ListClassStudentsForInvite(
+        self, request: pb.InviteTokenRequest, context: Context
+    ) -> pb.ClassStudents:
+        current_principal()  # signed in only
+        rows = await self._class_roster.for_parent_link(
+            request.token, metadata_value(context, CLIENT_ADDRESS_KEY)
+        )
+        return pb.ClassStudents(
+            students=[
+                pb.ClassStudent(user_id=str(r.user_id), first_name=r.first_name, last_name=r.last_name)
+                for r in rows
+            ]
+        )
+
+    async def PreviewJoinCode(self, request: pb.JoinCodeRequest, context: Context) -> pb.JoinCodePreview:
+
+        preview = await self._join_codes.preview(
+            request.join_code, current_principal().user_id, metadata_value(context, CLIENT_ADDRESS_KEY)
+        )
+        return pb.JoinCodePreview(
+            organisation_name=preview.organisation.name,
+            organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
+            classes=[
+                pb.JoinCodeClass(id=c.id, name=c.name, kind=c.kind)
+                for c in (class_message(row) for row in preview.classes)
+            ],
+        )
+
+    # --- join requests (R-INV-3) ----------------------------------------------------------
+    async def CreateJoinRequest(
+        self, request: pb.CreateJoinRequestRequest, context: Context
+    ) -> pb.JoinRequest:
+        form = JoinRequestForm(
+            join_code=request.join_code,
+            role=_requested_role(request.role),
+            class_id=request.class_id,
+            message=request.message,
+            requester_name=request.requester_name,
+            claim=claim_from(request.parent),
+        )
+        return join_request_message(await self._join_requests.create(current_principal(), form))
+
+    async def ListJoinRequests(
+        self, request: pb.ListJoinRequestsRequest, context: Context
+    ) -> pb.ListJoinRequestsResponse:
+        status = _enum_name(join_requests.STATUSES, request.status)
+        rows = await self._join_requests.list(current_principal(), request.organisation_id, status)
+        return pb.ListJoinRequestsResponse(requests=[join_request_message(r) for r in rows])
+
+    async def DecideJoinRequest(
+        self, request: pb.DecideJoinRequestRequest, context: Context
+    ) -> pb.JoinRequest:
+        row = await self._join_requests.decide(
+            current_principal(),
+            request.organisation_id,
+            request.request_id,
+            approve=request.approve,
+            reason=request.reason,
+        )
+        return join_request_message(row)

@@ -1,0 +1,182 @@
+"""gRPC methods of organisations: applications (R-ORG-2), the organisation's details (R-ORG-3, R-ORG-4)
+and its structure (R-ORG-6). Thin: read the request, ask the domain, shape the reply. No rules here."""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
+
+from parta.directory.v1 import directory_pb2 as pb
+from services.common.auth import current_principal
+from services.common.convert import ordered_roles, role_value, to_timestamp
+from services.directory.organisations.applications import KINDS, ApplicationForm, Applications
+from services.directory.organisations.details import MyOrganisation, Organisations
+from services.directory.organisations.structure import CLASS_KINDS, Structure
+
+Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+APPLICATION_STATUSES = ("pending", "approved", "rejected")
+
+
+def _kind_name(kind: int) -> str:
+    return KINDS[kind - 1] if 1 <= kind <= len(KINDS) else ""
+
+
+def application_message(row: Row[Any]) -> pb.Application:
+    return pb.Application(
+        id=str(row.id),
+        kind=KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
+        name=row.name,
+        region=row.region,
+        address=row.address,
+        tax_id=row.tax_id,
+        admin_full_name=row.admin_full_name,
+        admin_email=row.admin_email,
+        admin_phone=row.admin_phone,
+        document_name=row.document_name,
+        status=APPLICATION_STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
+        reason=row.reason,
+        organisation_id=str(row.organisation_id or ""),
+        created_at=to_timestamp(row.created_at),
+        decided_at=to_timestamp(row.decided_at),
+    )
+
+
+def organisation_message(mine: MyOrganisation) -> pb.Organisation:
+    row = mine.organisation
+    return pb.Organisation(
+        id=str(row.id),
+        kind=KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
+        name=row.name,
+        region=row.region,
+        address=row.address,
+        tax_id=row.tax_id,
+        time_zone=row.time_zone,
+        journal_url=row.journal_url,
+        # The join code lets people ask to join (R-INV-3): staff hand it out, so staff see it.
+        join_code=row.join_code if "administrator" in mine.roles else "",
+        my_roles=[role_value(role) for role in ordered_roles(mine.roles)],
+        created_at=to_timestamp(row.created_at),
+    )
+
+
+def class_message(row: Row[Any]) -> pb.Class:
+    return pb.Class(
+        id=str(row.id),
+        organisation_id=str(row.organisation_id),
+        unit_id=str(row.unit_id or ""),
+        name=row.name,
+        kind=CLASS_KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
+        academic_year=row.academic_year if row.academic_year != "*" else "",
+        grade=row.grade or 0,
+        # Only the listing joins these in (R-ROLE-4, R-ROLE-5, R-ROLE-6); other replies leave them empty.
+        class_teacher_id=str(row._mapping.get("class_teacher_id") or ""),
+        student_count=row._mapping.get("student_count") or 0,
+        parent_count=row._mapping.get("parent_count") or 0,
+    )
+
+
+class OrganisationsApi:
+    def __init__(
+        self, applications: Applications, organisations: Organisations, structure: Structure
+    ) -> None:
+        self._applications = applications
+        self._organisations = organisations
+        self._structure = structure
+
+    async def SubmitApplication(
+        self, request: pb.SubmitApplicationRequest, context: Context
+    ) -> pb.Application:
+        form = ApplicationForm(
+            kind=_kind_name(request.kind),
+            name=request.name,
+            region=request.region,
+            address=request.address,
+            tax_id=request.tax_id,
+            admin_full_name=request.admin_full_name,
+            admin_email=request.admin_email,
+            admin_phone=request.admin_phone,
+            document_name=request.appointing_order.file_name,
+            document_type=request.appointing_order.content_type,
+            document=request.appointing_order.content,
+        )
+        return application_message(await self._applications.submit(current_principal(), form))
+
+    async def ListApplications(
+        self, request: pb.ListApplicationsRequest, context: Context
+    ) -> pb.ListApplicationsResponse:
+        status = APPLICATION_STATUSES[request.status - 1] if request.status else None
+        rows = await self._applications.list(current_principal(), status)
+        return pb.ListApplicationsResponse(applications=[application_message(r) for r in rows])
+
+    async def GetApplication(self, request: pb.GetApplicationRequest, context: Context) -> pb.Application:
+        return application_message(await self._applications.get(current_principal(), request.application_id))
+
+    async def GetApplicationDocument(
+        self, request: pb.GetApplicationRequest, context: Context
+    ) -> pb.Document:
+        row = await self._applications.document(current_principal(), request.application_id)
+        return pb.Document(file_name=row.document_name, content_type=row.document_type, content=row.document)
+
+    async def ApproveApplication(
+        self, request: pb.ApproveApplicationRequest, context: Context
+    ) -> pb.Application:
+        return application_message(
+            await self._applications.approve(current_principal(), request.application_id)
+        )
+
+    async def RejectApplication(
+        self, request: pb.RejectApplicationRequest, context: Context
+    ) -> pb.Application:
+        row = await self._applications.reject(current_principal(), request.application_id, request.reason)
+        return application_message(row)
+
+    async def ListMyOrganisations(
+        self, request: pb.ListMyOrganisationsRequest, context: Context
+    ) -> pb.ListMyOrganisationsResponse:
+        mine = await self._organisations.mine(current_principal())
+        return pb.ListMyOrganisationsResponse(organisations=[organisation_message(m) for m in mine])
+
+    async def CheckOperator(self, request: pb.CheckOperatorRequest, context: Context) -> pb.OperatorStatus:
+        return pb.OperatorStatus(operator=await self._organisations.is_operator(current_principal()))
+
+    async def GetOrganisation(self, request: pb.GetOrganisationRequest, context: Context) -> pb.Organisation:
+        return organisation_message(
+            await self._organisations.get(current_principal(), request.organisation_id)
+        )
+
+    async def UpdateOrganisation(
+        self, request: pb.UpdateOrganisationRequest, context: Context
+    ) -> pb.Organisation:
+        changes = {
+            name: getattr(request, name) if request.HasField(name) else None
+            for name in ("name", "address", "time_zone", "journal_url")
+        }
+        mine = await self._organisations.update(current_principal(), request.organisation_id, changes)
+        return organisation_message(mine)
+
+    async def CreateUnit(self, request: pb.CreateUnitRequest, context: Context) -> pb.Unit:
+        row = await self._structure.create_unit(current_principal(), request.organisation_id, request.name)
+        return pb.Unit(id=str(row.id), organisation_id=str(row.organisation_id), name=row.name)
+
+    async def ListUnits(self, request: pb.ListUnitsRequest, context: Context) -> pb.ListUnitsResponse:
+        rows = await self._structure.units(current_principal(), request.organisation_id)
+        return pb.ListUnitsResponse(
+            units=[pb.Unit(id=str(r.id), organisation_id=str(r.organisation_id), name=r.name) for r in rows]
+        )
+
+    async def CreateClass(self, request: pb.CreateClassRequest, context: Context) -> pb.Class:
+        row = await self._structure.create_class(
+            current_principal(),
+            request.organisation_id,
+            request.name,
+            unit_id=request.unit_id,
+            academic_year=request.academic_year,
+        )
+        return class_message(row)
+
+    async def ListClasses(self, request: pb.ListClassesRequest, context: Context) -> pb.ListClassesResponse:
+        rows = await self._structure.classes(
+            current_principal(), request.organisation_id, request.academic_year
+        )
+        return pb.ListClassesResponse(classes=[class_message(r) for r in rows])

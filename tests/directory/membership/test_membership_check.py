@@ -1,0 +1,84 @@
+"""The membership check other services authorise with: answered from a cache that role-change
+events keep current, so someone who loses a role loses access within moments (R-MOVE-2)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any
+
+import grpc
+import pytest
+import pytest_asyncio
+
+from parta.common.v1 import common_pb2
+from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import directory_pb2_grpc
+from services.directory.membership.roles import set_member_roles
+from services.directory.membership.store import MembershipStore
+from tests.conftest import Platform
+from tests.directory.helpers import add_operator, approved_school
+
+
+@pytest_asyncio.fixture(scope="module")
+async def operator(platform: Platform) -> dict[str, Any]:
+    await add_operator(platform, "+79990000004")
+    return await platform.sign_in("+79990000004")
+
+
+async def seed_roles(platform: Platform, org: str, user: str, roles: list[str]) -> None:
+    async with platform.directory.runtime.db.transaction("test_seed_roles") as conn:
+        await set_member_roles(
+            MembershipStore(),
+            conn,
+            organisation_id=uuid.UUID(org),
+            user_id=uuid.UUID(user),
+            roles=roles,
+            action="test_seed",
+            actor=None,
+        )
+
+
+async def test_a_role_taken_away_is_seen_by_the_check_within_moments(
+    platform: Platform, operator: dict[str, Any]
+) -> None:
+    school = await approved_school(platform, operator, 70, "+79120007070")
+    student = await platform.sign_in("leaving.student@school70.example")
+    await seed_roles(platform, school.id, student["user_id"], ["student"])
+    assert platform.directory.grpc is not None
+    async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
+        stub = directory_pb2_grpc.DirectoryStub(channel)
+        metadata = (("authorization", f"Bearer {student['access_token']}"),)
+        request = pb.CheckMembershipRequest(organisation_id=school.id)
+        for _ in range(3):  # answered, then remembered
+            reply = await stub.CheckMembership(request, metadata=metadata)
+            assert (reply.member, list(reply.roles)) == (True, [common_pb2.ORG_ROLE_STUDENT])
+
+        await seed_roles(platform, school.id, student["user_id"], [])
+        started = time.monotonic()
+        while (await stub.CheckMembership(request, metadata=metadata)).member:
+            assert time.monotonic() - started < 2, "the check still says member two seconds later"
+            await asyncio.sleep(0.01)
+
+
+async def test_staff_may_check_another_member_and_others_may_not(
+    platform: Platform, operator: dict[str, Any]
+) -> None:
+    school = await approved_school(platform, operator, 71, "+79120007171")
+    student = await platform.sign_in("student@school71.example")
+    await seed_roles(platform, school.id, student["user_id"], ["student"])
+    assert platform.directory.grpc is not None
+    async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
+        stub = directory_pb2_grpc.DirectoryStub(channel)
+        by_admin = await stub.CheckMembership(
+            pb.CheckMembershipRequest(organisation_id=school.id, user_id=student["user_id"]),
+            metadata=(("authorization", f"Bearer {school.admin['access_token']}"),),
+        )
+        assert list(by_admin.roles) == [common_pb2.ORG_ROLE_STUDENT]
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.CheckMembership(
+                pb.CheckMembershipRequest(organisation_id=school.id, user_id=school.admin["user_id"]),
+                metadata=(("authorization", f"Bearer {student['access_token']}"),),
+            )
+        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
