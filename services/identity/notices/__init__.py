@@ -1,6 +1,7 @@
 """Notices: people are told what was decided about them and what is new for them (issue 11).
 
-Directory stages the events (services/directory/{organisations,joining,support}/notices.py); this feature consumes them:
+Directory stages the events (the `notices.py` of its organisations, joining and support features);
+this feature consumes them:
 - the applicant of an organisation, at the application's phone and e-mail, when the operator
   approves or rejects it (R-ORG-2);
 - a person whose join request was decided (R-INV-3), and the author of an answered support request
