@@ -1,54 +1,22 @@
-"""Shared test infrastructure: one real NATS and one real PostgreSQL per test session (the same
-embedded ones `make run` starts), a fresh database per test module, a real SMTP server and a fake
-SMS provider (the outside world), and helpers to start Parta's services for real on free ports."""
+"""The session's fixtures: one real NATS and one real PostgreSQL per test session (the same embedded
+ones `make run` starts), a fresh database per test module, a real SMTP server and a fake SMS provider
+(the outside world), and the running platform per module. What they start is in `tests.support`."""
 
 from __future__ import annotations
 
-import asyncio
-import email.policy
 import re
 import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
-from aiosmtpd.controller import Controller
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from services.common.runtime import App
 from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
-from services.directory.config import DirectorySettings
-from services.directory.main import DirectoryApp
-from services.gateway.config import GatewaySettings
-from services.gateway.main import GatewayApp
-from services.identity.config import IdentitySettings
-from services.identity.main import IdentityApp
-from services.messaging.config import MessagingSettings
-from services.messaging.main import MessagingApp
-
-AppT = TypeVar("AppT", bound=App)
-CODE_PATTERN = re.compile(r"\b(\d{6})\b")
-
-
-@dataclass
-class Infra:
-    root: Path
-    postgres: EmbeddedPostgres
-    nats: EmbeddedNats
+from tests.support import platform as support
+from tests.support.platform import Inbox, Infra, Platform, identity_settings, running_platform
 
 
 @pytest.fixture(scope="session")
@@ -78,228 +46,18 @@ def database_url(infra: Infra, request: pytest.FixtureRequest) -> Iterator[str]:
     infra.postgres.drop_database(name)
 
 
-# --- the outside world: an SMTP server and an SMS provider ----------------------------------------
-@dataclass
-class Inbox:
-    """Messages a fake outside party received, with a way to wait for the next one."""
-
-    messages: list[dict[str, str]] = field(default_factory=list)
-    _event: asyncio.Event | None = None
-
-    def add(self, to: str, text: str, html: str = "") -> None:
-        self.messages.append({"to": to, "text": text, "html": html})
-
-    async def code_for(self, to: str, within: float = 5.0) -> str:
-        """The newest code sent to `to` (waiting for it to arrive)."""
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            for message in reversed(self.messages):
-                if message["to"] == to and (match := CODE_PATTERN.search(message["text"])):
-                    return match.group(1)
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"no code reached {to}: {self.messages}")
-            await asyncio.sleep(0.02)
-
-    def clear(self) -> None:
-        self.messages.clear()
-
-
-class _SmtpHandler:
-    def __init__(self, inbox: Inbox) -> None:
-        self.inbox = inbox
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        # A multipart/alternative mail (messaging's digest) keeps its plain text and its HTML.
-        plain = message.get_body(preferencelist=("plain",))
-        html = message.get_body(preferencelist=("html",)) if message.is_multipart() else None
-        text = plain.get_content() if plain is not None else ""
-        for rcpt in envelope.rcpt_tos:
-            self.inbox.add(rcpt.lower(), text, html.get_content() if html is not None else "")
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[int, Inbox]]:
     """A real SMTP server (aiosmtpd) on a free port."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(_SmtpHandler(inbox), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
+    with support.smtp_server() as server:
+        yield server
 
 
 @pytest_asyncio.fixture(scope="session")
 async def sms_provider() -> AsyncIterator[tuple[str, Inbox]]:
     """A local stand-in for an SMS provider's HTTP API (bearer token 'sms-secret')."""
-    inbox = Inbox()
-
-    async def send(request: Request) -> JSONResponse:
-        if request.headers.get("authorization") != "Bearer sms-secret":
-            return JSONResponse({"error": "bad token"}, status_code=401)
-        body = await request.json()
-        inbox.add(body["to"], body["text"])
-        return JSONResponse({"status": "queued"})
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            Starlette(routes=[Route("/send", send, methods=["POST"])]), port=port, log_level="error"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}/send", inbox
-    server.should_exit = True
-    await task
-
-
-# --- Parta's own services, started for real -------------------------------------------------------
-def identity_settings(database_url: str, nats_url: str, **overrides: Any) -> IdentitySettings:
-    values: dict[str, Any] = {
-        "database_url": database_url,
-        "nats_url": nats_url,
-        "grpc_port": 0,
-        "metrics_port": 0,
-        "dev": True,
-        "log_json": True,
-        "shutdown_grace_seconds": 2,
-    }
-    values.update(overrides)
-    return IdentitySettings(**values)
-
-
-@asynccontextmanager
-async def running(app: AppT) -> AsyncIterator[AppT]:
-    """Start a service as its process would, and stop it at the end of the block."""
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.stop()
-
-
-@asynccontextmanager
-async def running_identity(settings: IdentitySettings) -> AsyncIterator[IdentityApp]:
-    async with running(IdentityApp(settings)) as app:
-        yield app
-
-
-@asynccontextmanager
-async def running_directory(
-    database_url: str, nats_url: str, identity_addr: str
-) -> AsyncIterator[DirectoryApp]:
-    settings = DirectorySettings(
-        database_url=database_url,
-        nats_url=nats_url,
-        identity_addr=identity_addr,
-        grpc_port=0,
-        metrics_port=0,
-        log_json=True,
-        shutdown_grace_seconds=2,
-    )
-    async with running(DirectoryApp(settings)) as app:
-        yield app
-
-
-@asynccontextmanager
-async def running_messaging(
-    database_url: str, nats_url: str, identity_addr: str, directory_addr: str = "127.0.0.1:9"
-) -> AsyncIterator[MessagingApp]:
-    settings = MessagingSettings(
-        database_url=database_url,
-        nats_url=nats_url,
-        identity_addr=identity_addr,
-        directory_addr=directory_addr,
-        grpc_port=0,
-        metrics_port=0,
-        log_json=True,
-        shutdown_grace_seconds=2,
-        # Attachments' local storage: a directory of its own for this run, removed afterwards.
-        storage_dir=Path(tempfile.mkdtemp(prefix="pt-files-", dir="/tmp")),
-    )
-    try:
-        async with running(MessagingApp(settings)) as app:
-            yield app
-    finally:
-        shutil.rmtree(settings.storage_dir, ignore_errors=True)
-
-
-@asynccontextmanager
-async def running_gateway(
-    identity_addr: str, directory_addr: str, messaging_addr: str = "", **overrides: Any
-) -> AsyncIterator[GatewayApp]:
-    values: dict[str, Any] = {
-        "http_port": 0,
-        "metrics_port": 0,
-        "identity_addr": identity_addr,
-        "directory_addr": directory_addr,
-        "dev": True,
-        "shutdown_grace_seconds": 2,
-    }
-    if messaging_addr:
-        values["messaging_addr"] = messaging_addr
-    values.update(overrides)
-    async with running(GatewayApp(GatewaySettings(**values))) as app:
-        yield app
-
-
-@dataclass
-class Platform:
-    """Identity (with real SMTP and the fake SMS provider), directory and messaging behind a real
-    gateway, over real HTTP."""
-
-    identity: IdentityApp
-    directory: DirectoryApp
-    gateway: GatewayApp
-    http: httpx.AsyncClient
-    mail: Inbox
-    sms: Inbox
-    messaging: MessagingApp
-
-    @property
-    def identity_addr(self) -> str:
-        assert self.identity.grpc is not None
-        return self.identity.grpc.address
-
-    async def sign_in(self, destination: str, **extra: Any) -> dict[str, Any]:
-        """Request a code, read it where it was delivered, exchange it for tokens."""
-        response = await self.http.post("/api/v1/auth/code", json={"destination": destination, **extra})
-        assert response.status_code == 202, response.text
-        inbox = self.mail if "@" in destination else self.sms
-        key = destination.lower() if "@" in destination else normalise_phone(destination)
-        code = await inbox.code_for(key)
-        response = await self.http.post(
-            "/api/v1/auth/token", json={"destination": destination, "code": code, **extra}
-        )
-        assert response.status_code == 200, response.text
-        return dict(response.json())
-
-    async def sign_in_again(self, destination: str, **extra: Any) -> dict[str, Any]:
-        """Sign in once more (a second device): waits out the one-code-a-minute limit by clearing it."""
-        from sqlalchemy import delete
-
-        from services.identity.schema import login_codes
-
-        async with self.identity.runtime.db.transaction("test_forget_codes") as conn:
-            await conn.execute(delete(login_codes))
-        return await self.sign_in(destination, **extra)
-
-
-def normalise_phone(raw: str) -> str:
-    digits = re.sub(r"\D", "", raw)
-    if digits.startswith("8") and len(digits) == 11:
-        digits = "7" + digits[1:]
-    return "+" + digits
-
-
-def bearer(tokens: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens['access_token']}"}
+    async with support.sms_provider() as provider:
+        yield provider
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -318,37 +76,3 @@ async def platform(
     )
     async with running_platform(database_url, infra, settings, mail, sms) as running:
         yield running
-
-
-@asynccontextmanager
-async def running_platform(
-    database_url: str, infra: Infra, settings: Any, mail: Inbox, sms: Inbox
-) -> AsyncIterator[Platform]:
-    """Identity (with `settings`), directory, messaging and the gateway, each real and on its own
-    database (named after the module's), until the block ends."""
-    directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
-    directory_db = infra.postgres.create_database(directory_name)
-    messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
-    messaging_db = infra.postgres.create_database(messaging_name)
-    async with running_identity(settings) as identity:
-        assert identity.grpc is not None
-        async with (
-            running_directory(directory_db, infra.nats.url, identity.grpc.address) as directory,
-            running_messaging(
-                messaging_db, infra.nats.url, identity.grpc.address, directory.grpc.address
-            ) as messaging,
-        ):
-            assert directory.grpc is not None
-            assert messaging.grpc is not None
-            async with (
-                running_gateway(
-                    identity.grpc.address,
-                    directory.grpc.address,
-                    messaging.grpc.address,
-                    nats_url=infra.nats.url,
-                ) as gateway,
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
-            ):
-                yield Platform(identity, directory, gateway, http, mail, sms, messaging)
-    infra.postgres.drop_database(directory_name)
-    infra.postgres.drop_database(messaging_name)

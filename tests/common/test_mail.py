@@ -6,7 +6,7 @@ import pytest
 
 from services.common.mail import MailFailed, SmtpMailer, SmtpSettings, mailer_from
 from services.devstack.embedded import free_port
-from tests.conftest import Inbox
+from tests.support.platform import Inbox
 
 
 async def test_plain_text_and_html_arrive_as_alternatives(smtp_server: tuple[int, Inbox]) -> None:

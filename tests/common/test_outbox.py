@@ -31,16 +31,8 @@ from services.common.inbox import (
 )
 from services.common.outbox import OutboxRelay, create_outbox_table, outbox, stage_event
 from services.devstack.embedded import EmbeddedNats, free_port
-from tests.conftest import Infra
-
-
-async def wait_until(condition: object, within: float = 15.0) -> None:
-    assert callable(condition)
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
+from tests.support.platform import Infra
+from tests.support.waiting import until
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -87,7 +79,7 @@ async def test_event_written_while_nats_is_down_is_delivered_once_it_is_back(
         assert handled == []
 
         nats.start()
-        await wait_until(lambda: handled == ["u-1"], within=20)
+        await until(lambda: handled == ["u-1"], within=20)
         async with db.transaction("check_sent") as conn:
             assert await conn.scalar(select(outbox.c.sent_at).where(outbox.c.event_id == uuid.UUID(event_id)))
 
@@ -105,7 +97,7 @@ async def test_event_written_while_nats_is_down_is_delivered_once_it_is_back(
             "parta.identity.user.created",
             make_envelope("identity.user.created", events.UserCreated(user_id="u-2")).SerializeToString(),
         )
-        await wait_until(lambda: "u-2" in handled)
+        await until(lambda: "u-2" in handled, within=15)
         assert handled == ["u-1", "u-2"]
     finally:
         await consumer.stop()
@@ -225,7 +217,7 @@ async def test_a_batch_of_events_is_handled_in_one_transaction(db: Database, str
     consumer = EventConsumer(db, stream.js, subscription, service="test")
     await consumer.start()
     try:
-        await wait_until(lambda: consumed(subscription.durable, "handled") == 5)
+        await until(lambda: consumed(subscription.durable, "handled") == 5, within=15)
     finally:
         await consumer.stop()
 
@@ -261,7 +253,7 @@ async def test_a_failing_event_in_a_batch_does_not_lose_the_others(db: Database,
     consumer = EventConsumer(db, stream.js, subscription, service="test", retry_delay=0.1)
     await consumer.start()
     try:
-        await wait_until(lambda: consumed(subscription.durable, "handled") == 4)
+        await until(lambda: consumed(subscription.durable, "handled") == 4, within=15)
     finally:
         await consumer.stop()
 
@@ -294,8 +286,8 @@ async def test_a_poison_event_in_a_batch_is_terminated_and_the_others_handled(
     consumer = EventConsumer(db, stream.js, subscription, service="test", max_deliver=2, retry_delay=0.1)
     await consumer.start()
     try:
-        await wait_until(lambda: consumed(subscription.durable, "failed") == 2)
-        await wait_until(lambda: consumed(subscription.durable, "handled") == 2)
+        await until(lambda: consumed(subscription.durable, "failed") == 2, within=15)
+        await until(lambda: consumed(subscription.durable, "handled") == 2, within=15)
     finally:
         await consumer.stop()
 
@@ -321,8 +313,8 @@ async def test_a_redelivered_batch_counts_nothing_twice(db: Database, stream: St
     await stream.publish(d, a, b, a, c)
     await consumer.start()
     try:
-        await wait_until(lambda: consumed(subscription.durable, "handled") == 3)
-        await wait_until(lambda: consumed(subscription.durable, "duplicate") == 2)
+        await until(lambda: consumed(subscription.durable, "handled") == 3, within=15)
+        await until(lambda: consumed(subscription.durable, "duplicate") == 2, within=15)
     finally:
         await consumer.stop()
 

@@ -15,17 +15,8 @@ from services.directory.joining.store import JoiningStore
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
 from services.directory.organisations.store import OrganisationsStore
-from tests.directory.authz import (
-    ADMIN_ONLY,
-    ROLES,
-    STAFF_READ,
-    Call,
-    Rows,
-    World,
-    class_name_body,
-    created,
-    get_call,
-)
+from tests.directory.authz import ADMIN_ONLY, STAFF_READ, Call, Rows, class_name_body, created, get_call
+from tests.support.roles import ROLES, World
 
 MEMBERS = MembershipStore()
 ORGANISATIONS = OrganisationsStore()

@@ -14,17 +14,8 @@ from services.directory.joining.store import JoiningStore
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
 from services.directory.organisations.store import OrganisationsStore
-from tests.directory.authz import (
-    ADMIN_ONLY,
-    MEMBERS_READ,
-    ROLES,
-    Call,
-    Rows,
-    World,
-    created,
-    get_call,
-    send_call,
-)
+from tests.directory.authz import ADMIN_ONLY, MEMBERS_READ, Call, Rows, created, get_call, send_call
+from tests.support.roles import ROLES, World
 
 _years = itertools.count(1900)
 

@@ -4,15 +4,16 @@ and the operator's support queue (R-PRIV-4). Acceptance rows go last: they give 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import uuid
 from typing import Any
 
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
-from tests.conftest import bearer
-from tests.directory.authz import ROLES, Call, Rows, World, get_call
+from tests.directory.authz import Call, Rows, get_call
+from tests.support.http import bearer
+from tests.support.roles import ROLES, World
+from tests.support.waiting import until
 
 _teachers = itertools.count()
 
@@ -129,13 +130,12 @@ async def _pending_verification(world: World) -> str:
             action="test_seed",
             actor=None,
         )
-    for _ in range(200):
+
+    async def found() -> list[str]:
         listed = await _admin_get(world, f"/api/v1/orgs/{world.school}/verifications?status=pending")
-        found = [v["id"] for v in listed["verifications"] if v["user_id"] == teacher["user_id"]]
-        if found:
-            return str(found[0])
-        await asyncio.sleep(0.05)
-    raise AssertionError("identity never opened the verification")
+        return [v["id"] for v in listed["verifications"] if v["user_id"] == teacher["user_id"]]
+
+    return str((await until(found, what="identity opening the verification"))[0])
 
 
 def decide_call(suffix: str, body: dict[str, Any] | None = None) -> Call:

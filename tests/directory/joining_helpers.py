@@ -1,17 +1,17 @@
-"""Helpers for the joining tests: classes, invite links, people who join through them, and people
-seeded straight into the directory (for those who are only acted upon and never sign in)."""
+"""Helpers for the directory's tests of joining and roles: classes, the staff room, people who join
+through an invite link, and people seeded straight into the directory (for those who are only acted
+upon and never sign in). Invite links themselves are made with `tests.support.schools.make_invite`."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import School
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import School
 
 
 async def seed_member(platform: Platform, org_id: str, roles: list[str]) -> str:
@@ -45,12 +45,6 @@ async def staff_room(platform: Platform, school: School) -> str:
     return str(next(c["id"] for c in classes if c["kind"] == "staff_room"))
 
 
-async def make_invite(platform: Platform, org_id: str, by: dict[str, Any], **body: Any) -> dict[str, Any]:
-    response = await platform.http.post(f"/api/v1/orgs/{org_id}/invites", headers=bearer(by), json=body)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
 async def accept(platform: Platform, tokens: dict[str, Any], token: str) -> Any:
     return await platform.http.post(f"/api/v1/invites/{token}:accept", headers=bearer(tokens))
 
@@ -68,11 +62,3 @@ async def roles_of(platform: Platform, school: School, user_id: str) -> list[str
         await platform.http.get(f"/api/v1/orgs/{school.id}/members", headers=bearer(school.admin))
     ).json()["members"]
     return next((list(m["roles"]) for m in members if m["user_id"] == user_id), [])
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("the condition did not come true in time")
-        await asyncio.sleep(0.05)

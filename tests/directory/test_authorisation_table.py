@@ -4,7 +4,6 @@ outsider get 404, never data (R-ORG-1). A new endpoint without a row here fails 
 
 from __future__ import annotations
 
-from tests.conftest import Platform, bearer
 from tests.directory import authz_joining, authz_people, authz_public
 from tests.directory.authz import (
     ADMIN_ONLY,
@@ -12,10 +11,8 @@ from tests.directory.authz import (
     ANY_SIGNED_IN_201,
     MEMBERS_READ,
     OPERATOR_ONLY,
-    ROLES,
     STAFF_READ,
     Rows,
-    World,
     application_call,
     class_name_body,
     created,
@@ -23,8 +20,10 @@ from tests.directory.authz import (
     send_call,
     submit_call,
     unit_name_body,
-    world,
 )
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.roles import ROLES, World, world
 
 __all__ = ["world"]
 

@@ -6,7 +6,6 @@ R-MOVE-1..2)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,8 +14,10 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from parta.events.v1 import envelope_pb2
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.helpers import add_operator, application
+from tests.support.http import bearer
+from tests.support.platform import Infra, Platform
+from tests.support.schools import add_operator, application
+from tests.support.waiting import until
 
 OPERATOR = "+79990000500"
 ADMIN_PHONE = "+79120050050"
@@ -40,16 +41,6 @@ async def events(infra: Infra) -> AsyncIterator[list[str]]:
 async def ok(response: Any, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
-
-
-async def until(check: Any, within: float = 5.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        value = await check()
-        if value:
-            return value
-        assert asyncio.get_running_loop().time() < deadline, "never happened"
-        await asyncio.sleep(0.05)
 
 
 async def test_a_school_joins_builds_its_classes_and_its_people_move(

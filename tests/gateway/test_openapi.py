@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 
 async def test_openapi_document_lists_the_auth_and_me_routes(platform: Platform) -> None:

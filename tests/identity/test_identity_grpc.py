@@ -13,7 +13,8 @@ from parta.identity.v1 import identity_pb2_grpc
 from services.common.auth import TokenVerifier
 from services.common.errors import Unauthenticated
 from services.common.identity_keys import identity_key_source
-from tests.conftest import Platform, bearer
+from tests.support.http import bearer
+from tests.support.platform import Platform
 
 
 async def test_health_check_answers_serving(platform: Platform) -> None:

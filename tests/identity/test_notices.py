@@ -15,22 +15,22 @@ import pytest_asyncio
 from parta.events.v1 import directory_pb2
 from services.common.events import make_envelope, subject_for
 from services.identity.notices.store import NoticeStore
-from tests.conftest import Inbox, Platform, bearer, normalise_phone
-from tests.directory.helpers import application
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.gateway.live.test_live import live
+from tests.support.http import bearer
+from tests.support.live import live
+from tests.support.platform import Inbox, Platform, normalise_phone
+from tests.support.schools import ClassSchool, application, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 
 
 async def letters_to(inbox: Inbox, to: str, containing: str, *, within: float = 5.0) -> list[str]:
     """The texts sent to `to` that contain `containing`, once there is at least one."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        found = [m["text"] for m in inbox.messages if m["to"] == to and containing in m["text"]]
-        if found or asyncio.get_running_loop().time() > deadline:
-            return found
-        await asyncio.sleep(0.05)
+
+    def found() -> list[str]:
+        return [m["text"] for m in inbox.messages if m["to"] == to and containing in m["text"]]
+
+    return await until(found, within=within, what=f"a letter to {to} with {containing!r}")
 
 
 async def nothing_more_to(inbox: Inbox, to: str, containing: str, settle: float = 1.0) -> list[str]:
@@ -48,12 +48,13 @@ async def school(platform: Platform, operator: Tokens) -> ClassSchool:
     school = await class_school(platform, operator, 1101, "+79120011010", ["5А"])
     admin_id = uuid.UUID(school.school.admin["user_id"])
     store = NoticeStore()
-    for _ in range(100):  # identity's read model learns who administers the school from directory
+
+    async def learnt() -> bool:  # identity's read model learns who administers the school from directory
         async with platform.identity.runtime.db.transaction("test_admins") as conn:
-            if admin_id in await store.holders_of(conn, uuid.UUID(school.id), "administrator"):
-                return school
-        await asyncio.sleep(0.05)
-    raise AssertionError("identity never learnt the administrator")
+            return admin_id in await store.holders_of(conn, uuid.UUID(school.id), "administrator")
+
+    await until(learnt, what="identity learning the administrator")
+    return school
 
 
 async def submit(platform: Platform, seed: int, phone: str) -> str:

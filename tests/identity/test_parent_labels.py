@@ -11,9 +11,10 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from services.directory.membership.tables import parent_claims, parent_links
-from tests.conftest import Platform, bearer
-from tests.directory.joining_helpers import eventually, make_invite
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, make_invite, operator_tokens
+from tests.support.waiting import until
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -64,7 +65,7 @@ async def test_R_ROLE_6_a_mother_who_picked_her_child_is_shown_with_the_childs_n
         label = await shown_as(platform, school, school.admin, mother["user_id"])
         return label == "Ольга Смирнова, мама Миши Смирнова"
 
-    await eventually(labelled)
+    await until(labelled)
     # The child's own name stays plain; the parent's plain name is still there too.
     assert await shown_as(platform, school, school.admin, child["user_id"]) == "Миша Смирнов"
     people = (
@@ -94,7 +95,7 @@ async def test_R_ROLE_6_a_father_who_typed_the_childs_name_is_shown_with_it(
         label = await shown_as(platform, school, school.admin, father["user_id"])
         return label == "Иван Петров, папа Ани Петровой"
 
-    await eventually(labelled)
+    await until(labelled)
 
 
 async def test_R_ROLE_6_unsure_declension_falls_back_to_the_plain_name(
@@ -114,7 +115,7 @@ async def test_R_ROLE_6_unsure_declension_falls_back_to_the_plain_name(
         label = await shown_as(platform, school, school.admin, guardian["user_id"])
         return label == "Ольга Ким (родитель: Женя Ким)"
 
-    await eventually(labelled)
+    await until(labelled)
 
 
 async def test_someone_who_never_gave_a_name_has_an_empty_name_not_a_placeholder(
@@ -128,7 +129,7 @@ async def test_someone_who_never_gave_a_name_has_an_empty_name_not_a_placeholder
         )
         return bool(response.json()["people"])
 
-    await eventually(listed)
+    await until(listed)
     response = await platform.http.get(
         f"/api/v1/orgs/{school.id}/people?user_id={nameless['user_id']}", headers=school.admin
     )
@@ -176,4 +177,4 @@ async def test_R_ROLE_6_when_the_class_teacher_links_a_typed_child_the_link_keep
         label = await shown_as(platform, school, school.admin, father["user_id"])
         return label == "Иван Иванов, папа Петра Иванова"  # the typed «Петя» is resolved, not repeated
 
-    await eventually(labelled)
+    await until(labelled)

@@ -18,7 +18,7 @@ from parta.identity.v1 import identity_pb2 as pb
 from parta.identity.v1 import identity_pb2_grpc
 from services.common.db import Database
 from services.devstack.embedded import free_port
-from tests.conftest import Infra
+from tests.support.platform import Infra
 
 
 def service_env(**values: str) -> dict[str, str]:

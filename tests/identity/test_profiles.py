@@ -7,7 +7,8 @@ from sqlalchemy import select
 from parta.events.v1 import identity_pb2 as events
 from parta.events.v1.envelope_pb2 import EventEnvelope
 from services.common.outbox import outbox
-from tests.conftest import Platform, bearer
+from tests.support.http import bearer
+from tests.support.platform import Platform
 
 
 async def test_child_signs_in_with_the_parents_email_which_receives_the_code(platform: Platform) -> None:

@@ -22,7 +22,9 @@ from parta.identity.v1 import identity_pb2_grpc
 from services.common.errors import PermissionDenied
 from services.common.events import make_envelope
 from services.identity.verification import check_may_decide
-from tests.conftest import Infra, Platform, bearer
+from tests.support.http import bearer
+from tests.support.platform import Infra, Platform
+from tests.support.waiting import until
 
 ADMIN, TEACHER, STUDENT = (
     common_pb2.ORG_ROLE_ADMINISTRATOR,
@@ -60,13 +62,12 @@ def auth(tokens: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 async def eventually_pending(platform: Platform, tokens: dict[str, Any], org: str) -> dict[str, Any]:
-    for _ in range(200):
+
+    async def found() -> list[dict[str, Any]]:
         me = (await platform.http.get("/api/v1/me", headers=bearer(tokens))).json()
-        found = [v for v in me["verifications"] if v["organisation_id"] == org]
-        if found:
-            return dict(found[0])
-        await asyncio.sleep(0.05)
-    raise AssertionError("the teacher's verification never appeared")
+        return [v for v in me["verifications"] if v["organisation_id"] == org]
+
+    return dict((await until(found, what="the teacher's verification"))[0])
 
 
 async def expect_refusal(call: Any, code: grpc.StatusCode) -> grpc.aio.AioRpcError:

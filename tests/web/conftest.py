@@ -1,30 +1,18 @@
 """Browser fixtures for the web client's tests: one headless Debian Chromium per test session
-(driven by Playwright's async API, never `playwright install`), a fresh browser context per person,
-and helpers to sign in through the page, read what it shows and save screenshots."""
+(driven by Playwright's async API, never `playwright install`) and a fresh browser context per
+person. What the tests do in the page is in `tests/web/browser.py`."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from tests.conftest import (
-    CODE_PATTERN,
-    Inbox,
-    Infra,
-    Platform,
-    identity_settings,
-    normalise_phone,
-    running_platform,
-)
+from tests.support.platform import Platform
+from tests.web.browser import PHONE, Person, base_url
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -36,11 +24,6 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
-DEFAULT_NAME = ("Анна", "Тестова")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 expect.set_options(timeout=5_000)
 
 
@@ -52,9 +35,6 @@ async def browser() -> AsyncIterator[Browser]:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield chromium
         await chromium.close()
-
-
-Person = Callable[..., Awaitable[Page]]
 
 
 @pytest_asyncio.fixture
@@ -76,147 +56,3 @@ async def person(browser: Browser, platform: Platform) -> AsyncIterator[Person]:
     for context in contexts:
         await context.close()
     assert not errors, f"errors in the page: {errors}"
-
-
-def base_url(platform: Platform) -> str:
-    return f"http://127.0.0.1:{platform.gateway.port}"
-
-
-async def sign_in(
-    page: Page, platform: Platform, destination: str, path: str = "/", name: tuple[str, str] = DEFAULT_NAME
-) -> None:
-    """Sign in through the page: ask for a code, read it where it was delivered, type it in; on a
-    first sign-in without a name, give `name` (first, last) when «Как вас зовут» asks."""
-    if path:
-        await page.goto(path)
-    await page.get_by_label("Телефон или e-mail").fill(destination)
-    await page.get_by_role("button", name="Получить код").click()
-    await expect(page.get_by_label("Код из сообщения")).to_be_visible()
-    inbox: Inbox = platform.mail if "@" in destination else platform.sms
-    key = destination.lower() if "@" in destination else normalise_phone(destination)
-    await page.get_by_label("Код из сообщения").fill(await inbox.code_for(key))
-    await page.get_by_role("button", name="Войти", exact=True).click()
-    await expect(page.get_by_label("Код из сообщения")).to_have_count(0)
-    if await page.get_by_role("heading", name="Как вас зовут").count():
-        await give_name(page, *name)
-
-
-async def give_name(page: Page, first: str, last: str) -> None:
-    """Answer the name step every way in shows to someone without a name (name_step.js)."""
-    await page.get_by_label("Имя", exact=True).fill(first)
-    await page.get_by_label("Фамилия", exact=True).fill(last)
-    await page.get_by_role("button", name="Продолжить").click()
-    await expect(page.get_by_role("heading", name="Как вас зовут")).to_have_count(0)
-
-
-async def use_tokens(page: Page, tokens: dict[str, Any], path: str = "/") -> None:
-    """Start the page as someone already signed in (tokens from the API), as after a sign-in."""
-    await page.goto("/healthz")
-    await page.evaluate(
-        "value => localStorage.setItem('parta.session', value)",
-        json.dumps({k: tokens[k] for k in ("access_token", "refresh_token", "user_id", "session_id")}),
-    )
-    await page.goto(path)
-
-
-async def shoot(page: Page, name: str) -> None:
-    """With PARTA_SCREENSHOTS=1: docs/screenshots/<name>-phone.png and -desktop.png."""
-    if os.environ.get("PARTA_SCREENSHOTS") != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    original = page.viewport_size or PHONE
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        await page.set_viewport_size(size)
-        # Toasts are transient (they go by themselves): not part of the screen being documented.
-        await page.evaluate(
-            "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);"
-            " document.querySelectorAll('.notice-toast').forEach((toast) => toast.remove())"
-        )
-        await page.wait_for_timeout(50)
-        await page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), animations="disabled")
-    await page.set_viewport_size(original)
-
-
-async def message_action(item: Locator, action: str) -> None:
-    """Choose `action` («Ответить», «Изменить», «Удалить» …) from a message's «⋯» menu."""
-    await item.get_by_role("button", name="Действия с сообщением").click()
-    await item.locator(".msg-actions").get_by_role("button", name=action).click()
-
-
-UNREADABLE = """() => {
-  const bad = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const text = walker.currentNode.textContent;
-    if (/\\bnull\\b|\\bundefined\\b|Без имени|Участник №|R-[A-Z]+-\\d/.test(text)) bad.push(text.trim());
-  }
-  return bad;
-}"""
-
-
-async def assert_readable(page: Page, where: str) -> None:
-    """What people read has no «null», «undefined», «Без имени», «Участник № …» or rule code."""
-    assert await page.evaluate(UNREADABLE) == [], where
-
-
-async def open_chats(page: Page) -> None:
-    """To the chats list: «Все чаты» from inside a chat (a phone's chat hides the tab bar), else «Чаты»."""
-    back = page.get_by_role("link", name="Все чаты")
-    if await back.count():
-        await back.click()
-    else:
-        await page.get_by_role("link", name="Чаты", exact=True).click()
-    await expect(page.get_by_role("heading", name="Чаты", exact=True)).to_be_visible()
-
-
-@asynccontextmanager
-async def dev_mailbox_platform(
-    database_url: str, infra: Infra, public_url: str = ""
-) -> AsyncIterator[Platform]:
-    """Every service real, identity in development mode with no SMS or SMTP configured — as under
-    `make run`: codes and notices land in the dev mailbox, which the sign-in screen shows."""
-    previous = os.environ.get("PARTA_PUBLIC_URL")
-    if public_url:
-        os.environ["PARTA_PUBLIC_URL"] = public_url
-    try:
-        settings = identity_settings(database_url, infra.nats.url)
-        async with running_platform(database_url, infra, settings, Inbox(), Inbox()) as running:
-            yield running
-    finally:
-        if previous is None:
-            os.environ.pop("PARTA_PUBLIC_URL", None)
-        else:
-            os.environ["PARTA_PUBLIC_URL"] = previous
-
-
-async def sign_in_by_the_panel(
-    page: Page, destination: str, name: tuple[str, str], path: str = "/", panel_shows: str = ""
-) -> None:
-    """Sign in as a person does under `make run`: ask for a code, read it in the dev mailbox panel
-    on the page (the newest message with a code; `panel_shows` must be there too), type it in, give
-    the name when asked."""
-    if path:
-        await page.goto(path)
-    await page.get_by_label("Телефон или e-mail").fill(destination)
-    await page.get_by_role("button", name="Получить код").click()
-    panel = page.get_by_role("region", name="Почтовый ящик разработчика")
-    letters = panel.locator("li .text")
-    await expect(letters.first).to_be_visible()
-    if panel_shows:
-        await expect(panel).to_contain_text(panel_shows)
-    code = ""
-    for _ in range(50):
-        for text in await letters.all_inner_texts():
-            if match := CODE_PATTERN.search(text):
-                code = match.group(1)
-                break
-        if code:
-            break
-        await panel.get_by_role("button", name="Обновить").click()
-        await page.wait_for_timeout(100)
-    assert code, f"no code in the dev mailbox panel for {destination}"
-    await page.get_by_label("Код из сообщения").fill(code)
-    await page.get_by_role("button", name="Войти", exact=True).click()
-    await expect(page.get_by_label("Код из сообщения")).to_have_count(0)
-    if await page.get_by_role("heading", name="Как вас зовут").count():
-        await give_name(page, *name)

@@ -4,27 +4,14 @@ phone and on a desktop. The moderation screens are checked in test_moderation_in
 
 from __future__ import annotations
 
-from typing import Any
+from playwright.async_api import expect
 
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page, expect
-
-from tests.conftest import Platform
-from tests.directory.helpers import add_operator, approved_school
-from tests.web.conftest import DESKTOP, Person, use_tokens
+from tests.support.platform import Platform
+from tests.support.schools import add_operator, approved_school
+from tests.web.browser import DESKTOP, Person, serious_violations, use_tokens
 
 OPERATOR = "+79990000603"
 ADMIN_PHONE = "+79120060062"
-AXE = Axe()
-
-
-async def serious_violations(page: Page) -> list[dict[str, Any]]:
-    results = await AXE.run(page)
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 async def test_sign_in_screen_has_no_serious_violations(platform: Platform, person: Person) -> None:

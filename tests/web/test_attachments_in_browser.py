@@ -13,10 +13,10 @@ from typing import Any
 from PIL import Image
 from playwright.async_api import expect
 
-from tests.conftest import Platform
-from tests.directory.people_helpers import class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, synced
-from tests.web.conftest import Person, use_tokens
+from tests.support.chats import create_chat, join, synced
+from tests.support.platform import Platform
+from tests.support.schools import class_school, operator_tokens
+from tests.web.browser import Person, use_tokens
 
 POLL = 8_000  # the page polls every 5 s while the socket is not live
 

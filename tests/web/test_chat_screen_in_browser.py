@@ -15,11 +15,11 @@ from typing import Any
 import pytest_asyncio
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import appoint_class_teacher, create_chat, enrolled_students, join, ok, post
-from tests.web.conftest import DESKTOP, Person, assert_readable, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.chats import appoint_class_teacher, create_chat, enrolled_students, join, post
+from tests.support.http import ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.web.browser import DESKTOP, Person, assert_readable, serious_violations, use_tokens
 
 Tokens = dict[str, Any]
 SMALL_PHONE = {"width": 375, "height": 667}

@@ -14,17 +14,11 @@ import pytest_asyncio
 from playwright.async_api import Page, expect
 from starlette.routing import WebSocketRoute
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import (
-    appoint_class_teacher,
-    create_chat,
-    enrolled_students,
-    ok,
-    system_channel,
-)
-from tests.web.conftest import DESKTOP, Person, message_action, shoot, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.chats import appoint_class_teacher, create_chat, enrolled_students, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.web.browser import DESKTOP, Person, message_action, serious_violations, shoot, use_tokens
 
 Tokens = dict[str, Any]
 POLL = 8_000  # the page polls every 5 s while the socket is not live

@@ -12,10 +12,9 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform
-from tests.directory.helpers import add_operator
-from tests.web.conftest import DESKTOP, PHONE, Person, open_chats, shoot, sign_in
-from tests.web.test_accessibility import serious_violations
+from tests.support.platform import Platform
+from tests.support.schools import add_operator
+from tests.web.browser import DESKTOP, PHONE, Person, open_chats, serious_violations, shoot, sign_in
 from tests.web.ui_steps import send_the_application
 
 OPERATOR = "+79990001101"

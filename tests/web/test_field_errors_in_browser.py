@@ -8,10 +8,9 @@ import re
 
 from playwright.async_api import expect
 
-from tests.conftest import Platform
-from tests.directory.helpers import PDF, application
-from tests.web.conftest import Person, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.platform import Platform
+from tests.support.schools import PDF, application
+from tests.web.browser import Person, serious_violations, use_tokens
 
 
 async def test_a_wrong_tax_id_is_shown_under_its_field(platform: Platform, person: Person) -> None:

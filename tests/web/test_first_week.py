@@ -25,19 +25,19 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from playwright.async_api import Locator, Page, expect
 
-from tests.conftest import Infra, Platform
-from tests.directory.helpers import PDF, add_operator
-from tests.web.conftest import (
+from tests.support.platform import Infra, Platform
+from tests.support.schools import PDF, add_operator
+from tests.web.browser import (
     DESKTOP,
     PHONE,
     Person,
     assert_readable,
     dev_mailbox_platform,
     open_chats,
+    serious_violations,
     shoot,
     sign_in_by_the_panel,
 )
-from tests.web.test_accessibility import serious_violations
 from tests.web.ui_steps import (
     apply_for_the_school,
     approve_in_the_console,

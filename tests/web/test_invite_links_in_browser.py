@@ -13,9 +13,9 @@ from typing import Any
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform
-from tests.directory.helpers import add_operator
-from tests.web.conftest import DESKTOP, PHONE, Person, shoot, sign_in
+from tests.support.platform import Platform
+from tests.support.schools import add_operator
+from tests.web.browser import DESKTOP, PHONE, Person, shoot, sign_in
 from tests.web.ui_steps import send_the_application
 
 SEED = 677

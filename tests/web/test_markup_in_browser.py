@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest_asyncio
 from playwright.async_api import Page
 
-from tests.web.conftest import Person
+from tests.web.browser import Person
 
 RENDER = """async (text) => {
   const { messageText } = await import('/static/markup.js');

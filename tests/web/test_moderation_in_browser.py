@@ -16,11 +16,11 @@ from typing import Any
 import pytest_asyncio
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced
-from tests.web.conftest import DESKTOP, Person, give_name, shoot, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.chats import create_chat, join, post, synced
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.web.browser import DESKTOP, Person, give_name, serious_violations, shoot, use_tokens
 
 Tokens = dict[str, Any]
 

@@ -12,9 +12,10 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from playwright.async_api import Page, expect
 
-from tests.conftest import CODE_PATTERN, Infra, Platform, bearer
-from tests.directory.helpers import add_operator, application
-from tests.web.conftest import DESKTOP, Person, dev_mailbox_platform, give_name, use_tokens
+from tests.support.http import bearer
+from tests.support.platform import CODE_PATTERN, Infra, Platform
+from tests.support.schools import add_operator, application
+from tests.web.browser import DESKTOP, Person, dev_mailbox_platform, give_name, use_tokens
 
 OPERATOR = "+79990001201"
 ADMIN_PHONE = "+79120012010"

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import class_school, operator_tokens
-from tests.messaging.helpers import ok
-from tests.web.conftest import DESKTOP, Person, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import class_school, operator_tokens
+from tests.web.browser import DESKTOP, Person, serious_violations, use_tokens
 
 
 async def test_the_digest_toggle_in_the_profile_saves(platform: Platform, person: Person) -> None:

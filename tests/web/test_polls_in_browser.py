@@ -12,19 +12,12 @@ from typing import Any
 import pytest_asyncio
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import (
-    appoint_class_teacher,
-    create_chat,
-    enrolled_students,
-    join,
-    ok,
-    system_channel,
-    until,
-)
-from tests.web.conftest import DESKTOP, Person, shoot, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.chats import appoint_class_teacher, create_chat, enrolled_students, join, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
+from tests.web.browser import DESKTOP, Person, serious_violations, shoot, use_tokens
 
 Tokens = dict[str, Any]
 MARKUP = "<img src=x onerror=alert(1)>"

@@ -10,9 +10,10 @@ from html.parser import HTMLParser
 from playwright.async_api import Page, expect
 
 from services.gateway.webclient.serve import WEB_ROOT
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import PDF, add_operator, approved_school, tax_id
-from tests.web.conftest import Person, use_tokens
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import PDF, add_operator, approved_school, tax_id
+from tests.web.browser import Person, use_tokens
 
 IMG = '<img src=x onerror="window.__pwned=1">'
 SCRIPT = "<script>window.__pwned=1</script>"

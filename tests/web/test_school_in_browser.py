@@ -10,9 +10,10 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import add_operator, application
-from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, Person, give_name, shoot, sign_in
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import add_operator, application
+from tests.web.browser import DESKTOP, PHONE, SCREENSHOTS, Person, give_name, shoot, sign_in
 
 OPERATOR = "+79990000601"
 ADMIN_PHONE = "+79120060060"

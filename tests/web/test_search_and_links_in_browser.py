@@ -14,11 +14,11 @@ from typing import Any
 import pytest_asyncio
 from playwright.async_api import expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced
-from tests.web.conftest import Person, shoot, sign_in, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.chats import create_chat, join, post, synced
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.web.browser import Person, serious_violations, shoot, sign_in, use_tokens
 
 Tokens = dict[str, Any]
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import class_school, operator_tokens
-from tests.messaging.helpers import join, ok, post, system_channel, until
-from tests.web.conftest import DESKTOP, Person, use_tokens
-from tests.web.test_accessibility import serious_violations
+from tests.support.chats import join, post, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import class_school, operator_tokens
+from tests.support.waiting import until
+from tests.web.browser import DESKTOP, Person, serious_violations, use_tokens
 
 
 async def test_r_stat_1_administrator_sees_messages_per_week_as_a_chart_and_a_table(

@@ -11,10 +11,10 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import add_operator, application
-from tests.web.conftest import DESKTOP, Person, assert_readable, shoot, sign_in
-from tests.web.test_accessibility import serious_violations
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import add_operator, application
+from tests.web.browser import DESKTOP, Person, assert_readable, serious_violations, shoot, sign_in
 
 OPERATOR = "+79990000611"
 ADMIN_PHONE = "+79120060611"

@@ -8,8 +8,8 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.directory.helpers import PDF, application
-from tests.web.conftest import sign_in_by_the_panel
+from tests.support.schools import PDF, application
+from tests.web.browser import sign_in_by_the_panel
 
 
 async def apply_for_the_school(page: Page, seed: int, admin_phone: str) -> str:

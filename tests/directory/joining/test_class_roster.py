@@ -10,9 +10,10 @@ import pytest_asyncio
 from sqlalchemy import delete
 
 from services.directory.joining.tables import join_code_failures
-from tests.conftest import Platform, bearer
-from tests.directory.joining_helpers import eventually, make_invite
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, make_invite, operator_tokens
+from tests.support.waiting import until
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -49,7 +50,7 @@ async def test_R_ROLE_6_a_parents_link_shows_its_class_students_by_name_only(
     async def listed() -> bool:
         return bool((await roster(platform, parent, link["token"])).json()["students"])
 
-    await eventually(listed)
+    await until(listed)
     students = (await roster(platform, parent, link["token"])).json()["students"]
     assert students == [{"user_id": misha, "first_name": "Миша", "last_name": "Смирнов"}]
 

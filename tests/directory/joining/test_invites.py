@@ -22,18 +22,11 @@ from services.directory.joining.invites import hash_token, new_token
 from services.directory.joining.store import JoiningStore
 from services.directory.joining.tables import invite_failures, invites
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import School, add_operator, approved_school
-from tests.directory.joining_helpers import (
-    accept,
-    create_class,
-    eventually,
-    join,
-    make_invite,
-    roles_of,
-    seed_member,
-    staff_room,
-)
+from tests.directory.joining_helpers import accept, create_class, join, roles_of, seed_member, staff_room
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import School, add_operator, approved_school, make_invite
+from tests.support.waiting import until
 
 OPERATOR_PHONE = "+79990000301"
 
@@ -104,7 +97,7 @@ async def test_story_staff_link_class_teacher_then_student_and_parent_links(
             for v in me["verifications"]
         )
 
-    await eventually(verification_pending)
+    await until(verification_pending)
 
     assigned = await platform.http.put(
         f"/api/v1/orgs/{school.id}/classes/{class_5a}/class-teacher",

@@ -15,8 +15,9 @@ from services.common.link_tokens import MAX_ADDRESS_FAILURES
 from services.directory.joining.tables import join_code_failures
 from services.directory.membership.store import MembershipStore
 from services.directory.membership.tables import parent_claims, parent_links
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -11,8 +11,9 @@ import pytest_asyncio
 
 from services.directory.membership.store import MembershipStore
 from services.directory.membership.tables import class_teachers
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -14,9 +14,10 @@ from nats.aio.client import Client as NATS
 
 from parta.events.v1 import directory_pb2, envelope_pb2
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.helpers import School, add_operator, approved_school
 from tests.directory.joining_helpers import create_class, roles_of, seed_member
+from tests.support.http import bearer
+from tests.support.platform import Infra, Platform
+from tests.support.schools import School, add_operator, approved_school
 
 OPERATOR_PHONE = "+79990000401"
 

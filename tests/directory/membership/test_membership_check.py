@@ -17,8 +17,8 @@ from parta.directory.v1 import directory_pb2 as pb
 from parta.directory.v1 import directory_pb2_grpc
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform
-from tests.directory.helpers import add_operator, approved_school
+from tests.support.platform import Platform
+from tests.support.schools import add_operator, approved_school
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -10,9 +10,10 @@ import pytest_asyncio
 
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import School, add_operator, approved_school
 from tests.directory.joining_helpers import create_class, seed_member
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import School, add_operator, approved_school
 
 OPERATOR_PHONE = "+79990000501"
 

@@ -11,8 +11,9 @@ import pytest_asyncio
 
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import School, add_operator, approved_school
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import School, add_operator, approved_school
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -14,8 +14,9 @@ from parta.identity.v1 import identity_pb2 as pb
 from parta.identity.v1 import identity_pb2_grpc
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import add_operator, approved_school
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import add_operator, approved_school
 
 
 @pytest_asyncio.fixture(scope="module")

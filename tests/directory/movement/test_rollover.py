@@ -13,8 +13,10 @@ from nats.aio.client import Client as NATS
 
 from parta.events.v1 import directory_pb2
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, directory_events, operator_tokens
+from tests.directory.events import directory_events
+from tests.support.http import bearer
+from tests.support.platform import Infra, Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
 
 
 @pytest_asyncio.fixture(scope="module")

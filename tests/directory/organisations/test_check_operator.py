@@ -7,8 +7,8 @@ import grpc
 import pytest
 
 from parta.directory.v1 import directory_pb2, directory_pb2_grpc
-from tests.conftest import Platform
-from tests.directory.people_helpers import operator_tokens
+from tests.support.platform import Platform
+from tests.support.schools import operator_tokens
 
 
 async def check(platform: Platform, token: str | None) -> bool:

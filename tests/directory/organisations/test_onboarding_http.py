@@ -15,8 +15,9 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from parta.events.v1 import directory_pb2, envelope_pb2
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.helpers import add_operator, application, approved_school
+from tests.support.http import bearer
+from tests.support.platform import Infra, Platform
+from tests.support.schools import add_operator, application, approved_school
 
 OPERATOR_PHONE = "+79990000001"
 

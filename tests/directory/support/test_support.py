@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest_asyncio
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
 
 
 @dataclass

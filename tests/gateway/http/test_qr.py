@@ -7,7 +7,8 @@ import pytest
 from fastapi import HTTPException
 
 from services.gateway.http.qr import MAX_TEXT, our_link
-from tests.conftest import Platform, bearer
+from tests.support.http import bearer
+from tests.support.platform import Platform
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@ SMS → code → tokens → /me (R-PRIV-3)."""
 
 from __future__ import annotations
 
-from tests.conftest import Platform, bearer
+from tests.support.http import bearer
+from tests.support.platform import Platform
 
 
 async def test_sign_in_by_email_through_real_smtp(platform: Platform) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from services.identity.schema import login_codes
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 
 async def test_malformed_phone_is_400_with_message(platform: Platform) -> None:

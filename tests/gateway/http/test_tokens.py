@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import Platform, bearer
+from tests.support.http import bearer
+from tests.support.platform import Platform
 
 
 async def test_tampered_access_token_is_401(platform: Platform) -> None:

@@ -6,19 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import Infra, Platform, running_gateway
-from tests.directory.people_helpers import class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced
+from tests.support.chats import create_chat, join, post, synced
+from tests.support.http import ok
+from tests.support.live import live, ws_url
+from tests.support.platform import Infra, Platform, running_gateway
+from tests.support.schools import class_school, operator_tokens
 
 Tokens = dict[str, Any]
 
@@ -55,58 +55,6 @@ async def world(platform: Platform) -> World:
     for student in students:
         await join(platform, chat, student)
     return World(platform, school.id, school.admin, teacher, students, outsider, chat)
-
-
-class Live:
-    """A test's WebSocket client speaking the live protocol."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(frame))
-
-    async def recv(self, within: float = 2.0) -> dict[str, Any]:
-        return dict(json.loads(await asyncio.wait_for(self.ws.recv(), within)))
-
-    async def until(self, frame_type: str, within: float = 2.0) -> dict[str, Any]:
-        while True:
-            frame = await self.recv(within)
-            if frame["type"] == frame_type:
-                return frame
-
-    async def messages(self, count: int, within: float = 2.0) -> list[dict[str, Any]]:
-        found = []
-        while len(found) < count:
-            frame = await self.recv(within)
-            assert frame["type"] != "error", frame
-            if frame["type"] == "message":
-                found.append(frame)
-        return found
-
-    async def rest(self, settle: float = 0.3) -> list[dict[str, Any]]:
-        """Everything that arrives before the answer to a ping sent after `settle` seconds."""
-        await asyncio.sleep(settle)
-        await self.send({"type": "ping"})
-        frames = []
-        while (frame := await self.recv()) != {"type": "pong"}:
-            frames.append(frame)
-        return frames
-
-
-def ws_url(port: int) -> str:
-    return f"ws://127.0.0.1:{port}/api/v1/ws"
-
-
-@asynccontextmanager
-async def live(port: int, tokens: Tokens, chats: dict[str, int] | None = None) -> AsyncIterator[Live]:
-    async with connect(ws_url(port)) as ws:
-        client = Live(ws)
-        await client.send({"type": "auth", "token": tokens["access_token"]})
-        assert await client.recv() == {"type": "ready", "user_id": tokens["user_id"]}
-        if chats:
-            await client.send({"type": "subscribe", "chats": chats})
-        yield client
 
 
 async def last_seq(world: World) -> int:

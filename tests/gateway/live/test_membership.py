@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest_asyncio
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool
-from tests.gateway.live.test_live import live
-from tests.messaging.helpers import create_chat, join, ok, post, school_with_class_teacher, synced
+from tests.support.chats import create_chat, join, post, school_with_class_teacher, synced
+from tests.support.http import bearer, ok
+from tests.support.live import live
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool
 
 Tokens = dict[str, Any]
 

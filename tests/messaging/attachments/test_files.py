@@ -17,9 +17,10 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from services.messaging.attachments.tables import attachments
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool
-from tests.messaging.helpers import create_chat, join, ok, school_with_class_teacher, synced, system_channel
+from tests.support.chats import create_chat, join, school_with_class_teacher, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool
 
 Tokens = dict[str, Any]
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -15,9 +15,10 @@ import pytest_asyncio
 
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore as DirectoryStore
-from tests.conftest import Platform, bearer
-from tests.directory.authz import ROLES, World, world
-from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel
+from tests.support.chats import create_chat, join, post, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.roles import ROLES, World, world
 
 __all__ = ["world"]
 

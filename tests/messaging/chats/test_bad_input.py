@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced
+from tests.support.chats import create_chat, join, post, synced
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import class_school, operator_tokens
 
 Tokens = dict[str, Any]
 

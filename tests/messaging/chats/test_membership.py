@@ -17,9 +17,11 @@ from parta.messaging.v1 import messaging_pb2
 from services.common.events import make_envelope
 from services.common.inbox import processed_events
 from services.messaging.chats.tables import chats
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel, until
+from tests.support.chats import create_chat, join, post, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Infra, Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 

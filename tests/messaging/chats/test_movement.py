@@ -18,17 +18,11 @@ from parta.events.v1 import directory_pb2
 from services.common.convert import role_value
 from services.common.events import make_envelope
 from services.messaging.chats.store import ChatStore
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import (
-    appoint_class_teacher,
-    create_chat,
-    join,
-    ok,
-    synced,
-    system_channel,
-    until,
-)
+from tests.support.chats import appoint_class_teacher, create_chat, join, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Infra, Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 

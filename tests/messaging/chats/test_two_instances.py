@@ -18,17 +18,12 @@ from sqlalchemy import func, select
 from services.gateway.main import GatewayApp
 from services.messaging.main import MessagingApp
 from services.messaging.readmodel.tables import dir_classes
-from tests.conftest import Infra, Platform, bearer, running_gateway, running_messaging
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.gateway.live.test_live import live
-from tests.messaging.helpers import (
-    appoint_class_teacher,
-    create_chat,
-    enrolled_students,
-    join,
-    ok,
-    until,
-)
+from tests.support.chats import appoint_class_teacher, create_chat, enrolled_students, join
+from tests.support.http import bearer, ok
+from tests.support.live import live
+from tests.support.platform import Infra, Platform, running_gateway, running_messaging
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 DIRECTORY_DURABLE = "messaging-directory"

@@ -14,9 +14,10 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from services.messaging.links.store import ChatLinkStore
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool
-from tests.messaging.helpers import create_chat, join, ok, school_with_class_teacher, synced
+from tests.support.chats import create_chat, join, school_with_class_teacher, synced
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool
 
 Tokens = dict[str, Any]
 

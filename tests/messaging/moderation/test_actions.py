@@ -17,9 +17,10 @@ from sqlalchemy.exc import DBAPIError
 
 from parta.messaging.v1 import messaging_pb2
 from services.messaging.moderation.store import ModerationStore
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced
+from tests.support.chats import create_chat, join, post, synced
+from tests.support.http import bearer, ok
+from tests.support.platform import Infra, Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
 
 Tokens = dict[str, Any]
 

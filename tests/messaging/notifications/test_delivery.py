@@ -37,19 +37,20 @@ from services.messaging.chats.tables import messages
 from services.messaging.config import MessagingSettings
 from services.messaging.main import MessagingApp
 from services.messaging.notifications.webpush import b64url, b64url_decode
-from tests.conftest import (
+from tests.support.chats import create_chat, join, post, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import (
     Inbox,
     Infra,
     Platform,
-    bearer,
     identity_settings,
     running,
     running_directory,
     running_gateway,
     running_identity,
 )
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel, until
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 NIGHT = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 23:30 in Moscow: quiet hours (21:00–08:00)

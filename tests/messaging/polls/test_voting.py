@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from parta.messaging.v1 import messaging_pb2
 from services.messaging.polls.tables import poll_votes, polls
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel
+from tests.support.chats import create_chat, join, post, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Infra, Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
 
 Tokens = dict[str, Any]
 

@@ -33,9 +33,11 @@ from services.messaging.statistics.reports import (
     week_start,
 )
 from services.messaging.statistics.store import RoleWeekRow, WeekRow
-from tests.conftest import Infra, Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-from tests.messaging.helpers import create_chat, join, ok, post, synced, system_channel, until
+from tests.support.chats import create_chat, join, post, synced, system_channel
+from tests.support.http import bearer, ok
+from tests.support.platform import Infra, Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 MOSCOW = "Europe/Moscow"

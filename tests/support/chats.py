@@ -1,28 +1,19 @@
-"""Helpers for messaging tests: waiting for messaging's read model of the directory to catch up
-with directory's events, and small HTTP shortcuts for chats."""
+"""Chats as tests need them: waiting for messaging's read model of the directory to catch up with
+directory's events, schools whose people messaging knows, and HTTP shortcuts for chats."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.readmodel.people import Person
-from tests.conftest import Platform, bearer
-from tests.directory.people_helpers import ClassSchool, class_school, operator_tokens
-
-
-async def until(check: Callable[[], Awaitable[Any]], within: float = 10.0, what: str = "it") -> Any:
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        value = await check()
-        if value:
-            return value
-        assert asyncio.get_running_loop().time() < deadline, f"{what} never happened"
-        await asyncio.sleep(0.05)
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 
 async def person(platform: Platform, org: str, user_id: str) -> Person:
@@ -38,11 +29,6 @@ async def synced(platform: Platform, org: str, user_id: str, check: Callable[[Pe
         return found if check(found) else None
 
     return await until(ready, what=f"read model of {user_id}")
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 async def system_channel(

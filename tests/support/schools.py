@@ -1,23 +1,81 @@
-"""Helpers for tests of people's paths: a school with classes, people who join it by a join request
-approved by the administrator (R-INV-3), parent links, and a NATS listener for directory events."""
+"""Schools and their people, made through the gateway as a real user would: application bodies with
+a valid ИНН, operator staff, approved schools, schools with classes whose people join by an approved
+join request (R-INV-3), and invite links."""
 
 from __future__ import annotations
 
-import asyncio
+import base64
 import itertools
+import random
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf.message import Message
-from nats.aio.client import Client as NATS
-
-from parta.events.v1 import envelope_pb2
 from services.directory.membership.store import MembershipStore
-from tests.conftest import Platform, bearer
-from tests.directory.helpers import School, add_operator, approved_school
+from services.directory.organisations.store import OrganisationsStore
+from tests.support.http import bearer
+from tests.support.platform import Platform
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def tax_id(seed: int) -> str:
+    """A valid 10-digit ИНН (the last digit is the checksum)."""
+    rng = random.Random(seed)
+    digits = [rng.randint(0, 9) for _ in range(9)]
+    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+    return "".join(map(str, digits)) + str(sum(d * w for d, w in zip(digits, weights, strict=True)) % 11 % 10)
+
+
+def application(seed: int, phone: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "school",
+        "name": f"МБОУ «Школа № {seed}»",
+        "region": "Свердловская область",
+        "address": f"г. Екатеринбург, ул. Ленина, д. {seed}",
+        "tax_id": tax_id(seed),
+        "admin_full_name": "Петрова Анна Сергеевна",
+        "admin_email": f"director{seed}@school.example",
+        "admin_phone": phone,
+        "appointing_order": {
+            "file_name": "prikaz.pdf",
+            "content_type": "application/pdf",
+            "content_base64": base64.b64encode(PDF).decode(),
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+async def add_operator(platform: Platform, login: str) -> None:
+    async with platform.directory.runtime.db.transaction("test_add_operator") as conn:
+        await OrganisationsStore().add_operator(conn, login)
+
+
+@dataclass
+class School:
+    id: str
+    admin: dict[str, Any]
+
+
+async def approved_school(
+    platform: Platform, operator: dict[str, Any], seed: int, admin_phone: str
+) -> School:
+    """An application submitted, approved by the operator, and claimed by its administrator."""
+    applicant = await platform.sign_in(f"applicant{seed}@school.example")
+    submitted = await platform.http.post(
+        "/api/v1/applications", headers=bearer(applicant), json=application(seed, admin_phone)
+    )
+    assert submitted.status_code == 201, submitted.text
+    approved = await platform.http.post(
+        f"/api/v1/applications/{submitted.json()['id']}:approve", headers=bearer(operator)
+    )
+    assert approved.status_code == 200, approved.text
+    admin = await platform.sign_in(admin_phone)
+    orgs = (await platform.http.get("/api/v1/orgs", headers=bearer(admin))).json()["organisations"]
+    assert [o["id"] for o in orgs] == [approved.json()["organisation_id"]]
+    return School(approved.json()["organisation_id"], admin)
+
 
 _people = itertools.count(1)
 
@@ -103,43 +161,7 @@ async def class_school(
     return school
 
 
-class Events:
-    """Directory events seen on NATS since the listener started, by type."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[envelope_pb2.EventEnvelope] = []
-        self._arrived = asyncio.Event()
-
-    def add(self, envelope: envelope_pb2.EventEnvelope) -> None:
-        self.envelopes.append(envelope)
-        self._arrived.set()
-
-    async def first(self, event_type: str, payload: Message, *, user_id: str, within: float = 5.0) -> Any:
-        """The first `event_type` event about `user_id`, unpacked into `payload`."""
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            for envelope in self.envelopes:
-                if envelope.type == event_type:
-                    envelope.payload.Unpack(payload)
-                    if getattr(payload, "user_id", None) == user_id:
-                        return payload
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                raise AssertionError(f"no {event_type} for {user_id}: {[e.type for e in self.envelopes]}")
-            self._arrived.clear()
-            with suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), timeout=remaining)
-
-
-@asynccontextmanager
-async def directory_events(nc: NATS) -> AsyncIterator[Events]:
-    events = Events()
-
-    async def on_event(msg: Any) -> None:
-        events.add(envelope_pb2.EventEnvelope.FromString(msg.data))
-
-    subscription = await nc.subscribe("parta.directory.>", cb=on_event)
-    try:
-        yield events
-    finally:
-        await subscription.unsubscribe()
+async def make_invite(platform: Platform, org_id: str, by: dict[str, Any], **body: Any) -> dict[str, Any]:
+    response = await platform.http.post(f"/api/v1/orgs/{org_id}/invites", headers=bearer(by), json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
