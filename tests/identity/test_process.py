@@ -19,6 +19,7 @@ from parta.identity.v1 import identity_pb2_grpc
 from services.common.db import Database
 from services.devstack.embedded import free_port
 from tests.support.platform import Infra
+from tests.support.waiting import until
 
 
 def service_env(**values: str) -> dict[str, str]:
@@ -77,16 +78,15 @@ async def test_serve_stops_cleanly_on_sigterm(infra: Infra) -> None:
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             health = health_pb2_grpc.HealthStub(channel)
-            for _ in range(300):
+
+            async def serving() -> bool:
                 try:
                     reply = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        break
                 except grpc.aio.AioRpcError:
-                    pass
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("identity never became SERVING")
+                    return False
+                return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+            await until(serving, within=30, every=0.1, what="identity becoming SERVING")
             sent = await identity_pb2_grpc.IdentityStub(channel).RequestCode(
                 pb.RequestCodeRequest(destination="sigterm@school.example")
             )

@@ -3,7 +3,6 @@ by id, and nothing about anyone else or to anyone outside."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -14,6 +13,7 @@ from services.directory.membership.store import MembershipStore
 from tests.support.http import bearer
 from tests.support.platform import Platform
 from tests.support.schools import School, add_operator, approved_school
+from tests.support.waiting import until
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -60,11 +60,11 @@ async def test_members_see_fellow_members_names_and_nobody_elses(
     stranger = await member(platform, other, "names.stranger@school801.example", "Чужой", ["teacher"])
     ids = [teacher["user_id"], student["user_id"], stranger["user_id"]]
 
-    for _ in range(100):  # identity learns memberships from directory's events
+    async def both_named() -> Any:  # identity learns memberships from directory's events
         response = await names(platform, school, student, ids)
-        if response.status_code == 200 and len(response.json()["people"]) == 2:
-            break
-        await asyncio.sleep(0.05)
+        return response if response.status_code == 200 and len(response.json()["people"]) == 2 else None
+
+    response = await until(both_named, what="identity naming the school's two members")
     people = {p["user_id"]: p["name"] for p in response.json()["people"]}
     # The other school's member is left out: shared organisations only.
     assert people == {teacher["user_id"]: "Ольга Николаевна", student["user_id"]: "Миша С."}

@@ -3,7 +3,6 @@ administrator verifies them, directory learns it from identity's event and shows
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -17,6 +16,7 @@ from services.directory.membership.store import MembershipStore
 from tests.support.http import bearer
 from tests.support.platform import Platform
 from tests.support.schools import add_operator, approved_school
+from tests.support.waiting import until
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -41,13 +41,11 @@ async def test_verified_teacher_shows_the_badge_in_the_members_list(
             actor=school.admin["user_id"],
         )
 
-    pending: list[dict[str, Any]] = []
-    for _ in range(200):
+    async def verifications() -> list[dict[str, Any]]:
         me = (await platform.http.get("/api/v1/me", headers=bearer(teacher))).json()
-        pending = [v for v in me["verifications"] if v["organisation_id"] == school.id]
-        if pending:
-            break
-        await asyncio.sleep(0.05)
+        return [v for v in me["verifications"] if v["organisation_id"] == school.id]
+
+    pending = await until(verifications, what="the teacher's verification")
     assert [v["status"] for v in pending] == ["pending"]
 
     members = (
@@ -61,12 +59,13 @@ async def test_verified_teacher_shows_the_badge_in_the_members_list(
             pb.DecideRoleVerificationRequest(verification_id=pending[0]["id"], verified=True),
             metadata=(("authorization", f"Bearer {school.admin['access_token']}"),),
         )
-    for _ in range(200):
+
+    async def teachers_row() -> dict[str, Any] | None:
         members = (
             await platform.http.get(f"/api/v1/orgs/{school.id}/members", headers=bearer(school.admin))
         ).json()
         row = next(m for m in members["members"] if m["user_id"] == teacher["user_id"])
-        if row["verified_roles"]:
-            break
-        await asyncio.sleep(0.05)
+        return row if row["verified_roles"] else None
+
+    row = await until(teachers_row, what="the teacher's verified role")
     assert row["verified_roles"] == ["teacher"]

@@ -18,6 +18,7 @@ from parta.events.v1 import directory_pb2, envelope_pb2
 from tests.support.http import bearer
 from tests.support.platform import Infra, Platform
 from tests.support.schools import add_operator, application, approved_school
+from tests.support.waiting import until
 
 OPERATOR_PHONE = "+79990000001"
 
@@ -254,14 +255,14 @@ async def test_the_administrator_role_reaches_identity_for_verifications(
 ) -> None:
     """directory.member.roles_changed feeds identity's read model (R-ROLE-2 decisions)."""
     school = await approved_school(platform, operator, 18, "+79120001818")
-    for _ in range(100):
+
+    async def admins_roles() -> frozenset[str]:
         listed = await platform.http.get(f"/api/v1/orgs/{school.id}", headers=bearer(school.admin))
         assert listed.status_code == 200
         async with platform.identity.runtime.db.transaction("test_read_model") as conn:
-            roles = await platform.identity.store.org_roles_of(
+            return await platform.identity.store.org_roles_of(
                 conn, uuid.UUID(school.id), uuid.UUID(school.admin["user_id"])
             )
-        if roles:
-            break
-        await asyncio.sleep(0.05)
+
+    roles = await until(admins_roles, what="identity learning the administrator's roles")
     assert roles == frozenset({"administrator"})

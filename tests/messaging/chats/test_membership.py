@@ -63,7 +63,7 @@ async def world(platform: Platform, infra: Infra) -> School:
     operator = await operator_tokens(platform, "+79990000700")
     school = await class_school(platform, operator, 700, "+79120070070", ["5А", "6Б"])
     other = await class_school(platform, operator, 701, "+79120070071", [])
-    await until(lambda: asyncio.sleep(0, result=len(captured) >= 2), what="activation events")
+    await until(lambda: len(captured) >= 2, what="activation events")
     await client.close()
     activation = next(
         data for data in captured if envelope_pb2.EventEnvelope.FromString(data).organisation_id == school.id

@@ -93,8 +93,7 @@ async def push_service() -> AsyncIterator[PushService]:
         )
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.01)
+    await until(lambda: server.started, every=0.01, what="the push service to start")  # uvicorn has no event
     yield service
     server.should_exit = True
     await task
