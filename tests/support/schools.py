@@ -17,6 +17,7 @@ from tests.support.http import bearer
 from tests.support.platform import Platform
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+_people = itertools.count(1)
 
 
 def tax_id(seed: int) -> str:
@@ -75,9 +76,6 @@ async def approved_school(
     orgs = (await platform.http.get("/api/v1/orgs", headers=bearer(admin))).json()["organisations"]
     assert [o["id"] for o in orgs] == [approved.json()["organisation_id"]]
     return School(approved.json()["organisation_id"], admin)
-
-
-_people = itertools.count(1)
 
 
 @dataclass
