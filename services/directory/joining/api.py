@@ -12,7 +12,7 @@ from sqlalchemy import Row
 from parta.common.v1 import common_pb2
 from parta.directory.v1 import directory_pb2 as pb
 from services.common.auth import current_principal
-from services.common.convert import role_name, role_value, to_timestamp
+from services.common.convert import id_text, requested_role_name, role_name, role_value, to_timestamp
 from services.common.errors import InvalidArgument
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
 from services.directory.joining import join_requests
@@ -35,21 +35,13 @@ def _invite_role(value: int) -> str:
     return role_name(value)
 
 
-def _requested_role(value: int) -> str:
-    """A requested role's name; empty for a value the contract does not know (refused later)."""
-    try:
-        return role_name(value)
-    except ValueError:
-        return ""
-
-
 def invite_message(row: Row[Any]) -> pb.Invite:
     return pb.Invite(
         id=str(row.id),
         organisation_id=str(row.organisation_id),
         class_id=str(row.class_id),
         role=role_value(row.role),
-        student_id=str(row.student_id or ""),
+        student_id=id_text(row.student_id),
         expires_at=to_timestamp(row.expires_at),
         max_uses=row.max_uses,
         uses=row.uses,
@@ -76,16 +68,16 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
         organisation_id=str(row.organisation_id),
         user_id=str(row.user_id),
         role=role_value(row.role),
-        class_id=str(row.class_id or ""),
+        class_id=id_text(row.class_id),
         message=row.message,
         status=join_requests.STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
         reason=row.reason,
-        decided_by=str(row.decided_by or ""),
+        decided_by=id_text(row.decided_by),
         created_at=to_timestamp(row.created_at),
         decided_at=to_timestamp(row.decided_at),
         requester_name=row.requester_name,
         parent=pb.ParentClaim(
-            child_id=str(row.child_id or ""),
+            child_id=id_text(row.child_id),
             child_first_name=row.child_first_name,
             child_last_name=row.child_last_name,
             relation=row.relation,
@@ -203,7 +195,7 @@ class JoiningApi:
     ) -> pb.JoinRequest:
         form = JoinRequestForm(
             join_code=request.join_code,
-            role=_requested_role(request.role),
+            role=requested_role_name(request.role),
             class_id=request.class_id,
             message=request.message,
             requester_name=request.requester_name,
