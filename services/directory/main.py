@@ -33,7 +33,7 @@ from services.directory.movement.api import MovementApi
 from services.directory.movement.moves import Movements
 from services.directory.movement.rollover import Rollover
 from services.directory.movement.store import MovementStore
-from services.directory.organisations.api import OrganisationsApi, class_message
+from services.directory.organisations.api import OrganisationsApi, class_message, organisation_message
 from services.directory.organisations.applications import Applications
 from services.directory.organisations.details import Organisations
 from services.directory.organisations.store import OrganisationsStore
@@ -104,6 +104,8 @@ def build_servicer(
             ClassRoster(db, stores.joining, members),
             JoinCodes(db, stores.joining, organisations),
             JoinRequests(db, stores.joining, members, organisations, access),
+            organisation_message=organisation_message,
+            class_message=class_message,
         ),
         MovementApi(
             Movements(db, stores.movement, members, organisations, access),

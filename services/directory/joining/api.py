@@ -20,9 +20,10 @@ from services.directory.joining.class_roster import ClassRoster
 from services.directory.joining.invites import CreatedInvite, Invites, InviteSpec, shown_token
 from services.directory.joining.join_codes import JoinCodes
 from services.directory.joining.join_requests import JoinRequestForm, JoinRequests
+from services.directory.joining.parts import OrganisationMessage
 from services.directory.membership.kinship import ParentClaim, parse_claim
-from services.directory.organisations.api import class_message, organisation_message
-from services.directory.organisations.applications import KINDS
+from services.directory.membership.parts import ClassMessage
+from services.directory.organisations.parts import KINDS
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 # Callable without a token: an invite's preview is shown before the invitee signs in.
@@ -91,13 +92,25 @@ def claim_from(message: pb.ParentClaim) -> ParentClaim | None:
 
 
 class JoiningApi:
+    """Joining's methods; an organisation and a class are shown as the organisations feature shows
+    them (`organisation_message`, `class_message`, handed in by `main`)."""
+
     def __init__(
-        self, invites: Invites, class_roster: ClassRoster, join_codes: JoinCodes, join_requests: JoinRequests
+        self,
+        invites: Invites,
+        class_roster: ClassRoster,
+        join_codes: JoinCodes,
+        join_requests: JoinRequests,
+        *,
+        organisation_message: OrganisationMessage,
+        class_message: ClassMessage,
     ) -> None:
         self._invites = invites
         self._class_roster = class_roster
         self._join_codes = join_codes
         self._join_requests = join_requests
+        self._organisation_message = organisation_message
+        self._class_message = class_message
 
     # --- invites (R-INV-1, R-INV-2, R-INV-5) ------------------------------------------------
     async def CreateInvite(self, request: pb.CreateInviteRequest, context: Context) -> pb.CreatedInvite:
@@ -159,7 +172,7 @@ class JoiningApi:
             metadata_value(context, CLIENT_ADDRESS_KEY),
             claim=claim_from(request.parent),
         )
-        return organisation_message(mine)
+        return self._organisation_message(mine)
 
     async def ListClassStudentsForInvite(
         self, request: pb.InviteTokenRequest, context: Context
@@ -185,7 +198,7 @@ class JoiningApi:
             organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
             classes=[
                 pb.JoinCodeClass(id=c.id, name=c.name, kind=c.kind)
-                for c in (class_message(row) for row in preview.classes)
+                for c in (self._class_message(row) for row in preview.classes)
             ],
         )
 

@@ -58,7 +58,7 @@ from services.directory.joining.store import JoiningStore
 from services.directory.membership.access import Access
 from services.directory.membership.enrolment import check_role_fits_class, enrol
 from services.directory.membership.kinship import ParentClaim
-from services.directory.organisations.details import MyOrganisation
+from services.directory.organisations.parts import MyOrganisation
 
 MAX_EXPIRY_DAYS = 90
 CLASS_SIZE_FLOOR = 30

@@ -10,9 +10,10 @@ from sqlalchemy import Row
 from parta.directory.v1 import directory_pb2 as pb
 from services.common.auth import current_principal
 from services.common.convert import id_text, ordered_roles, role_value, to_timestamp
-from services.directory.organisations.applications import KINDS, ApplicationForm, Applications
-from services.directory.organisations.details import MyOrganisation, Organisations
-from services.directory.organisations.structure import CLASS_KINDS, Structure
+from services.directory.organisations.applications import ApplicationForm, Applications
+from services.directory.organisations.details import Organisations
+from services.directory.organisations.parts import CLASS_KINDS, KINDS, MyOrganisation
+from services.directory.organisations.structure import Structure
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
