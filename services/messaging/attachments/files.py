@@ -55,6 +55,7 @@ log = get_logger(__name__)
 MAX_ATTACHMENTS = 10
 ATTACHMENT_NOT_FOUND = "Файл не найден"
 SWEEP_BATCH = 200
+SWEEP_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,8 @@ class Attachments:
             raise NotFound(ATTACHMENT_NOT_FOUND) from None
 
     async def sweep(self) -> int:
-        """Remove pending uploads older than the pending time and the files of deleted messages."""
+        """Remove pending uploads older than the pending time and the files of deleted messages
+        (main runs it hourly, `SWEEP_EVERY_SECONDS`); returns how many."""
         removed = 0
         while True:
             async with self._db.transaction("attachments_sweep") as conn:
@@ -293,16 +295,6 @@ class Attachments:
                 await self._store.delete_attachments(conn, [r.id for r in rows])
             removed += len(rows)
             if len(rows) < SWEEP_BATCH:
+                if removed:
+                    log.info("attachments.swept", count=removed)
                 return removed
-
-    async def sweep_forever(self, every: float = 3600.0) -> None:
-        """The sweep once an hour, for the life of the process (a tracked task in main)."""
-        while True:
-            try:
-                count = await self.sweep()
-            except Exception as error:
-                log.warning("attachments.sweep_failed", error=str(error) or type(error).__name__)
-            else:
-                if count:
-                    log.info("attachments.swept", count=count)
-            await asyncio.sleep(every)

@@ -13,7 +13,8 @@ from services.common.auth import current_principal
 from services.common.convert import to_timestamp
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
 from services.messaging.chats.convert import chat_pb, kind_value
-from services.messaging.links.joining import ChatLinks, link_refusal
+from services.messaging.links.joining import ChatLinks
+from services.messaging.links.rules import link_refusal
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 

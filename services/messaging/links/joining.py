@@ -3,7 +3,8 @@
 - Made, listed and revoked by the chat's moderators — its creator and those named since (R-MOD-1) —
   and the organisation's administrators: an expiry (7 days by default, at most 30) and an optional
   use limit. The token (192 random bits) is shown once; only its SHA-256 is kept
-  (`services/common/link_tokens.py`, the same scheme as directory's organisation invites).
+  (`services/common/link_tokens.py`, the same scheme as directory's organisation invites; the
+  lifetime, use limit and refusals in `rules.py`).
 - A preview shows the chat's title, kind, organisation and numbered rules; nothing about members.
 - Joining is voluntary and acknowledges the chat's current rules, exactly like JoinChat (R-CHAT-4,
   R-CHAT-5). A chat link is not a way into the school: only a member of the chat's organisation
@@ -28,21 +29,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.common.auth import Principal
 from services.common.convert import parse_uuid
 from services.common.db import Database
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
-from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
+from services.common.errors import NotFound, PermissionDenied, RuleRefused
+from services.common.link_failures import look_up
+from services.common.link_tokens import hash_token, new_token
 from services.messaging.chats.access import ChatAccess, shape_of
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.membership import ChatView, stage_joined, view_of
 from services.messaging.chats.rules import in_audience
 from services.messaging.chats.store import ChatStore
+from services.messaging.links.rules import (
+    RULE,
+    check_rules_acknowledged,
+    lifetime_days,
+    link_refusal,
+    use_limit,
+)
 from services.messaging.links.store import ChatLinkStore
 from services.messaging.moderation.actions import moderator_of
 from services.messaging.moderation.rules import blocked_refusal
 from services.messaging.moderation.store import ModerationStore
 
-DEFAULT_EXPIRY_DAYS = 7
-MAX_EXPIRY_DAYS = 30
-MAX_USES = 1000
 LINK_NOT_FOUND = "Ссылка-приглашение в чат не найдена"
 NOT_IN_ORGANISATION = (
     "Ссылка-приглашение в чат не делает участником школы: сначала вступите в организацию "
@@ -66,51 +72,6 @@ class LinkPreview:
     organisation_member: bool
 
 
-# --- pure rules ---------------------------------------------------------------------------------
-def expiry_days(requested: int) -> int:
-    """0 means the default week; 1..30 days (R-CHAT-6)."""
-    if requested == 0:
-        return DEFAULT_EXPIRY_DAYS
-    if not 1 <= requested <= MAX_EXPIRY_DAYS:
-        raise InvalidArgument(f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-CHAT-6")
-    return requested
-
-
-def use_limit(requested: int) -> int | None:
-    """0 means no limit; otherwise 1..1000 uses."""
-    if requested == 0:
-        return None
-    if not 1 <= requested <= MAX_USES:
-        raise InvalidArgument(f"Число вступлений по ссылке — от 1 до {MAX_USES} (R-CHAT-6)", rule="R-CHAT-6")
-    return requested
-
-
-def unusable_reason(
-    revoked_at: datetime | None, expires_at: datetime, uses: int, max_uses: int | None, now: datetime
-) -> RuleRefused | None:
-    """Why a known link cannot be used any more, or None (R-CHAT-6)."""
-    if revoked_at is not None:
-        return RuleRefused("Ссылка-приглашение в чат отозвана", rule="R-CHAT-6")
-    if expires_at <= now:
-        return RuleRefused("Срок действия ссылки-приглашения в чат истёк", rule="R-CHAT-6")
-    if max_uses is not None and uses >= max_uses:
-        return RuleRefused("Ссылка-приглашение в чат уже использована полностью", rule="R-CHAT-6")
-    return None
-
-
-def link_refusal(link: Row[Any], now: datetime) -> RuleRefused | None:
-    return unusable_reason(link.revoked_at, link.expires_at, link.uses, link.max_uses, now)
-
-
-def check_rules_acknowledged(current_version: int, acknowledged: int) -> None:
-    """R-CHAT-5: a member joins only with the chat's current rules version, as JoinChat asks."""
-    if acknowledged != current_version:
-        raise RuleRefused(
-            f"Прежде чем вступить, прочитайте правила чата и подтвердите их (версия {current_version})",
-            rule="R-CHAT-5",
-        )
-
-
 class ChatLinks:
     def __init__(
         self,
@@ -130,7 +91,7 @@ class ChatLinks:
     async def create(
         self, principal: Principal, chat_id: str, expires_in_days: int, max_uses: int
     ) -> CreatedLink:
-        days = expiry_days(expires_in_days)
+        days = lifetime_days(expires_in_days)
         limit = use_limit(max_uses)
         async with self._db.transaction("create_chat_link") as conn:
             mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
@@ -215,7 +176,7 @@ class ChatLinks:
         chat = standing.chat
         person = standing.person
         if not person.is_member:
-            raise RuleRefused(NOT_IN_ORGANISATION, rule="R-CHAT-6")
+            raise RuleRefused(NOT_IN_ORGANISATION, rule=RULE)
         if standing.membership is not None:  # already in: nothing to do, no use counted
             return await view_of(
                 self._chats, conn, ChatAccess(chat, person, standing.membership, invited=False)
@@ -233,7 +194,7 @@ class ChatLinks:
                 # Another join took the last use (or the link ended) meanwhile: this one is undone.
                 fresh = await self._store.get_link(conn, link.id)
                 refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
-                raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule="R-CHAT-6")
+                raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule=RULE)
             await stage_joined(conn, chat, user, rules_version)
         await self._chats.settle_invitations(conn, chat.id, user, "accepted")
         membership = await self._access.membership(conn, chat.id, user)
@@ -248,17 +209,4 @@ class ChatLinks:
         async def find(token_hash: bytes) -> Row[Any] | None:
             return await self._store.link_by_hash(conn, token_hash)
 
-        async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
-            return await self._store.link_failures_since(conn, address, prefix, since)
-
-        async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
-            await self._store.record_link_failure(conn, address, prefix, forget_before)
-
-        return await guarded_look_up(
-            token,
-            client_address,
-            find=find,
-            failures_since=failures_since,
-            record_failure=record_failure,
-            rule="R-CHAT-6",
-        )
+        return await look_up(conn, token, client_address, find=find, failures=self._store.failures, rule=RULE)

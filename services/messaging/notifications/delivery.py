@@ -7,7 +7,6 @@ The clock is a constructor argument (`clock`), so tests put "now" at night inste
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -114,31 +113,10 @@ class Notifications:
         self.clock = clock
         self._key: VapidKey | None = None
         self._key_lock = asyncio.Lock()
-        self._digest_task: asyncio.Task[None] | None = None
-
-    # --- lifecycle: the periodic digest ----------------------------------------------------------
-    async def start(self) -> None:
-        if self._mailer is not None and self._settings.digest_every_seconds > 0:
-            self._digest_task = asyncio.create_task(self._digest_loop(), name="messaging-digest")
-
-    async def stop(self) -> None:
-        """Stop the digest job (before the database closes)."""
-        if self._digest_task is not None:
-            self._digest_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._digest_task
 
     async def close(self) -> None:
         """Close the push client (after the consumers have stopped)."""
         await self._sender.close()
-
-    async def _digest_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._settings.digest_every_seconds)
-            try:
-                await self.send_digests()
-            except Exception:
-                log.exception("digest.run_failed")
 
     # --- the VAPID key -----------------------------------------------------------------------------
     async def vapid_key(self) -> VapidKey:

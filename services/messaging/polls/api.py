@@ -4,12 +4,11 @@ here: `Messages.post` stores it in the post's transaction."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any, TypeAlias
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import current_principal
-from services.common.convert import to_timestamp
+from services.common.convert import from_timestamp, to_timestamp
 from services.messaging.chats.messages import Messages
 from services.messaging.chats.views import MessageViews
 from services.messaging.polls.rules import PollDraft
@@ -36,7 +35,7 @@ class PollsApi:
             options=tuple(draft.options),
             multiple=draft.multiple,
             anonymous=draft.anonymous,
-            closes_at=draft.closes_at.ToDatetime(tzinfo=UTC) if draft.HasField("closes_at") else None,
+            closes_at=from_timestamp(draft.closes_at) if draft.HasField("closes_at") else None,
         )
         part = self._posting(poll)
         posted = await self._messages.post(
