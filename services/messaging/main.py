@@ -20,8 +20,10 @@ from services.messaging.attachments.kinds import MB, Limits
 from services.messaging.attachments.storage import LocalStorage, S3Storage, Storage
 from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.views import Attach, AttachmentPart
+from services.messaging.chats.access import Access
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.api import ChatsApi
+from services.messaging.chats.convert import chat_pb
 from services.messaging.chats.events import directory_subscription, live_membership_subscription
 from services.messaging.chats.live import LivePublisher
 from services.messaging.chats.membership import Chats
@@ -89,7 +91,7 @@ class MessagingApp:
         # One store per feature, each handed to its domain class; `access` answers every feature's
         # question "who is the caller in this chat" (chats/access.py).
         self.directory = ReadModelStore()
-        access = AccessStore()
+        access = Access(AccessStore())
         chat_store = ChatStore()
         message_store = MessageStore()
         moderation_store = ModerationStore()
@@ -125,7 +127,7 @@ class MessagingApp:
         )
         self.polls = Polls(self.runtime.db, poll_store, access, moderation_store, message_store, self.live)
         self.search = Search(self.runtime.db, SearchStore(), access)
-        self.links = ChatLinks(self.runtime.db, ChatLinkStore(), access, chat_store, moderation_store)
+        self.links = ChatLinks(self.runtime.db, ChatLinkStore(), access, self.chats, self.moderation)
         self.storage = storage_from(settings)
         self.attachments = Attachments(
             self.runtime.db,
@@ -140,7 +142,7 @@ class MessagingApp:
             ModerationApi(self.moderation, self.views),
             PollsApi(self.polls, self.messages, self.views, PollPosting(poll_store)),
             AttachmentsApi(self.attachments),
-            LinksApi(self.links),
+            LinksApi(self.links, chat_pb),
             SearchApi(self.search),
         )
         self.identity = IdentityKeys(settings.identity_addr)

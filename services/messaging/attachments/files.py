@@ -47,8 +47,7 @@ from services.messaging.attachments.kinds import (
 from services.messaging.attachments.storage import Storage, StoredObjectMissing
 from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.thumbnails import THUMBNAIL_CONTENT_TYPE, inspect_image
-from services.messaging.chats.access import ChatAccess, chat_access
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.parts import Access, ChatAccess
 
 log = get_logger(__name__)
 
@@ -165,7 +164,7 @@ class Attachments:
         self,
         db: Database,
         store: AttachmentStore,
-        access: AccessStore,
+        access: Access,
         storage: Storage,
         limits: Limits,
         pending: timedelta,
@@ -178,7 +177,7 @@ class Attachments:
         self._pending = pending
 
     async def _access(self, conn: AsyncConnection, principal: Principal, start: UploadStart) -> ChatAccess:
-        access = await chat_access(self._chats, conn, start.chat_id, principal)
+        access = await self._chats.chat_access(conn, start.chat_id, principal)
         if start.organisation_id and start.organisation_id != str(access.chat.organisation_id):
             raise NotFound("Чат не найден")
         check_may_upload(access)
@@ -256,7 +255,7 @@ class Attachments:
             if row is None:
                 raise NotFound(ATTACHMENT_NOT_FOUND)
             try:
-                access = await chat_access(self._chats, conn, str(row.chat_id), principal)
+                access = await self._chats.chat_access(conn, str(row.chat_id), principal)
             except NotFound:
                 raise NotFound(ATTACHMENT_NOT_FOUND) from None
             access.require_member()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,11 +32,7 @@ from services.common.db import Database
 from services.common.errors import NotFound, PermissionDenied, RuleRefused
 from services.common.link_failures import look_up
 from services.common.link_tokens import hash_token, new_token
-from services.messaging.chats.access import ChatAccess, shape_of
-from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.membership import ChatView, stage_joined, view_of
-from services.messaging.chats.rules import in_audience
-from services.messaging.chats.store import ChatStore
+from services.messaging.chats.parts import Access, ChatAccess, ChatView
 from services.messaging.links.rules import (
     RULE,
     check_rules_acknowledged,
@@ -45,9 +41,7 @@ from services.messaging.links.rules import (
     use_limit,
 )
 from services.messaging.links.store import ChatLinkStore
-from services.messaging.moderation.actions import moderator_of
-from services.messaging.moderation.rules import blocked_refusal
-from services.messaging.moderation.store import ModerationStore
+from services.messaging.moderation.parts import Moderators
 
 LINK_NOT_FOUND = "Ссылка-приглашение в чат не найдена"
 NOT_IN_ORGANISATION = (
@@ -72,14 +66,30 @@ class LinkPreview:
     organisation_member: bool
 
 
+class ChatJoins(Protocol):
+    """What joining through a link needs of chats (main passes chats' `membership.Chats`)."""
+
+    async def add_joined(
+        self, conn: AsyncConnection, chat: Row[Any], user_id: uuid.UUID, rules_version: int
+    ) -> bool:
+        """Make the person a member (`member.joined` staged); False when they already are one."""
+        ...
+
+    async def settle_invitations(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, status: str
+    ) -> None: ...
+
+    async def view(self, conn: AsyncConnection, access: ChatAccess) -> ChatView: ...
+
+
 class ChatLinks:
     def __init__(
         self,
         db: Database,
         store: ChatLinkStore,
-        access: AccessStore,
-        chats: ChatStore,
-        moderators: ModerationStore,
+        access: Access,
+        chats: ChatJoins,
+        moderators: Moderators,
     ) -> None:
         self._db = db
         self._store = store
@@ -94,7 +104,7 @@ class ChatLinks:
         days = lifetime_days(expires_in_days)
         limit = use_limit(max_uses)
         async with self._db.transaction("create_chat_link") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             token = new_token()
             now = datetime.now(UTC)
             row = await self._store.insert_link(
@@ -111,13 +121,13 @@ class ChatLinks:
 
     async def list(self, principal: Principal, chat_id: str) -> list[Row[Any]]:
         async with self._db.transaction("list_chat_links") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             return list(await self._store.chat_links(conn, mod.chat.id))
 
     async def revoke(self, principal: Principal, chat_id: str, link_id: str) -> Row[Any]:
         wanted = parse_uuid(link_id, "link_id")
         async with self._db.transaction("revoke_chat_link") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             link = await self._store.get_link(conn, wanted)
             if link is None or link.chat_id != mod.chat.id:
                 raise NotFound(LINK_NOT_FOUND)
@@ -126,7 +136,7 @@ class ChatLinks:
     async def revoke_all(self, principal: Principal, chat_id: str) -> int:
         """Every link of the chat still usable, at once; returns how many."""
         async with self._db.transaction("revoke_all_chat_links") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             return await self._store.revoke_usable_links(conn, mod.chat.id, mod.user_id)
 
     # --- following a link ---------------------------------------------------------------------
@@ -178,27 +188,27 @@ class ChatLinks:
         if not person.is_member:
             raise RuleRefused(NOT_IN_ORGANISATION, rule=RULE)
         if standing.membership is not None:  # already in: nothing to do, no use counted
-            return await view_of(
-                self._chats, conn, ChatAccess(chat, person, standing.membership, invited=False)
-            )
+            return await self._chats.view(conn, ChatAccess(chat, person, standing.membership, invited=False))
         refusal = link_refusal(link, now)
         if refusal is not None:
             raise refusal
-        if not in_audience(person, shape_of(chat)):
+        access = ChatAccess(chat, person, None, invited=False, block_ends_at=standing.block_ends_at)
+        if not access.in_audience:
             raise PermissionDenied(NOT_IN_AUDIENCE, rule="R-CHAT-1")
-        if standing.block_ends_at is not None:
-            raise blocked_refusal(standing.block_ends_at)
+        access.require_not_blocked()
         check_rules_acknowledged(chat.rules_version, rules_version)
-        if await self._chats.add_member(conn, chat.id, user, rules_version):
-            if not await self._store.count_link_use(conn, link.id):
-                # Another join took the last use (or the link ended) meanwhile: this one is undone.
-                fresh = await self._store.get_link(conn, link.id)
-                refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
-                raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule=RULE)
-            await stage_joined(conn, chat, user, rules_version)
+        # The new membership and its `member.joined` are undone with the transaction when the use
+        # cannot be counted.
+        if await self._chats.add_joined(
+            conn, chat, user, rules_version
+        ) and not await self._store.count_link_use(conn, link.id):
+            # Another join took the last use (or the link ended) meanwhile: this one is undone.
+            fresh = await self._store.get_link(conn, link.id)
+            refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
+            raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule=RULE)
         await self._chats.settle_invitations(conn, chat.id, user, "accepted")
         membership = await self._access.membership(conn, chat.id, user)
-        return await view_of(self._chats, conn, ChatAccess(chat, person, membership, invited=False))
+        return await self._chats.view(conn, ChatAccess(chat, person, membership, invited=False))
 
     async def _look_up(
         self, conn: AsyncConnection, token: str, client_address: str | None

@@ -24,8 +24,7 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.logging import get_logger
 from services.common.mail import MailFailed, SmtpMailer
-from services.messaging.chats.access import ORG_NOT_FOUND
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.parts import ORG_NOT_FOUND, Access
 from services.messaging.config import MessagingSettings
 from services.messaging.notifications.rules import (
     DEFAULT_TIME_ZONE,
@@ -96,7 +95,7 @@ class Notifications:
     def __init__(
         self,
         db: Database,
-        access: AccessStore,
+        access: Access,
         notify_store: NotifyStore,
         settings: MessagingSettings,
         *,

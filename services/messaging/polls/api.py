@@ -4,13 +4,13 @@ here: `Messages.post` stores it in the post's transaction."""
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeAlias
 
 from parta.messaging.v1 import messaging_pb2 as pb
-from services.common.auth import current_principal
+from services.common.auth import Principal, current_principal
 from services.common.convert import from_timestamp, to_timestamp
-from services.messaging.chats.messages import Messages
-from services.messaging.chats.views import MessageViews
+from services.messaging.chats.parts import Posted, PostPart, Views
 from services.messaging.polls.rules import PollDraft
 from services.messaging.polls.views import PollPosting
 from services.messaging.polls.voting import PollChange, Polls
@@ -18,8 +18,23 @@ from services.messaging.polls.voting import PollChange, Polls
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
 
+class Poster(Protocol):
+    """How a poll is posted: as a message carrying it (main passes chats' `messages.Messages`)."""
+
+    async def post(
+        self,
+        principal: Principal,
+        chat_id: str,
+        text: str,
+        reply_to_seq: int,
+        *,
+        parts: Sequence[PostPart] = (),
+        client_id: str = "",
+    ) -> Posted: ...
+
+
 class PollsApi:
-    def __init__(self, polls: Polls, messages: Messages, views: MessageViews, posting: PollPosting) -> None:
+    def __init__(self, polls: Polls, messages: Poster, views: Views, posting: PollPosting) -> None:
         self._polls = polls
         self._messages = messages
         self._views = views
