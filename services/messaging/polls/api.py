@@ -22,14 +22,7 @@ class Poster(Protocol):
     """How a poll is posted: as a message carrying it (main passes chats' `messages.Messages`)."""
 
     async def post(
-        self,
-        principal: Principal,
-        chat_id: str,
-        text: str,
-        reply_to_seq: int,
-        *,
-        parts: Sequence[PostPart] = (),
-        client_id: str = "",
+        self, principal: Principal, chat_id: str, text: str, reply_to_seq: int, *, parts: Sequence[PostPart]
     ) -> Posted: ...
 
 
