@@ -16,19 +16,12 @@ from sqlalchemy import Row
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.logging import get_logger
 from services.messaging.chats.convert import message_pb
-from services.messaging.chats.views import MessageViews, PostPart
+from services.messaging.chats.parts import MEMBER_JOINED, MEMBER_REMOVED, MESSAGE_POSTED, READ, PostPart
+from services.messaging.chats.views import MessageViews
 
 log = get_logger(__name__)
 
 LIVE_PREFIX = "parta.live.chat."
-MESSAGE_POSTED = "message.posted"
-MESSAGE_EDITED = "message.edited"
-MESSAGE_DELETED = "message.deleted"
-# A poll's counts changed (polls/voting.py): the message with its poll as everyone sees it.
-POLL_UPDATED = "poll.updated"
-MEMBER_REMOVED = "member.removed"
-MEMBER_JOINED = "member.joined"
-READ = "read"
 
 
 def live_subject(chat_id: str) -> str:
