@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,15 +33,16 @@ from services.messaging.readmodel.people import Person
 CHAT_NOT_FOUND = "Чат не найден"
 ORG_NOT_FOUND = "Организация не найдена"
 
-# The live events' types (`LiveChatEvent.type`, live.py).
-MESSAGE_POSTED = "message.posted"
-MESSAGE_EDITED = "message.edited"
-MESSAGE_DELETED = "message.deleted"
+# What a live event tells (`LiveChatEvent.kind`, live.py): the contract's enum, shared with the gateways.
+LiveKind: TypeAlias = pb.LiveEventKind.ValueType
+MESSAGE_POSTED: LiveKind = pb.LIVE_EVENT_KIND_MESSAGE_POSTED
+MESSAGE_EDITED: LiveKind = pb.LIVE_EVENT_KIND_MESSAGE_EDITED
+MESSAGE_DELETED: LiveKind = pb.LIVE_EVENT_KIND_MESSAGE_DELETED
 # A poll's counts changed (polls/voting.py): the message with its poll as everyone sees it.
-POLL_UPDATED = "poll.updated"
-MEMBER_REMOVED = "member.removed"
-MEMBER_JOINED = "member.joined"
-READ = "read"
+POLL_UPDATED: LiveKind = pb.LIVE_EVENT_KIND_POLL_UPDATED
+MEMBER_REMOVED: LiveKind = pb.LIVE_EVENT_KIND_MEMBER_REMOVED
+MEMBER_JOINED: LiveKind = pb.LIVE_EVENT_KIND_MEMBER_JOINED
+READ: LiveKind = pb.LIVE_EVENT_KIND_READ
 
 
 def kind_value(name: str) -> pb.ChatKind.ValueType:
@@ -223,7 +224,7 @@ class Views(Protocol):
 class Live(Protocol):
     """Live delivery of a chat's events (`live.LivePublisher`), after the commit."""
 
-    async def message(self, event_type: str, row: Row[Any]) -> None:
+    async def message(self, kind: LiveKind, row: Row[Any]) -> None:
         """A message event (`MESSAGE_DELETED`, `POLL_UPDATED`...) with the message as everyone sees it."""
         ...
 
