@@ -6,17 +6,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-import grpc
-
 from parta.directory.v1 import directory_pb2_grpc
-from parta.identity.v1 import identity_pb2_grpc
-from services.common.auth import TokenVerifier
 from services.common.contacts import parse_email, parse_phone
 from services.common.db import Database
 from services.common.grpcserver import GrpcServer
-from services.common.identity_keys import identity_key_source
 from services.common.migrations import upgrade
 from services.common.runtime import ServiceRuntime, run_service
+from services.common.serving import IdentityKeys, Servicer
 from services.directory.config import DirectorySettings
 from services.directory.joining.api import PUBLIC_METHODS as JOINING_PUBLIC_METHODS
 from services.directory.joining.api import JoiningApi
@@ -37,7 +33,7 @@ from services.directory.movement.api import MovementApi
 from services.directory.movement.moves import Movements
 from services.directory.movement.rollover import Rollover
 from services.directory.movement.store import MovementStore
-from services.directory.organisations.api import OrganisationsApi, class_message
+from services.directory.organisations.api import OrganisationsApi, class_message, organisation_message
 from services.directory.organisations.applications import Applications
 from services.directory.organisations.details import Organisations
 from services.directory.organisations.store import OrganisationsStore
@@ -108,6 +104,8 @@ def build_servicer(
             ClassRoster(db, stores.joining, members),
             JoinCodes(db, stores.joining, organisations),
             JoinRequests(db, stores.joining, members, organisations, access),
+            organisation_message=organisation_message,
+            class_message=class_message,
         ),
         MovementApi(
             Movements(db, stores.movement, members, organisations, access),
@@ -132,35 +130,24 @@ class DirectoryApp:
         self.membership_cache = MembershipCache()
         self.runtime.on_nats_reconnect.append(self.membership_cache.on_reconnected)
         self.servicer = build_servicer(self.runtime.db, settings, self.stores, self.membership_cache)
-        self._identity_channel: grpc.aio.Channel | None = None
+        self.identity = IdentityKeys(settings.identity_addr)
         self.grpc: GrpcServer | None = None
 
     async def start(self) -> None:
         await self.runtime.open()
         await self.membership_cache.start(self.runtime.nc)
-        self._identity_channel = grpc.aio.insecure_channel(self.settings.identity_addr)
-        verifier = TokenVerifier(identity_key_source(identity_pb2_grpc.IdentityStub(self._identity_channel)))
-        self.grpc = GrpcServer(
-            "directory",
-            host=self.settings.grpc_host,
-            port=self.settings.grpc_port,
-            verifier=verifier,
+        self.grpc = await self.runtime.serve_grpc(
+            self.identity.verifier(),
+            [Servicer(directory_pb2_grpc.add_DirectoryServicer_to_server, self.servicer, SERVICE_NAME)],
             public_methods=PUBLIC_METHODS,
-            health_checks=[self.runtime.health_db, self.runtime.health_nats],
+            # An application's documents come in one message (R-ORG-2), with room for the rest.
             max_message_bytes=self.settings.max_document_bytes + 1024 * 1024,
         )
-        self.grpc.add(
-            directory_pb2_grpc.add_DirectoryServicer_to_server,
-            self.servicer,
-            SERVICE_NAME,
-        )
-        await self.runtime.serve(self.grpc)
 
     async def stop(self) -> None:
         await self.membership_cache.stop()
         await self.runtime.close()
-        if self._identity_channel is not None:
-            await self._identity_channel.close()
+        await self.identity.close()
 
 
 async def add_operator(settings: DirectorySettings, args: list[str]) -> None:

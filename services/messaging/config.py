@@ -1,4 +1,4 @@
-"""Messaging's settings (PARTA_ prefix), on top of the shared ones."""
+"""Messaging's settings (PARTA_ prefix), on top of the shared ones and the shared SMTP ones."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from services.common.settings import ServiceSettings
+from services.common.mail import SmtpSettings
 
 
-class MessagingSettings(ServiceSettings):
+class MessagingSettings(SmtpSettings):
+    """The shared settings, SMTP for the digest (`SmtpSettings`; no host: no digests), and messaging's own."""
+
     grpc_port: int = Field(default=50053, ge=0, le=65535)
     metrics_port: int = Field(default=9103, ge=0, le=65535)
     identity_addr: str = "127.0.0.1:50051"
@@ -56,13 +58,6 @@ class MessagingSettings(ServiceSettings):
     digest_interval_hours: float = Field(default=24.0, gt=0)
     # The web client's address, for the link in the digest (empty: no link).
     web_url: str = ""
-    # SMTP for the digest; the same variables as identity's (PARTA_SMTP_*). No host: no digests.
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_username: str = ""
-    smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = False
-    smtp_sender: str = "Parta <no-reply@parta.local>"
 
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> MessagingSettings:

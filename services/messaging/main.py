@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import timedelta
 
 import grpc
 
 from parta.directory.v1 import directory_pb2_grpc
-from parta.identity.v1 import identity_pb2_grpc
 from parta.messaging.v1 import messaging_pb2_grpc, notifications_pb2_grpc, statistics_pb2_grpc
-from services.common.auth import TokenVerifier
 from services.common.grpcserver import GrpcServer
-from services.common.identity_keys import identity_key_source
-from services.common.mail import SmtpMailer
+from services.common.mail import mailer_from
 from services.common.runtime import ServiceRuntime, run_service
+from services.common.serving import IdentityKeys, Servicer
+from services.common.tasks import TaskSpawner, repeat
 from services.messaging.api import SERVICE_NAME, MessagingServicer
 from services.messaging.attachments.api import AttachmentsApi
-from services.messaging.attachments.files import Attachments
+from services.messaging.attachments.files import SWEEP_EVERY_SECONDS, Attachments
 from services.messaging.attachments.kinds import MB, Limits
 from services.messaging.attachments.storage import LocalStorage, S3Storage, Storage
 from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.views import Attach, AttachmentPart
+from services.messaging.chats.access import Access
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.api import ChatsApi
+from services.messaging.chats.convert import chat_pb
 from services.messaging.chats.events import directory_subscription, live_membership_subscription
 from services.messaging.chats.live import LivePublisher
 from services.messaging.chats.membership import Chats
@@ -75,20 +74,6 @@ def storage_from(settings: MessagingSettings) -> Storage:
     return LocalStorage(settings.storage_dir)
 
 
-def mailer_from(settings: MessagingSettings) -> SmtpMailer | None:
-    """SMTP for the digest (PARTA_SMTP_*, as identity's); none configured: no digests."""
-    if not settings.smtp_host:
-        return None
-    return SmtpMailer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_sender,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value(),
-        starttls=settings.smtp_starttls,
-    )
-
-
 def limits_from(settings: MessagingSettings) -> Limits:
     return Limits(
         document=settings.attachment_max_document_mb * MB,
@@ -106,7 +91,7 @@ class MessagingApp:
         # One store per feature, each handed to its domain class; `access` answers every feature's
         # question "who is the caller in this chat" (chats/access.py).
         self.directory = ReadModelStore()
-        access = AccessStore()
+        access = Access(AccessStore())
         chat_store = ChatStore()
         message_store = MessageStore()
         moderation_store = ModerationStore()
@@ -126,8 +111,9 @@ class MessagingApp:
         ]
         self.chats = Chats(self.runtime.db, chat_store, access, self.directory)
         # Notifications: pushes for new messages, the e-mail digest, quiet hours.
+        self.mailer = mailer_from(settings)  # None: no PARTA_SMTP_HOST, no digests
         self.notifications = Notifications(
-            self.runtime.db, access, NotifyStore(), settings, mailer=mailer_from(settings)
+            self.runtime.db, access, NotifyStore(), settings, mailer=self.mailer
         )
         self.runtime.subscriptions += [
             push_subscription(self.notifications),
@@ -141,7 +127,7 @@ class MessagingApp:
         )
         self.polls = Polls(self.runtime.db, poll_store, access, moderation_store, message_store, self.live)
         self.search = Search(self.runtime.db, SearchStore(), access)
-        self.links = ChatLinks(self.runtime.db, ChatLinkStore(), access, chat_store, moderation_store)
+        self.links = ChatLinks(self.runtime.db, ChatLinkStore(), access, self.chats, self.moderation)
         self.storage = storage_from(settings)
         self.attachments = Attachments(
             self.runtime.db,
@@ -156,60 +142,56 @@ class MessagingApp:
             ModerationApi(self.moderation, self.views),
             PollsApi(self.polls, self.messages, self.views, PollPosting(poll_store)),
             AttachmentsApi(self.attachments),
-            LinksApi(self.links),
+            LinksApi(self.links, chat_pb),
             SearchApi(self.search),
         )
-        self._sweeper: asyncio.Task[None] | None = None
-        self._identity_channel: grpc.aio.Channel | None = None
+        self.identity = IdentityKeys(settings.identity_addr)
+        self.tasks = TaskSpawner("messaging")
         self._directory_channel: grpc.aio.Channel | None = None
         self.grpc: GrpcServer | None = None
 
     async def start(self) -> None:
         await self.runtime.open()
         await self.storage.start()
-        self._sweeper = asyncio.create_task(self.attachments.sweep_forever(), name="attachments-sweep")
-        self._identity_channel = grpc.aio.insecure_channel(self.settings.identity_addr)
-        verifier = TokenVerifier(identity_key_source(identity_pb2_grpc.IdentityStub(self._identity_channel)))
-        self.grpc = GrpcServer(
-            "messaging",
-            host=self.settings.grpc_host,
-            port=self.settings.grpc_port,
-            verifier=verifier,
-            health_checks=[self.runtime.health_db, self.runtime.health_nats],
-        )
-        self.grpc.add(
-            messaging_pb2_grpc.add_MessagingServicer_to_server,
-            self.messaging_api,
-            SERVICE_NAME,
+        self.tasks.spawn(
+            repeat(self.attachments.sweep, every=SWEEP_EVERY_SECONDS, name="attachments_sweep"),
+            name="attachments-sweep",
         )
         # Weekly statistics (R-STAT-1); operator staff are known to the directory only.
         self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
         operator_check = DirectoryOperatorCheck(directory_pb2_grpc.DirectoryStub(self._directory_channel))
         statistics = Statistics(self.runtime.db, self.access, StatisticsStore(), operator_check)
-        self.grpc.add(
-            statistics_pb2_grpc.add_StatisticsServicer_to_server,
-            StatisticsServicer(statistics),
-            STATISTICS_SERVICE_NAME,
+        self.grpc = await self.runtime.serve_grpc(
+            self.identity.verifier(),
+            [
+                Servicer(
+                    messaging_pb2_grpc.add_MessagingServicer_to_server, self.messaging_api, SERVICE_NAME
+                ),
+                Servicer(
+                    statistics_pb2_grpc.add_StatisticsServicer_to_server,
+                    StatisticsServicer(statistics),
+                    STATISTICS_SERVICE_NAME,
+                ),
+                Servicer(
+                    notifications_pb2_grpc.add_NotificationsServicer_to_server,
+                    NotificationsServicer(self.notifications),
+                    NOTIFICATIONS_SERVICE_NAME,
+                ),
+            ],
         )
-        self.grpc.add(
-            notifications_pb2_grpc.add_NotificationsServicer_to_server,
-            NotificationsServicer(self.notifications),
-            NOTIFICATIONS_SERVICE_NAME,
-        )
-        await self.runtime.serve(self.grpc)
-        await self.notifications.start()
+        every = self.settings.digest_every_seconds
+        if self.mailer is not None and every > 0:
+            self.tasks.spawn(
+                repeat(self.notifications.send_digests, every=every, first_after=every, name="digest"),
+                name="messaging-digest",
+            )
 
     async def stop(self) -> None:
-        await self.notifications.stop()
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        await self.tasks.close()
         await self.runtime.close()
         await self.notifications.close()
         await self.storage.stop()
-        if self._identity_channel is not None:
-            await self._identity_channel.close()
+        await self.identity.close()
         if self._directory_channel is not None:
             await self._directory_channel.close()
 

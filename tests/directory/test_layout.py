@@ -1,16 +1,24 @@
-"""Directory's feature packages depend on each other in one direction only, read with the stdlib
-`ast`: membership at the bottom (what it needs of organisations is declared in membership/parts.py),
-organisations on membership, the ways in, movement and support on both, none on each other; what a
-feature needs of another's store is a Protocol in its own parts.py, so no feature imports another's
-store (`main` hands the stores in); no module imports `main`, and no import cycle."""
+"""Directory's feature packages and how they may import each other, read from the source with the
+stdlib `ast` through the repository's layout test (`tests/test_layout.py`: `import_graph` leaves out
+imports under `if TYPE_CHECKING:`).
+
+The boundary every service keeps: a module of feature X imports from another feature Y only
+`Y.parts` (the Protocols and value types Y declares) and `Y.tables` (a store's SQL may join Y's
+tables), and the service's base-layer feature — membership, for directory — fully; the root's
+`main.py`, `metadata.py` and `config.py` may import anything. Directory keeps two more: the features
+depend one way (membership at the bottom, importing no other feature; organisations on membership;
+the ways in, movement and support on both, none on each other), and no feature imports another's
+store, membership's included (`main` hands the stores in, behind each feature's Protocols). No
+module imports `main`, and there is no import cycle."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
+from tests.test_layout import cycles, import_graph, source_modules
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "services" / "directory"
+PACKAGE = "services.directory"
+BASE = "membership"
+ROOT_MODULES = {"main", "metadata", "config"}
+SHARED_ROOMS = {"parts", "tables"}
 ALLOWED = {
     "membership": set(),
     "organisations": {"membership"},
@@ -20,33 +28,72 @@ ALLOWED = {
 }
 
 
-def _modules() -> dict[str, set[str]]:
-    """Each directory module (dotted) with the directory modules it imports."""
-    names = {
-        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
-        for path in PACKAGE.rglob("*.py")
-        if "migrations" not in path.parts
+def _graph() -> dict[str, set[str]]:
+    """Each directory module with the directory modules it imports."""
+    return {
+        module: {target for target in targets if target.startswith(f"{PACKAGE}.")}
+        for module, targets in import_graph().items()
+        if module.startswith(f"{PACKAGE}.") and ".migrations" not in module
     }
-    imports: dict[str, set[str]] = {}
-    for name, path in names.items():
-        found: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("services.directory"):
-                module = str(node.module)
-                found.add(module)
-                found.update(f"{module}.{alias.name}" for alias in node.names)
-        imports[name] = found & set(names)
-    return imports
 
 
 def _feature(module: str) -> str | None:
+    """The feature a module belongs to (the package itself included); None for the root's modules."""
     parts = module.split(".")
-    return parts[2] if len(parts) > 3 else None
+    if len(parts) == 3 and parts[2] in ROOT_MODULES:
+        return None
+    return parts[2] if len(parts) >= 3 else None
+
+
+def boundary_crossings(graph: dict[str, set[str]], base: str) -> list[str]:
+    """Imports from one feature into another that are neither its `parts` or `tables` nor the base feature."""
+    wrong: list[str] = []
+    for module, targets in graph.items():
+        feature = _feature(module)
+        if feature is None:
+            continue
+        for target in targets:
+            other = _feature(target)
+            if other in (None, feature, base):
+                continue
+            room = target.split(".")[3:]
+            if len(room) == 1 and room[0] in SHARED_ROOMS:
+                continue
+            wrong.append(f"{module} imports {target}")
+    return sorted(wrong)
+
+
+def test_the_features_are_the_five_packages_and_the_root_holds_only_the_wiring() -> None:
+    modules = {module for module in source_modules() if module.startswith(f"{PACKAGE}.")}
+    modules = {module for module in modules if ".migrations" not in module}
+    assert {_feature(module) for module in modules} - {None} == set(ALLOWED)
+    assert {module.split(".")[2] for module in modules if _feature(module) is None} == ROOT_MODULES
+
+
+def test_a_feature_imports_another_only_through_its_parts_and_tables_or_the_base() -> None:
+    assert boundary_crossings(_graph(), BASE) == []
+
+
+def test_the_boundary_check_finds_a_crossing() -> None:
+    graph = {
+        "services.directory.joining.api": {
+            "services.directory.organisations.api",
+            "services.directory.organisations.parts",
+            "services.directory.membership.access",
+            "services.directory.metadata",
+        },
+        "services.directory.joining.store": {"services.directory.organisations.tables"},
+        "services.directory.movement.moves": {"services.directory.organisations"},
+        "services.directory.main": {"services.directory.organisations.api"},
+    }
+    assert boundary_crossings(graph, BASE) == [
+        "services.directory.joining.api imports services.directory.organisations.api",
+        "services.directory.movement.moves imports services.directory.organisations",
+    ]
 
 
 def test_features_depend_on_each_other_in_one_direction() -> None:
-    modules = _modules()
-    assert {_feature(m) for m in modules} - {None} == set(ALLOWED)
+    modules = _graph()
     wrong = [
         (module, imported)
         for module, imported_set in modules.items()
@@ -56,13 +103,13 @@ def test_features_depend_on_each_other_in_one_direction() -> None:
         and other not in ALLOWED[feature]
     ]
     assert wrong == []
-    assert [m for m, imported in modules.items() if "services.directory.main" in imported] == []
+    assert [m for m, imported in modules.items() if f"{PACKAGE}.main" in imported] == []
 
 
 def test_no_feature_imports_another_features_store() -> None:
     reaching = [
         (module, imported)
-        for module, imported_set in _modules().items()
+        for module, imported_set in _graph().items()
         for imported in imported_set
         if imported.endswith(".store")
         and _feature(module) is not None
@@ -72,17 +119,4 @@ def test_no_feature_imports_another_features_store() -> None:
 
 
 def test_no_import_cycle_among_directory_modules() -> None:
-    modules = _modules()
-    state: dict[str, int] = {}  # 1: on the path, 2: done
-
-    def visit(module: str, path: list[str]) -> None:
-        state[module] = 1
-        for imported in sorted(modules[module]):
-            assert state.get(imported) != 1, " -> ".join([*path, imported])
-            if imported not in state:
-                visit(imported, [*path, imported])
-        state[module] = 2
-
-    for module in sorted(modules):
-        if module not in state:
-            visit(module, [module])
+    assert cycles(_graph()) == []

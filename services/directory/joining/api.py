@@ -12,7 +12,7 @@ from sqlalchemy import Row
 from parta.common.v1 import common_pb2
 from parta.directory.v1 import directory_pb2 as pb
 from services.common.auth import current_principal
-from services.common.convert import role_name, role_value, to_timestamp
+from services.common.convert import id_text, requested_role_name, role_name, role_value, to_timestamp
 from services.common.errors import InvalidArgument
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
 from services.directory.joining import join_requests
@@ -20,9 +20,10 @@ from services.directory.joining.class_roster import ClassRoster
 from services.directory.joining.invites import CreatedInvite, Invites, InviteSpec, shown_token
 from services.directory.joining.join_codes import JoinCodes
 from services.directory.joining.join_requests import JoinRequestForm, JoinRequests
+from services.directory.joining.parts import OrganisationMessage
 from services.directory.membership.kinship import ParentClaim, parse_claim
-from services.directory.organisations.api import class_message, organisation_message
-from services.directory.organisations.applications import KINDS
+from services.directory.membership.parts import ClassMessage
+from services.directory.organisations.parts import KINDS
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 # Callable without a token: an invite's preview is shown before the invitee signs in.
@@ -35,21 +36,13 @@ def _invite_role(value: int) -> str:
     return role_name(value)
 
 
-def _requested_role(value: int) -> str:
-    """A requested role's name; empty for a value the contract does not know (refused later)."""
-    try:
-        return role_name(value)
-    except ValueError:
-        return ""
-
-
 def invite_message(row: Row[Any]) -> pb.Invite:
     return pb.Invite(
         id=str(row.id),
         organisation_id=str(row.organisation_id),
         class_id=str(row.class_id),
         role=role_value(row.role),
-        student_id=str(row.student_id or ""),
+        student_id=id_text(row.student_id),
         expires_at=to_timestamp(row.expires_at),
         max_uses=row.max_uses,
         uses=row.uses,
@@ -76,16 +69,16 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
         organisation_id=str(row.organisation_id),
         user_id=str(row.user_id),
         role=role_value(row.role),
-        class_id=str(row.class_id or ""),
+        class_id=id_text(row.class_id),
         message=row.message,
         status=join_requests.STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
         reason=row.reason,
-        decided_by=str(row.decided_by or ""),
+        decided_by=id_text(row.decided_by),
         created_at=to_timestamp(row.created_at),
         decided_at=to_timestamp(row.decided_at),
         requester_name=row.requester_name,
         parent=pb.ParentClaim(
-            child_id=str(row.child_id or ""),
+            child_id=id_text(row.child_id),
             child_first_name=row.child_first_name,
             child_last_name=row.child_last_name,
             relation=row.relation,
@@ -99,13 +92,25 @@ def claim_from(message: pb.ParentClaim) -> ParentClaim | None:
 
 
 class JoiningApi:
+    """Joining's methods; an organisation and a class are shown as the organisations feature shows
+    them (`organisation_message`, `class_message`, handed in by `main`)."""
+
     def __init__(
-        self, invites: Invites, class_roster: ClassRoster, join_codes: JoinCodes, join_requests: JoinRequests
+        self,
+        invites: Invites,
+        class_roster: ClassRoster,
+        join_codes: JoinCodes,
+        join_requests: JoinRequests,
+        *,
+        organisation_message: OrganisationMessage,
+        class_message: ClassMessage,
     ) -> None:
         self._invites = invites
         self._class_roster = class_roster
         self._join_codes = join_codes
         self._join_requests = join_requests
+        self._organisation_message = organisation_message
+        self._class_message = class_message
 
     # --- invites (R-INV-1, R-INV-2, R-INV-5) ------------------------------------------------
     async def CreateInvite(self, request: pb.CreateInviteRequest, context: Context) -> pb.CreatedInvite:
@@ -167,7 +172,7 @@ class JoiningApi:
             metadata_value(context, CLIENT_ADDRESS_KEY),
             claim=claim_from(request.parent),
         )
-        return organisation_message(mine)
+        return self._organisation_message(mine)
 
     async def ListClassStudentsForInvite(
         self, request: pb.InviteTokenRequest, context: Context
@@ -193,7 +198,7 @@ class JoiningApi:
             organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
             classes=[
                 pb.JoinCodeClass(id=c.id, name=c.name, kind=c.kind)
-                for c in (class_message(row) for row in preview.classes)
+                for c in (self._class_message(row) for row in preview.classes)
             ],
         )
 
@@ -203,7 +208,7 @@ class JoiningApi:
     ) -> pb.JoinRequest:
         form = JoinRequestForm(
             join_code=request.join_code,
-            role=_requested_role(request.role),
+            role=requested_role_name(request.role),
             class_id=request.class_id,
             message=request.message,
             requester_name=request.requester_name,

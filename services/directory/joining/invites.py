@@ -44,20 +44,26 @@ from services.common.errors import (
     PermissionDenied,
     RuleRefused,
 )
-from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
+from services.common.link_failures import look_up
+from services.common.link_tokens import (
+    RefusalTexts,
+    expiry_days,
+    explicit_use_limit,
+    hash_token,
+    new_token,
+    unusable_refusal,
+)
 from services.directory.joining.parts import Members, Organisations
 from services.directory.joining.store import JoiningStore
 from services.directory.membership.access import Access
 from services.directory.membership.enrolment import check_role_fits_class, enrol
 from services.directory.membership.kinship import ParentClaim
-from services.directory.organisations.details import MyOrganisation
+from services.directory.organisations.parts import MyOrganisation
 
-DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
 CLASS_SIZE_FLOOR = 30
 CLASS_MARGIN = 10
 PARENTS_PER_STUDENT = 2
-MAX_USES = 1000
 MAX_LABEL_LENGTH = 200
 MAX_BATCH = 200
 CLASS_TEACHER_ROLES = frozenset({"student", "parent"})
@@ -91,13 +97,16 @@ class InvitePreview:
 
 
 # --- pure rules ---------------------------------------------------------------------------------
-def expiry_days(requested: int) -> int:
+REFUSALS = RefusalTexts(
+    revoked="Приглашение отозвано",
+    expired="Срок действия приглашения истёк",
+    used_up="Приглашение уже использовано",
+)
+
+
+def lifetime_days(requested: int) -> int:
     """0 means the default week; at most 90 days (R-INV-2)."""
-    if requested == 0:
-        return DEFAULT_EXPIRY_DAYS
-    if not 1 <= requested <= MAX_EXPIRY_DAYS:
-        raise InvalidArgument(f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-INV-2")
-    return requested
+    return expiry_days(requested, maximum=MAX_EXPIRY_DAYS, rule="R-INV-2")
 
 
 def default_use_limit(role: str, students_in_class: int) -> int:
@@ -112,12 +121,9 @@ def default_use_limit(role: str, students_in_class: int) -> int:
 
 
 def use_limit(requested: int, role: str, students_in_class: int = 0) -> int:
-    """0 means the default (`default_use_limit`); an explicit limit is 1..1000 and wins."""
-    if requested == 0:
-        return default_use_limit(role, students_in_class)
-    if not 1 <= requested <= MAX_USES:
-        raise InvalidArgument(f"Число использований — от 1 до {MAX_USES}", rule="R-INV-2")
-    return requested
+    """0 means the default (`default_use_limit`); an explicit limit is 1..1000 and wins (R-INV-2)."""
+    explicit = explicit_use_limit(requested, what="Число использований", rule="R-INV-2")
+    return default_use_limit(role, students_in_class) if explicit is None else explicit
 
 
 def clean_label(label: str) -> str:
@@ -128,14 +134,16 @@ def clean_label(label: str) -> str:
 
 
 def unusable_reason(invite: Row[Any], now: datetime) -> RuleRefused | None:
-    """Why a known link cannot be used any more, or None (R-INV-2)."""
-    if invite.revoked_at is not None:
-        return RuleRefused("Приглашение отозвано", rule="R-INV-2")
-    if invite.expires_at <= now:
-        return RuleRefused("Срок действия приглашения истёк", rule="R-INV-2")
-    if invite.uses >= invite.max_uses:
-        return RuleRefused("Приглашение уже использовано", rule="R-INV-2")
-    return None
+    """Why a known link cannot be used any more — revoked, expired, used up — or None (R-INV-2)."""
+    return unusable_refusal(
+        invite.revoked_at,
+        invite.expires_at,
+        invite.uses,
+        invite.max_uses,
+        now,
+        texts=REFUSALS,
+        rule="R-INV-2",
+    )
 
 
 def shown_token(invite: Row[Any], now: datetime) -> str:
@@ -162,20 +170,7 @@ async def look_up_invite(
     async def find(token_hash: bytes) -> Row[Any] | None:
         return await store.invite_by_hash(conn, token_hash)
 
-    async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
-        return await store.invite_failures_since(conn, address, prefix, since)
-
-    async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
-        await store.record_invite_failure(conn, address, prefix, forget_before)
-
-    return await guarded_look_up(
-        token,
-        client_address,
-        find=find,
-        failures_since=failures_since,
-        record_failure=record_failure,
-        rule="R-INV-2",
-    )
+    return await look_up(conn, token, client_address, find=find, failures=store.failures, rule="R-INV-2")
 
 
 class Invites:
@@ -206,7 +201,7 @@ class Invites:
                 klass,
                 spec.role,
                 student_id=student_id,
-                days=expiry_days(spec.expires_in_days),
+                days=lifetime_days(spec.expires_in_days),
                 max_uses=use_limit(spec.max_uses, spec.role, students),
                 label=clean_label(spec.label),
                 keep_token=True,
@@ -226,7 +221,7 @@ class Invites:
         cleaned = [clean_label(label) for label in labels]
         if not cleaned or len(cleaned) > MAX_BATCH or not all(cleaned):
             raise InvalidArgument(f"Нужны от 1 до {MAX_BATCH} непустых меток (например, ФИО)")
-        days = expiry_days(expires_in_days)
+        days = lifetime_days(expires_in_days)
         async with self._db.transaction("create_invite_batch") as conn:
             klass = await self._authorise_creation(conn, org_id, principal, class_id, role)
             return [

@@ -26,7 +26,7 @@ from services.common.link_tokens import (
 )
 from services.directory.joining.parts import Organisations
 from services.directory.joining.store import JoinCodeFailures, JoiningStore
-from services.directory.organisations.nomenclature import current_academic_year
+from services.directory.organisations.parts import current_academic_year
 
 NOT_FOUND_MESSAGE = "Организация с таким кодом не найдена: проверьте код у администратора"
 

@@ -11,6 +11,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
+from services.common.convert import id_text
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.joining.parts import Members, Organisations
@@ -31,8 +32,8 @@ async def stage_join_request_created(
             request_id=str(request.id),
             user_id=str(request.user_id),
             role=request.role,
-            class_id=str(request.class_id or ""),
-            class_teacher_id=str(class_teacher or ""),
+            class_id=id_text(request.class_id),
+            class_teacher_id=id_text(class_teacher),
             requester_name=request.requester_name or "",
         ),
         organisation_id=str(request.organisation_id),

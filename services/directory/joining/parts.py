@@ -1,16 +1,22 @@
 """What joining asks of the membership and organisations features, declared as Protocols that `main`
-fills with their stores: joining imports neither store."""
+fills with their stores (joining imports neither store), and how an organisation is shown in a reply
+(`OrganisationMessage`, the organisations api's, handed in by `main` with membership's `ClassMessage`)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from parta.directory.v1 import directory_pb2 as pb
 from services.directory.membership.enrolment import EnrolmentStore
+from services.directory.organisations.parts import MyOrganisation
+
+# An organisation with the caller's roles as the contract's `Organisation` (an accepted invite's reply).
+OrganisationMessage = Callable[[MyOrganisation], pb.Organisation]
 
 
 class Members(EnrolmentStore, Protocol):

@@ -1,6 +1,6 @@
-"""SQL of joining: invite links with their acceptances and failed look-ups (R-INV-1, R-INV-2), failed join
-codes, and join requests (R-INV-3). Every method takes the connection of a transaction the caller opened;
-nothing here decides a rule."""
+"""SQL of joining: invite links with their acceptances (R-INV-1, R-INV-2) and their failed look-ups
+(common's `LinkFailures` over `invite_failures`), failed join codes, and join requests (R-INV-3).
+Every method takes the connection of a transaction the caller opened; nothing here decides a rule."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import Row, and_, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.common.link_tokens import Failures
+from services.common.link_failures import LinkFailures
 from services.directory.joining.tables import (
     invite_acceptances,
     invite_failures,
@@ -44,6 +44,10 @@ class JoinCodeFailures:
 
 
 class JoiningStore:
+    def __init__(self) -> None:
+        # Failed invite-token look-ups (guessing, R-INV-2): the SQL is common's, the table ours.
+        self.failures = LinkFailures(invite_failures)
+
     # --- invite links (R-INV-1, R-INV-2) ----------------------------------------------------
     async def insert_invite(self, conn: AsyncConnection, **values: Any) -> Row[Any]:
         result = await conn.execute(invites.insert().values(id=uuid.uuid4(), **values).returning(invites))
@@ -116,37 +120,7 @@ class JoiningStore:
         )
         return result.rowcount > 0
 
-    # --- failed token look-ups (guessing, R-INV-2) ------------------------------------------
-    async def record_invite_failure(
-        self, conn: AsyncConnection, client_address: str, token_prefix: str, forget_before: datetime
-    ) -> None:
-        """Count one failed look-up; the address's failures older than `forget_before` are dropped."""
-        await conn.execute(
-            invite_failures.delete().where(
-                invite_failures.c.client_address == client_address, invite_failures.c.at < forget_before
-            )
-        )
-        await conn.execute(
-            invite_failures.insert().values(client_address=client_address, token_prefix=token_prefix)
-        )
-
-    async def invite_failures_since(
-        self, conn: AsyncConnection, client_address: str, token_prefix: str, since: datetime
-    ) -> Failures:
-        """Failed look-ups of an address since `since`: with this token prefix, and in all."""
-        same = invite_failures.c.token_prefix == token_prefix
-        row = (
-            await conn.execute(
-                select(
-                    func.count().filter(same),
-                    func.min(invite_failures.c.at).filter(same),
-                    func.count(),
-                    func.min(invite_failures.c.at),
-                ).where(invite_failures.c.client_address == client_address, invite_failures.c.at >= since)
-            )
-        ).one()
-        return Failures(int(row[0]), row[1], int(row[2]), row[3])
-
+    # --- failed join codes (guessing, R-INV-2) ---------------------------------------------
     async def record_join_code_failure(
         self, conn: AsyncConnection, client_address: str, user_id: uuid.UUID, forget_before: datetime
     ) -> None:

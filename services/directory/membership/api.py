@@ -59,7 +59,7 @@ class MembershipApi:
                     user_id=str(m.membership.user_id),
                     roles=[role_value(role) for role in m.membership.roles],
                     joined_at=to_timestamp(m.membership.joined_at),
-                    verified_roles=[role_value(role) for role in ordered_roles(m.verified_roles)],
+                    verified_roles=_roles(m.verified_roles),
                 )
                 for m in rows
             ]
@@ -67,7 +67,7 @@ class MembershipApi:
 
     async def CheckMembership(self, request: pb.CheckMembershipRequest, context: Context) -> pb.Membership:
         roles = await self._members.roles_of(current_principal(), request.organisation_id, request.user_id)
-        return pb.Membership(member=bool(roles), roles=[role_value(role) for role in ordered_roles(roles)])
+        return pb.Membership(member=bool(roles), roles=_roles(roles))
 
     # --- assignments (R-ROLE-3, R-ROLE-4) ---------------------------------------------------
     async def AppointAdministrator(self, request: pb.MemberRequest, context: Context) -> pb.Member:

@@ -24,8 +24,9 @@ STAFF_JOIN_ROLES = frozenset({"teacher", "educator", "head", "administration"})
 CLASS_JOIN_ROLES = frozenset({"student", "parent"})
 
 
-class EnrolmentStore(RoleStore, ParentLinkStore, Protocol):
-    """What enrolling someone reads and writes of membership."""
+class PlacementStore(Protocol):
+    """A member's membership row and a student's one class (R-ROLE-5), read and set: what enrolling
+    and moving someone both need."""
 
     async def membership(
         self,
@@ -43,6 +44,10 @@ class EnrolmentStore(RoleStore, ParentLinkStore, Protocol):
     async def set_student_class(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
     ) -> None: ...
+
+
+class EnrolmentStore(RoleStore, ParentLinkStore, PlacementStore, Protocol):
+    """What enrolling someone reads and writes of membership."""
 
     async def insert_parent_claim(self, conn: AsyncConnection, **values: Any) -> bool: ...
 

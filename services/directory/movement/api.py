@@ -9,7 +9,7 @@ from sqlalchemy import Row
 
 from parta.directory.v1 import directory_pb2 as pb
 from services.common.auth import current_principal
-from services.common.convert import to_timestamp
+from services.common.convert import id_text, to_timestamp
 from services.directory.movement.moves import Movements
 from services.directory.movement.rollover import Rollover
 
@@ -23,10 +23,10 @@ def movement_message(row: Row[Any]) -> pb.Movement:
         organisation_id=str(row.organisation_id),
         user_id=str(row.user_id),
         kind=MOVEMENT_KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
-        from_class_id=str(row.from_class_id or ""),
-        to_class_id=str(row.to_class_id or ""),
+        from_class_id=id_text(row.from_class_id),
+        to_class_id=id_text(row.to_class_id),
         reason=row.reason,
-        recorded_by=str(row.recorded_by or ""),
+        recorded_by=id_text(row.recorded_by),
         recorded_at=to_timestamp(row.recorded_at),
     )
 

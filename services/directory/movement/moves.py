@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
-from services.common.convert import ordered_roles, parse_uuid, role_value
+from services.common.convert import id_text, ordered_roles, parse_uuid, role_value
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
@@ -112,7 +112,7 @@ async def transfer_student(
         action="transferred",
         actor=uuid.UUID(actor),
         details={
-            "from_class_id": str(from_class_id or ""),
+            "from_class_id": id_text(from_class_id),
             "to_class_id": str(to_class_id),
             "reason": reason,
         },
@@ -124,7 +124,7 @@ async def transfer_student(
         directory_pb2.StudentTransferred(
             organisation_id=str(organisation_id),
             user_id=str(user_id),
-            from_class_id=str(from_class_id or ""),
+            from_class_id=id_text(from_class_id),
             to_class_id=str(to_class_id),
             parent_ids=[str(p) for p in parents],
         ),
@@ -158,7 +158,7 @@ async def student_leaves(
         roles=[],
         action="student_left",
         actor=actor,
-        details={"class_id": str(class_id or ""), "parent_ids": [str(p) for p in parents], "reason": reason},
+        details={"class_id": id_text(class_id), "parent_ids": [str(p) for p in parents], "reason": reason},
     )
     movement = await store.insert_movement(
         conn,
@@ -227,7 +227,7 @@ async def _stage_left(
             organisation_id=str(organisation_id),
             user_id=str(user_id),
             former_roles=[role_value(role) for role in ordered_roles(former_roles)],
-            class_id=str(class_id or ""),
+            class_id=id_text(class_id),
             parent_ids=[str(p) for p in parents],
         ),
         organisation_id=str(organisation_id),

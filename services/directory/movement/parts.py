@@ -10,28 +10,12 @@ from typing import Any, Protocol
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.directory.membership.enrolment import PlacementStore
 from services.directory.membership.roles import RoleStore
 
 
-class Members(RoleStore, Protocol):
+class Members(RoleStore, PlacementStore, Protocol):
     """Members, students' classes and parent links, as a movement reads and changes them."""
-
-    async def membership(
-        self,
-        conn: AsyncConnection,
-        organisation_id: uuid.UUID,
-        user_id: uuid.UUID,
-        *,
-        for_update: bool = False,
-    ) -> Row[Any] | None: ...
-
-    async def student_class(
-        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID
-    ) -> uuid.UUID | None: ...
-
-    async def set_student_class(
-        self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
-    ) -> None: ...
 
     async def remove_student_class(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID

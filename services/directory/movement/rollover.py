@@ -30,8 +30,7 @@ from services.directory.membership.access import Access
 from services.directory.movement.moves import student_leaves, transfer_student
 from services.directory.movement.parts import Members, Organisations
 from services.directory.movement.store import MovementStore
-from services.directory.organisations.nomenclature import parse_academic_year
-from services.directory.organisations.structure import CLASS_KINDS
+from services.directory.organisations.parts import CLASS_KINDS, parse_academic_year
 
 LAST_GRADE = 11
 PROMOTION_REASON = "перевод в следующий класс"

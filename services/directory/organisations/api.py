@@ -9,10 +9,11 @@ from sqlalchemy import Row
 
 from parta.directory.v1 import directory_pb2 as pb
 from services.common.auth import current_principal
-from services.common.convert import ordered_roles, role_value, to_timestamp
-from services.directory.organisations.applications import KINDS, ApplicationForm, Applications
-from services.directory.organisations.details import MyOrganisation, Organisations
-from services.directory.organisations.structure import CLASS_KINDS, Structure
+from services.common.convert import id_text, ordered_roles, role_value, to_timestamp
+from services.directory.organisations.applications import ApplicationForm, Applications
+from services.directory.organisations.details import Organisations
+from services.directory.organisations.parts import CLASS_KINDS, KINDS, MyOrganisation
+from services.directory.organisations.structure import Structure
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
@@ -36,7 +37,7 @@ def application_message(row: Row[Any]) -> pb.Application:
         document_name=row.document_name,
         status=APPLICATION_STATUSES.index(row.status) + 1,  # type: ignore[arg-type]
         reason=row.reason,
-        organisation_id=str(row.organisation_id or ""),
+        organisation_id=id_text(row.organisation_id),
         created_at=to_timestamp(row.created_at),
         decided_at=to_timestamp(row.decided_at),
     )
@@ -64,13 +65,13 @@ def class_message(row: Row[Any]) -> pb.Class:
     return pb.Class(
         id=str(row.id),
         organisation_id=str(row.organisation_id),
-        unit_id=str(row.unit_id or ""),
+        unit_id=id_text(row.unit_id),
         name=row.name,
         kind=CLASS_KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
         academic_year=row.academic_year if row.academic_year != "*" else "",
         grade=row.grade or 0,
         # Only the listing joins these in (R-ROLE-4, R-ROLE-5, R-ROLE-6); other replies leave them empty.
-        class_teacher_id=str(row._mapping.get("class_teacher_id") or ""),
+        class_teacher_id=id_text(row._mapping.get("class_teacher_id")),
         student_count=row._mapping.get("student_count") or 0,
         parent_count=row._mapping.get("parent_count") or 0,
     )

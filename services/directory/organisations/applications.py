@@ -25,9 +25,9 @@ from services.common.outbox import stage_event
 from services.directory.membership.access import Access
 from services.directory.organisations.nomenclature import valid_tax_id
 from services.directory.organisations.notices import stage_application_decided
+from services.directory.organisations.parts import KINDS
 from services.directory.organisations.store import OrganisationsStore
 
-KINDS = ("school", "kindergarten", "additional_education")
 DOCUMENT_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
 STAFF_ROOM = "Учительская"
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -4,10 +4,6 @@ approved application becomes one, R-ORG-3), the details, and the administrator's
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Row
 
 from parta.events.v1 import directory_pb2
 from services.common.auth import Principal
@@ -19,14 +15,8 @@ from services.common.outbox import stage_event
 from services.directory.membership.access import Access
 from services.directory.membership.roles import set_member_roles
 from services.directory.organisations.nomenclature import parse_https_url, parse_time_zone
-from services.directory.organisations.parts import Members
+from services.directory.organisations.parts import Members, MyOrganisation
 from services.directory.organisations.store import OrganisationsStore
-
-
-@dataclass(frozen=True)
-class MyOrganisation:
-    organisation: Row[Any]
-    roles: frozenset[str]
 
 
 def clean_changes(changes: dict[str, str | None]) -> dict[str, str]:

@@ -1,12 +1,12 @@
 """The approved nomenclature as plain functions (R-ORG-6): school classes are a grade 1–11 and a
 Cyrillic letter ("5А"); kindergarten groups are named by age band; additional-education centres
-name their associations freely. Also the academic year, the ИНН check and time zones."""
+name their associations freely. Also the ИНН check, time zones and the journal's link (the academic
+year, which other features use too, is in parts.py)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.common.errors import InvalidArgument
@@ -23,7 +23,6 @@ GROUP_AGE_BANDS = (
     "Разновозрастная",
 )
 FREE_NAME = re.compile(r"[0-9A-Za-zА-Яа-яЁё«»\"'().,№ \-]{2,64}")
-ACADEMIC_YEAR = re.compile(r"(\d{4})/(\d{4})")
 
 
 @dataclass(frozen=True)
@@ -55,24 +54,6 @@ def parse_class_name(raw: str, organisation_kind: str) -> ClassName:
     if not FREE_NAME.fullmatch(text):
         raise InvalidArgument("Название объединения — от 2 до 64 букв и цифр", rule="R-ORG-6")
     return ClassName(text, "association", None)
-
-
-def current_academic_year(now: datetime, time_zone: str) -> str:
-    """From August the coming year: that is when schools build next year's classes."""
-    local = now.astimezone(ZoneInfo(time_zone))
-    start = local.year if local.month >= 8 else local.year - 1
-    return f"{start}/{start + 1}"
-
-
-def parse_academic_year(raw: str) -> str:
-    match = ACADEMIC_YEAR.fullmatch(raw.strip())
-    if (
-        match is None
-        or int(match.group(2)) != int(match.group(1)) + 1
-        or not 2000 <= int(match.group(1)) <= 2100
-    ):
-        raise InvalidArgument("Учебный год записывается как «2026/2027»")
-    return raw.strip()
 
 
 def valid_tax_id(tax_id: str) -> bool:

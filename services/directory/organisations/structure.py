@@ -16,14 +16,9 @@ from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.events import user_actor
 from services.common.outbox import stage_event
 from services.directory.membership.access import Access
-from services.directory.organisations.nomenclature import (
-    current_academic_year,
-    parse_academic_year,
-    parse_class_name,
-)
+from services.directory.organisations.nomenclature import parse_class_name
+from services.directory.organisations.parts import CLASS_KINDS, current_academic_year, parse_academic_year
 from services.directory.organisations.store import OrganisationsStore
-
-CLASS_KINDS = ("class", "group", "association", "staff_room")
 
 
 class Structure:

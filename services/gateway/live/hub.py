@@ -15,11 +15,10 @@ from nats.aio.subscription import Subscription
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.broker import connect_nats
+from services.common.live import LIVE_CHAT_PREFIX, chat_subject
 from services.common.logging import get_logger
 
 log = get_logger(__name__)
-
-LIVE_PREFIX = "parta.live.chat."
 
 
 class Listener(Protocol):
@@ -77,7 +76,7 @@ class LiveHub:
             ready = asyncio.get_running_loop().create_future()
             self._ready[chat_id] = ready
             try:
-                sub = await self._nc.subscribe(LIVE_PREFIX + chat_id, cb=self._on_message)
+                sub = await self._nc.subscribe(chat_subject(chat_id), cb=self._on_message)
                 await self._nc.flush(timeout=5)
             except Exception as error:
                 if self._ready.get(chat_id) is ready:
@@ -109,7 +108,7 @@ class LiveHub:
                 await sub.unsubscribe()
 
     async def _on_message(self, msg: Msg) -> None:
-        chat_id = msg.subject.removeprefix(LIVE_PREFIX)
+        chat_id = msg.subject.removeprefix(LIVE_CHAT_PREFIX)
         try:
             event = pb.LiveChatEvent.FromString(msg.data)
         except DecodeError:

@@ -35,14 +35,14 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_GOING_AWAY = 1001
 CLOSE_TOO_SLOW = 1013
 
-# Live event types messaging publishes (services/messaging/live.py) → frame types.
-MESSAGE_POSTED = "message.posted"
-MESSAGE_EDITED = "message.edited"
-MESSAGE_DELETED = "message.deleted"
-MEMBER_REMOVED = "member.removed"
-MEMBER_JOINED = "member.joined"
-READ = "read"
-POLL_UPDATED = "poll.updated"
+# What messaging's live events tell (the contract's LiveEventKind) → the frame a client gets.
+MESSAGE_POSTED = pb.LIVE_EVENT_KIND_MESSAGE_POSTED
+MESSAGE_EDITED = pb.LIVE_EVENT_KIND_MESSAGE_EDITED
+MESSAGE_DELETED = pb.LIVE_EVENT_KIND_MESSAGE_DELETED
+MEMBER_REMOVED = pb.LIVE_EVENT_KIND_MEMBER_REMOVED
+MEMBER_JOINED = pb.LIVE_EVENT_KIND_MEMBER_JOINED
+READ = pb.LIVE_EVENT_KIND_READ
+POLL_UPDATED = pb.LIVE_EVENT_KIND_POLL_UPDATED
 FRAME_FOR_EVENT = {
     MESSAGE_POSTED: "message",
     MESSAGE_EDITED: "message_edited",
@@ -278,11 +278,11 @@ class ChatCursor:
 
     def _apply(self, event: pb.LiveChatEvent, out: list[tuple[str, pb.ChatMessage]]) -> bool:
         """Send or drop one event; False when it is ahead of what was sent (a gap)."""
-        frame_type = FRAME_FOR_EVENT.get(event.type)
+        frame_type = FRAME_FOR_EVENT.get(event.kind)
         if frame_type is None or not event.HasField("message"):
             return True  # nothing a client is shown
         seq = event.message.seq
-        if event.type == MESSAGE_POSTED:
+        if event.kind == MESSAGE_POSTED:
             if seq <= self.last_seq:
                 return True
             if seq != self.last_seq + 1:

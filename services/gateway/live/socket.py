@@ -370,16 +370,16 @@ class LiveSession:
         cursor = self.cursors.get(event.chat_id)
         if cursor is None or self._closing:
             return
-        if event.type == MEMBER_REMOVED:
+        if event.kind == MEMBER_REMOVED:
             if event.user_id == self.user_id:
                 self._background_task(self._drop(event.chat_id))
                 self.cursors.pop(event.chat_id, None)
                 self.send(removed_frame(event.chat_id))
             return
-        if event.type == MEMBER_JOINED:
+        if event.kind == MEMBER_JOINED:
             self.send(member_joined_frame(event.chat_id, event.user_id))
             return
-        if event.type == READ:
+        if event.kind == READ:
             # Read state is personal (presence-free, no read receipts): only my own devices hear it.
             if event.user_id == self.user_id:
                 self.send(read_frame(event.chat_id, event.last_read_seq))

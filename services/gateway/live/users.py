@@ -15,13 +15,13 @@ from typing import Protocol
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from services.common.live import LIVE_USER_PREFIX, user_subject
 from services.common.logging import get_logger
 from services.gateway.live.hub import LiveHub
 from services.gateway.live.protocol import notice_frame
 
 log = get_logger(__name__)
 
-USER_PREFIX = "parta.live.user."
 DELIVERED = b"1"
 
 
@@ -46,7 +46,7 @@ class UserChannels:
                 return
             nc = self._hub.connection
             try:
-                self._subs[user_id] = await nc.subscribe(USER_PREFIX + user_id, cb=self._on_message)
+                self._subs[user_id] = await nc.subscribe(user_subject(user_id), cb=self._on_message)
                 await nc.flush(timeout=5)
             except Exception:
                 self._listeners[user_id].discard(listener)
@@ -67,7 +67,7 @@ class UserChannels:
                 await sub.unsubscribe()
 
     async def _on_message(self, msg: Msg) -> None:
-        user_id = msg.subject.removeprefix(USER_PREFIX)
+        user_id = msg.subject.removeprefix(LIVE_USER_PREFIX)
         frame = notice_frame(msg.data)
         if frame is None:
             log.warning("live.bad_notice", subject=msg.subject)

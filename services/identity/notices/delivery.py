@@ -18,6 +18,7 @@ from nats.aio.client import Client as NATS
 from prometheus_client import Counter
 
 from services.common.errors import PartaError
+from services.common.live import user_subject
 from services.common.logging import get_logger
 from services.identity.destinations import Destination, Kind
 from services.identity.notices.texts import Letter, LiveNotice
@@ -25,7 +26,6 @@ from services.identity.senders import CodeSender
 
 log = get_logger(__name__)
 
-LIVE_USER_PREFIX = "parta.live.user."
 LIVE_WAIT_SECONDS = 1.0
 
 NOTICES_SENT = Counter("parta_identity_notices_total", "Notices delivered, by how they went", ["channel"])
@@ -54,7 +54,7 @@ class NoticeDelivery:
         """Offer the frame to the person's open pages; True if one of them took it."""
         payload = json.dumps(notice.frame(), ensure_ascii=False).encode()
         try:
-            await self._nc().request(LIVE_USER_PREFIX + user_id, payload, timeout=LIVE_WAIT_SECONDS)
+            await self._nc().request(user_subject(user_id), payload, timeout=LIVE_WAIT_SECONDS)
         except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
             return False
         NOTICES_SENT.labels("live").inc()
@@ -64,7 +64,7 @@ class NoticeDelivery:
         """A frame for whoever of them has a page open; nobody is written to."""
         payload = json.dumps(notice.frame(), ensure_ascii=False).encode()
         for user_id in dict.fromkeys(user_ids):
-            await self._nc().publish(LIVE_USER_PREFIX + user_id, payload)
+            await self._nc().publish(user_subject(user_id), payload)
         NOTICES_SENT.labels("announce").inc()
 
     async def letter(self, destination: Destination, letter: Letter) -> None:

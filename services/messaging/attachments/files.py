@@ -47,14 +47,14 @@ from services.messaging.attachments.kinds import (
 from services.messaging.attachments.storage import Storage, StoredObjectMissing
 from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.thumbnails import THUMBNAIL_CONTENT_TYPE, inspect_image
-from services.messaging.chats.access import ChatAccess, chat_access
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.parts import Access, ChatAccess
 
 log = get_logger(__name__)
 
 MAX_ATTACHMENTS = 10
 ATTACHMENT_NOT_FOUND = "Файл не найден"
 SWEEP_BATCH = 200
+SWEEP_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class Attachments:
         self,
         db: Database,
         store: AttachmentStore,
-        access: AccessStore,
+        access: Access,
         storage: Storage,
         limits: Limits,
         pending: timedelta,
@@ -177,7 +177,7 @@ class Attachments:
         self._pending = pending
 
     async def _access(self, conn: AsyncConnection, principal: Principal, start: UploadStart) -> ChatAccess:
-        access = await chat_access(self._chats, conn, start.chat_id, principal)
+        access = await self._chats.chat_access(conn, start.chat_id, principal)
         if start.organisation_id and start.organisation_id != str(access.chat.organisation_id):
             raise NotFound("Чат не найден")
         check_may_upload(access)
@@ -255,7 +255,7 @@ class Attachments:
             if row is None:
                 raise NotFound(ATTACHMENT_NOT_FOUND)
             try:
-                access = await chat_access(self._chats, conn, str(row.chat_id), principal)
+                access = await self._chats.chat_access(conn, str(row.chat_id), principal)
             except NotFound:
                 raise NotFound(ATTACHMENT_NOT_FOUND) from None
             access.require_member()
@@ -279,7 +279,8 @@ class Attachments:
             raise NotFound(ATTACHMENT_NOT_FOUND) from None
 
     async def sweep(self) -> int:
-        """Remove pending uploads older than the pending time and the files of deleted messages."""
+        """Remove pending uploads older than the pending time and the files of deleted messages
+        (main runs it hourly, `SWEEP_EVERY_SECONDS`); returns how many."""
         removed = 0
         while True:
             async with self._db.transaction("attachments_sweep") as conn:
@@ -293,16 +294,6 @@ class Attachments:
                 await self._store.delete_attachments(conn, [r.id for r in rows])
             removed += len(rows)
             if len(rows) < SWEEP_BATCH:
+                if removed:
+                    log.info("attachments.swept", count=removed)
                 return removed
-
-    async def sweep_forever(self, every: float = 3600.0) -> None:
-        """The sweep once an hour, for the life of the process (a tracked task in main)."""
-        while True:
-            try:
-                count = await self.sweep()
-            except Exception as error:
-                log.warning("attachments.sweep_failed", error=str(error) or type(error).__name__)
-            else:
-                if count:
-                    log.info("attachments.swept", count=count)
-            await asyncio.sleep(every)

@@ -14,7 +14,7 @@ from sqlalchemy import (
     func,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 # Metadata only; the bytes live in storage (storage.py). Pending while message_seq is NULL.
 attachments = Table(

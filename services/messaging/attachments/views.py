@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.messaging.attachments.files import attach, attachment_ids
 from services.messaging.attachments.store import AttachmentStore
-from services.messaging.chats.access import ChatAccess
-from services.messaging.chats.views import PostPart, Reader
+from services.messaging.chats.parts import ChatAccess, PostPart, Reader
 
 
 def attachment_pb(row: Row[Any]) -> pb.Attachment:

@@ -7,7 +7,6 @@ round trip to PostgreSQL is the dearest thing on it, so it is kept to one."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,34 +23,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.messaging.chats.parts import Membership, Standing
 from services.messaging.chats.tables import chat_invitations, chat_members, chats
 from services.messaging.moderation.tables import chat_blocks
 from services.messaging.readmodel.people import Person
 from services.messaging.readmodel.store import person_facts, person_facts_columns, person_from
-
-
-@dataclass(frozen=True)
-class Membership:
-    """The caller's row in `chat_members`."""
-
-    chat_id: uuid.UUID
-    user_id: uuid.UUID
-    rules_version: int
-    last_read_seq: int
-    joined_at: datetime
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A chat and where one person stands in it."""
-
-    chat: Row[Any]
-    membership: Membership | None
-    invited: bool
-    # The end of the block holding now (R-MOD-3), if any.
-    block_ends_at: datetime | None
-    # What the directory's read model says about the person in the chat's organisation.
-    person: Person
 
 
 def _chat_standing_statement() -> Select[Any]:

@@ -13,7 +13,8 @@ from services.common.convert import to_timestamp
 from services.messaging.chats.convert import chat_pb, invitation_pb, kind_name
 from services.messaging.chats.membership import Chats, NewChat
 from services.messaging.chats.messages import Messages
-from services.messaging.chats.views import MessageViews, PostPart
+from services.messaging.chats.parts import PostPart
+from services.messaging.chats.views import MessageViews
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 

@@ -8,12 +8,7 @@ from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.convert import to_timestamp
-from services.messaging.chats.membership import ChatView, MessagePreview
-
-
-def kind_value(name: str) -> pb.ChatKind.ValueType:
-    """ "class_staff" → CHAT_KIND_CLASS_STAFF; ValueError for a name that is no kind."""
-    return pb.ChatKind.Value("CHAT_KIND_" + name.upper())
+from services.messaging.chats.parts import ChatView, MessagePreview, kind_value
 
 
 def kind_name(value: int) -> str:

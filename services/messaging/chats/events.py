@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2, envelope_pb2
 from parta.events.v1 import messaging_pb2 as events
-from services.common.convert import role_name
+from services.common.convert import role_name, uuid_or_none
 from services.common.inbox import AfterCommit, Subscription
 from services.messaging.chats import movement
 from services.messaging.chats.live import LivePublisher
@@ -31,10 +31,6 @@ CLASS_KINDS = ("class", "group", "association", "staff_room")
 STAFF_ROOM_NAME = "Учительская"
 
 
-def _optional(value: str) -> uuid.UUID | None:
-    return uuid.UUID(value) if value else None
-
-
 def directory_subscription(store: ReadModelStore, chats: ChatStore, live: LivePublisher) -> Subscription:
     subscription = Subscription(durable="messaging-directory", publisher="directory")
 
@@ -43,7 +39,7 @@ def directory_subscription(store: ReadModelStore, chats: ChatStore, live: LivePu
         event = directory_pb2.OrganisationActivated()
         envelope.payload.Unpack(event)
         org = uuid.UUID(event.organisation_id)
-        staff_room = _optional(event.staff_room_id)
+        staff_room = uuid_or_none(event.staff_room_id)
         await store.upsert_organisation(conn, org, event.name, staff_room)
         if staff_room is not None:
             await store.upsert_class(conn, staff_room, org, STAFF_ROOM_NAME, "staff_room")
@@ -123,7 +119,7 @@ def directory_subscription(store: ReadModelStore, chats: ChatStore, live: LivePu
             conn,
             uuid.UUID(event.organisation_id),
             uuid.UUID(event.user_id),
-            _optional(event.from_class_id),
+            uuid_or_none(event.from_class_id),
             uuid.UUID(event.to_class_id),
             [uuid.UUID(p) for p in event.parent_ids],
         )
@@ -139,7 +135,7 @@ def directory_subscription(store: ReadModelStore, chats: ChatStore, live: LivePu
             conn,
             uuid.UUID(event.organisation_id),
             uuid.UUID(event.user_id),
-            _optional(event.class_id),
+            uuid_or_none(event.class_id),
             [uuid.UUID(p) for p in event.parent_ids],
             [role_name(role) for role in event.former_roles],
         )

@@ -1,8 +1,9 @@
 """Live delivery: each new, edited or deleted message, and each removal of a member, goes out on core
-NATS `parta.live.chat.<chat_id>` as a `LiveChatEvent` (R-CHAT-7); the gateways fan it out to their
-WebSockets and drop a removed member's subscription at once. Not durable by design: a client that
-reconnects catches up from history by sequence. Publishing happens after the commit, and a NATS
-hiccup never fails the send (the message is already stored)."""
+NATS `parta.live.chat.<chat_id>` (services/common/live.py) as a `LiveChatEvent` whose `kind` is the
+contract's `LiveEventKind` (R-CHAT-7); the gateways fan it out to their WebSockets and drop a removed
+member's subscription at once. Not durable by design: a client that reconnects catches up from
+history by sequence. Publishing happens after the commit, and a NATS hiccup never fails the send
+(the message is already stored)."""
 
 from __future__ import annotations
 
@@ -14,25 +15,20 @@ from nats.aio.client import Client as NATS
 from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
+from services.common.live import chat_subject
 from services.common.logging import get_logger
 from services.messaging.chats.convert import message_pb
-from services.messaging.chats.views import MessageViews, PostPart
+from services.messaging.chats.parts import (
+    MEMBER_JOINED,
+    MEMBER_REMOVED,
+    MESSAGE_POSTED,
+    READ,
+    LiveKind,
+    PostPart,
+)
+from services.messaging.chats.views import MessageViews
 
 log = get_logger(__name__)
-
-LIVE_PREFIX = "parta.live.chat."
-MESSAGE_POSTED = "message.posted"
-MESSAGE_EDITED = "message.edited"
-MESSAGE_DELETED = "message.deleted"
-# A poll's counts changed (polls/voting.py): the message with its poll as everyone sees it.
-POLL_UPDATED = "poll.updated"
-MEMBER_REMOVED = "member.removed"
-MEMBER_JOINED = "member.joined"
-READ = "read"
-
-
-def live_subject(chat_id: str) -> str:
-    return LIVE_PREFIX + chat_id
 
 
 class LivePublisher:
@@ -45,7 +41,7 @@ class LivePublisher:
 
     async def publish(self, event: pb.LiveChatEvent) -> None:
         try:
-            await self._connection().publish(live_subject(event.chat_id), event.SerializeToString())
+            await self._connection().publish(chat_subject(event.chat_id), event.SerializeToString())
         except Exception as error:
             log.warning(
                 "live.publish_failed", chat_id=event.chat_id, error=str(error) or type(error).__name__
@@ -54,9 +50,9 @@ class LivePublisher:
     async def posted(self, row: Row[Any], parts: Sequence[PostPart]) -> None:
         """A new message with what its post stored (no look-up on the post path)."""
         message = self._views.posted(row, parts)
-        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=MESSAGE_POSTED, message=message))
+        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), kind=MESSAGE_POSTED, message=message))
 
-    async def message(self, event_type: str, row: Row[Any]) -> None:
+    async def message(self, kind: LiveKind, row: Row[Any]) -> None:
         """A stored message as an event, with its extras looked up (views.py); should that fail, the
         message goes out without them."""
         try:
@@ -64,16 +60,16 @@ class LivePublisher:
         except Exception as error:
             log.warning("live.decorate_failed", error=str(error) or type(error).__name__)
             message = message_pb(row)
-        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), type=event_type, message=message))
+        await self.publish(pb.LiveChatEvent(chat_id=str(row.chat_id), kind=kind, message=message))
 
     async def member_joined(self, chat_id: uuid.UUID | str, user_id: uuid.UUID | str) -> None:
-        await self.publish(pb.LiveChatEvent(chat_id=str(chat_id), type=MEMBER_JOINED, user_id=str(user_id)))
+        await self.publish(pb.LiveChatEvent(chat_id=str(chat_id), kind=MEMBER_JOINED, user_id=str(user_id)))
 
     async def read(self, chat_id: uuid.UUID | str, user_id: uuid.UUID | str, last_read_seq: int) -> None:
         """The person's read mark moved: their other devices clear the unread count (R-CHAT-7)."""
         await self.publish(
             pb.LiveChatEvent(
-                chat_id=str(chat_id), type=READ, user_id=str(user_id), last_read_seq=last_read_seq
+                chat_id=str(chat_id), kind=READ, user_id=str(user_id), last_read_seq=last_read_seq
             )
         )
 
@@ -81,5 +77,5 @@ class LivePublisher:
         """`member.removed` for each (chat, person): every gateway stops that person's delivery."""
         for chat_id, user_id in removals:
             await self.publish(
-                pb.LiveChatEvent(chat_id=str(chat_id), type=MEMBER_REMOVED, user_id=str(user_id))
+                pb.LiveChatEvent(chat_id=str(chat_id), kind=MEMBER_REMOVED, user_id=str(user_id))
             )

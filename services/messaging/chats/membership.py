@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -17,14 +16,8 @@ from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import service_actor, user_actor
 from services.common.outbox import stage_event
-from services.messaging.chats.access import (
-    CHAT_NOT_FOUND,
-    ChatAccess,
-    chat_access,
-    organisation_person,
-    shape_of,
-)
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.access import Access
+from services.messaging.chats.parts import CHAT_NOT_FOUND, ChatAccess, ChatView, MessagePreview, shape_of
 from services.messaging.chats.rules import (
     CLASS_KINDS,
     DEFAULT_RULES,
@@ -51,19 +44,6 @@ DEFAULT_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class MessagePreview:
-    """The newest message of a chat as its members' list shows it (text already cut short)."""
-
-    seq: int
-    author_id: uuid.UUID
-    text: str
-    created_at: datetime
-    deleted: bool
-    has_attachments: bool
-    is_poll: bool
-
-
 def preview_of(row: Row[Any]) -> MessagePreview | None:
     """The preview columns of a row of `my_chats`, or None for a chat without messages."""
     if row.last_message_seq is None:
@@ -78,22 +58,6 @@ def preview_of(row: Row[Any]) -> MessagePreview | None:
         has_attachments=bool(row.last_has_attachments) and not deleted,
         is_poll=bool(row.last_is_poll) and not deleted,
     )
-
-
-@dataclass(frozen=True)
-class ChatView:
-    """A chat as the caller sees it."""
-
-    chat: Row[Any]
-    member: bool
-    last_read_seq: int
-    may_post: bool
-    member_count: int
-    last_message: MessagePreview | None = None
-
-    @property
-    def unread(self) -> int:
-        return max(0, int(self.chat.last_seq) - self.last_read_seq) if self.member else 0
 
 
 @dataclass(frozen=True)
@@ -165,13 +129,29 @@ async def ensure_system_channels(store: ChatStore, conn: AsyncConnection, organi
 
 
 class Chats:
-    def __init__(
-        self, db: Database, store: ChatStore, access: AccessStore, directory: ReadModelStore
-    ) -> None:
+    def __init__(self, db: Database, store: ChatStore, access: Access, directory: ReadModelStore) -> None:
         self._db = db
         self._store = store
         self._access = access
         self._directory = directory
+
+    # --- what joining through a chat link asks (links/joining.py `ChatJoins`) ----------------------
+    async def add_joined(
+        self, conn: AsyncConnection, chat: Row[Any], user_id: uuid.UUID, rules_version: int
+    ) -> bool:
+        """A new member who acknowledged `rules_version`, `member.joined` staged; False: one already."""
+        if not await self._store.add_member(conn, chat.id, user_id, rules_version):
+            return False
+        await stage_joined(conn, chat, user_id, rules_version)
+        return True
+
+    async def settle_invitations(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, status: str
+    ) -> None:
+        await self._store.settle_invitations(conn, chat_id, user_id, status)
+
+    async def view(self, conn: AsyncConnection, access: ChatAccess) -> ChatView:
+        return await view_of(self._store, conn, access)
 
     async def create(self, principal: Principal, new: NewChat) -> ChatView:
         if new.kind not in KINDS:
@@ -179,7 +159,7 @@ class Chats:
         rules = clean_rules(list(new.rules))
         user = uuid.UUID(principal.user_id)
         async with self._db.transaction("create_chat") as conn:
-            person = await organisation_person(self._access, conn, new.organisation_id, principal)
+            person = await self._access.organisation_person(conn, new.organisation_id, principal)
             org_id = parse_uuid(new.organisation_id, "organisation_id")
             class_id: uuid.UUID | None = None
             subject = ""
@@ -228,7 +208,7 @@ class Chats:
 
     async def get(self, principal: Principal, chat_id: str) -> ChatView:
         async with self._db.transaction("get_chat") as conn:
-            return await view_of(self._store, conn, await chat_access(self._access, conn, chat_id, principal))
+            return await view_of(self._store, conn, await self._access.chat_access(conn, chat_id, principal))
 
     async def mine(self, principal: Principal, organisation_id: str) -> list[ChatView]:
         user = uuid.UUID(principal.user_id)
@@ -254,7 +234,7 @@ class Chats:
 
     async def joinable(self, principal: Principal, organisation_id: str) -> list[ChatView]:
         async with self._db.transaction("joinable_chats") as conn:
-            person = await organisation_person(self._access, conn, organisation_id, principal)
+            person = await self._access.organisation_person(conn, organisation_id, principal)
             views = []
             for row in await self._store.organisation_chats(
                 conn, parse_uuid(organisation_id, "organisation_id")
@@ -284,7 +264,7 @@ class Chats:
     async def join(self, principal: Principal, chat_id: str, rules_version: int) -> ChatView:
         """R-CHAT-4, R-CHAT-5: the audience (or an invitee) joins by acknowledging the current rules."""
         async with self._db.transaction("join_chat") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             if access.membership is not None:
                 return await view_of(self._store, conn, access)
             if not (access.may_join_alone or access.invited):
@@ -294,7 +274,7 @@ class Chats:
     async def members(self, principal: Principal, chat_id: str) -> list[Row[Any]]:
         """R-PRIV-1: the members of a chat are visible to its members."""
         async with self._db.transaction("chat_members") as conn:
-            (await chat_access(self._access, conn, chat_id, principal)).require_member()
+            (await self._access.chat_access(conn, chat_id, principal)).require_member()
             return list(await self._store.members(conn, parse_uuid(chat_id, "chat_id")))
 
     # --- invitations (R-CHAT-4) ---------------------------------------------------------------
@@ -316,7 +296,7 @@ class Chats:
         if len(user_ids) > MAX_INVITEES:
             raise InvalidArgument(f"Не больше {MAX_INVITEES} приглашений за раз")
         async with self._db.transaction("invite_to_chat") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             access.require_member()
             if not access.person.is_staff:
                 raise PermissionDenied("Приглашают в чат сотрудники, которые в нём состоят")
@@ -365,7 +345,7 @@ class Chats:
     async def accept(self, principal: Principal, invitation_id: str, rules_version: int) -> ChatView:
         async with self._db.transaction("accept_chat_invitation") as conn:
             invitation = await self._own_pending(conn, principal, invitation_id)
-            access = await chat_access(self._access, conn, str(invitation.chat_id), principal)
+            access = await self._access.chat_access(conn, str(invitation.chat_id), principal)
             if not in_audience(access.person, access.shape):
                 raise NotFound(CHAT_NOT_FOUND)
             return await self._join(conn, access, rules_version)

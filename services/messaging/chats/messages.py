@@ -19,12 +19,11 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.messaging.chats.access import ChatAccess, chat_access
-from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.live import MESSAGE_DELETED, MESSAGE_EDITED, LivePublisher
+from services.messaging.chats.access import Access
+from services.messaging.chats.live import LivePublisher
+from services.messaging.chats.parts import MESSAGE_DELETED, MESSAGE_EDITED, ChatAccess, Posted, PostPart
 from services.messaging.chats.rules import check_text, page_limit
 from services.messaging.chats.store import MessageStore
-from services.messaging.chats.views import Posted, PostPart
 
 MESSAGE_NOT_FOUND = "Сообщение не найдено"
 
@@ -53,7 +52,7 @@ class Messages:
         self,
         db: Database,
         store: MessageStore,
-        access: AccessStore,
+        access: Access,
         live: LivePublisher,
         *,
         frozen: Frozen,
@@ -90,7 +89,7 @@ class Messages:
             if client is None:
                 raise
             async with self._db.transaction("post_message_again") as conn:
-                access = await chat_access(self._access, conn, chat_id, principal)
+                access = await self._access.chat_access(conn, chat_id, principal)
                 stored = await self._already_posted(conn, access, client)
             if stored is None:
                 raise
@@ -112,7 +111,7 @@ class Messages:
         client: uuid.UUID | None,
     ) -> Posted:
         async with self._db.transaction("post_message") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             if client is not None:
                 stored = await self._already_posted(conn, access, client)
                 if stored is not None:
@@ -151,7 +150,7 @@ class Messages:
 
     async def _own(self, principal: Principal, chat_id: str, seq: int, *, edit: str | None) -> Row[Any]:
         async with self._db.transaction("edit_message" if edit is not None else "delete_message") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             access.require_member()
             row = await self._store.get_message(conn, access.chat.id, seq, for_update=True)
             if row is None:
@@ -186,7 +185,7 @@ class Messages:
             raise InvalidArgument("before и after — номера сообщений")
         count = page_limit(limit)
         async with self._db.read("chat_history") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             access.require_member()
             rows, has_more = await self._store.history(
                 conn, access.chat.id, before=before, after=after, limit=count
@@ -197,7 +196,7 @@ class Messages:
         if seq < 0:
             raise InvalidArgument("seq — номер сообщения")
         async with self._db.transaction("mark_read") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             access.require_member()
             chat = access.chat
             last_read = await self._store.mark_read(

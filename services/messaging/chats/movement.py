@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from parta.events.v1 import messaging_pb2 as events
 from services.common.events import service_actor
 from services.common.outbox import stage_event
-from services.messaging.chats.access import shape_of
+from services.messaging.chats.parts import shape_of
 from services.messaging.chats.rules import still_belongs
 from services.messaging.chats.store import ChatStore
 from services.messaging.readmodel.store import ReadModelStore

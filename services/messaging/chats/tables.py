@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 # --- messaging's own data -----------------------------------------------------------------------
 chats = Table(

@@ -6,67 +6,21 @@ from parts that main passes in:
 - a `MessagePart` adds its extras to a batch of stored messages of one chat, as one reader sees them
   or, with no reader, as everyone following the chat sees them live;
 - a `PostPart` is what a new message carries beyond its text, checked before the post, stored in
-  the post's transaction (`Messages.post`) and shown on the new message without a second look-up."""
+  the post's transaction (`Messages.post`) and shown on the new message without a second look-up.
+Both are declared in `parts.py`, with the `Views` the other features' apis ask of `MessageViews`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.db import Database
-from services.messaging.chats.access import ChatAccess
 from services.messaging.chats.convert import message_pb
-from services.messaging.readmodel.people import Person
-
-
-class Reader(Protocol):
-    """Who reads the messages: the chat and the person as the rules look at them."""
-
-    @property
-    def chat(self) -> Row[Any]: ...
-
-    @property
-    def person(self) -> Person: ...
-
-
-class MessagePart(Protocol):
-    """Extras of stored messages (attachments/views.py, polls/views.py)."""
-
-    async def add(
-        self, conn: AsyncConnection, reader: Reader | None, messages: Sequence[pb.ChatMessage]
-    ) -> None:
-        """Give these messages of one chat this part's extras, as `reader` sees them; None: as
-        everyone following the chat sees them (no one's own choices or rights)."""
-        ...
-
-
-class PostPart(Protocol):
-    """What a new message carries beyond its text (its files, its poll)."""
-
-    # The part is content of its own, so the message's text may be empty (files).
-    content: bool
-
-    async def store(self, conn: AsyncConnection, access: ChatAccess, message: Row[Any]) -> None:
-        """Store the part in the post's transaction, once the message row exists."""
-        ...
-
-    def show(self, message: pb.ChatMessage) -> None:
-        """Fill what `store` stored into the new message as everyone sees it."""
-        ...
-
-
-@dataclass(frozen=True)
-class Posted:
-    """A message a send stored; `parts` None when an earlier send of it stored it (a retry)."""
-
-    row: Row[Any]
-    access: ChatAccess
-    parts: Sequence[PostPart] | None
+from services.messaging.chats.parts import MessagePart, Posted, PostPart, Reader
 
 
 class MessageViews:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
@@ -12,10 +13,13 @@ from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import current_principal
 from services.common.convert import to_timestamp
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, metadata_value
-from services.messaging.chats.convert import chat_pb, kind_value
-from services.messaging.links.joining import ChatLinks, link_refusal
+from services.messaging.chats.parts import ChatView, kind_value
+from services.messaging.links.joining import ChatLinks
+from services.messaging.links.rules import link_refusal
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+# A chat as the contract shows it to its caller (main passes chats' `convert.chat_pb`).
+ShowChat: TypeAlias = Callable[[ChatView], pb.Chat]
 
 
 def chat_link_pb(row: Row[Any]) -> pb.ChatLink:
@@ -38,14 +42,15 @@ def client_address(context: Context) -> str | None:
 
 
 class LinksApi:
-    def __init__(self, links: ChatLinks) -> None:
+    def __init__(self, links: ChatLinks, show_chat: ShowChat) -> None:
         self._links = links
+        self._show_chat = show_chat
 
     async def JoinByChatLink(self, request: pb.JoinByChatLinkRequest, context: Context) -> pb.Chat:
         view = await self._links.join(
             current_principal(), request.token, request.rules_version, client_address(context)
         )
-        return chat_pb(view)
+        return self._show_chat(view)
 
     async def CreateChatLink(self, request: pb.CreateChatLinkRequest, context: Context) -> pb.CreatedChatLink:
         created = await self._links.create(

@@ -3,7 +3,8 @@
 - Made, listed and revoked by the chat's moderators — its creator and those named since (R-MOD-1) —
   and the organisation's administrators: an expiry (7 days by default, at most 30) and an optional
   use limit. The token (192 random bits) is shown once; only its SHA-256 is kept
-  (`services/common/link_tokens.py`, the same scheme as directory's organisation invites).
+  (`services/common/link_tokens.py`, the same scheme as directory's organisation invites; the
+  lifetime, use limit and refusals in `rules.py`).
 - A preview shows the chat's title, kind, organisation and numbered rules; nothing about members.
 - Joining is voluntary and acknowledges the chat's current rules, exactly like JoinChat (R-CHAT-4,
   R-CHAT-5). A chat link is not a way into the school: only a member of the chat's organisation
@@ -20,7 +21,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,21 +29,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.common.auth import Principal
 from services.common.convert import parse_uuid
 from services.common.db import Database
-from services.common.errors import InvalidArgument, NotFound, PermissionDenied, RuleRefused
-from services.common.link_tokens import Failures, guarded_look_up, hash_token, new_token
-from services.messaging.chats.access import ChatAccess, shape_of
-from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.membership import ChatView, stage_joined, view_of
-from services.messaging.chats.rules import in_audience
-from services.messaging.chats.store import ChatStore
+from services.common.errors import NotFound, PermissionDenied, RuleRefused
+from services.common.link_failures import look_up
+from services.common.link_tokens import hash_token, new_token
+from services.messaging.chats.parts import Access, ChatAccess, ChatView
+from services.messaging.links.rules import (
+    RULE,
+    check_rules_acknowledged,
+    lifetime_days,
+    link_refusal,
+    use_limit,
+)
 from services.messaging.links.store import ChatLinkStore
-from services.messaging.moderation.actions import moderator_of
-from services.messaging.moderation.rules import blocked_refusal
-from services.messaging.moderation.store import ModerationStore
+from services.messaging.moderation.parts import Moderators
 
-DEFAULT_EXPIRY_DAYS = 7
-MAX_EXPIRY_DAYS = 30
-MAX_USES = 1000
 LINK_NOT_FOUND = "Ссылка-приглашение в чат не найдена"
 NOT_IN_ORGANISATION = (
     "Ссылка-приглашение в чат не делает участником школы: сначала вступите в организацию "
@@ -66,49 +66,20 @@ class LinkPreview:
     organisation_member: bool
 
 
-# --- pure rules ---------------------------------------------------------------------------------
-def expiry_days(requested: int) -> int:
-    """0 means the default week; 1..30 days (R-CHAT-6)."""
-    if requested == 0:
-        return DEFAULT_EXPIRY_DAYS
-    if not 1 <= requested <= MAX_EXPIRY_DAYS:
-        raise InvalidArgument(f"Срок действия ссылки — от 1 до {MAX_EXPIRY_DAYS} дней", rule="R-CHAT-6")
-    return requested
+class ChatJoins(Protocol):
+    """What joining through a link needs of chats (main passes chats' `membership.Chats`)."""
 
+    async def add_joined(
+        self, conn: AsyncConnection, chat: Row[Any], user_id: uuid.UUID, rules_version: int
+    ) -> bool:
+        """Make the person a member (`member.joined` staged); False when they already are one."""
+        ...
 
-def use_limit(requested: int) -> int | None:
-    """0 means no limit; otherwise 1..1000 uses."""
-    if requested == 0:
-        return None
-    if not 1 <= requested <= MAX_USES:
-        raise InvalidArgument(f"Число вступлений по ссылке — от 1 до {MAX_USES} (R-CHAT-6)", rule="R-CHAT-6")
-    return requested
+    async def settle_invitations(
+        self, conn: AsyncConnection, chat_id: uuid.UUID, user_id: uuid.UUID, status: str
+    ) -> None: ...
 
-
-def unusable_reason(
-    revoked_at: datetime | None, expires_at: datetime, uses: int, max_uses: int | None, now: datetime
-) -> RuleRefused | None:
-    """Why a known link cannot be used any more, or None (R-CHAT-6)."""
-    if revoked_at is not None:
-        return RuleRefused("Ссылка-приглашение в чат отозвана", rule="R-CHAT-6")
-    if expires_at <= now:
-        return RuleRefused("Срок действия ссылки-приглашения в чат истёк", rule="R-CHAT-6")
-    if max_uses is not None and uses >= max_uses:
-        return RuleRefused("Ссылка-приглашение в чат уже использована полностью", rule="R-CHAT-6")
-    return None
-
-
-def link_refusal(link: Row[Any], now: datetime) -> RuleRefused | None:
-    return unusable_reason(link.revoked_at, link.expires_at, link.uses, link.max_uses, now)
-
-
-def check_rules_acknowledged(current_version: int, acknowledged: int) -> None:
-    """R-CHAT-5: a member joins only with the chat's current rules version, as JoinChat asks."""
-    if acknowledged != current_version:
-        raise RuleRefused(
-            f"Прежде чем вступить, прочитайте правила чата и подтвердите их (версия {current_version})",
-            rule="R-CHAT-5",
-        )
+    async def view(self, conn: AsyncConnection, access: ChatAccess) -> ChatView: ...
 
 
 class ChatLinks:
@@ -116,9 +87,9 @@ class ChatLinks:
         self,
         db: Database,
         store: ChatLinkStore,
-        access: AccessStore,
-        chats: ChatStore,
-        moderators: ModerationStore,
+        access: Access,
+        chats: ChatJoins,
+        moderators: Moderators,
     ) -> None:
         self._db = db
         self._store = store
@@ -130,10 +101,10 @@ class ChatLinks:
     async def create(
         self, principal: Principal, chat_id: str, expires_in_days: int, max_uses: int
     ) -> CreatedLink:
-        days = expiry_days(expires_in_days)
+        days = lifetime_days(expires_in_days)
         limit = use_limit(max_uses)
         async with self._db.transaction("create_chat_link") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             token = new_token()
             now = datetime.now(UTC)
             row = await self._store.insert_link(
@@ -150,13 +121,13 @@ class ChatLinks:
 
     async def list(self, principal: Principal, chat_id: str) -> list[Row[Any]]:
         async with self._db.transaction("list_chat_links") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             return list(await self._store.chat_links(conn, mod.chat.id))
 
     async def revoke(self, principal: Principal, chat_id: str, link_id: str) -> Row[Any]:
         wanted = parse_uuid(link_id, "link_id")
         async with self._db.transaction("revoke_chat_link") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             link = await self._store.get_link(conn, wanted)
             if link is None or link.chat_id != mod.chat.id:
                 raise NotFound(LINK_NOT_FOUND)
@@ -165,7 +136,7 @@ class ChatLinks:
     async def revoke_all(self, principal: Principal, chat_id: str) -> int:
         """Every link of the chat still usable, at once; returns how many."""
         async with self._db.transaction("revoke_all_chat_links") as conn:
-            mod = await moderator_of(self._moderators, self._access, conn, chat_id, principal)
+            mod = await self._moderators.moderator_of(conn, chat_id, principal)
             return await self._store.revoke_usable_links(conn, mod.chat.id, mod.user_id)
 
     # --- following a link ---------------------------------------------------------------------
@@ -215,29 +186,29 @@ class ChatLinks:
         chat = standing.chat
         person = standing.person
         if not person.is_member:
-            raise RuleRefused(NOT_IN_ORGANISATION, rule="R-CHAT-6")
+            raise RuleRefused(NOT_IN_ORGANISATION, rule=RULE)
         if standing.membership is not None:  # already in: nothing to do, no use counted
-            return await view_of(
-                self._chats, conn, ChatAccess(chat, person, standing.membership, invited=False)
-            )
+            return await self._chats.view(conn, ChatAccess(chat, person, standing.membership, invited=False))
         refusal = link_refusal(link, now)
         if refusal is not None:
             raise refusal
-        if not in_audience(person, shape_of(chat)):
+        access = ChatAccess(chat, person, None, invited=False, block_ends_at=standing.block_ends_at)
+        if not access.in_audience:
             raise PermissionDenied(NOT_IN_AUDIENCE, rule="R-CHAT-1")
-        if standing.block_ends_at is not None:
-            raise blocked_refusal(standing.block_ends_at)
+        access.require_not_blocked()
         check_rules_acknowledged(chat.rules_version, rules_version)
-        if await self._chats.add_member(conn, chat.id, user, rules_version):
-            if not await self._store.count_link_use(conn, link.id):
-                # Another join took the last use (or the link ended) meanwhile: this one is undone.
-                fresh = await self._store.get_link(conn, link.id)
-                refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
-                raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule="R-CHAT-6")
-            await stage_joined(conn, chat, user, rules_version)
+        # The new membership and its `member.joined` are undone with the transaction when the use
+        # cannot be counted.
+        if await self._chats.add_joined(
+            conn, chat, user, rules_version
+        ) and not await self._store.count_link_use(conn, link.id):
+            # Another join took the last use (or the link ended) meanwhile: this one is undone.
+            fresh = await self._store.get_link(conn, link.id)
+            refusal = link_refusal(fresh, datetime.now(UTC)) if fresh is not None else None
+            raise refusal or RuleRefused("Ссылка-приглашение в чат больше не действует", rule=RULE)
         await self._chats.settle_invitations(conn, chat.id, user, "accepted")
         membership = await self._access.membership(conn, chat.id, user)
-        return await view_of(self._chats, conn, ChatAccess(chat, person, membership, invited=False))
+        return await self._chats.view(conn, ChatAccess(chat, person, membership, invited=False))
 
     async def _look_up(
         self, conn: AsyncConnection, token: str, client_address: str | None
@@ -248,17 +219,4 @@ class ChatLinks:
         async def find(token_hash: bytes) -> Row[Any] | None:
             return await self._store.link_by_hash(conn, token_hash)
 
-        async def failures_since(address: str, prefix: str, since: datetime) -> Failures:
-            return await self._store.link_failures_since(conn, address, prefix, since)
-
-        async def record_failure(address: str, prefix: str, forget_before: datetime) -> None:
-            await self._store.record_link_failure(conn, address, prefix, forget_before)
-
-        return await guarded_look_up(
-            token,
-            client_address,
-            find=find,
-            failures_since=failures_since,
-            record_failure=record_failure,
-            rule="R-CHAT-6",
-        )
+        return await look_up(conn, token, client_address, find=find, failures=self._store.failures, rule=RULE)

@@ -1,13 +1,12 @@
-"""Chat invite links' SQL (R-CHAT-6): the links (token hashes, expiry, use limit, uses, revocation)
-and the failed look-ups of unknown tokens per client address. The tables are created by
-migrations/versions/0004_search_links.py. Every method takes the connection of the caller's
-transaction; nothing here decides a rule."""
+"""Chat invite links' SQL (R-CHAT-6): the links (token hashes, expiry, use limit, uses, revocation);
+the failed look-ups of unknown tokens are the shared `LinkFailures` over `chat_link_failures`. The
+tables are created by migrations/versions/0004_search_links.py. Every method takes the connection of
+the caller's transaction; nothing here decides a rule."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.common.link_tokens import Failures
+from services.common.link_failures import LinkFailures
 from services.messaging.links.tables import chat_link_failures, chat_links
 from services.messaging.readmodel.tables import dir_organisations
 
@@ -37,6 +36,10 @@ def _usable() -> Any:
 
 
 class ChatLinkStore:
+    def __init__(self) -> None:
+        # Failed look-ups of unknown tokens (`services/common/link_failures.py`).
+        self.failures = LinkFailures(chat_link_failures)
+
     async def insert_link(self, conn: AsyncConnection, **values: Any) -> Row[Any]:
         result = await conn.execute(
             chat_links.insert().values(id=uuid.uuid4(), **values).returning(*chat_links.c)
@@ -90,40 +93,6 @@ class ChatLinkStore:
             .returning(chat_links.c.id)
         )
         return counted is not None
-
-    async def record_link_failure(
-        self, conn: AsyncConnection, client_address: str, token_prefix: str, forget_before: datetime
-    ) -> None:
-        """Count one failed look-up; the address's failures older than `forget_before` are dropped."""
-        await conn.execute(
-            chat_link_failures.delete().where(
-                chat_link_failures.c.client_address == client_address,
-                chat_link_failures.c.at < forget_before,
-            )
-        )
-        await conn.execute(
-            chat_link_failures.insert().values(client_address=client_address, token_prefix=token_prefix)
-        )
-
-    async def link_failures_since(
-        self, conn: AsyncConnection, client_address: str, token_prefix: str, since: datetime
-    ) -> Failures:
-        """Failed look-ups of an address since `since`: with this token prefix, and in all."""
-        same = chat_link_failures.c.token_prefix == token_prefix
-        row = (
-            await conn.execute(
-                select(
-                    func.count().filter(same),
-                    func.min(chat_link_failures.c.at).filter(same),
-                    func.count(),
-                    func.min(chat_link_failures.c.at),
-                ).where(
-                    chat_link_failures.c.client_address == client_address,
-                    chat_link_failures.c.at >= since,
-                )
-            )
-        ).one()
-        return Failures(int(row[0]), row[1], int(row[2]), row[3])
 
     async def organisation_name(self, conn: AsyncConnection, organisation_id: uuid.UUID) -> str:
         name = await conn.scalar(

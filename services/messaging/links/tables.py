@@ -14,7 +14,7 @@ from sqlalchemy import (
     func,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 chat_links = Table(
     "chat_links",

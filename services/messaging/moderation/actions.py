@@ -9,9 +9,10 @@ may see the chat) they are PERMISSION_DENIED; to anyone else the chat does not e
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,10 +24,8 @@ from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
-from services.messaging.chats.access import CHAT_NOT_FOUND, chat_access
-from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.live import MESSAGE_DELETED, LivePublisher
-from services.messaging.chats.store import ChatStore, MessageStore
+from services.messaging.chats.parts import CHAT_NOT_FOUND, MESSAGE_DELETED, Access, Live, MessageLookup
+from services.messaging.moderation.parts import Moderator, may_moderate
 from services.messaging.moderation.rules import (
     AUDIT_PAGE_LIMIT,
     block_end,
@@ -34,11 +33,9 @@ from services.messaging.moderation.rules import (
     clean_comment,
     clean_reason,
     may_be_named_moderator,
-    may_moderate,
     rule_text,
 )
 from services.messaging.moderation.store import ModerationStore
-from services.messaging.readmodel.people import Person
 
 MEMBER_NOT_FOUND = "В этом чате нет такого участника"
 NOT_A_MODERATOR = "Это делают модераторы чата и администраторы организации"
@@ -56,25 +53,13 @@ def now() -> datetime:
 
 
 @dataclass(frozen=True)
-class Moderator:
-    """A chat and the moderator (or administrator) acting in it."""
-
-    chat: Row[Any]
-    person: Person
-
-    @property
-    def user_id(self) -> uuid.UUID:
-        return self.person.user_id
-
-
-@dataclass(frozen=True)
 class AuditPage:
     entries: list[Row[Any]]
     next_before: int
 
 
 async def moderator_of(
-    store: ModerationStore, access: AccessStore, conn: AsyncConnection, chat_id: str, principal: Principal
+    store: ModerationStore, access: Access, conn: AsyncConnection, chat_id: str, principal: Principal
 ) -> Moderator:
     """The caller as a moderator of the chat; 403 to the chat's other people, 404 to anyone else."""
     chat = await access.get_chat(conn, parse_uuid(chat_id, "chat_id"))
@@ -86,8 +71,16 @@ async def moderator_of(
         raise NotFound(CHAT_NOT_FOUND)
     if may_moderate(person, chat.created_by, await store.is_named_moderator(conn, chat.id, user)):
         return Moderator(chat, person)
-    await chat_access(access, conn, chat_id, principal)  # NOT_FOUND unless the chat is theirs to see
+    await access.chat_access(conn, chat_id, principal)  # NOT_FOUND unless the chat is theirs to see
     raise PermissionDenied(NOT_A_MODERATOR, rule="R-MOD-1")
+
+
+class Memberships(Protocol):
+    """What removing a member needs of chats (main passes chats' `store.ChatStore`)."""
+
+    async def remove_memberships(
+        self, conn: AsyncConnection, user_id: uuid.UUID, chat_ids: Iterable[uuid.UUID]
+    ) -> list[uuid.UUID]: ...
 
 
 class Moderation:
@@ -95,10 +88,10 @@ class Moderation:
         self,
         db: Database,
         store: ModerationStore,
-        access: AccessStore,
-        chats: ChatStore,
-        messages: MessageStore,
-        live: LivePublisher,
+        access: Access,
+        chats: Memberships,
+        messages: MessageLookup,
+        live: Live,
     ) -> None:
         self._db = db
         self._store = store
@@ -106,6 +99,10 @@ class Moderation:
         self._chats = chats
         self._messages = messages
         self._live = live
+
+    async def moderator_of(self, conn: AsyncConnection, chat_id: str, principal: Principal) -> Moderator:
+        """The caller as a moderator of the chat (`parts.Moderators`, for chat links too)."""
+        return await moderator_of(self._store, self._access, conn, chat_id, principal)
 
     async def _audit(self, conn: AsyncConnection, mod: Moderator, action: str, **values: Any) -> Row[Any]:
         """R-MOD-5: every action goes into the append-only audit log (and out as an event)."""
@@ -147,7 +144,7 @@ class Moderation:
     async def name_moderator(self, principal: Principal, chat_id: str, user_id: str) -> Row[Any]:
         """R-MOD-1: a moderator (or administrator) names another of the chat's staff members."""
         async with self._db.transaction("name_moderator") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             target = parse_uuid(user_id, "user_id")
             member = await self._access.membership(conn, mod.chat.id, target) is not None
             if not member:
@@ -170,7 +167,7 @@ class Moderation:
         why, and members' sockets get `message.deleted` as for any delete."""
         why = clean_reason(reason)
         async with self._db.transaction("remove_message") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             rule_text(list(mod.chat.rules), rule)
             row = await self._messages.get_message(conn, mod.chat.id, seq, for_update=True)
             if row is None:
@@ -198,7 +195,7 @@ class Moderation:
         rule's text: the reminder) in their own violations list."""
         note = clean_comment(comment)
         async with self._db.transaction("record_violation") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             text = rule_text(list(mod.chat.rules), rule)
             target = await self._member(conn, mod, user_id)
             row = await self._store.insert_violation(
@@ -219,13 +216,13 @@ class Moderation:
         target = parse_uuid(user_id, "user_id") if user_id else None
         async with self._db.transaction("list_violations") as conn:
             try:
-                mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+                mod = await self.moderator_of(conn, chat_id, principal)
                 chat = mod.chat
             except PermissionDenied:
                 me = uuid.UUID(principal.user_id)
                 if target not in (None, me):
                     raise
-                chat = (await chat_access(self._access, conn, chat_id, principal)).chat
+                chat = (await self._access.chat_access(conn, chat_id, principal)).chat
                 target = me
             return list(await self._store.violations(conn, chat.id, target))
 
@@ -236,7 +233,7 @@ class Moderation:
         """R-MOD-3: only after more than three recorded violations in this chat, for 1..30 days."""
         why = clean_reason(reason)
         async with self._db.transaction("block_member") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             target = await self._member(conn, mod, user_id)
             check_may_block(await self._store.violation_count(conn, mod.chat.id, target), days)
             starts = now()
@@ -263,12 +260,12 @@ class Moderation:
         target = parse_uuid(user_id, "user_id") if user_id else None
         async with self._db.transaction("list_blocks") as conn:
             try:
-                chat = (await moderator_of(self._store, self._access, conn, chat_id, principal)).chat
+                chat = (await self.moderator_of(conn, chat_id, principal)).chat
             except PermissionDenied:
                 me = uuid.UUID(principal.user_id)
                 if target not in (None, me):
                     raise
-                chat = (await chat_access(self._access, conn, chat_id, principal)).chat
+                chat = (await self._access.chat_access(conn, chat_id, principal)).chat
                 target = me
             return list(await self._store.active_blocks(conn, chat.id, target, now()))
 
@@ -276,7 +273,7 @@ class Moderation:
         """R-MOD-4: a moderator lifts a block early, saying why."""
         why = clean_reason(reason)
         async with self._db.transaction("lift_block") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             target = parse_uuid(user_id, "user_id")
             current = await self._store.active_block(conn, mod.chat.id, target, now())
             if current is None:
@@ -292,7 +289,7 @@ class Moderation:
         """R-MOD-5: removal cites a rule of the chat and a reason; the member's sockets drop the chat."""
         why = clean_reason(reason)
         async with self._db.transaction("remove_member") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             rule_text(list(mod.chat.rules), rule)
             target = await self._member(conn, mod, user_id)
             await self._chats.remove_memberships(conn, target, [mod.chat.id])
@@ -321,6 +318,6 @@ class Moderation:
         if limit < 0 or limit > AUDIT_PAGE_LIMIT:
             raise InvalidArgument(f"limit: от 1 до {AUDIT_PAGE_LIMIT}")
         async with self._db.transaction("moderation_audit") as conn:
-            mod = await moderator_of(self._store, self._access, conn, chat_id, principal)
+            mod = await self.moderator_of(conn, chat_id, principal)
             rows, more = await self._store.audit_page(conn, mod.chat.id, before=before, limit=limit or 50)
         return AuditPage(rows, int(rows[-1].id) if more and rows else 0)

@@ -11,7 +11,7 @@ from sqlalchemy import Row
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import current_principal
 from services.common.convert import to_timestamp
-from services.messaging.chats.views import MessageViews
+from services.messaging.chats.parts import Views
 from services.messaging.moderation.actions import Moderation
 from services.messaging.moderation.rules import block_active
 
@@ -63,7 +63,7 @@ def audit_pb(row: Row[Any]) -> pb.AuditEntry:
 
 
 class ModerationApi:
-    def __init__(self, moderation: Moderation, views: MessageViews) -> None:
+    def __init__(self, moderation: Moderation, views: Views) -> None:
         self._moderation = moderation
         self._views = views
 

@@ -1,11 +1,12 @@
-"""The moderation rules (R-MOD-1..5) as plain functions over plain facts: who moderates a chat, which
-rule a moderator may cite, when a block is allowed and whether it holds now, and what a reason is.
-Nothing here touches the database; `actions.py` gathers the facts and calls these."""
+"""The moderation rules (R-MOD-1..5) as plain functions over plain facts: who may be named a
+moderator, which rule a moderator may cite, when a block is allowed and whether it holds now, and
+what a reason is. Nothing here touches the database; `actions.py` gathers the facts and calls these.
+Who moderates a chat and what a blocked member is told are offered to the other features too, so
+they are in `parts.py`."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from services.common.errors import InvalidArgument, RuleRefused
 from services.messaging.readmodel.people import Person
@@ -15,16 +16,6 @@ VIOLATIONS_BEFORE_BLOCK = 3
 MAX_BLOCK_DAYS = 30
 MAX_REASON_CHARS = 1000
 AUDIT_PAGE_LIMIT = 100
-
-
-def is_moderator(person: Person, created_by: uuid.UUID | None, named: bool) -> bool:
-    """R-MOD-1: the chat's creator and the moderators named since are its moderators."""
-    return person.is_member and (person.user_id == created_by or named)
-
-
-def may_moderate(person: Person, created_by: uuid.UUID | None, named: bool) -> bool:
-    """A chat's moderators, and the organisation's administrators in every chat of theirs."""
-    return person.is_admin or is_moderator(person, created_by, named)
 
 
 def may_be_named_moderator(target: Person, is_chat_member: bool) -> bool:
@@ -88,11 +79,3 @@ def block_end(starts_at: datetime, days: int) -> datetime:
 def block_active(ends_at: datetime, lifted_at: datetime | None, now: datetime) -> bool:
     """A block holds until it ends (it lifts itself, R-MOD-3) or a moderator lifts it (R-MOD-4)."""
     return lifted_at is None and now < ends_at
-
-
-def blocked_refusal(ends_at: datetime) -> RuleRefused:
-    """What a blocked member is told when they try to write (R-MOD-3)."""
-    return RuleRefused(
-        f"Вы заблокированы в этом чате до {ends_at.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        rule="R-MOD-3",
-    )

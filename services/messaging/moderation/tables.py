@@ -13,7 +13,7 @@ from sqlalchemy import (
     func,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 chat_moderators = Table(
     "chat_moderators",

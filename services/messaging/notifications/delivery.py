@@ -7,7 +7,6 @@ The clock is a constructor argument (`clock`), so tests put "now" at night inste
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -25,8 +24,7 @@ from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.common.logging import get_logger
 from services.common.mail import MailFailed, SmtpMailer
-from services.messaging.chats.access import ORG_NOT_FOUND
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.parts import ORG_NOT_FOUND, Access
 from services.messaging.config import MessagingSettings
 from services.messaging.notifications.rules import (
     DEFAULT_TIME_ZONE,
@@ -97,7 +95,7 @@ class Notifications:
     def __init__(
         self,
         db: Database,
-        access: AccessStore,
+        access: Access,
         notify_store: NotifyStore,
         settings: MessagingSettings,
         *,
@@ -114,31 +112,10 @@ class Notifications:
         self.clock = clock
         self._key: VapidKey | None = None
         self._key_lock = asyncio.Lock()
-        self._digest_task: asyncio.Task[None] | None = None
-
-    # --- lifecycle: the periodic digest ----------------------------------------------------------
-    async def start(self) -> None:
-        if self._mailer is not None and self._settings.digest_every_seconds > 0:
-            self._digest_task = asyncio.create_task(self._digest_loop(), name="messaging-digest")
-
-    async def stop(self) -> None:
-        """Stop the digest job (before the database closes)."""
-        if self._digest_task is not None:
-            self._digest_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._digest_task
 
     async def close(self) -> None:
         """Close the push client (after the consumers have stopped)."""
         await self._sender.close()
-
-    async def _digest_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._settings.digest_every_seconds)
-            try:
-                await self.send_digests()
-            except Exception:
-                log.exception("digest.run_failed")
 
     # --- the VAPID key -----------------------------------------------------------------------------
     async def vapid_key(self) -> VapidKey:

@@ -4,21 +4,13 @@ directory's organisation events (the time zone that quiet hours are read in)."""
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2, envelope_pb2
 from parta.events.v1 import messaging_pb2 as messaging_events
+from services.common.convert import uuid_or_none
 from services.common.inbox import AfterCommit, Subscription
 from services.messaging.notifications.delivery import Notifications
-
-
-def _id(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def push_subscription(notifications: Notifications) -> Subscription:
@@ -28,7 +20,7 @@ def push_subscription(notifications: Notifications) -> Subscription:
     async def on_posted(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> AfterCommit | None:
         event = messaging_events.MessagePosted()
         envelope.payload.Unpack(event)
-        chat, author = _id(event.chat_id), _id(event.author_id)
+        chat, author = uuid_or_none(event.chat_id), uuid_or_none(event.author_id)
         if chat is None or author is None:
             return None
         return await notifications.message_posted(conn, chat, event.seq, author)
@@ -43,7 +35,7 @@ def organisation_subscription(notifications: Notifications) -> Subscription:
     async def on_activated(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
         event = directory_pb2.OrganisationActivated()
         envelope.payload.Unpack(event)
-        org = _id(event.organisation_id)
+        org = uuid_or_none(event.organisation_id)
         if org is not None:
             await notifications.time_zone_changed(conn, org, event.time_zone)
 
@@ -51,7 +43,7 @@ def organisation_subscription(notifications: Notifications) -> Subscription:
     async def on_updated(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
         event = directory_pb2.OrganisationUpdated()
         envelope.payload.Unpack(event)
-        org = _id(event.organisation_id)
+        org = uuid_or_none(event.organisation_id)
         if org is not None and event.time_zone:
             await notifications.time_zone_changed(conn, org, event.time_zone)
 

@@ -14,7 +14,7 @@ from sqlalchemy import (
     func,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 notify_vapid_keys = Table(
     "notify_vapid_keys",

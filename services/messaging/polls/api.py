@@ -4,14 +4,13 @@ here: `Messages.post` stores it in the post's transaction."""
 
 from __future__ import annotations
 
-from datetime import UTC
-from typing import Any, TypeAlias
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeAlias
 
 from parta.messaging.v1 import messaging_pb2 as pb
-from services.common.auth import current_principal
-from services.common.convert import to_timestamp
-from services.messaging.chats.messages import Messages
-from services.messaging.chats.views import MessageViews
+from services.common.auth import Principal, current_principal
+from services.common.convert import from_timestamp, to_timestamp
+from services.messaging.chats.parts import Posted, PostPart, Views
 from services.messaging.polls.rules import PollDraft
 from services.messaging.polls.views import PollPosting
 from services.messaging.polls.voting import PollChange, Polls
@@ -19,8 +18,16 @@ from services.messaging.polls.voting import PollChange, Polls
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
 
+class Poster(Protocol):
+    """How a poll is posted: as a message carrying it (main passes chats' `messages.Messages`)."""
+
+    async def post(
+        self, principal: Principal, chat_id: str, text: str, reply_to_seq: int, *, parts: Sequence[PostPart]
+    ) -> Posted: ...
+
+
 class PollsApi:
-    def __init__(self, polls: Polls, messages: Messages, views: MessageViews, posting: PollPosting) -> None:
+    def __init__(self, polls: Polls, messages: Poster, views: Views, posting: PollPosting) -> None:
         self._polls = polls
         self._messages = messages
         self._views = views
@@ -36,7 +43,7 @@ class PollsApi:
             options=tuple(draft.options),
             multiple=draft.multiple,
             anonymous=draft.anonymous,
-            closes_at=draft.closes_at.ToDatetime(tzinfo=UTC) if draft.HasField("closes_at") else None,
+            closes_at=from_timestamp(draft.closes_at) if draft.HasField("closes_at") else None,
         )
         part = self._posting(poll)
         posted = await self._messages.post(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.common.errors import InvalidArgument, RuleRefused
-from services.messaging.moderation.rules import may_moderate
+from services.messaging.moderation.parts import may_moderate
 from services.messaging.readmodel.people import Person
 
 MIN_OPTIONS = 2

@@ -17,7 +17,7 @@ from sqlalchemy import (
     func,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 # One row per poll; the poll is the message (chat_id, seq) and its question is the message's text.
 polls = Table(

@@ -16,9 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.convert import to_timestamp
-from services.messaging.chats.access import ChatAccess
-from services.messaging.chats.views import Reader
-from services.messaging.moderation.store import ModerationStore
+from services.messaging.chats.parts import ChatAccess, Reader
+from services.messaging.moderation.parts import NamedModerators
 from services.messaging.polls.rules import PollDraft, clean_poll, is_closed, voter_key
 from services.messaging.polls.store import PollCounts, PollStore
 from services.messaging.polls.voting import Viewer, now
@@ -53,7 +52,7 @@ class PollPart:
     """Fills `poll` of the stored messages that are polls and, for a reader who may see it (channels),
     `seen_count`."""
 
-    def __init__(self, store: PollStore, moderators: ModerationStore) -> None:
+    def __init__(self, store: PollStore, moderators: NamedModerators) -> None:
         self._store = store
         self._moderators = moderators
 

@@ -22,11 +22,15 @@ from services.common.auth import Principal
 from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import NotFound, PermissionDenied
-from services.messaging.chats.access import CHAT_NOT_FOUND, ChatAccess, chat_access
-from services.messaging.chats.access_store import AccessStore
-from services.messaging.chats.live import POLL_UPDATED, LivePublisher
-from services.messaging.chats.store import MessageStore
-from services.messaging.moderation.store import ModerationStore
+from services.messaging.chats.parts import (
+    CHAT_NOT_FOUND,
+    POLL_UPDATED,
+    Access,
+    ChatAccess,
+    Live,
+    MessageLookup,
+)
+from services.messaging.moderation.parts import NamedModerators
 from services.messaging.polls.rules import (
     check_choices,
     check_open,
@@ -84,10 +88,10 @@ class Polls:
         self,
         db: Database,
         store: PollStore,
-        access: AccessStore,
-        moderators: ModerationStore,
-        message_store: MessageStore,
-        live: LivePublisher,
+        access: Access,
+        moderators: NamedModerators,
+        message_store: MessageLookup,
+        live: Live,
     ) -> None:
         self._db = db
         self._store = store
@@ -126,7 +130,7 @@ class Polls:
         now votes — in a channel every member (R-CHAT-2 limits posting, not answering)."""
         change = None
         async with self._db.transaction("vote") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             access.require_member()
             poll = await self._open_poll(conn, access, seq)
             if poll is not None:
@@ -147,7 +151,7 @@ class Polls:
         """Take one's vote back while the poll is open (no vote: nothing changes)."""
         change, removed = None, 0
         async with self._db.transaction("retract_vote") as conn:
-            access = await chat_access(self._access, conn, chat_id, principal)
+            access = await self._access.chat_access(conn, chat_id, principal)
             access.require_member()
             poll = await self._open_poll(conn, access, seq)
             if poll is not None:
@@ -178,7 +182,7 @@ class Polls:
         viewer = Viewer(chat, person, await self._moderators.is_named_moderator(conn, chat.id, user))
         poll = await self._store.get_poll(conn, chat.id, seq, for_update=True) if seq > 0 else None
         if not viewer.may_close(poll.author_id if poll is not None else uuid.UUID(int=0)):
-            (await chat_access(self._access, conn, chat_id, principal)).require_member()
+            (await self._access.chat_access(conn, chat_id, principal)).require_member()
         if poll is None or poll.deleted_at is not None:
             raise NotFound(POLL_NOT_FOUND)
         return viewer, poll

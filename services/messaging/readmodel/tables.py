@@ -12,7 +12,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 dir_organisations = Table(
     "dir_organisations",

@@ -8,7 +8,7 @@ from typing import Any, TypeAlias
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import current_principal
 from services.common.convert import to_timestamp
-from services.messaging.chats.convert import kind_value
+from services.messaging.chats.parts import kind_value
 from services.messaging.search.query import Hit, Search
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)

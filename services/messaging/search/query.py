@@ -19,8 +19,7 @@ from services.common.auth import Principal
 from services.common.convert import parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument
-from services.messaging.chats.access import chat_access, organisation_person
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.parts import Access
 from services.messaging.search.store import GT, LT, START, STOP, SearchStore
 
 MAX_QUERY_CHARS = 200
@@ -139,7 +138,7 @@ def hit_of(row: Any) -> Hit:
 
 
 class Search:
-    def __init__(self, db: Database, store: SearchStore, access: AccessStore) -> None:
+    def __init__(self, db: Database, store: SearchStore, access: Access) -> None:
         self._db = db
         self._store = store
         self._access = access
@@ -161,12 +160,12 @@ class Search:
             org: uuid.UUID | None = None
             chat: uuid.UUID | None = None
             if organisation_id:
-                await organisation_person(self._access, conn, organisation_id, principal)
+                await self._access.organisation_person(conn, organisation_id, principal)
                 org = parse_uuid(organisation_id, "organisation_id")
             if chat_id:
                 # NOT_FOUND for another school's (or another class's) chat; "join first" (R-CHAT-5)
                 # for a chat the caller may see but is not a member of.
-                (await chat_access(self._access, conn, chat_id, principal)).require_member()
+                (await self._access.chat_access(conn, chat_id, principal)).require_member()
                 chat = parse_uuid(chat_id, "chat_id")
             rows = await self._store.search_messages(
                 conn,

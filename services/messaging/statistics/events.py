@@ -13,29 +13,17 @@ is handled by one of them."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from parta.events.v1 import directory_pb2, envelope_pb2, media_pb2, messaging_pb2
-from services.common.convert import role_name
+from services.common.convert import from_timestamp, role_name, uuid_or_none
 from services.common.inbox import Subscription
 from services.messaging.statistics.reports import StatisticsRecorder
 
 DIRECTORY_DURABLE = "messaging-statistics-directory"
 MESSAGING_DURABLE = "messaging-statistics"
 MEDIA_DURABLE = "messaging-statistics-media"
-
-
-def _when(envelope: envelope_pb2.EventEnvelope) -> datetime:
-    return envelope.occurred_at.ToDatetime(tzinfo=UTC)
-
-
-def _user(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
 
 
 def statistics_subscriptions(recorder: StatisticsRecorder) -> list[Subscription]:
@@ -65,40 +53,51 @@ def statistics_subscriptions(recorder: StatisticsRecorder) -> list[Subscription]
             uuid.UUID(event.user_id),
             [role_name(role) for role in event.roles],
             event.version,
-            _when(envelope),
+            from_timestamp(envelope.occurred_at),
         )
 
     @messaging.on("messaging.message.posted")
     async def on_posted(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
         event = messaging_pb2.MessagePosted()
         envelope.payload.Unpack(event)
-        author = _user(event.author_id)
+        author = uuid_or_none(event.author_id)
         if author is not None:
-            await recorder.message_posted(conn, uuid.UUID(event.organisation_id), author, _when(envelope))
+            await recorder.message_posted(
+                conn, uuid.UUID(event.organisation_id), author, from_timestamp(envelope.occurred_at)
+            )
 
     @messaging.on("messaging.chat.created")
     async def on_chat_created(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
         event = messaging_pb2.ChatCreated()
         envelope.payload.Unpack(event)
         await recorder.chat_created(
-            conn, uuid.UUID(event.organisation_id), _user(event.created_by), _when(envelope)
+            conn,
+            uuid.UUID(event.organisation_id),
+            uuid_or_none(event.created_by),
+            from_timestamp(envelope.occurred_at),
         )
 
     @messaging.on("messaging.member.joined")
     async def on_joined(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
         event = messaging_pb2.MemberJoinedChat()
         envelope.payload.Unpack(event)
-        user = _user(event.user_id)
+        user = uuid_or_none(event.user_id)
         if user is not None:
-            await recorder.member_joined(conn, uuid.UUID(event.organisation_id), user, _when(envelope))
+            await recorder.member_joined(
+                conn, uuid.UUID(event.organisation_id), user, from_timestamp(envelope.occurred_at)
+            )
 
     @media.on("media.call.ended")
     async def on_call_ended(conn: AsyncConnection, envelope: envelope_pb2.EventEnvelope) -> None:
         event = media_pb2.CallEnded()
         envelope.payload.Unpack(event)
-        participants = [u for u in (_user(p) for p in event.participant_ids) if u is not None]
+        participants = [u for u in (uuid_or_none(p) for p in event.participant_ids) if u is not None]
         await recorder.call_ended(
-            conn, uuid.UUID(event.organisation_id), event.duration_seconds, participants, _when(envelope)
+            conn,
+            uuid.UUID(event.organisation_id),
+            event.duration_seconds,
+            participants,
+            from_timestamp(envelope.occurred_at),
         )
 
     return [directory, messaging, media]

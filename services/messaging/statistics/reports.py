@@ -28,7 +28,7 @@ from services.common.auth import Principal
 from services.common.convert import ROLE_ORDER, parse_uuid
 from services.common.db import Database
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
-from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.parts import Access
 from services.messaging.statistics.store import RoleWeekRow, StatisticsStore, WeekRow
 
 RULE = "R-STAT-1"
@@ -282,7 +282,7 @@ class Statistics:
     def __init__(
         self,
         db: Database,
-        access: AccessStore,
+        access: Access,
         stats: StatisticsStore,
         is_operator: OperatorCheck,
         clock: Clock = lambda: datetime.now(UTC),

@@ -14,7 +14,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from services.messaging.tables import metadata
+from services.messaging.metadata import metadata
 
 stats_organisations = Table(
     "stats_organisations",

@@ -464,7 +464,7 @@ async def test_the_per_address_ceiling_holds_whatever_the_prefix(
             address = (await conn.execute(select(invite_failures.c.client_address))).scalar_one()
             forget_before = datetime.now(UTC) - FAILURE_WINDOW
             for n in range(MAX_ADDRESS_FAILURES):
-                await store.record_invite_failure(conn, address, f"{n:04}", forget_before)
+                await store.failures.record(conn, address, f"{n:04}", forget_before)
         refused = await guess(platform, "Nw1p")
         assert (refused.status_code, refused.json()["error"]["rule"]) == (429, "R-INV-2")
         assert int(refused.headers["retry-after"]) > 0

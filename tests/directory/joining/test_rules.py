@@ -24,7 +24,7 @@ from services.directory.joining import join_requests
 from services.directory.joining.invites import (
     clean_label,
     default_use_limit,
-    expiry_days,
+    lifetime_days,
     may_create,
     shown_token,
     unusable_reason,
@@ -62,11 +62,13 @@ def test_tokens_carry_at_least_128_random_bits_and_only_their_hash_is_kept() -> 
 
 def test_expiry_defaults_to_a_week_and_is_at_most_90_days() -> None:
     """R-INV-2: every link expires."""
-    assert expiry_days(0) == 7
-    assert expiry_days(90) == 90
+    assert lifetime_days(0) == 7
+    assert lifetime_days(90) == 90
     for bad in (-1, 91, 365):
-        with pytest.raises(InvalidArgument):
-            expiry_days(bad)
+        with pytest.raises(InvalidArgument) as refused:
+            lifetime_days(bad)
+        assert refused.value.rule == "R-INV-2"
+        assert "R-INV" not in refused.value.message
 
 
 def test_student_link_is_multi_use_by_default_the_class_size_plus_a_margin() -> None:
@@ -93,8 +95,10 @@ def test_an_explicit_use_limit_wins_over_the_default() -> None:
     assert use_limit(1, "parent", 30) == 1
     assert use_limit(1000, "student") == 1000
     for bad in (-1, 1001):
-        with pytest.raises(InvalidArgument):
+        with pytest.raises(InvalidArgument) as refused:
             use_limit(bad, "student")
+        assert refused.value.rule == "R-INV-2"
+        assert refused.value.message == "Число использований — от 1 до 1000"
 
 
 def test_a_kept_token_is_shown_again_only_while_the_link_is_usable() -> None:

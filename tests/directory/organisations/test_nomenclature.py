@@ -1,4 +1,5 @@
-"""The approved nomenclature (R-ORG-6), the academic year, the ИНН check (R-ORG-2)."""
+"""The approved nomenclature (R-ORG-6), the academic year (organisations/parts.py), the ИНН check
+(R-ORG-2)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ import pytest
 
 from services.common.errors import InvalidArgument
 from services.directory.organisations.nomenclature import (
-    current_academic_year,
-    parse_academic_year,
     parse_class_name,
     parse_https_url,
     parse_time_zone,
     valid_tax_id,
 )
+from services.directory.organisations.parts import current_academic_year, parse_academic_year
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,11 @@ def message(seq: int, text: str = "") -> pb.ChatMessage:
 
 
 def posted(seq: int) -> pb.LiveChatEvent:
-    return pb.LiveChatEvent(chat_id=CHAT, type="message.posted", message=message(seq))
+    return pb.LiveChatEvent(chat_id=CHAT, kind=pb.LIVE_EVENT_KIND_MESSAGE_POSTED, message=message(seq))
 
 
 def edited(seq: int, text: str) -> pb.LiveChatEvent:
-    return pb.LiveChatEvent(chat_id=CHAT, type="message.edited", message=message(seq, text))
+    return pb.LiveChatEvent(chat_id=CHAT, kind=pb.LIVE_EVENT_KIND_MESSAGE_EDITED, message=message(seq, text))
 
 
 def seqs(frames: list[tuple[str, pb.ChatMessage]]) -> list[tuple[str, int]]:

@@ -477,7 +477,7 @@ async def test_live_message_is_published_on_the_chats_subject(
     posted = ok(await post(world.platform, class_chat["id"], world.teacher, "Живое сообщение"), 201)
     event = messaging_pb2.LiveChatEvent.FromString(await asyncio.wait_for(received.get(), timeout=5))
     await client.close()
-    assert (event.chat_id, event.type) == (class_chat["id"], "message.posted")
+    assert (event.chat_id, event.kind) == (class_chat["id"], messaging_pb2.LIVE_EVENT_KIND_MESSAGE_POSTED)
     assert (event.message.seq, event.message.text) == (posted["seq"], "Живое сообщение")
 
 

@@ -1,4 +1,4 @@
-"""The pure parts of chat invite links (services/messaging/chat_links.py, R-CHAT-6) and the shared
+"""The pure parts of chat invite links (services/messaging/links/rules.py, R-CHAT-6) and the shared
 link tokens (services/common/link_tokens.py)."""
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ import pytest
 
 from services.common.errors import InvalidArgument, RuleRefused
 from services.common.link_tokens import FAILURE_WINDOW, guessing_retry_after, hash_token, new_token
-from services.messaging.links.joining import check_rules_acknowledged, expiry_days, unusable_reason, use_limit
+from services.messaging.links.rules import check_rules_acknowledged, lifetime_days, unusable_reason, use_limit
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=1)
 
 
 def test_expiry_defaults_to_seven_days_and_is_at_most_thirty() -> None:
-    assert expiry_days(0) == 7
-    assert expiry_days(30) == 30
+    assert lifetime_days(0) == 7
+    assert lifetime_days(30) == 30
     for wrong in (-1, 31):
         with pytest.raises(InvalidArgument) as refused:
-            expiry_days(wrong)
+            lifetime_days(wrong)
         assert refused.value.rule == "R-CHAT-6"
 
 

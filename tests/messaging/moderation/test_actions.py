@@ -166,7 +166,11 @@ async def test_r_mod_1_a_moderator_deletes_a_message_citing_a_rule_and_the_tombs
     )
     event = messaging_pb2.LiveChatEvent.FromString(await asyncio.wait_for(received.get(), timeout=5))
     await client.close()
-    assert (event.type, event.message.seq, event.message.text) == ("message.deleted", posted["seq"], "")
+    assert (event.kind, event.message.seq, event.message.text) == (
+        messaging_pb2.LIVE_EVENT_KIND_MESSAGE_DELETED,
+        posted["seq"],
+        "",
+    )
     assert (event.message.deleted_by, event.message.delete_rule) == (mod.teacher["user_id"], 3)
     page = ok(await mod.call(student, "GET", f"/messages?after={posted['seq'] - 1}&limit=1"))
     assert page["messages"][0]["deleted"]
@@ -332,7 +336,7 @@ async def test_r_mod_5_removal_cites_a_rule_and_drops_the_member_live(mod: Moder
     )
     event = messaging_pb2.LiveChatEvent.FromString(await asyncio.wait_for(received.get(), timeout=5))
     await client.close()
-    assert (event.type, event.user_id) == ("member.removed", student["user_id"])
+    assert (event.kind, event.user_id) == (messaging_pb2.LIVE_EVENT_KIND_MEMBER_REMOVED, student["user_id"])
     members = ok(await mod.call(mod.teacher, "GET", "/members"))["members"]
     assert student["user_id"] not in {m["user_id"] for m in members}
     refused(await mod.call(student, "GET", "/messages"), 409, "R-CHAT-5")

@@ -10,16 +10,14 @@ import pytest
 
 from services.common.errors import InvalidArgument, RuleRefused
 from services.messaging.chats.rules import DEFAULT_RULES
+from services.messaging.moderation.parts import blocked_refusal, is_moderator, may_moderate
 from services.messaging.moderation.rules import (
     block_active,
     block_end,
-    blocked_refusal,
     check_may_block,
     clean_reason,
-    is_moderator,
     may_be_named_moderator,
     may_block,
-    may_moderate,
     rule_text,
 )
 from services.messaging.readmodel.people import Person

@@ -412,6 +412,6 @@ async def test_a_vote_goes_out_live_with_counts_and_nobodys_choices(world: World
     ok(await vote(world, world.class_chat, poll["seq"], world.students[2], [1]))
     event = messaging_pb2.LiveChatEvent.FromString(await asyncio.wait_for(received.get(), timeout=5))
     await client.close()
-    assert (event.type, event.message.seq) == ("poll.updated", poll["seq"])
+    assert (event.kind, event.message.seq) == (messaging_pb2.LIVE_EVENT_KIND_POLL_UPDATED, poll["seq"])
     assert [o.votes for o in event.message.poll.options] == [0, 1, 0]
     assert list(event.message.poll.my_choices) == []
