@@ -1,5 +1,5 @@
 """Directory's feature packages and how they may import each other, read from the source with the
-stdlib `ast` through the repository's layout test (`tests/test_layout.py`: `import_graph` leaves out
+stdlib `ast` through the layout tests' shared graph (`tests/support/layout.py`: `import_graph` leaves out
 imports under `if TYPE_CHECKING:`).
 
 The boundary every service keeps: a module of feature X imports from another feature Y only
@@ -13,7 +13,7 @@ module imports `main`, and there is no import cycle."""
 
 from __future__ import annotations
 
-from tests.test_layout import cycles, import_graph, source_modules
+from tests.support.layout import cycles, import_graph, source_modules
 
 PACKAGE = "services.directory"
 BASE = "membership"

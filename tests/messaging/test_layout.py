@@ -11,7 +11,7 @@ import anything. Imports under `if TYPE_CHECKING:` do not count (they do not run
 
 from __future__ import annotations
 
-from tests.test_layout import import_graph, source_modules
+from tests.support.layout import import_graph, source_modules
 
 SERVICE = "services.messaging"
 BASE = "readmodel"
