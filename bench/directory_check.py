@@ -29,8 +29,7 @@ from typing import Any
 
 import grpc
 
-from parta.directory.v1 import directory_pb2 as pb
-from parta.directory.v1 import directory_pb2_grpc
+from parta.directory.v1 import membership_pb2, membership_pb2_grpc
 from parta.identity.v1 import identity_pb2 as ipb
 from parta.identity.v1 import identity_pb2_grpc
 from services.devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
@@ -106,8 +105,8 @@ async def load_generator(args: argparse.Namespace) -> None:
         grpc.aio.insecure_channel(args.directory) as directory_channel,
     ):
         echo = echo_channel.unary_unary(ECHO_METHOD)
-        stub = directory_pb2_grpc.DirectoryStub(directory_channel)
-        request = pb.CheckMembershipRequest(organisation_id=args.organisation)
+        stub = membership_pb2_grpc.MembersStub(directory_channel)
+        request = membership_pb2.CheckMembershipRequest(organisation_id=args.organisation)
         metadata = (("authorization", f"Bearer {args.token}"),)
 
         async def check() -> None:

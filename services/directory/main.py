@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-from parta.directory.v1 import directory_pb2_grpc
+from parta.directory.v1 import (
+    joining_pb2_grpc,
+    membership_pb2_grpc,
+    movement_pb2_grpc,
+    organisations_pb2_grpc,
+    support_pb2_grpc,
+)
 from services.common.contacts import parse_email, parse_phone
 from services.common.db import Database
 from services.common.grpcserver import GrpcServer
@@ -15,6 +21,7 @@ from services.common.runtime import ServiceRuntime, run_service
 from services.common.serving import IdentityKeys, Servicer
 from services.directory.config import DirectorySettings
 from services.directory.joining.api import PUBLIC_METHODS as JOINING_PUBLIC_METHODS
+from services.directory.joining.api import SERVICE_NAME as JOINING_SERVICE_NAME
 from services.directory.joining.api import JoiningApi
 from services.directory.joining.class_roster import ClassRoster
 from services.directory.joining.invites import Invites
@@ -22,6 +29,7 @@ from services.directory.joining.join_codes import JoinCodes
 from services.directory.joining.join_requests import JoinRequests
 from services.directory.joining.store import JoiningStore
 from services.directory.membership.access import Access
+from services.directory.membership.api import SERVICE_NAME as MEMBERSHIP_SERVICE_NAME
 from services.directory.membership.api import MembershipApi
 from services.directory.membership.assignments import Assignments
 from services.directory.membership.cache import MembershipCache
@@ -29,22 +37,24 @@ from services.directory.membership.events import identity_subscription
 from services.directory.membership.members import Members
 from services.directory.membership.parents import Parents
 from services.directory.membership.store import MembershipStore
+from services.directory.movement.api import SERVICE_NAME as MOVEMENT_SERVICE_NAME
 from services.directory.movement.api import MovementApi
 from services.directory.movement.moves import Movements
 from services.directory.movement.rollover import Rollover
 from services.directory.movement.store import MovementStore
+from services.directory.organisations.api import SERVICE_NAME as ORGANISATIONS_SERVICE_NAME
 from services.directory.organisations.api import OrganisationsApi, class_message, organisation_message
 from services.directory.organisations.applications import Applications
 from services.directory.organisations.details import Organisations
 from services.directory.organisations.store import OrganisationsStore
 from services.directory.organisations.structure import Structure
+from services.directory.support.api import SERVICE_NAME as SUPPORT_SERVICE_NAME
 from services.directory.support.api import SupportApi
 from services.directory.support.requests import Support
 from services.directory.support.store import SupportStore
 
 MIGRATIONS = "services.directory:migrations"
-SERVICE_NAME = "parta.directory.v1.Directory"
-PUBLIC_METHODS = frozenset(f"/{SERVICE_NAME}/{name}" for name in JOINING_PUBLIC_METHODS)
+PUBLIC_METHODS = frozenset(f"/{JOINING_SERVICE_NAME}/{name}" for name in JOINING_PUBLIC_METHODS)
 
 
 @dataclass(frozen=True)
@@ -58,26 +68,11 @@ class Stores:
     support: SupportStore = field(default_factory=SupportStore)
 
 
-class DirectoryServicer:
-    """The directory's one gRPC service as the contract has it today, answered method by method by the
-    feature APIs given (each method by exactly one of them; a method none answers fails at start)."""
-
-    def __init__(self, *features: object) -> None:
-        for feature in features:
-            for name in dir(type(feature)):
-                if name[:1].isupper():
-                    if name in vars(self):
-                        raise ValueError(f"{name} is answered by two features")
-                    setattr(self, name, getattr(feature, name))
-        contract = {name for name in vars(directory_pb2_grpc.DirectoryServicer) if name[:1].isupper()}
-        if missing := contract - set(vars(self)):
-            raise ValueError(f"no feature answers {sorted(missing)}")
-
-
-def build_servicer(
+def build_servicers(
     db: Database, settings: DirectorySettings, stores: Stores, cache: MembershipCache
-) -> DirectoryServicer:
-    """Each feature's domain objects on their own store (and the other features' parts they need)."""
+) -> list[Servicer]:
+    """One gRPC service per feature, each answered by that feature's api on the feature's domain objects
+    (on their own store, with the other features' parts they need)."""
     organisations, members = stores.organisations, stores.membership
     access = Access(members, operators=organisations)
     applications = Applications(
@@ -87,36 +82,57 @@ def build_servicer(
         max_document_bytes=settings.max_document_bytes,
         default_time_zone=settings.default_time_zone,
     )
-    return DirectoryServicer(
-        OrganisationsApi(
-            applications,
-            Organisations(db, organisations, members, access),
-            Structure(db, organisations, access),
+    return [
+        Servicer(
+            organisations_pb2_grpc.add_OrganisationsServicer_to_server,
+            OrganisationsApi(
+                applications,
+                Organisations(db, organisations, members, access),
+                Structure(db, organisations, access),
+            ),
+            ORGANISATIONS_SERVICE_NAME,
         ),
-        MembershipApi(
-            Members(db, members, access, cache),
-            Assignments(db, members, organisations, access),
-            Parents(db, members, access),
-            class_message,
+        Servicer(
+            membership_pb2_grpc.add_MembersServicer_to_server,
+            MembershipApi(
+                Members(db, members, access, cache),
+                Assignments(db, members, organisations, access),
+                Parents(db, members, access),
+                class_message,
+            ),
+            MEMBERSHIP_SERVICE_NAME,
         ),
-        JoiningApi(
-            Invites(db, stores.joining, members, organisations, access),
-            ClassRoster(db, stores.joining, members),
-            JoinCodes(db, stores.joining, organisations),
-            JoinRequests(db, stores.joining, members, organisations, access),
-            organisation_message=organisation_message,
-            class_message=class_message,
+        Servicer(
+            joining_pb2_grpc.add_JoiningServicer_to_server,
+            JoiningApi(
+                Invites(db, stores.joining, members, organisations, access),
+                ClassRoster(db, stores.joining, members),
+                JoinCodes(db, stores.joining, organisations),
+                JoinRequests(db, stores.joining, members, organisations, access),
+                organisation_message=organisation_message,
+                class_message=class_message,
+            ),
+            JOINING_SERVICE_NAME,
         ),
-        MovementApi(
-            Movements(db, stores.movement, members, organisations, access),
-            Rollover(db, stores.movement, members, organisations, access),
+        Servicer(
+            movement_pb2_grpc.add_MovementsServicer_to_server,
+            MovementApi(
+                Movements(db, stores.movement, members, organisations, access),
+                Rollover(db, stores.movement, members, organisations, access),
+            ),
+            MOVEMENT_SERVICE_NAME,
         ),
-        SupportApi(Support(db, stores.support, organisations, access)),
-    )
+        Servicer(
+            support_pb2_grpc.add_SupportServicer_to_server,
+            SupportApi(Support(db, stores.support, organisations, access)),
+            SUPPORT_SERVICE_NAME,
+        ),
+    ]
 
 
 class DirectoryApp:
-    """The directory service process: the shared runtime plus directory's domain and servicer."""
+    """The directory service process: the shared runtime plus directory's domain and its
+    features' servicers."""
 
     def __init__(self, settings: DirectorySettings) -> None:
         self.settings = settings
@@ -129,7 +145,7 @@ class DirectoryApp:
         )
         self.membership_cache = MembershipCache()
         self.runtime.on_nats_reconnect.append(self.membership_cache.on_reconnected)
-        self.servicer = build_servicer(self.runtime.db, settings, self.stores, self.membership_cache)
+        self.servicers = build_servicers(self.runtime.db, settings, self.stores, self.membership_cache)
         self.identity = IdentityKeys(settings.identity_addr)
         self.grpc: GrpcServer | None = None
 
@@ -138,7 +154,7 @@ class DirectoryApp:
         await self.membership_cache.start(self.runtime.nc)
         self.grpc = await self.runtime.serve_grpc(
             self.identity.verifier(),
-            [Servicer(directory_pb2_grpc.add_DirectoryServicer_to_server, self.servicer, SERVICE_NAME)],
+            self.servicers,
             public_methods=PUBLIC_METHODS,
             # An application's documents come in one message (R-ORG-2), with room for the rest.
             max_message_bytes=self.settings.max_document_bytes + 1024 * 1024,

@@ -4,7 +4,7 @@ and `Backends`: the service stubs bound to one caller.
 
 How a call gets the caller's credentials and its deadline: each request gets a `Backends` (made by
 `deps.get_backends`, or by the live channel for its own calls), whose stubs fill in `metadata=` and
-`timeout=` themselves — `await backends.messaging.GetChat(request)`. Chosen over a client
+`timeout=` themselves — `await backends.chats.GetChat(request)`. Chosen over a client
 interceptor reading the token from a contextvar: the binding is a plain object a handler receives
 as an argument (nothing implicit that a task or a thread could lose), and grpc.aio interceptors add
 a task per call on the message path. A call that needs a longer deadline (file transfers) passes
@@ -15,16 +15,31 @@ for: it answers the same method names, so mypy checks them as before.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any, TypeVar, cast
 
 import grpc
 from starlette.requests import HTTPConnection
 
-from parta.directory.v1 import directory_pb2_grpc
+from parta.directory.v1 import (
+    joining_pb2_grpc,
+    membership_pb2_grpc,
+    movement_pb2_grpc,
+    organisations_pb2_grpc,
+    support_pb2_grpc,
+)
 from parta.identity.v1 import identity_pb2_grpc
-from parta.messaging.v1 import messaging_pb2_grpc, notifications_pb2_grpc, statistics_pb2_grpc
+from parta.messaging.v1 import (
+    attachments_pb2_grpc,
+    chats_pb2_grpc,
+    links_pb2_grpc,
+    moderation_pb2_grpc,
+    notifications_pb2_grpc,
+    polls_pb2_grpc,
+    search_pb2_grpc,
+    statistics_pb2_grpc,
+)
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -45,17 +60,37 @@ def _channel(address: str) -> grpc.aio.Channel:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Backends:
+    """The services' stubs, one per gRPC service (directory's and messaging's per feature, each
+    on its service's channel).
+    Bound to one caller (`ServiceClients.bind`), every call carries the caller's metadata and the
+    deadline."""
+
+    identity: identity_pb2_grpc.IdentityStub
+    organisations: organisations_pb2_grpc.OrganisationsStub
+    members: membership_pb2_grpc.MembersStub
+    joining: joining_pb2_grpc.JoiningStub
+    movements: movement_pb2_grpc.MovementsStub
+    support: support_pb2_grpc.SupportStub
+    chats: chats_pb2_grpc.ChatsStub
+    attachments: attachments_pb2_grpc.AttachmentsStub
+    moderation: moderation_pb2_grpc.ModerationStub
+    polls: polls_pb2_grpc.PollsStub
+    search: search_pb2_grpc.SearchStub
+    chat_links: links_pb2_grpc.ChatLinksStub
+    # Weekly statistics (R-STAT-1).
+    statistics: statistics_pb2_grpc.StatisticsStub
+    # Push subscriptions, the digest and quiet hours.
+    notifications: notifications_pb2_grpc.NotificationsStub
+
+
 @dataclass
 class ServiceClients:
     channels: dict[str, grpc.aio.Channel]
-    identity: identity_pb2_grpc.IdentityStub
-    directory: directory_pb2_grpc.DirectoryStub
-    messaging: messaging_pb2_grpc.MessagingStub
+    # The unbound stubs; `bind` makes the caller's copy.
+    stubs: Backends
     timeout: float
-    # Weekly statistics (R-STAT-1), served by the messaging process.
-    statistics: statistics_pb2_grpc.StatisticsStub
-    # Push subscriptions, the digest and quiet hours, served by the messaging process.
-    notifications: notifications_pb2_grpc.NotificationsStub
 
     @classmethod
     def connect(
@@ -66,40 +101,37 @@ class ServiceClients:
             "directory": _channel(directory_addr),
             "messaging": _channel(messaging_addr),
         }
-        return cls(
-            channels=channels,
+        directory, messaging = channels["directory"], channels["messaging"]
+        stubs = Backends(
             identity=identity_pb2_grpc.IdentityStub(channels["identity"]),
-            directory=directory_pb2_grpc.DirectoryStub(channels["directory"]),
-            messaging=messaging_pb2_grpc.MessagingStub(channels["messaging"]),
-            timeout=timeout,
-            statistics=statistics_pb2_grpc.StatisticsStub(channels["messaging"]),
-            notifications=notifications_pb2_grpc.NotificationsStub(channels["messaging"]),
+            organisations=organisations_pb2_grpc.OrganisationsStub(directory),
+            members=membership_pb2_grpc.MembersStub(directory),
+            joining=joining_pb2_grpc.JoiningStub(directory),
+            movements=movement_pb2_grpc.MovementsStub(directory),
+            support=support_pb2_grpc.SupportStub(directory),
+            chats=chats_pb2_grpc.ChatsStub(messaging),
+            attachments=attachments_pb2_grpc.AttachmentsStub(messaging),
+            moderation=moderation_pb2_grpc.ModerationStub(messaging),
+            polls=polls_pb2_grpc.PollsStub(messaging),
+            search=search_pb2_grpc.SearchStub(messaging),
+            chat_links=links_pb2_grpc.ChatLinksStub(messaging),
+            statistics=statistics_pb2_grpc.StatisticsStub(messaging),
+            notifications=notifications_pb2_grpc.NotificationsStub(messaging),
         )
+        return cls(channels=channels, stubs=stubs, timeout=timeout)
 
     def bind(self, metadata: Metadata) -> Backends:
         """The stubs, calling on behalf of the caller whose `metadata` this is, with the deadline."""
         return Backends(
-            identity=_bound(self.identity, metadata, self.timeout),
-            directory=_bound(self.directory, metadata, self.timeout),
-            messaging=_bound(self.messaging, metadata, self.timeout),
-            statistics=_bound(self.statistics, metadata, self.timeout),
-            notifications=_bound(self.notifications, metadata, self.timeout),
+            **{
+                field.name: _bound(getattr(self.stubs, field.name), metadata, self.timeout)
+                for field in fields(Backends)
+            }
         )
 
     async def close(self) -> None:
         for channel in self.channels.values():
             await channel.close()
-
-
-@dataclass(frozen=True, slots=True)
-class Backends:
-    """The services' stubs for one caller: every call carries the caller's metadata and the deadline."""
-
-    identity: identity_pb2_grpc.IdentityStub
-    directory: directory_pb2_grpc.DirectoryStub
-    messaging: messaging_pb2_grpc.MessagingStub
-    statistics: statistics_pb2_grpc.StatisticsStub
-    notifications: notifications_pb2_grpc.NotificationsStub
 
 
 class _BoundStub:

@@ -49,7 +49,7 @@ class GatewayApp:
     async def start(self) -> None:
         # The live channel verifies access tokens itself (the first frame carries the token),
         # with identity's published keys, like every service does.
-        await self.live.start(TokenVerifier(identity_key_source(self.clients.identity)))
+        await self.live.start(TokenVerifier(identity_key_source(self.clients.stubs.identity)))
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only for sockets
         # that say they are TCP; without it every response waits ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

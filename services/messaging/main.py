@@ -6,14 +6,23 @@ from datetime import timedelta
 
 import grpc
 
-from parta.directory.v1 import directory_pb2_grpc
-from parta.messaging.v1 import messaging_pb2_grpc, notifications_pb2_grpc, statistics_pb2_grpc
+from parta.directory.v1 import organisations_pb2_grpc
+from parta.messaging.v1 import (
+    attachments_pb2_grpc,
+    chats_pb2_grpc,
+    links_pb2_grpc,
+    moderation_pb2_grpc,
+    notifications_pb2_grpc,
+    polls_pb2_grpc,
+    search_pb2_grpc,
+    statistics_pb2_grpc,
+)
 from services.common.grpcserver import GrpcServer
 from services.common.mail import mailer_from
 from services.common.runtime import ServiceRuntime, run_service
 from services.common.serving import IdentityKeys, Servicer
 from services.common.tasks import TaskSpawner, repeat
-from services.messaging.api import SERVICE_NAME, MessagingServicer
+from services.messaging.attachments.api import SERVICE_NAME as ATTACHMENTS_SERVICE_NAME
 from services.messaging.attachments.api import AttachmentsApi
 from services.messaging.attachments.files import SWEEP_EVERY_SECONDS, Attachments
 from services.messaging.attachments.kinds import MB, Limits
@@ -22,6 +31,7 @@ from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.views import Attach, AttachmentPart
 from services.messaging.chats.access import Access
 from services.messaging.chats.access_store import AccessStore
+from services.messaging.chats.api import SERVICE_NAME as CHATS_SERVICE_NAME
 from services.messaging.chats.api import ChatsApi
 from services.messaging.chats.convert import chat_pb
 from services.messaging.chats.events import directory_subscription, live_membership_subscription
@@ -31,10 +41,12 @@ from services.messaging.chats.messages import Messages
 from services.messaging.chats.store import ChatStore, MessageStore
 from services.messaging.chats.views import MessageViews
 from services.messaging.config import MessagingSettings
+from services.messaging.links.api import SERVICE_NAME as LINKS_SERVICE_NAME
 from services.messaging.links.api import LinksApi
 from services.messaging.links.joining import ChatLinks
 from services.messaging.links.store import ChatLinkStore
 from services.messaging.moderation.actions import Moderation
+from services.messaging.moderation.api import SERVICE_NAME as MODERATION_SERVICE_NAME
 from services.messaging.moderation.api import ModerationApi
 from services.messaging.moderation.store import ModerationStore
 from services.messaging.notifications.api import SERVICE_NAME as NOTIFICATIONS_SERVICE_NAME
@@ -42,11 +54,13 @@ from services.messaging.notifications.api import NotificationsServicer
 from services.messaging.notifications.delivery import Notifications
 from services.messaging.notifications.events import organisation_subscription, push_subscription
 from services.messaging.notifications.store import NotifyStore
+from services.messaging.polls.api import SERVICE_NAME as POLLS_SERVICE_NAME
 from services.messaging.polls.api import PollsApi
 from services.messaging.polls.store import PollStore
 from services.messaging.polls.views import PollPart, PollPosting
 from services.messaging.polls.voting import Polls
 from services.messaging.readmodel.store import ReadModelStore
+from services.messaging.search.api import SERVICE_NAME as SEARCH_SERVICE_NAME
 from services.messaging.search.api import SearchApi
 from services.messaging.search.query import Search
 from services.messaging.search.store import SearchStore
@@ -137,14 +151,37 @@ class MessagingApp:
             limits_from(settings),
             timedelta(hours=settings.attachment_pending_hours),
         )
-        self.messaging_api = MessagingServicer(
-            ChatsApi(self.chats, self.messages, self.views, Attach(attachment_store)),
-            ModerationApi(self.moderation, self.views),
-            PollsApi(self.polls, self.messages, self.views, PollPosting(poll_store)),
-            AttachmentsApi(self.attachments),
-            LinksApi(self.links, chat_pb),
-            SearchApi(self.search),
-        )
+        # One gRPC service per feature, each answered by that feature's api.
+        self.feature_servicers = [
+            Servicer(
+                chats_pb2_grpc.add_ChatsServicer_to_server,
+                ChatsApi(self.chats, self.messages, self.views, Attach(attachment_store)),
+                CHATS_SERVICE_NAME,
+            ),
+            Servicer(
+                moderation_pb2_grpc.add_ModerationServicer_to_server,
+                ModerationApi(self.moderation, self.views),
+                MODERATION_SERVICE_NAME,
+            ),
+            Servicer(
+                polls_pb2_grpc.add_PollsServicer_to_server,
+                PollsApi(self.polls, self.messages, self.views, PollPosting(poll_store)),
+                POLLS_SERVICE_NAME,
+            ),
+            Servicer(
+                attachments_pb2_grpc.add_AttachmentsServicer_to_server,
+                AttachmentsApi(self.attachments),
+                ATTACHMENTS_SERVICE_NAME,
+            ),
+            Servicer(
+                links_pb2_grpc.add_ChatLinksServicer_to_server,
+                LinksApi(self.links, chat_pb),
+                LINKS_SERVICE_NAME,
+            ),
+            Servicer(
+                search_pb2_grpc.add_SearchServicer_to_server, SearchApi(self.search), SEARCH_SERVICE_NAME
+            ),
+        ]
         self.identity = IdentityKeys(settings.identity_addr)
         self.tasks = TaskSpawner("messaging")
         self._directory_channel: grpc.aio.Channel | None = None
@@ -159,14 +196,14 @@ class MessagingApp:
         )
         # Weekly statistics (R-STAT-1); operator staff are known to the directory only.
         self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
-        operator_check = DirectoryOperatorCheck(directory_pb2_grpc.DirectoryStub(self._directory_channel))
+        operator_check = DirectoryOperatorCheck(
+            organisations_pb2_grpc.OrganisationsStub(self._directory_channel)
+        )
         statistics = Statistics(self.runtime.db, self.access, StatisticsStore(), operator_check)
         self.grpc = await self.runtime.serve_grpc(
             self.identity.verifier(),
             [
-                Servicer(
-                    messaging_pb2_grpc.add_MessagingServicer_to_server, self.messaging_api, SERVICE_NAME
-                ),
+                *self.feature_servicers,
                 Servicer(
                     statistics_pb2_grpc.add_StatisticsServicer_to_server,
                     StatisticsServicer(statistics),

@@ -5,7 +5,7 @@ Inside services/messaging a module of feature X imports from another feature Y o
 - `services.messaging.Y.tables` — Y's tables, for a store that joins them in SQL;
 - anything of `services.messaging.readmodel`, the base every feature reads.
 Everything else a feature needs of another is declared by it (a Protocol, a function type) and
-wired by the service's root modules (`main.py`, `api.py`, `metadata.py`, `config.py`), which may
+wired by the service's root modules (`main.py`, `metadata.py`, `config.py`), which may
 import anything. Imports under `if TYPE_CHECKING:` do not count (they do not run).
 """
 

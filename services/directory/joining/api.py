@@ -1,6 +1,7 @@
-"""gRPC methods of joining: invite links (R-INV-1, R-INV-2, R-INV-5), a parents' link's class roster
-(R-ROLE-6), join codes and join requests (R-INV-3). Thin: read the request, ask the domain, shape the
-reply; the rules live in invites.py, join_codes.py, join_requests.py."""
+"""The directory's gRPC service `parta.directory.v1.Joining`: invite links (R-INV-1, R-INV-2,
+R-INV-5), a parents' link's class roster (R-ROLE-6), join codes and join requests (R-INV-3). Thin:
+read the request, ask the domain, shape the reply; the rules live in invites.py, join_codes.py,
+join_requests.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Row
 
 from parta.common.v1 import common_pb2
 from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import joining_pb2, joining_pb2_grpc
 from services.common.auth import current_principal
 from services.common.convert import id_text, requested_role_name, role_name, role_value, to_timestamp
 from services.common.errors import InvalidArgument
@@ -26,6 +28,8 @@ from services.directory.membership.parts import ClassMessage
 from services.directory.organisations.parts import KINDS
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+
+SERVICE_NAME = "parta.directory.v1.Joining"
 # Callable without a token: an invite's preview is shown before the invitee signs in.
 PUBLIC_METHODS = frozenset({"PreviewInvite"})
 
@@ -36,8 +40,8 @@ def _invite_role(value: int) -> str:
     return role_name(value)
 
 
-def invite_message(row: Row[Any]) -> pb.Invite:
-    return pb.Invite(
+def invite_message(row: Row[Any]) -> joining_pb2.Invite:
+    return joining_pb2.Invite(
         id=str(row.id),
         organisation_id=str(row.organisation_id),
         class_id=str(row.class_id),
@@ -54,8 +58,8 @@ def invite_message(row: Row[Any]) -> pb.Invite:
     )
 
 
-def created_invite_message(created: CreatedInvite) -> pb.CreatedInvite:
-    return pb.CreatedInvite(invite=invite_message(created.invite), token=created.token)
+def created_invite_message(created: CreatedInvite) -> joining_pb2.CreatedInvite:
+    return joining_pb2.CreatedInvite(invite=invite_message(created.invite), token=created.token)
 
 
 def _enum_name(names: tuple[str, ...], value: int) -> str | None:
@@ -63,8 +67,8 @@ def _enum_name(names: tuple[str, ...], value: int) -> str | None:
     return names[value - 1] if 1 <= value <= len(names) else None
 
 
-def join_request_message(row: Row[Any]) -> pb.JoinRequest:
-    return pb.JoinRequest(
+def join_request_message(row: Row[Any]) -> joining_pb2.JoinRequest:
+    return joining_pb2.JoinRequest(
         id=str(row.id),
         organisation_id=str(row.organisation_id),
         user_id=str(row.user_id),
@@ -77,7 +81,7 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
         created_at=to_timestamp(row.created_at),
         decided_at=to_timestamp(row.decided_at),
         requester_name=row.requester_name,
-        parent=pb.ParentClaim(
+        parent=joining_pb2.ParentClaim(
             child_id=id_text(row.child_id),
             child_first_name=row.child_first_name,
             child_last_name=row.child_last_name,
@@ -86,12 +90,12 @@ def join_request_message(row: Row[Any]) -> pb.JoinRequest:
     )
 
 
-def claim_from(message: pb.ParentClaim) -> ParentClaim | None:
+def claim_from(message: joining_pb2.ParentClaim) -> ParentClaim | None:
     """A parent's claim from a request (R-ROLE-6); None when nothing was said."""
     return parse_claim(message.child_id, message.child_first_name, message.child_last_name, message.relation)
 
 
-class JoiningApi:
+class JoiningApi(joining_pb2_grpc.JoiningServicer):
     """Joining's methods; an organisation and a class are shown as the organisations feature shows
     them (`organisation_message`, `class_message`, handed in by `main`)."""
 
@@ -113,7 +117,9 @@ class JoiningApi:
         self._class_message = class_message
 
     # --- invites (R-INV-1, R-INV-2, R-INV-5) ------------------------------------------------
-    async def CreateInvite(self, request: pb.CreateInviteRequest, context: Context) -> pb.CreatedInvite:
+    async def CreateInvite(
+        self, request: joining_pb2.CreateInviteRequest, context: Context
+    ) -> joining_pb2.CreatedInvite:
         spec = InviteSpec(
             class_id=request.class_id,
             role=_invite_role(request.role),
@@ -126,8 +132,8 @@ class JoiningApi:
         return created_invite_message(created)
 
     async def CreateInviteBatch(
-        self, request: pb.CreateInviteBatchRequest, context: Context
-    ) -> pb.CreatedInviteBatch:
+        self, request: joining_pb2.CreateInviteBatchRequest, context: Context
+    ) -> joining_pb2.CreatedInviteBatch:
         created = await self._invites.create_batch(
             current_principal(),
             request.organisation_id,
@@ -136,27 +142,33 @@ class JoiningApi:
             list(request.labels),
             request.expires_in_days,
         )
-        return pb.CreatedInviteBatch(invites=[created_invite_message(c) for c in created])
+        return joining_pb2.CreatedInviteBatch(invites=[created_invite_message(c) for c in created])
 
-    async def ListInvites(self, request: pb.ListInvitesRequest, context: Context) -> pb.ListInvitesResponse:
+    async def ListInvites(
+        self, request: joining_pb2.ListInvitesRequest, context: Context
+    ) -> joining_pb2.ListInvitesResponse:
         rows = await self._invites.list(
             current_principal(), request.organisation_id, request.class_id, request.include_inactive
         )
-        return pb.ListInvitesResponse(invites=[invite_message(r) for r in rows])
+        return joining_pb2.ListInvitesResponse(invites=[invite_message(r) for r in rows])
 
-    async def RevokeInvite(self, request: pb.RevokeInviteRequest, context: Context) -> pb.Invite:
+    async def RevokeInvite(
+        self, request: joining_pb2.RevokeInviteRequest, context: Context
+    ) -> joining_pb2.Invite:
         row = await self._invites.revoke(current_principal(), request.organisation_id, request.invite_id)
         return invite_message(row)
 
     async def RevokeAllInvites(
-        self, request: pb.RevokeAllInvitesRequest, context: Context
-    ) -> pb.RevokeAllInvitesResponse:
+        self, request: joining_pb2.RevokeAllInvitesRequest, context: Context
+    ) -> joining_pb2.RevokeAllInvitesResponse:
         revoked = await self._invites.revoke_all(current_principal(), request.organisation_id)
-        return pb.RevokeAllInvitesResponse(revoked=revoked)
+        return joining_pb2.RevokeAllInvitesResponse(revoked=revoked)
 
-    async def PreviewInvite(self, request: pb.InviteTokenRequest, context: Context) -> pb.InvitePreview:
+    async def PreviewInvite(
+        self, request: joining_pb2.InviteTokenRequest, context: Context
+    ) -> joining_pb2.InvitePreview:
         preview = await self._invites.preview(request.token, metadata_value(context, CLIENT_ADDRESS_KEY))
-        return pb.InvitePreview(
+        return joining_pb2.InvitePreview(
             organisation_name=preview.organisation.name,
             organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
             class_name=preview.class_name,
@@ -164,7 +176,9 @@ class JoiningApi:
             expires_at=to_timestamp(preview.expires_at),
         )
 
-    async def AcceptInvite(self, request: pb.InviteTokenRequest, context: Context) -> pb.Organisation:
+    async def AcceptInvite(
+        self, request: joining_pb2.InviteTokenRequest, context: Context
+    ) -> pb.Organisation:
 
         mine = await self._invites.accept(
             current_principal(),
@@ -175,37 +189,41 @@ class JoiningApi:
         return self._organisation_message(mine)
 
     async def ListClassStudentsForInvite(
-        self, request: pb.InviteTokenRequest, context: Context
-    ) -> pb.ClassStudents:
+        self, request: joining_pb2.InviteTokenRequest, context: Context
+    ) -> joining_pb2.ClassStudents:
         current_principal()  # signed in only
         rows = await self._class_roster.for_parent_link(
             request.token, metadata_value(context, CLIENT_ADDRESS_KEY)
         )
-        return pb.ClassStudents(
+        return joining_pb2.ClassStudents(
             students=[
-                pb.ClassStudent(user_id=str(r.user_id), first_name=r.first_name, last_name=r.last_name)
+                joining_pb2.ClassStudent(
+                    user_id=str(r.user_id), first_name=r.first_name, last_name=r.last_name
+                )
                 for r in rows
             ]
         )
 
-    async def PreviewJoinCode(self, request: pb.JoinCodeRequest, context: Context) -> pb.JoinCodePreview:
+    async def PreviewJoinCode(
+        self, request: joining_pb2.JoinCodeRequest, context: Context
+    ) -> joining_pb2.JoinCodePreview:
 
         preview = await self._join_codes.preview(
             request.join_code, current_principal().user_id, metadata_value(context, CLIENT_ADDRESS_KEY)
         )
-        return pb.JoinCodePreview(
+        return joining_pb2.JoinCodePreview(
             organisation_name=preview.organisation.name,
             organisation_kind=KINDS.index(preview.organisation.kind) + 1,  # type: ignore[arg-type]
             classes=[
-                pb.JoinCodeClass(id=c.id, name=c.name, kind=c.kind)
+                joining_pb2.JoinCodeClass(id=c.id, name=c.name, kind=c.kind)
                 for c in (self._class_message(row) for row in preview.classes)
             ],
         )
 
     # --- join requests (R-INV-3) ----------------------------------------------------------
     async def CreateJoinRequest(
-        self, request: pb.CreateJoinRequestRequest, context: Context
-    ) -> pb.JoinRequest:
+        self, request: joining_pb2.CreateJoinRequestRequest, context: Context
+    ) -> joining_pb2.JoinRequest:
         form = JoinRequestForm(
             join_code=request.join_code,
             role=requested_role_name(request.role),
@@ -217,15 +235,15 @@ class JoiningApi:
         return join_request_message(await self._join_requests.create(current_principal(), form))
 
     async def ListJoinRequests(
-        self, request: pb.ListJoinRequestsRequest, context: Context
-    ) -> pb.ListJoinRequestsResponse:
+        self, request: joining_pb2.ListJoinRequestsRequest, context: Context
+    ) -> joining_pb2.ListJoinRequestsResponse:
         status = _enum_name(join_requests.STATUSES, request.status)
         rows = await self._join_requests.list(current_principal(), request.organisation_id, status)
-        return pb.ListJoinRequestsResponse(requests=[join_request_message(r) for r in rows])
+        return joining_pb2.ListJoinRequestsResponse(requests=[join_request_message(r) for r in rows])
 
     async def DecideJoinRequest(
-        self, request: pb.DecideJoinRequestRequest, context: Context
-    ) -> pb.JoinRequest:
+        self, request: joining_pb2.DecideJoinRequestRequest, context: Context
+    ) -> joining_pb2.JoinRequest:
         row = await self._join_requests.decide(
             current_principal(),
             request.organisation_id,

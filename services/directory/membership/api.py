@@ -1,5 +1,6 @@
-"""gRPC methods of membership: the members list and the membership check, appointments (R-ROLE-3,
-R-ROLE-4) and parent links (R-ROLE-6). Thin: read the request, ask the domain, shape the reply."""
+"""The directory's gRPC service `parta.directory.v1.Members`: the members list and the membership
+check, appointments (R-ROLE-3, R-ROLE-4) and parent links (R-ROLE-6). Thin: read the request, ask the
+domain, shape the reply."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row
 
 from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import membership_pb2, membership_pb2_grpc
 from services.common.auth import current_principal
 from services.common.convert import ordered_roles, role_value, to_timestamp
 from services.directory.membership.assignments import Assignments
@@ -18,13 +20,15 @@ from services.directory.membership.parts import ClassMessage
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
+SERVICE_NAME = "parta.directory.v1.Members"
+
 
 def _roles(names: Any) -> list[Any]:
     return [role_value(name) for name in ordered_roles(names)]
 
 
-def subject_message(row: Row[Any]) -> pb.SubjectAssignment:
-    return pb.SubjectAssignment(
+def subject_message(row: Row[Any]) -> membership_pb2.SubjectAssignment:
+    return membership_pb2.SubjectAssignment(
         organisation_id=str(row.organisation_id),
         class_id=str(row.class_id),
         subject=row.subject,
@@ -32,8 +36,8 @@ def subject_message(row: Row[Any]) -> pb.SubjectAssignment:
     )
 
 
-def parent_link_message(row: Row[Any]) -> pb.ParentLink:
-    return pb.ParentLink(
+def parent_link_message(row: Row[Any]) -> membership_pb2.ParentLink:
+    return membership_pb2.ParentLink(
         organisation_id=str(row.organisation_id),
         parent_id=str(row.parent_id),
         child_id=str(row.child_id),
@@ -42,7 +46,7 @@ def parent_link_message(row: Row[Any]) -> pb.ParentLink:
     )
 
 
-class MembershipApi:
+class MembershipApi(membership_pb2_grpc.MembersServicer):
     def __init__(
         self, members: Members, assignments: Assignments, parents: Parents, class_message: ClassMessage
     ) -> None:
@@ -51,11 +55,13 @@ class MembershipApi:
         self._assignments = assignments
         self._parents = parents
 
-    async def ListMembers(self, request: pb.ListMembersRequest, context: Context) -> pb.ListMembersResponse:
+    async def ListMembers(
+        self, request: membership_pb2.ListMembersRequest, context: Context
+    ) -> membership_pb2.ListMembersResponse:
         rows = await self._members.list(current_principal(), request.organisation_id)
-        return pb.ListMembersResponse(
+        return membership_pb2.ListMembersResponse(
             members=[
-                pb.Member(
+                membership_pb2.Member(
                     user_id=str(m.membership.user_id),
                     roles=[role_value(role) for role in m.membership.roles],
                     joined_at=to_timestamp(m.membership.joined_at),
@@ -65,24 +71,30 @@ class MembershipApi:
             ]
         )
 
-    async def CheckMembership(self, request: pb.CheckMembershipRequest, context: Context) -> pb.Membership:
+    async def CheckMembership(
+        self, request: membership_pb2.CheckMembershipRequest, context: Context
+    ) -> membership_pb2.Membership:
         roles = await self._members.roles_of(current_principal(), request.organisation_id, request.user_id)
-        return pb.Membership(member=bool(roles), roles=_roles(roles))
+        return membership_pb2.Membership(member=bool(roles), roles=_roles(roles))
 
     # --- assignments (R-ROLE-3, R-ROLE-4) ---------------------------------------------------
-    async def AppointAdministrator(self, request: pb.MemberRequest, context: Context) -> pb.Member:
+    async def AppointAdministrator(
+        self, request: membership_pb2.MemberRequest, context: Context
+    ) -> membership_pb2.Member:
         appointed = await self._assignments.appoint_administrator(
             current_principal(), request.organisation_id, request.user_id
         )
         row = appointed.membership
-        return pb.Member(
+        return membership_pb2.Member(
             user_id=str(row.user_id),
             roles=_roles(row.roles),
             joined_at=to_timestamp(row.joined_at),
             verified_roles=_roles(appointed.verified_roles),
         )
 
-    async def AssignClassTeacher(self, request: pb.AssignClassTeacherRequest, context: Context) -> pb.Class:
+    async def AssignClassTeacher(
+        self, request: membership_pb2.AssignClassTeacherRequest, context: Context
+    ) -> pb.Class:
 
         row = await self._assignments.assign_class_teacher(
             current_principal(), request.organisation_id, request.class_id, request.user_id
@@ -92,32 +104,34 @@ class MembershipApi:
         return reply
 
     async def AssignSubjectTeacher(
-        self, request: pb.AssignSubjectTeacherRequest, context: Context
-    ) -> pb.SubjectAssignment:
+        self, request: membership_pb2.AssignSubjectTeacherRequest, context: Context
+    ) -> membership_pb2.SubjectAssignment:
         row = await self._assignments.assign_subject_teacher(
             current_principal(), request.organisation_id, request.class_id, request.subject, request.user_id
         )
         return subject_message(row)
 
     async def ListSubjectAssignments(
-        self, request: pb.ListSubjectAssignmentsRequest, context: Context
-    ) -> pb.ListSubjectAssignmentsResponse:
+        self, request: membership_pb2.ListSubjectAssignmentsRequest, context: Context
+    ) -> membership_pb2.ListSubjectAssignmentsResponse:
         rows = await self._assignments.subject_assignments(
             current_principal(), request.organisation_id, request.class_id
         )
-        return pb.ListSubjectAssignmentsResponse(assignments=[subject_message(r) for r in rows])
+        return membership_pb2.ListSubjectAssignmentsResponse(assignments=[subject_message(r) for r in rows])
 
     # --- parents (R-ROLE-6) -----------------------------------------------------------------
-    async def LinkParent(self, request: pb.LinkParentRequest, context: Context) -> pb.ParentLink:
+    async def LinkParent(
+        self, request: membership_pb2.LinkParentRequest, context: Context
+    ) -> membership_pb2.ParentLink:
         row = await self._parents.link(
             current_principal(), request.organisation_id, request.parent_id, request.child_id
         )
         return parent_link_message(row)
 
     async def ListParentLinks(
-        self, request: pb.ListParentLinksRequest, context: Context
-    ) -> pb.ListParentLinksResponse:
+        self, request: membership_pb2.ListParentLinksRequest, context: Context
+    ) -> membership_pb2.ListParentLinksResponse:
         rows = await self._parents.list(
             current_principal(), request.organisation_id, request.child_id, request.parent_id
         )
-        return pb.ListParentLinksResponse(links=[parent_link_message(r) for r in rows])
+        return membership_pb2.ListParentLinksResponse(links=[parent_link_message(r) for r in rows])

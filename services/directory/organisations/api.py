@@ -1,5 +1,6 @@
-"""gRPC methods of organisations: applications (R-ORG-2), the organisation's details (R-ORG-3, R-ORG-4)
-and its structure (R-ORG-6). Thin: read the request, ask the domain, shape the reply. No rules here."""
+"""The directory's gRPC service `parta.directory.v1.Organisations`: applications (R-ORG-2), the
+organisation's details (R-ORG-3, R-ORG-4) and its structure (R-ORG-6). Thin: read the request, ask the
+domain, shape the reply. No rules here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row
 
 from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import organisations_pb2, organisations_pb2_grpc
 from services.common.auth import current_principal
 from services.common.convert import id_text, ordered_roles, role_value, to_timestamp
 from services.directory.organisations.applications import ApplicationForm, Applications
@@ -16,6 +18,8 @@ from services.directory.organisations.parts import CLASS_KINDS, KINDS, MyOrganis
 from services.directory.organisations.structure import Structure
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
+
+SERVICE_NAME = "parta.directory.v1.Organisations"
 APPLICATION_STATUSES = ("pending", "approved", "rejected")
 
 
@@ -23,8 +27,8 @@ def _kind_name(kind: int) -> str:
     return KINDS[kind - 1] if 1 <= kind <= len(KINDS) else ""
 
 
-def application_message(row: Row[Any]) -> pb.Application:
-    return pb.Application(
+def application_message(row: Row[Any]) -> organisations_pb2.Application:
+    return organisations_pb2.Application(
         id=str(row.id),
         kind=KINDS.index(row.kind) + 1,  # type: ignore[arg-type]
         name=row.name,
@@ -77,7 +81,7 @@ def class_message(row: Row[Any]) -> pb.Class:
     )
 
 
-class OrganisationsApi:
+class OrganisationsApi(organisations_pb2_grpc.OrganisationsServicer):
     def __init__(
         self, applications: Applications, organisations: Organisations, structure: Structure
     ) -> None:
@@ -86,8 +90,8 @@ class OrganisationsApi:
         self._structure = structure
 
     async def SubmitApplication(
-        self, request: pb.SubmitApplicationRequest, context: Context
-    ) -> pb.Application:
+        self, request: organisations_pb2.SubmitApplicationRequest, context: Context
+    ) -> organisations_pb2.Application:
         form = ApplicationForm(
             kind=_kind_name(request.kind),
             name=request.name,
@@ -104,50 +108,62 @@ class OrganisationsApi:
         return application_message(await self._applications.submit(current_principal(), form))
 
     async def ListApplications(
-        self, request: pb.ListApplicationsRequest, context: Context
-    ) -> pb.ListApplicationsResponse:
+        self, request: organisations_pb2.ListApplicationsRequest, context: Context
+    ) -> organisations_pb2.ListApplicationsResponse:
         status = APPLICATION_STATUSES[request.status - 1] if request.status else None
         rows = await self._applications.list(current_principal(), status)
-        return pb.ListApplicationsResponse(applications=[application_message(r) for r in rows])
+        return organisations_pb2.ListApplicationsResponse(applications=[application_message(r) for r in rows])
 
-    async def GetApplication(self, request: pb.GetApplicationRequest, context: Context) -> pb.Application:
+    async def GetApplication(
+        self, request: organisations_pb2.GetApplicationRequest, context: Context
+    ) -> organisations_pb2.Application:
         return application_message(await self._applications.get(current_principal(), request.application_id))
 
     async def GetApplicationDocument(
-        self, request: pb.GetApplicationRequest, context: Context
-    ) -> pb.Document:
+        self, request: organisations_pb2.GetApplicationRequest, context: Context
+    ) -> organisations_pb2.Document:
         row = await self._applications.document(current_principal(), request.application_id)
-        return pb.Document(file_name=row.document_name, content_type=row.document_type, content=row.document)
+        return organisations_pb2.Document(
+            file_name=row.document_name, content_type=row.document_type, content=row.document
+        )
 
     async def ApproveApplication(
-        self, request: pb.ApproveApplicationRequest, context: Context
-    ) -> pb.Application:
+        self, request: organisations_pb2.ApproveApplicationRequest, context: Context
+    ) -> organisations_pb2.Application:
         return application_message(
             await self._applications.approve(current_principal(), request.application_id)
         )
 
     async def RejectApplication(
-        self, request: pb.RejectApplicationRequest, context: Context
-    ) -> pb.Application:
+        self, request: organisations_pb2.RejectApplicationRequest, context: Context
+    ) -> organisations_pb2.Application:
         row = await self._applications.reject(current_principal(), request.application_id, request.reason)
         return application_message(row)
 
     async def ListMyOrganisations(
-        self, request: pb.ListMyOrganisationsRequest, context: Context
-    ) -> pb.ListMyOrganisationsResponse:
+        self, request: organisations_pb2.ListMyOrganisationsRequest, context: Context
+    ) -> organisations_pb2.ListMyOrganisationsResponse:
         mine = await self._organisations.mine(current_principal())
-        return pb.ListMyOrganisationsResponse(organisations=[organisation_message(m) for m in mine])
+        return organisations_pb2.ListMyOrganisationsResponse(
+            organisations=[organisation_message(m) for m in mine]
+        )
 
-    async def CheckOperator(self, request: pb.CheckOperatorRequest, context: Context) -> pb.OperatorStatus:
-        return pb.OperatorStatus(operator=await self._organisations.is_operator(current_principal()))
+    async def CheckOperator(
+        self, request: organisations_pb2.CheckOperatorRequest, context: Context
+    ) -> organisations_pb2.OperatorStatus:
+        return organisations_pb2.OperatorStatus(
+            operator=await self._organisations.is_operator(current_principal())
+        )
 
-    async def GetOrganisation(self, request: pb.GetOrganisationRequest, context: Context) -> pb.Organisation:
+    async def GetOrganisation(
+        self, request: organisations_pb2.GetOrganisationRequest, context: Context
+    ) -> pb.Organisation:
         return organisation_message(
             await self._organisations.get(current_principal(), request.organisation_id)
         )
 
     async def UpdateOrganisation(
-        self, request: pb.UpdateOrganisationRequest, context: Context
+        self, request: organisations_pb2.UpdateOrganisationRequest, context: Context
     ) -> pb.Organisation:
         changes = {
             name: getattr(request, name) if request.HasField(name) else None
@@ -156,17 +172,24 @@ class OrganisationsApi:
         mine = await self._organisations.update(current_principal(), request.organisation_id, changes)
         return organisation_message(mine)
 
-    async def CreateUnit(self, request: pb.CreateUnitRequest, context: Context) -> pb.Unit:
+    async def CreateUnit(
+        self, request: organisations_pb2.CreateUnitRequest, context: Context
+    ) -> organisations_pb2.Unit:
         row = await self._structure.create_unit(current_principal(), request.organisation_id, request.name)
-        return pb.Unit(id=str(row.id), organisation_id=str(row.organisation_id), name=row.name)
+        return organisations_pb2.Unit(id=str(row.id), organisation_id=str(row.organisation_id), name=row.name)
 
-    async def ListUnits(self, request: pb.ListUnitsRequest, context: Context) -> pb.ListUnitsResponse:
+    async def ListUnits(
+        self, request: organisations_pb2.ListUnitsRequest, context: Context
+    ) -> organisations_pb2.ListUnitsResponse:
         rows = await self._structure.units(current_principal(), request.organisation_id)
-        return pb.ListUnitsResponse(
-            units=[pb.Unit(id=str(r.id), organisation_id=str(r.organisation_id), name=r.name) for r in rows]
+        return organisations_pb2.ListUnitsResponse(
+            units=[
+                organisations_pb2.Unit(id=str(r.id), organisation_id=str(r.organisation_id), name=r.name)
+                for r in rows
+            ]
         )
 
-    async def CreateClass(self, request: pb.CreateClassRequest, context: Context) -> pb.Class:
+    async def CreateClass(self, request: organisations_pb2.CreateClassRequest, context: Context) -> pb.Class:
         row = await self._structure.create_class(
             current_principal(),
             request.organisation_id,
@@ -176,8 +199,10 @@ class OrganisationsApi:
         )
         return class_message(row)
 
-    async def ListClasses(self, request: pb.ListClassesRequest, context: Context) -> pb.ListClassesResponse:
+    async def ListClasses(
+        self, request: organisations_pb2.ListClassesRequest, context: Context
+    ) -> organisations_pb2.ListClassesResponse:
         rows = await self._structure.classes(
             current_principal(), request.organisation_id, request.academic_year
         )
-        return pb.ListClassesResponse(classes=[class_message(r) for r in rows])
+        return organisations_pb2.ListClassesResponse(classes=[class_message(r) for r in rows])

@@ -11,7 +11,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import organisations_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import ORGANISATION_KINDS, OrganisationKind
 from services.gateway.views import timestamp
@@ -67,7 +67,7 @@ router = APIRouter(prefix="/api/v1/applications", tags=["operator"])
 STATUSES = ("pending", "approved", "rejected")
 
 
-def application_out(reply: pb.Application) -> ApplicationOut:
+def application_out(reply: organisations_pb2.Application) -> ApplicationOut:
     return ApplicationOut.model_validate(
         {
             "id": reply.id,
@@ -95,7 +95,7 @@ async def submit(body: ApplicationSubmit, backends: BackendsDep) -> ApplicationO
         content = base64.b64decode(body.appointing_order.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise HTTPException(400, "Файл приказа: некорректный base64") from None
-    request = pb.SubmitApplicationRequest(
+    request = organisations_pb2.SubmitApplicationRequest(
         kind=ORGANISATION_KINDS.index(body.kind) + 1,  # type: ignore[arg-type]
         name=body.name,
         region=body.region,
@@ -104,50 +104,52 @@ async def submit(body: ApplicationSubmit, backends: BackendsDep) -> ApplicationO
         admin_full_name=body.admin_full_name,
         admin_email=body.admin_email,
         admin_phone=body.admin_phone,
-        appointing_order=pb.Document(
+        appointing_order=organisations_pb2.Document(
             file_name=body.appointing_order.file_name,
             content_type=body.appointing_order.content_type,
             content=content,
         ),
     )
-    return application_out(await backends.directory.SubmitApplication(request))
+    return application_out(await backends.organisations.SubmitApplication(request))
 
 
 @router.get("", summary="Applications (operator staff)")
 async def list_applications(backends: BackendsDep, status: str = "") -> Applications:
     if status and status not in STATUSES:
         raise HTTPException(400, "status: pending, approved или rejected")
-    request = pb.ListApplicationsRequest(status=STATUSES.index(status) + 1 if status else 0)  # type: ignore[arg-type]
-    reply = await backends.directory.ListApplications(request)
+    request = organisations_pb2.ListApplicationsRequest(status=STATUSES.index(status) + 1 if status else 0)  # type: ignore[arg-type]
+    reply = await backends.organisations.ListApplications(request)
     return Applications(applications=[application_out(a) for a in reply.applications])
 
 
 @router.post("/{application_id}:approve", summary="Approve: the organisation is created and active")
 async def approve(application_id: str, backends: BackendsDep) -> ApplicationOut:
-    reply = await backends.directory.ApproveApplication(
-        pb.ApproveApplicationRequest(application_id=application_id)
+    reply = await backends.organisations.ApproveApplication(
+        organisations_pb2.ApproveApplicationRequest(application_id=application_id)
     )
     return application_out(reply)
 
 
 @router.post("/{application_id}:reject", summary="Reject with a reason the applicant sees")
 async def reject(application_id: str, body: Rejection, backends: BackendsDep) -> ApplicationOut:
-    reply = await backends.directory.RejectApplication(
-        pb.RejectApplicationRequest(application_id=application_id, reason=body.reason)
+    reply = await backends.organisations.RejectApplication(
+        organisations_pb2.RejectApplicationRequest(application_id=application_id, reason=body.reason)
     )
     return application_out(reply)
 
 
 @router.get("/{application_id}", summary="One application (operator staff, or its applicant)")
 async def get_application(application_id: str, backends: BackendsDep) -> ApplicationOut:
-    reply = await backends.directory.GetApplication(pb.GetApplicationRequest(application_id=application_id))
+    reply = await backends.organisations.GetApplication(
+        organisations_pb2.GetApplicationRequest(application_id=application_id)
+    )
     return application_out(reply)
 
 
 @router.get("/{application_id}/document", summary="The appointing order (operator staff)")
 async def document(application_id: str, backends: BackendsDep) -> Response:
-    reply = await backends.directory.GetApplicationDocument(
-        pb.GetApplicationRequest(application_id=application_id)
+    reply = await backends.organisations.GetApplicationDocument(
+        organisations_pb2.GetApplicationRequest(application_id=application_id)
     )
     return Response(
         content=reply.content,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import membership_pb2
 from services.common.convert import role_name
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import (
@@ -41,7 +41,7 @@ router = APIRouter(tags=["joining"])
 ORGS = "/api/v1/orgs/{org_id}"
 
 
-def subject_out(reply: pb.SubjectAssignment) -> SubjectAssignmentOut:
+def subject_out(reply: membership_pb2.SubjectAssignment) -> SubjectAssignmentOut:
     return SubjectAssignmentOut(class_id=reply.class_id, subject=reply.subject, user_id=reply.user_id)
 
 
@@ -50,8 +50,8 @@ def subject_out(reply: pb.SubjectAssignment) -> SubjectAssignmentOut:
     summary="Appoint an administrator from joined staff (the administrator, R-ROLE-3)",
 )
 async def appoint_administrator(org_id: str, user_id: str, backends: BackendsDep) -> MemberOut:
-    reply = await backends.directory.AppointAdministrator(
-        pb.MemberRequest(organisation_id=org_id, user_id=user_id)
+    reply = await backends.members.AppointAdministrator(
+        membership_pb2.MemberRequest(organisation_id=org_id, user_id=user_id)
     )
     return MemberOut.model_validate(
         {
@@ -70,8 +70,10 @@ async def appoint_administrator(org_id: str, user_id: str, backends: BackendsDep
 async def assign_class_teacher(
     org_id: str, class_id: str, body: ClassTeacherIn, backends: BackendsDep
 ) -> ClassOut:
-    reply = await backends.directory.AssignClassTeacher(
-        pb.AssignClassTeacherRequest(organisation_id=org_id, class_id=class_id, user_id=body.user_id)
+    reply = await backends.members.AssignClassTeacher(
+        membership_pb2.AssignClassTeacherRequest(
+            organisation_id=org_id, class_id=class_id, user_id=body.user_id
+        )
     )
     return class_out(reply)
 
@@ -84,8 +86,8 @@ async def assign_class_teacher(
 async def assign_subject_teacher(
     org_id: str, class_id: str, body: SubjectIn, backends: BackendsDep
 ) -> SubjectAssignmentOut:
-    reply = await backends.directory.AssignSubjectTeacher(
-        pb.AssignSubjectTeacherRequest(
+    reply = await backends.members.AssignSubjectTeacher(
+        membership_pb2.AssignSubjectTeacherRequest(
             organisation_id=org_id, class_id=class_id, subject=body.subject, user_id=body.user_id
         )
     )
@@ -96,7 +98,7 @@ async def assign_subject_teacher(
 async def list_subject_assignments(
     org_id: str, backends: BackendsDep, class_id: str = ""
 ) -> SubjectAssignments:
-    reply = await backends.directory.ListSubjectAssignments(
-        pb.ListSubjectAssignmentsRequest(organisation_id=org_id, class_id=class_id)
+    reply = await backends.members.ListSubjectAssignments(
+        membership_pb2.ListSubjectAssignmentsRequest(organisation_id=org_id, class_id=class_id)
     )
     return SubjectAssignments(assignments=[subject_out(a) for a in reply.assignments])

@@ -22,7 +22,7 @@ import grpc
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import attachments_pb2
 from services.gateway.clients import Backends
 from services.gateway.deps import BackendsDep
 from services.gateway.views import AttachmentOut, attachment_out
@@ -103,17 +103,17 @@ async def upload_attachment(
         raise HTTPException(400, f"Файл слишком большой: не больше {MAX_UPLOAD_BYTES // 1024 // 1024} МБ")
     body = request.stream()
 
-    async def messages() -> AsyncIterator[pb.UploadAttachmentChunk]:
-        yield pb.UploadAttachmentChunk(chat_id=chat_id, name=filename, size=size)
+    async def messages() -> AsyncIterator[attachments_pb2.UploadAttachmentChunk]:
+        yield attachments_pb2.UploadAttachmentChunk(chat_id=chat_id, name=filename, size=size)
         sent = 0
         async for data in _chunks(body):
             sent += len(data)
             if sent > MAX_UPLOAD_BYTES:
                 return  # messaging refused it long before; stop feeding it
-            yield pb.UploadAttachmentChunk(data=data)
+            yield attachments_pb2.UploadAttachmentChunk(data=data)
 
     try:
-        reply = await backends.messaging.UploadAttachment(messages(), timeout=TRANSFER_TIMEOUT_SECONDS)
+        reply = await backends.attachments.UploadAttachment(messages(), timeout=TRANSFER_TIMEOUT_SECONDS)
     except grpc.aio.AioRpcError:
         await _drain(body)
         raise
@@ -128,8 +128,8 @@ def content_disposition(kind: str, name: str) -> str:
 
 
 async def _download(backends: Backends, attachment_id: str, *, thumbnail: bool) -> StreamingResponse:
-    call = backends.messaging.DownloadAttachment(
-        pb.DownloadAttachmentRequest(attachment_id=attachment_id, thumbnail=thumbnail),
+    call = backends.attachments.DownloadAttachment(
+        attachments_pb2.DownloadAttachmentRequest(attachment_id=attachment_id, thumbnail=thumbnail),
         timeout=TRANSFER_TIMEOUT_SECONDS,
     )
     first = await call.read()  # an AioRpcError (404, 403…) surfaces here, before any header is sent

@@ -10,7 +10,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import links_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import ChatOut, JoinIn, chat_out, kind_name
 from services.gateway.views import timestamp
@@ -73,7 +73,7 @@ def chat_link_path(token: str) -> str:
     return f"/chat-link/{token}"
 
 
-def link_out(link: pb.ChatLink) -> ChatLinkOut:
+def link_out(link: links_pb2.ChatLink) -> ChatLinkOut:
     return ChatLinkOut.model_validate(
         {
             "id": link.id,
@@ -98,8 +98,8 @@ def link_out(link: pb.ChatLink) -> ChatLinkOut:
 async def create_chat_link(
     chat_id: str, body: ChatLinkIn, request: Request, backends: BackendsDep
 ) -> CreatedChatLinkOut:
-    reply = await backends.messaging.CreateChatLink(
-        pb.CreateChatLinkRequest(
+    reply = await backends.chat_links.CreateChatLink(
+        links_pb2.CreateChatLinkRequest(
             chat_id=chat_id, expires_in_days=body.expires_in_days, max_uses=body.max_uses
         )
     )
@@ -113,27 +113,27 @@ async def create_chat_link(
 
 @router.get(LINKS, summary="The chat's invite links, newest first, without tokens (R-CHAT-6)")
 async def list_chat_links(chat_id: str, backends: BackendsDep) -> ChatLinks:
-    reply = await backends.messaging.ListChatLinks(pb.ListChatLinksRequest(chat_id=chat_id))
+    reply = await backends.chat_links.ListChatLinks(links_pb2.ListChatLinksRequest(chat_id=chat_id))
     return ChatLinks(links=[link_out(link) for link in reply.links])
 
 
 @router.delete(LINKS + "/{link_id}", summary="Revoke one chat invite link (R-CHAT-6)")
 async def revoke_chat_link(chat_id: str, link_id: str, backends: BackendsDep) -> ChatLinkOut:
-    reply = await backends.messaging.RevokeChatLink(
-        pb.RevokeChatLinkRequest(chat_id=chat_id, link_id=link_id)
+    reply = await backends.chat_links.RevokeChatLink(
+        links_pb2.RevokeChatLinkRequest(chat_id=chat_id, link_id=link_id)
     )
     return link_out(reply)
 
 
 @router.delete(LINKS, summary="Revoke every usable invite link of the chat at once (R-CHAT-6)")
 async def revoke_all_chat_links(chat_id: str, backends: BackendsDep) -> RevokedChatLinks:
-    reply = await backends.messaging.RevokeAllChatLinks(pb.ListChatLinksRequest(chat_id=chat_id))
+    reply = await backends.chat_links.RevokeAllChatLinks(links_pb2.ListChatLinksRequest(chat_id=chat_id))
     return RevokedChatLinks(revoked=reply.revoked)
 
 
 @router.get(TOKEN, summary="What a chat link leads to: title, kind, organisation, rules; no members")
 async def preview_chat_link(token: str, backends: BackendsDep) -> ChatLinkPreviewOut:
-    reply = await backends.messaging.PreviewChatLink(pb.ChatLinkTokenRequest(token=token))
+    reply = await backends.chat_links.PreviewChatLink(links_pb2.ChatLinkTokenRequest(token=token))
     return ChatLinkPreviewOut.model_validate(
         {
             "chat_id": reply.chat_id,
@@ -155,7 +155,7 @@ async def preview_chat_link(token: str, backends: BackendsDep) -> ChatLinkPrevie
     summary="Join the chat through a link, acknowledging its rules (R-CHAT-4, R-CHAT-5, R-CHAT-6)",
 )
 async def join_by_chat_link(token: str, body: JoinIn, backends: BackendsDep) -> ChatOut:
-    reply = await backends.messaging.JoinByChatLink(
-        pb.JoinByChatLinkRequest(token=token, rules_version=body.rules_version)
+    reply = await backends.chat_links.JoinByChatLink(
+        links_pb2.JoinByChatLinkRequest(token=token, rules_version=body.rules_version)
     )
     return chat_out(reply)

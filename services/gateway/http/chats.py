@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from parta.messaging.v1 import chats_pb2
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import MAX_SEQ, ChatKindName, ChatOut, JoinIn, Seq, chat_out
@@ -102,7 +103,7 @@ router = APIRouter(tags=["chats"])
 CHATS = "/api/v1/chats"
 
 
-def invitation_out(reply: pb.ChatInvitation) -> InvitationOut:
+def invitation_out(reply: chats_pb2.ChatInvitation) -> InvitationOut:
     return InvitationOut.model_validate(
         {
             "id": reply.id,
@@ -120,7 +121,7 @@ def invitation_out(reply: pb.ChatInvitation) -> InvitationOut:
 # --- chats (R-CHAT-1, R-CHAT-2) ---------------------------------------------------------------
 @router.get(CHATS, summary="My chats, with unread counts")
 async def my_chats(backends: BackendsDep, organisation_id: str = "") -> Chats:
-    reply = await backends.messaging.ListMyChats(pb.ListMyChatsRequest(organisation_id=organisation_id))
+    reply = await backends.chats.ListMyChats(chats_pb2.ListMyChatsRequest(organisation_id=organisation_id))
     return Chats(chats=[chat_out(c) for c in reply.chats])
 
 
@@ -130,7 +131,7 @@ async def my_chats(backends: BackendsDep, organisation_id: str = "") -> Chats:
     summary="Create a chat of a kind I may create (R-CHAT-1); channels: administrators (R-CHAT-2)",
 )
 async def create_chat(org_id: str, body: ChatIn, backends: BackendsDep) -> ChatOut:
-    request = pb.CreateChatRequest(
+    request = chats_pb2.CreateChatRequest(
         organisation_id=org_id,
         kind=pb.ChatKind.Value("CHAT_KIND_" + body.kind.upper()),
         title=body.title,
@@ -139,32 +140,32 @@ async def create_chat(org_id: str, body: ChatIn, backends: BackendsDep) -> ChatO
         staff_only=body.staff_only,
         rules=body.rules,
     )
-    return chat_out(await backends.messaging.CreateChat(request))
+    return chat_out(await backends.chats.CreateChat(request))
 
 
 @router.get("/api/v1/orgs/{org_id}/chats/joinable", summary="Chats I may join by myself (R-CHAT-4)")
 async def joinable_chats(org_id: str, backends: BackendsDep) -> Chats:
-    reply = await backends.messaging.ListJoinableChats(pb.ListJoinableChatsRequest(organisation_id=org_id))
+    reply = await backends.chats.ListJoinableChats(chats_pb2.ListJoinableChatsRequest(organisation_id=org_id))
     return Chats(chats=[chat_out(c) for c in reply.chats])
 
 
 @router.get(CHATS + "/{chat_id}", summary="A chat with its numbered rules (R-CHAT-5)")
 async def get_chat(chat_id: str, backends: BackendsDep) -> ChatOut:
-    reply = await backends.messaging.GetChat(pb.GetChatRequest(chat_id=chat_id))
+    reply = await backends.chats.GetChat(chats_pb2.GetChatRequest(chat_id=chat_id))
     return chat_out(reply)
 
 
 @router.post(CHATS + "/{chat_id}:join", summary="Join, acknowledging the rules (R-CHAT-4, R-CHAT-5)")
 async def join_chat(chat_id: str, body: JoinIn, backends: BackendsDep) -> ChatOut:
-    reply = await backends.messaging.JoinChat(
-        pb.JoinChatRequest(chat_id=chat_id, rules_version=body.rules_version)
+    reply = await backends.chats.JoinChat(
+        chats_pb2.JoinChatRequest(chat_id=chat_id, rules_version=body.rules_version)
     )
     return chat_out(reply)
 
 
 @router.get(CHATS + "/{chat_id}/members", summary="The chat's members (to its members, R-PRIV-1)")
 async def chat_members(chat_id: str, backends: BackendsDep) -> ChatMembers:
-    reply = await backends.messaging.ListChatMembers(pb.GetChatRequest(chat_id=chat_id))
+    reply = await backends.chats.ListChatMembers(chats_pb2.GetChatRequest(chat_id=chat_id))
     return ChatMembers(
         members=[
             ChatMemberOut.model_validate(
@@ -182,15 +183,15 @@ async def chat_members(chat_id: str, backends: BackendsDep) -> ChatMembers:
     summary="Invite people, or the whole class: invitations, never memberships (R-CHAT-4)",
 )
 async def invite(chat_id: str, body: InvitationsIn, backends: BackendsDep) -> Invitations:
-    reply = await backends.messaging.InviteToChat(
-        pb.InviteToChatRequest(chat_id=chat_id, user_ids=body.user_ids, whole_class=body.whole_class)
+    reply = await backends.chats.InviteToChat(
+        chats_pb2.InviteToChatRequest(chat_id=chat_id, user_ids=body.user_ids, whole_class=body.whole_class)
     )
     return Invitations(invitations=[invitation_out(i) for i in reply.invitations])
 
 
 @router.get("/api/v1/me/chat-invitations", summary="My pending chat invitations")
 async def my_invitations(backends: BackendsDep) -> Invitations:
-    reply = await backends.messaging.ListMyChatInvitations(pb.ListMyChatInvitationsRequest())
+    reply = await backends.chats.ListMyChatInvitations(chats_pb2.ListMyChatInvitationsRequest())
     return Invitations(invitations=[invitation_out(i) for i in reply.invitations])
 
 
@@ -199,16 +200,16 @@ async def my_invitations(backends: BackendsDep) -> Invitations:
     summary="Accept, acknowledging the chat's rules (R-CHAT-4, R-CHAT-5)",
 )
 async def accept_invitation(invitation_id: str, body: JoinIn, backends: BackendsDep) -> ChatOut:
-    reply = await backends.messaging.AcceptChatInvitation(
-        pb.AcceptChatInvitationRequest(invitation_id=invitation_id, rules_version=body.rules_version)
+    reply = await backends.chats.AcceptChatInvitation(
+        chats_pb2.AcceptChatInvitationRequest(invitation_id=invitation_id, rules_version=body.rules_version)
     )
     return chat_out(reply)
 
 
 @router.post("/api/v1/chat-invitations/{invitation_id}:decline", summary="Decline (R-CHAT-4)")
 async def decline_invitation(invitation_id: str, backends: BackendsDep) -> InvitationOut:
-    reply = await backends.messaging.DeclineChatInvitation(
-        pb.DeclineChatInvitationRequest(invitation_id=invitation_id)
+    reply = await backends.chats.DeclineChatInvitation(
+        chats_pb2.DeclineChatInvitationRequest(invitation_id=invitation_id)
     )
     return invitation_out(reply)
 
@@ -222,16 +223,16 @@ async def list_messages(
     after: int = Query(default=0, ge=0, le=MAX_SEQ),
     limit: int = Query(default=50, ge=1, le=100),
 ) -> MessagePage:
-    reply = await backends.messaging.ListMessages(
-        pb.ListMessagesRequest(chat_id=chat_id, before=before, after=after, limit=limit)
+    reply = await backends.chats.ListMessages(
+        chats_pb2.ListMessagesRequest(chat_id=chat_id, before=before, after=after, limit=limit)
     )
     return MessagePage(messages=[message_out(m) for m in reply.messages], has_more=reply.has_more)
 
 
 @router.post(CHATS + "/{chat_id}/messages", status_code=201, summary="Post a text message (R-CHAT-3)")
 async def post_message(chat_id: str, body: MessageIn, backends: BackendsDep) -> MessageOut:
-    reply = await backends.messaging.PostMessage(
-        pb.PostMessageRequest(
+    reply = await backends.chats.PostMessage(
+        chats_pb2.PostMessageRequest(
             chat_id=chat_id,
             text=body.text,
             reply_to_seq=body.reply_to_seq,
@@ -244,21 +245,21 @@ async def post_message(chat_id: str, body: MessageIn, backends: BackendsDep) -> 
 
 @router.patch(CHATS + "/{chat_id}/messages/{seq}", summary="Edit my message")
 async def edit_message(chat_id: str, seq: Seq, body: MessageEdit, backends: BackendsDep) -> MessageOut:
-    reply = await backends.messaging.EditMessage(
-        pb.EditMessageRequest(chat_id=chat_id, seq=seq, text=body.text)
+    reply = await backends.chats.EditMessage(
+        chats_pb2.EditMessageRequest(chat_id=chat_id, seq=seq, text=body.text)
     )
     return message_out(reply)
 
 
 @router.delete(CHATS + "/{chat_id}/messages/{seq}", summary="Delete my message (a tombstone keeps its place)")
 async def delete_message(chat_id: str, seq: Seq, backends: BackendsDep) -> MessageOut:
-    reply = await backends.messaging.DeleteMessage(pb.DeleteMessageRequest(chat_id=chat_id, seq=seq))
+    reply = await backends.chats.DeleteMessage(chats_pb2.DeleteMessageRequest(chat_id=chat_id, seq=seq))
     return message_out(reply)
 
 
 @router.post(CHATS + "/{chat_id}:read", summary="Mark read up to a sequence number")
 async def mark_read(chat_id: str, body: ReadIn, backends: BackendsDep) -> ReadStateOut:
-    reply = await backends.messaging.MarkRead(pb.MarkReadRequest(chat_id=chat_id, seq=body.seq))
+    reply = await backends.chats.MarkRead(chats_pb2.MarkReadRequest(chat_id=chat_id, seq=body.seq))
     return ReadStateOut(
         chat_id=reply.chat_id, last_read_seq=reply.last_read_seq, unread_count=reply.unread_count
     )

@@ -13,6 +13,7 @@ from fastapi import HTTPException, Path
 from pydantic import BaseModel, Field
 
 from parta.directory.v1 import directory_pb2 as dpb
+from parta.directory.v1 import joining_pb2
 from parta.messaging.v1 import messaging_pb2 as mpb
 from services.common.convert import role_name
 from services.gateway.views import timestamp
@@ -217,9 +218,9 @@ class InviteAcceptIn(BaseModel):
     parent: ParentClaimIn | None = None
 
 
-def claim_message(claim: ParentClaimIn | None) -> dpb.ParentClaim | None:
+def claim_message(claim: ParentClaimIn | None) -> joining_pb2.ParentClaim | None:
     """A parent's claim for the contract (R-ROLE-6); directory checks it."""
-    return None if claim is None else dpb.ParentClaim(**claim.model_dump())
+    return None if claim is None else joining_pb2.ParentClaim(**claim.model_dump())
 
 
 def enum_value(names: tuple[str, ...], name: str, what: str) -> Any:

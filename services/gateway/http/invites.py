@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import joining_pb2, organisations_pb2
 from services.common.convert import role_name, role_value
 from services.gateway.clients import Backends
 from services.gateway.deps import BackendsDep
@@ -113,7 +113,7 @@ def invite_link(token: str) -> str:
     return f"/invite/{token}"
 
 
-def invite_out(invite: pb.Invite) -> InviteOut:
+def invite_out(invite: joining_pb2.Invite) -> InviteOut:
     return InviteOut.model_validate(
         {
             "id": invite.id,
@@ -132,7 +132,7 @@ def invite_out(invite: pb.Invite) -> InviteOut:
     )
 
 
-def created_out(created: pb.CreatedInvite) -> CreatedInviteOut:
+def created_out(created: joining_pb2.CreatedInvite) -> CreatedInviteOut:
     return CreatedInviteOut(
         invite=invite_out(created.invite), token=created.token, link=invite_link(created.token)
     )
@@ -165,7 +165,7 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(("=", "+", "-", "@")) else text
 
 
-def invites_csv(batch: pb.CreatedInviteBatch, class_name: str, base_url: str, time_zone: str) -> str:
+def invites_csv(batch: joining_pb2.CreatedInviteBatch, class_name: str, base_url: str, time_zone: str) -> str:
     """The printable handout: one row per link, the link's only appearance (R-INV-2).
     Starts with a byte-order mark so spreadsheet programs read the Cyrillic right."""
     zone = ZoneInfo(time_zone)
@@ -192,7 +192,7 @@ def invites_csv(batch: pb.CreatedInviteBatch, class_name: str, base_url: str, ti
     summary="Create an invite link; its token is shown only now (R-INV-1, R-INV-2)",
 )
 async def create_invite(org_id: str, body: InviteIn, backends: BackendsDep) -> CreatedInviteOut:
-    request = pb.CreateInviteRequest(
+    request = joining_pb2.CreateInviteRequest(
         organisation_id=org_id,
         class_id=body.class_id,
         role=role_value(body.role),
@@ -201,7 +201,7 @@ async def create_invite(org_id: str, body: InviteIn, backends: BackendsDep) -> C
         max_uses=body.max_uses,
         label=body.label,
     )
-    reply = await backends.directory.CreateInvite(request)
+    reply = await backends.joining.CreateInvite(request)
     return created_out(reply)
 
 
@@ -217,8 +217,8 @@ async def create_invite(org_id: str, body: InviteIn, backends: BackendsDep) -> C
 async def create_invite_batch(
     org_id: str, class_id: str, body: InviteBatchIn, backends: BackendsDep, request: Request
 ) -> Response:
-    batch = await backends.directory.CreateInviteBatch(
-        pb.CreateInviteBatchRequest(
+    batch = await backends.joining.CreateInviteBatch(
+        joining_pb2.CreateInviteBatchRequest(
             organisation_id=org_id,
             class_id=class_id,
             role=role_value(body.role),
@@ -238,8 +238,12 @@ async def create_invite_batch(
 
 
 async def _class_name_and_zone(backends: Backends, org_id: str, class_id: str) -> tuple[str, str]:
-    organisation = await backends.directory.GetOrganisation(pb.GetOrganisationRequest(organisation_id=org_id))
-    classes = await backends.directory.ListClasses(pb.ListClassesRequest(organisation_id=org_id))
+    organisation = await backends.organisations.GetOrganisation(
+        organisations_pb2.GetOrganisationRequest(organisation_id=org_id)
+    )
+    classes = await backends.organisations.ListClasses(
+        organisations_pb2.ListClassesRequest(organisation_id=org_id)
+    )
     names = {c.id: c.name for c in classes.classes}
     return names.get(class_id, ""), organisation.time_zone or "UTC"
 
@@ -248,16 +252,18 @@ async def _class_name_and_zone(backends: Backends, org_id: str, class_id: str) -
 async def list_invites(
     org_id: str, backends: BackendsDep, class_id: str = "", include_inactive: bool = False
 ) -> Invites:
-    reply = await backends.directory.ListInvites(
-        pb.ListInvitesRequest(organisation_id=org_id, class_id=class_id, include_inactive=include_inactive)
+    reply = await backends.joining.ListInvites(
+        joining_pb2.ListInvitesRequest(
+            organisation_id=org_id, class_id=class_id, include_inactive=include_inactive
+        )
     )
     return Invites(invites=[invite_out(i) for i in reply.invites])
 
 
 @router.post(ORGS + "/invites/{invite_id}:revoke", summary="Revoke one link (R-INV-2)")
 async def revoke_invite(org_id: str, invite_id: str, backends: BackendsDep) -> InviteOut:
-    reply = await backends.directory.RevokeInvite(
-        pb.RevokeInviteRequest(organisation_id=org_id, invite_id=invite_id)
+    reply = await backends.joining.RevokeInvite(
+        joining_pb2.RevokeInviteRequest(organisation_id=org_id, invite_id=invite_id)
     )
     return invite_out(reply)
 
@@ -267,13 +273,15 @@ async def revoke_invite(org_id: str, invite_id: str, backends: BackendsDep) -> I
     summary="Revoke every unused link of the organisation at once (the administrator, R-INV-2)",
 )
 async def revoke_all_invites(org_id: str, backends: BackendsDep) -> RevokedInvites:
-    reply = await backends.directory.RevokeAllInvites(pb.RevokeAllInvitesRequest(organisation_id=org_id))
+    reply = await backends.joining.RevokeAllInvites(
+        joining_pb2.RevokeAllInvitesRequest(organisation_id=org_id)
+    )
     return RevokedInvites(revoked=reply.revoked)
 
 
 @router.get("/api/v1/invites/{token}", summary="What a link leads to, before signing in (no members shown)")
 async def preview_invite(token: str, backends: BackendsDep) -> InvitePreviewOut:
-    reply = await backends.directory.PreviewInvite(pb.InviteTokenRequest(token=token))
+    reply = await backends.joining.PreviewInvite(joining_pb2.InviteTokenRequest(token=token))
     return InvitePreviewOut.model_validate(
         {
             "organisation_name": reply.organisation_name,
@@ -291,5 +299,5 @@ async def accept_invite(
 ) -> OrganisationOut:
     # R-ROLE-6: with a parent's link the parent says which child and who they are to them.
     parent = claim_message(body.parent if body is not None else None)
-    reply = await backends.directory.AcceptInvite(pb.InviteTokenRequest(token=token, parent=parent))
+    reply = await backends.joining.AcceptInvite(joining_pb2.InviteTokenRequest(token=token, parent=parent))
     return organisation_out(reply)

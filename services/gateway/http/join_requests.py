@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import joining_pb2
 from parta.identity.v1 import identity_pb2 as ipb
 from services.common.convert import role_name, role_value
 from services.gateway.deps import BackendsDep
@@ -104,7 +104,7 @@ ORG = "/api/v1/orgs/{org_id}"
 JOIN_STATUSES = ("pending", "approved", "rejected")
 
 
-def join_request_out(reply: pb.JoinRequest) -> JoinRequestOut:
+def join_request_out(reply: joining_pb2.JoinRequest) -> JoinRequestOut:
     return JoinRequestOut.model_validate(
         {
             "id": reply.id,
@@ -124,7 +124,7 @@ def join_request_out(reply: pb.JoinRequest) -> JoinRequestOut:
     )
 
 
-def claim_out(claim: pb.ParentClaim) -> dict[str, Any] | None:
+def claim_out(claim: joining_pb2.ParentClaim) -> dict[str, Any] | None:
     if not claim.relation:
         return None
     return {
@@ -145,7 +145,7 @@ def profile_name(user: ipb.User) -> str:
     summary="A parents' link's class students by name, to pick one's child (signed in, R-ROLE-6)",
 )
 async def invite_class_students(token: str, backends: BackendsDep) -> ClassStudentsOut:
-    reply = await backends.directory.ListClassStudentsForInvite(pb.InviteTokenRequest(token=token))
+    reply = await backends.joining.ListClassStudentsForInvite(joining_pb2.InviteTokenRequest(token=token))
     return ClassStudentsOut.model_validate(
         {
             "students": [
@@ -161,7 +161,7 @@ async def invite_class_students(token: str, backends: BackendsDep) -> ClassStude
     summary="What a join code leads to: the organisation and its classes this year (no members)",
 )
 async def preview_join_code(code: str, backends: BackendsDep) -> JoinCodePreviewOut:
-    reply = await backends.directory.PreviewJoinCode(pb.JoinCodeRequest(join_code=code))
+    reply = await backends.joining.PreviewJoinCode(joining_pb2.JoinCodeRequest(join_code=code))
     return JoinCodePreviewOut.model_validate(
         {
             "organisation_name": reply.organisation_name,
@@ -176,7 +176,7 @@ async def create_join_request(body: JoinRequestIn, backends: BackendsDep) -> Joi
     # R-INV-3, R-PRIV-1: the requester is not a member yet, so the request carries the name from
     # their own profile (asked of identity with their token) for the administrator to see.
     me = await backends.identity.GetMe(ipb.GetMeRequest())
-    request = pb.CreateJoinRequestRequest(
+    request = joining_pb2.CreateJoinRequestRequest(
         join_code=body.join_code,
         role=role_value(body.role),
         class_id=body.class_id,
@@ -184,7 +184,7 @@ async def create_join_request(body: JoinRequestIn, backends: BackendsDep) -> Joi
         requester_name=profile_name(me),
         parent=claim_message(body.parent),
     )
-    reply = await backends.directory.CreateJoinRequest(request)
+    reply = await backends.joining.CreateJoinRequest(request)
     return join_request_out(reply)
 
 
@@ -192,17 +192,19 @@ async def create_join_request(body: JoinRequestIn, backends: BackendsDep) -> Joi
     ORG + "/join-requests", summary="Join requests (the administrator; a class teacher: their classes)"
 )
 async def list_join_requests(org_id: str, backends: BackendsDep, status: str = "") -> JoinRequests:
-    request = pb.ListJoinRequestsRequest(
+    request = joining_pb2.ListJoinRequestsRequest(
         organisation_id=org_id, status=enum_value(JOIN_STATUSES, status, "status")
     )
-    reply = await backends.directory.ListJoinRequests(request)
+    reply = await backends.joining.ListJoinRequests(request)
     return JoinRequests(requests=[join_request_out(r) for r in reply.requests])
 
 
 @router.post(ORG + "/join-requests/{request_id}:approve", summary="Approve: the person joins (R-INV-3)")
 async def approve_join_request(org_id: str, request_id: str, backends: BackendsDep) -> JoinRequestOut:
-    request = pb.DecideJoinRequestRequest(organisation_id=org_id, request_id=request_id, approve=True)
-    reply = await backends.directory.DecideJoinRequest(request)
+    request = joining_pb2.DecideJoinRequestRequest(
+        organisation_id=org_id, request_id=request_id, approve=True
+    )
+    reply = await backends.joining.DecideJoinRequest(request)
     return join_request_out(reply)
 
 
@@ -210,8 +212,8 @@ async def approve_join_request(org_id: str, request_id: str, backends: BackendsD
 async def reject_join_request(
     org_id: str, request_id: str, body: JoinRejection, backends: BackendsDep
 ) -> JoinRequestOut:
-    request = pb.DecideJoinRequestRequest(
+    request = joining_pb2.DecideJoinRequestRequest(
         organisation_id=org_id, request_id=request_id, approve=False, reason=body.reason
     )
-    reply = await backends.directory.DecideJoinRequest(request)
+    reply = await backends.joining.DecideJoinRequest(request)
     return join_request_out(reply)

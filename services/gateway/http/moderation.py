@@ -9,7 +9,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import moderation_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.views import timestamp
 
@@ -124,7 +124,7 @@ router = APIRouter(tags=["moderation"])
 CHAT = "/api/v1/chats/{chat_id}"
 
 
-def violation_out(reply: pb.Violation) -> ViolationOut:
+def violation_out(reply: moderation_pb2.Violation) -> ViolationOut:
     return ViolationOut.model_validate(
         {
             "id": reply.id,
@@ -139,7 +139,7 @@ def violation_out(reply: pb.Violation) -> ViolationOut:
     )
 
 
-def block_out(reply: pb.ChatBlock) -> BlockOut:
+def block_out(reply: moderation_pb2.ChatBlock) -> BlockOut:
     return BlockOut.model_validate(
         {
             "id": reply.id,
@@ -157,7 +157,7 @@ def block_out(reply: pb.ChatBlock) -> BlockOut:
     )
 
 
-def audit_out(reply: pb.AuditEntry) -> AuditEntryOut:
+def audit_out(reply: moderation_pb2.AuditEntry) -> AuditEntryOut:
     return AuditEntryOut.model_validate(
         {
             "id": reply.id,
@@ -176,8 +176,8 @@ def audit_out(reply: pb.AuditEntry) -> AuditEntryOut:
 
 @router.post(CHAT + "/moderators", summary="Name a staff member of the chat moderator (R-MOD-1)")
 async def name_moderator(chat_id: str, body: ModeratorIn, backends: BackendsDep) -> ModeratorOut:
-    reply = await backends.messaging.NameModerator(
-        pb.NameModeratorRequest(chat_id=chat_id, user_id=body.user_id)
+    reply = await backends.moderation.NameModerator(
+        moderation_pb2.NameModeratorRequest(chat_id=chat_id, user_id=body.user_id)
     )
     return ModeratorOut(
         chat_id=reply.chat_id,
@@ -194,8 +194,8 @@ async def name_moderator(chat_id: str, body: ModeratorIn, backends: BackendsDep)
 async def remove_message(
     chat_id: str, seq: int, body: CitedRuleIn, backends: BackendsDep
 ) -> RemovedMessageOut:
-    reply = await backends.messaging.RemoveMessage(
-        pb.RemoveMessageRequest(chat_id=chat_id, seq=seq, rule=body.rule, reason=body.reason)
+    reply = await backends.moderation.RemoveMessage(
+        moderation_pb2.RemoveMessageRequest(chat_id=chat_id, seq=seq, rule=body.rule, reason=body.reason)
     )
     return RemovedMessageOut(
         chat_id=reply.chat_id,
@@ -214,8 +214,10 @@ async def remove_message(
     summary="Record a violation citing a rule; the member is reminded of it (R-MOD-2)",
 )
 async def record_violation(chat_id: str, body: ViolationIn, backends: BackendsDep) -> ViolationOut:
-    reply = await backends.messaging.RecordViolation(
-        pb.RecordViolationRequest(chat_id=chat_id, user_id=body.user_id, rule=body.rule, comment=body.comment)
+    reply = await backends.moderation.RecordViolation(
+        moderation_pb2.RecordViolationRequest(
+            chat_id=chat_id, user_id=body.user_id, rule=body.rule, comment=body.comment
+        )
     )
     return violation_out(reply)
 
@@ -225,8 +227,8 @@ async def record_violation(chat_id: str, body: ViolationIn, backends: BackendsDe
     summary="Violations: moderators see everyone's (or user_id's); a member sees their own reminders",
 )
 async def list_violations(chat_id: str, backends: BackendsDep, user_id: str = "") -> Violations:
-    reply = await backends.messaging.ListViolations(
-        pb.ListViolationsRequest(chat_id=chat_id, user_id=user_id)
+    reply = await backends.moderation.ListViolations(
+        moderation_pb2.ListViolationsRequest(chat_id=chat_id, user_id=user_id)
     )
     return Violations(violations=[violation_out(v) for v in reply.violations])
 
@@ -237,8 +239,10 @@ async def list_violations(chat_id: str, backends: BackendsDep, user_id: str = ""
     summary="Block a member: more than three violations, at most 30 days (R-MOD-3)",
 )
 async def block_member(chat_id: str, body: BlockIn, backends: BackendsDep) -> BlockOut:
-    reply = await backends.messaging.BlockMember(
-        pb.BlockMemberRequest(chat_id=chat_id, user_id=body.user_id, days=body.days, reason=body.reason)
+    reply = await backends.moderation.BlockMember(
+        moderation_pb2.BlockMemberRequest(
+            chat_id=chat_id, user_id=body.user_id, days=body.days, reason=body.reason
+        )
     )
     return block_out(reply)
 
@@ -248,14 +252,16 @@ async def block_member(chat_id: str, body: BlockIn, backends: BackendsDep) -> Bl
     summary="Blocks holding now: moderators see everyone's (or user_id's); a member sees their own (R-MOD-3)",
 )
 async def list_blocks(chat_id: str, backends: BackendsDep, user_id: str = "") -> Blocks:
-    reply = await backends.messaging.ListBlocks(pb.ListBlocksRequest(chat_id=chat_id, user_id=user_id))
+    reply = await backends.moderation.ListBlocks(
+        moderation_pb2.ListBlocksRequest(chat_id=chat_id, user_id=user_id)
+    )
     return Blocks(blocks=[block_out(b) for b in reply.blocks])
 
 
 @router.post(CHAT + "/blocks/{user_id}:lift", summary="Lift a block early, with a reason (R-MOD-4)")
 async def lift_block(chat_id: str, user_id: str, body: LiftIn, backends: BackendsDep) -> BlockOut:
-    reply = await backends.messaging.LiftBlock(
-        pb.LiftBlockRequest(chat_id=chat_id, user_id=user_id, reason=body.reason)
+    reply = await backends.moderation.LiftBlock(
+        moderation_pb2.LiftBlockRequest(chat_id=chat_id, user_id=user_id, reason=body.reason)
     )
     return block_out(reply)
 
@@ -266,8 +272,10 @@ async def lift_block(chat_id: str, user_id: str, body: LiftIn, backends: Backend
 async def remove_member(
     chat_id: str, user_id: str, body: CitedRuleIn, backends: BackendsDep
 ) -> AuditEntryOut:
-    reply = await backends.messaging.RemoveMember(
-        pb.RemoveMemberRequest(chat_id=chat_id, user_id=user_id, rule=body.rule, reason=body.reason)
+    reply = await backends.moderation.RemoveMember(
+        moderation_pb2.RemoveMemberRequest(
+            chat_id=chat_id, user_id=user_id, rule=body.rule, reason=body.reason
+        )
     )
     return audit_out(reply)
 
@@ -282,7 +290,7 @@ async def audit_log(
     before: int = Query(default=0, ge=0),
     limit: int = Query(default=50, ge=1, le=100),
 ) -> AuditPage:
-    reply = await backends.messaging.ListAudit(
-        pb.ListAuditRequest(chat_id=chat_id, before=before, limit=limit)
+    reply = await backends.moderation.ListAudit(
+        moderation_pb2.ListAuditRequest(chat_id=chat_id, before=before, limit=limit)
     )
     return AuditPage(entries=[audit_out(e) for e in reply.entries], next_before=reply.next_before or None)

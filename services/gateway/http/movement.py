@@ -10,7 +10,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import movement_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.views import timestamp
 
@@ -49,7 +49,7 @@ ORG = "/api/v1/orgs/{org_id}"
 MOVEMENT_KINDS = ("transfer", "student_left", "staff_left")
 
 
-def movement_out(reply: pb.Movement) -> MovementOut:
+def movement_out(reply: movement_pb2.Movement) -> MovementOut:
     return MovementOut.model_validate(
         {
             "id": reply.id,
@@ -67,22 +67,24 @@ def movement_out(reply: pb.Movement) -> MovementOut:
 
 @router.post(ORG + "/movements:transfer", summary="Transfer a student to another class (R-MOVE-1)")
 async def transfer_student(org_id: str, body: TransferIn, backends: BackendsDep) -> MovementOut:
-    request = pb.TransferStudentRequest(
+    request = movement_pb2.TransferStudentRequest(
         organisation_id=org_id, user_id=body.user_id, to_class_id=body.to_class_id, reason=body.reason
     )
-    reply = await backends.directory.TransferStudent(request)
+    reply = await backends.movements.TransferStudent(request)
     return movement_out(reply)
 
 
 @router.post(ORG + "/movements:leave", summary="A student or staff member leaves (R-MOVE-1, R-MOVE-2)")
 async def record_leave(org_id: str, body: LeaveIn, backends: BackendsDep) -> MovementOut:
-    request = pb.RecordLeaveRequest(organisation_id=org_id, user_id=body.user_id, reason=body.reason)
-    reply = await backends.directory.RecordLeave(request)
+    request = movement_pb2.RecordLeaveRequest(
+        organisation_id=org_id, user_id=body.user_id, reason=body.reason
+    )
+    reply = await backends.movements.RecordLeave(request)
     return movement_out(reply)
 
 
 @router.get(ORG + "/movements", summary="Movement history (the administrator and the head, R-MOVE-1)")
 async def list_movements(org_id: str, backends: BackendsDep, user_id: str = "") -> Movements:
-    request = pb.ListMovementsRequest(organisation_id=org_id, user_id=user_id)
-    reply = await backends.directory.ListMovements(request)
+    request = movement_pb2.ListMovementsRequest(organisation_id=org_id, user_id=user_id)
+    reply = await backends.movements.ListMovements(request)
     return Movements(movements=[movement_out(m) for m in reply.movements])

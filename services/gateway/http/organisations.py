@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import membership_pb2, organisations_pb2
 from parta.identity.v1 import identity_pb2 as ipb
 from services.common.convert import role_name
 from services.gateway.deps import BackendsDep
@@ -80,13 +80,15 @@ router = APIRouter(prefix="/api/v1/orgs", tags=["organisations"])
 
 @router.get("", summary="My organisations (where an approved administrator becomes one, R-ORG-3)")
 async def my_organisations(backends: BackendsDep) -> Organisations:
-    reply = await backends.directory.ListMyOrganisations(pb.ListMyOrganisationsRequest())
+    reply = await backends.organisations.ListMyOrganisations(organisations_pb2.ListMyOrganisationsRequest())
     return Organisations(organisations=[organisation_out(o) for o in reply.organisations])
 
 
 @router.get("/{org_id}", summary="An organisation's details (its members only, R-ORG-1)")
 async def get_organisation(org_id: str, backends: BackendsDep) -> OrganisationOut:
-    reply = await backends.directory.GetOrganisation(pb.GetOrganisationRequest(organisation_id=org_id))
+    reply = await backends.organisations.GetOrganisation(
+        organisations_pb2.GetOrganisationRequest(organisation_id=org_id)
+    )
     return organisation_out(reply)
 
 
@@ -94,27 +96,31 @@ async def get_organisation(org_id: str, backends: BackendsDep) -> OrganisationOu
 async def update_organisation(
     org_id: str, body: OrganisationUpdate, backends: BackendsDep
 ) -> OrganisationOut:
-    request = pb.UpdateOrganisationRequest(organisation_id=org_id, **body.model_dump(exclude_none=True))
-    reply = await backends.directory.UpdateOrganisation(request)
+    request = organisations_pb2.UpdateOrganisationRequest(
+        organisation_id=org_id, **body.model_dump(exclude_none=True)
+    )
+    reply = await backends.organisations.UpdateOrganisation(request)
     return organisation_out(reply)
 
 
 @router.post("/{org_id}/units", status_code=201, summary="Add a unit (the administrator)")
 async def create_unit(org_id: str, body: UnitIn, backends: BackendsDep) -> UnitOut:
-    reply = await backends.directory.CreateUnit(pb.CreateUnitRequest(organisation_id=org_id, name=body.name))
+    reply = await backends.organisations.CreateUnit(
+        organisations_pb2.CreateUnitRequest(organisation_id=org_id, name=body.name)
+    )
     return UnitOut(id=reply.id, name=reply.name)
 
 
 @router.get("/{org_id}/units", summary="Units")
 async def list_units(org_id: str, backends: BackendsDep) -> Units:
-    reply = await backends.directory.ListUnits(pb.ListUnitsRequest(organisation_id=org_id))
+    reply = await backends.organisations.ListUnits(organisations_pb2.ListUnitsRequest(organisation_id=org_id))
     return Units(units=[UnitOut(id=u.id, name=u.name) for u in reply.units])
 
 
 @router.post("/{org_id}/classes", status_code=201, summary="Add a class by the nomenclature (R-ORG-6)")
 async def create_class(org_id: str, body: ClassIn, backends: BackendsDep) -> ClassOut:
-    reply = await backends.directory.CreateClass(
-        pb.CreateClassRequest(
+    reply = await backends.organisations.CreateClass(
+        organisations_pb2.CreateClassRequest(
             organisation_id=org_id, name=body.name, unit_id=body.unit_id, academic_year=body.academic_year
         )
     )
@@ -123,8 +129,8 @@ async def create_class(org_id: str, body: ClassIn, backends: BackendsDep) -> Cla
 
 @router.get("/{org_id}/classes", summary="Classes of an academic year, and the staff room")
 async def list_classes(org_id: str, backends: BackendsDep, academic_year: str = "") -> Classes:
-    reply = await backends.directory.ListClasses(
-        pb.ListClassesRequest(organisation_id=org_id, academic_year=academic_year)
+    reply = await backends.organisations.ListClasses(
+        organisations_pb2.ListClassesRequest(organisation_id=org_id, academic_year=academic_year)
     )
     return Classes(classes=[class_out(c) for c in reply.classes])
 
@@ -146,7 +152,7 @@ async def people(
 
 @router.get("/{org_id}/members", summary="Members with their roles (staff only, R-PRIV-1)")
 async def list_members(org_id: str, backends: BackendsDep) -> Members:
-    reply = await backends.directory.ListMembers(pb.ListMembersRequest(organisation_id=org_id))
+    reply = await backends.members.ListMembers(membership_pb2.ListMembersRequest(organisation_id=org_id))
     return Members(
         members=[
             MemberOut.model_validate(

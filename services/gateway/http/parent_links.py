@@ -9,7 +9,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import membership_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.views import timestamp
 
@@ -33,7 +33,7 @@ router = APIRouter(tags=["joining"])
 ORGS = "/api/v1/orgs/{org_id}"
 
 
-def parent_link_out(reply: pb.ParentLink) -> ParentLinkOut:
+def parent_link_out(reply: membership_pb2.ParentLink) -> ParentLinkOut:
     return ParentLinkOut.model_validate(
         {"parent_id": reply.parent_id, "child_id": reply.child_id, "created_at": timestamp(reply.created_at)}
     )
@@ -45,8 +45,10 @@ def parent_link_out(reply: pb.ParentLink) -> ParentLinkOut:
     summary="Link a parent to their child (the administrator or the child's class teacher, R-ROLE-6)",
 )
 async def link_parent(org_id: str, body: ParentLinkIn, backends: BackendsDep) -> ParentLinkOut:
-    reply = await backends.directory.LinkParent(
-        pb.LinkParentRequest(organisation_id=org_id, parent_id=body.parent_id, child_id=body.child_id)
+    reply = await backends.members.LinkParent(
+        membership_pb2.LinkParentRequest(
+            organisation_id=org_id, parent_id=body.parent_id, child_id=body.child_id
+        )
     )
     return parent_link_out(reply)
 
@@ -55,7 +57,7 @@ async def link_parent(org_id: str, body: ParentLinkIn, backends: BackendsDep) ->
 async def list_parent_links(
     org_id: str, backends: BackendsDep, child_id: str = "", parent_id: str = ""
 ) -> ParentLinks:
-    reply = await backends.directory.ListParentLinks(
-        pb.ListParentLinksRequest(organisation_id=org_id, child_id=child_id, parent_id=parent_id)
+    reply = await backends.members.ListParentLinks(
+        membership_pb2.ListParentLinksRequest(organisation_id=org_id, child_id=child_id, parent_id=parent_id)
     )
     return ParentLinks(links=[parent_link_out(link) for link in reply.links])

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
-from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import polls_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import Seq
 from services.gateway.views import MessageOut, message_out, timestamp
@@ -55,34 +55,34 @@ POLL = CHAT + "/messages/{seq}"
     summary="Post a poll (R-CHAT-3; in a channel administrators post, R-CHAT-2)",
 )
 async def create_poll(chat_id: str, body: PollIn, backends: BackendsDep) -> MessageOut:
-    draft = pb.PollDraft(
+    draft = polls_pb2.PollDraft(
         question=body.question, options=body.options, multiple=body.multiple, anonymous=body.anonymous
     )
     if body.closes_at is not None:
         closes_at = Timestamp()
         closes_at.FromDatetime(body.closes_at)
         draft.closes_at.CopyFrom(closes_at)
-    reply = await backends.messaging.CreatePoll(
-        pb.CreatePollRequest(chat_id=chat_id, poll=draft, reply_to_seq=body.reply_to_seq)
+    reply = await backends.polls.CreatePoll(
+        polls_pb2.CreatePollRequest(chat_id=chat_id, poll=draft, reply_to_seq=body.reply_to_seq)
     )
     return message_out(reply)
 
 
 @router.post(POLL + "/votes", summary="Vote: my choices replace my previous vote; refused once closed")
 async def vote(chat_id: str, seq: Seq, body: VoteIn, backends: BackendsDep) -> MessageOut:
-    reply = await backends.messaging.Vote(pb.VoteRequest(chat_id=chat_id, seq=seq, options=body.options))
+    reply = await backends.polls.Vote(polls_pb2.VoteRequest(chat_id=chat_id, seq=seq, options=body.options))
     return message_out(reply)
 
 
 @router.delete(POLL + "/votes", summary="Take my vote back while the poll is open")
 async def retract_vote(chat_id: str, seq: Seq, backends: BackendsDep) -> MessageOut:
-    reply = await backends.messaging.RetractVote(pb.PollRequest(chat_id=chat_id, seq=seq))
+    reply = await backends.polls.RetractVote(polls_pb2.PollRequest(chat_id=chat_id, seq=seq))
     return message_out(reply)
 
 
 @router.post(POLL + "/poll:close", summary="Close a poll: its author, the chat's moderators, administrators")
 async def close_poll(chat_id: str, seq: Seq, backends: BackendsDep) -> MessageOut:
-    reply = await backends.messaging.ClosePoll(pb.PollRequest(chat_id=chat_id, seq=seq))
+    reply = await backends.polls.ClosePoll(polls_pb2.PollRequest(chat_id=chat_id, seq=seq))
     return message_out(reply)
 
 
@@ -91,7 +91,7 @@ async def close_poll(chat_id: str, seq: Seq, backends: BackendsDep) -> MessageOu
     summary="Who voted how: open polls only (anonymous ones: 403 to everyone)",
 )
 async def poll_voters(chat_id: str, seq: Seq, backends: BackendsDep) -> PollVoters:
-    reply = await backends.messaging.ListPollVoters(pb.PollRequest(chat_id=chat_id, seq=seq))
+    reply = await backends.polls.ListPollVoters(polls_pb2.PollRequest(chat_id=chat_id, seq=seq))
     return PollVoters(
         voters=[
             PollVoterOut.model_validate(

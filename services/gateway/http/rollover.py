@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import movement_pb2
 from services.gateway.deps import BackendsDep
 
 
@@ -27,8 +27,10 @@ ORG = "/api/v1/orgs/{org_id}"
 )
 async def roll_over_year(org_id: str, from_year: str, backends: BackendsDep) -> RolloverOut:
     """`from_year` is written with a hyphen in the path: "2026-2027" for "2026/2027"."""
-    request = pb.RollOverYearRequest(organisation_id=org_id, from_academic_year=from_year.replace("-", "/"))
-    reply = await backends.directory.RollOverYear(request)
+    request = movement_pb2.RollOverYearRequest(
+        organisation_id=org_id, from_academic_year=from_year.replace("-", "/")
+    )
+    reply = await backends.movements.RollOverYear(request)
     return RolloverOut(
         classes_created=reply.classes_created,
         students_moved=reply.students_moved,

@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import search_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import kind_name
 from services.gateway.views import timestamp
@@ -41,7 +41,7 @@ class SearchResults(BaseModel):
 router = APIRouter(tags=["search"])
 
 
-def hit_out(hit: pb.SearchHit) -> SearchHitOut:
+def hit_out(hit: search_pb2.SearchHit) -> SearchHitOut:
     return SearchHitOut.model_validate(
         {
             "chat_id": hit.chat_id,
@@ -69,7 +69,9 @@ async def search_messages(
     limit: int = Query(default=0, ge=0, le=50, description="0: 20"),
     cursor: str = Query(default="", max_length=16),
 ) -> SearchResults:
-    reply = await backends.messaging.SearchMessages(
-        pb.SearchMessagesRequest(query=q, organisation_id=org, chat_id=chat, limit=limit, cursor=cursor)
+    reply = await backends.search.SearchMessages(
+        search_pb2.SearchMessagesRequest(
+            query=q, organisation_id=org, chat_id=chat, limit=limit, cursor=cursor
+        )
     )
     return SearchResults(hits=[hit_out(h) for h in reply.hits], next_cursor=reply.next_cursor or None)

@@ -10,7 +10,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import support_pb2
 from services.gateway.deps import BackendsDep
 from services.gateway.http.common_models import (
     enum_value,
@@ -55,7 +55,7 @@ ADDRESSEES = ("administrator", "operator")
 SUPPORT_STATUSES = ("open", "in_progress", "resolved")
 
 
-def support_request_out(reply: pb.SupportRequest) -> SupportRequestOut:
+def support_request_out(reply: support_pb2.SupportRequest) -> SupportRequestOut:
     return SupportRequestOut.model_validate(
         {
             "id": reply.id,
@@ -78,13 +78,13 @@ def support_request_out(reply: pb.SupportRequest) -> SupportRequestOut:
 async def create_support_request(
     org_id: str, body: SupportRequestIn, backends: BackendsDep
 ) -> SupportRequestOut:
-    request = pb.CreateSupportRequestRequest(
+    request = support_pb2.CreateSupportRequestRequest(
         organisation_id=org_id,
         addressee=ADDRESSEES.index(body.addressee) + 1,  # type: ignore[arg-type]
         subject=body.subject,
         text=body.text,
     )
-    reply = await backends.directory.CreateSupportRequest(request)
+    reply = await backends.support.CreateSupportRequest(request)
     return support_request_out(reply)
 
 
@@ -92,12 +92,12 @@ async def create_support_request(
 async def list_support_requests(
     org_id: str, backends: BackendsDep, addressee: str = "", status: str = ""
 ) -> SupportRequests:
-    request = pb.ListSupportRequestsRequest(
+    request = support_pb2.ListSupportRequestsRequest(
         organisation_id=org_id,
         addressee=enum_value(ADDRESSEES, addressee, "addressee"),
         status=enum_value(SUPPORT_STATUSES, status, "status"),
     )
-    reply = await backends.directory.ListSupportRequests(request)
+    reply = await backends.support.ListSupportRequests(request)
     return SupportRequests(requests=[support_request_out(r) for r in reply.requests])
 
 
@@ -105,11 +105,11 @@ async def list_support_requests(
     "/api/v1/support-requests", summary="Every organisation's requests to the operator (operator staff)"
 )
 async def operator_support_requests(backends: BackendsDep, status: str = "") -> SupportRequests:
-    request = pb.ListSupportRequestsRequest(
-        addressee=pb.SupportRequest.ADDRESSEE_OPERATOR,
+    request = support_pb2.ListSupportRequestsRequest(
+        addressee=support_pb2.SupportRequest.ADDRESSEE_OPERATOR,
         status=enum_value(SUPPORT_STATUSES, status, "status"),
     )
-    reply = await backends.directory.ListSupportRequests(request)
+    reply = await backends.support.ListSupportRequests(request)
     return SupportRequests(requests=[support_request_out(r) for r in reply.requests])
 
 
@@ -117,10 +117,10 @@ async def operator_support_requests(backends: BackendsDep, status: str = "") -> 
 async def update_support_request(
     request_id: str, body: SupportRequestUpdate, backends: BackendsDep
 ) -> SupportRequestOut:
-    request = pb.UpdateSupportRequestRequest(
+    request = support_pb2.UpdateSupportRequestRequest(
         request_id=request_id,
         status=SUPPORT_STATUSES.index(body.status) + 1 if body.status else 0,  # type: ignore[arg-type]
         answer=body.answer or "",
     )
-    reply = await backends.directory.UpdateSupportRequest(request)
+    reply = await backends.support.UpdateSupportRequest(request)
     return support_request_out(reply)

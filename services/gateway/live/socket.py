@@ -23,6 +23,7 @@ from fastapi import APIRouter, WebSocket
 from prometheus_client import Counter, Gauge
 from starlette.websockets import WebSocketState
 
+from parta.messaging.v1 import chats_pb2
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import Principal, TokenVerifier
 from services.common.errors import Unauthenticated
@@ -327,10 +328,10 @@ class LiveSession:
     async def _history(self, chat_id: str, after: int) -> tuple[list[pb.ChatMessage], bool]:
         """A page of history after `after` (0: from the first message) and whether more may follow."""
         if after == 0:  # messaging reads "after 0" as "the newest": ask for the first page instead
-            request = pb.ListMessagesRequest(chat_id=chat_id, before=PAGE + 1, limit=PAGE)
+            request = chats_pb2.ListMessagesRequest(chat_id=chat_id, before=PAGE + 1, limit=PAGE)
         else:
-            request = pb.ListMessagesRequest(chat_id=chat_id, after=after, limit=PAGE)
-        reply = await self._backends().messaging.ListMessages(request)
+            request = chats_pb2.ListMessagesRequest(chat_id=chat_id, after=after, limit=PAGE)
+        reply = await self._backends().chats.ListMessages(request)
         messages = list(reply.messages)
         return messages, (len(messages) == PAGE if after == 0 else reply.has_more)
 

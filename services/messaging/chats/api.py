@@ -1,4 +1,4 @@
-"""The chats part of messaging's gRPC service: chats, membership, invitations, messages and read
+"""Messaging's gRPC service `parta.messaging.v1.Chats`: chats, membership, invitations, messages and read
 state. Reads the request, asks the domain (`membership.Chats`, `messages.Messages`), shapes the reply
 (`convert`, `views`). No rules here."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
+from parta.messaging.v1 import chats_pb2, chats_pb2_grpc
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.auth import current_principal
 from services.common.convert import to_timestamp
@@ -18,18 +19,20 @@ from services.messaging.chats.views import MessageViews
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
+SERVICE_NAME = "parta.messaging.v1.Chats"
+
 # The part a post with these attachment ids carries (attachments/views.py `Attach`, wired by main).
 AttachParts = Callable[[Sequence[str]], Sequence[PostPart]]
 
 
-class ChatsApi:
+class ChatsApi(chats_pb2_grpc.ChatsServicer):
     def __init__(self, chats: Chats, messages: Messages, views: MessageViews, attach: AttachParts) -> None:
         self._chats = chats
         self._messages = messages
         self._views = views
         self._attach = attach
 
-    async def CreateChat(self, request: pb.CreateChatRequest, context: Context) -> pb.Chat:
+    async def CreateChat(self, request: chats_pb2.CreateChatRequest, context: Context) -> pb.Chat:
         new = NewChat(
             organisation_id=request.organisation_id,
             kind=kind_name(request.kind),
@@ -41,29 +44,31 @@ class ChatsApi:
         )
         return chat_pb(await self._chats.create(current_principal(), new))
 
-    async def ListMyChats(self, request: pb.ListMyChatsRequest, context: Context) -> pb.ListChatsResponse:
+    async def ListMyChats(
+        self, request: chats_pb2.ListMyChatsRequest, context: Context
+    ) -> chats_pb2.ListChatsResponse:
         views = await self._chats.mine(current_principal(), request.organisation_id)
-        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+        return chats_pb2.ListChatsResponse(chats=[chat_pb(v) for v in views])
 
     async def ListJoinableChats(
-        self, request: pb.ListJoinableChatsRequest, context: Context
-    ) -> pb.ListChatsResponse:
+        self, request: chats_pb2.ListJoinableChatsRequest, context: Context
+    ) -> chats_pb2.ListChatsResponse:
         views = await self._chats.joinable(current_principal(), request.organisation_id)
-        return pb.ListChatsResponse(chats=[chat_pb(v) for v in views])
+        return chats_pb2.ListChatsResponse(chats=[chat_pb(v) for v in views])
 
-    async def GetChat(self, request: pb.GetChatRequest, context: Context) -> pb.Chat:
+    async def GetChat(self, request: chats_pb2.GetChatRequest, context: Context) -> pb.Chat:
         return chat_pb(await self._chats.get(current_principal(), request.chat_id))
 
-    async def JoinChat(self, request: pb.JoinChatRequest, context: Context) -> pb.Chat:
+    async def JoinChat(self, request: chats_pb2.JoinChatRequest, context: Context) -> pb.Chat:
         return chat_pb(await self._chats.join(current_principal(), request.chat_id, request.rules_version))
 
     async def ListChatMembers(
-        self, request: pb.GetChatRequest, context: Context
-    ) -> pb.ListChatMembersResponse:
+        self, request: chats_pb2.GetChatRequest, context: Context
+    ) -> chats_pb2.ListChatMembersResponse:
         rows = await self._chats.members(current_principal(), request.chat_id)
-        return pb.ListChatMembersResponse(
+        return chats_pb2.ListChatMembersResponse(
             members=[
-                pb.ChatMember(
+                chats_pb2.ChatMember(
                     user_id=str(r.user_id), rules_version=r.rules_version, joined_at=to_timestamp(r.joined_at)
                 )
                 for r in rows
@@ -71,31 +76,31 @@ class ChatsApi:
         )
 
     async def InviteToChat(
-        self, request: pb.InviteToChatRequest, context: Context
-    ) -> pb.InviteToChatResponse:
+        self, request: chats_pb2.InviteToChatRequest, context: Context
+    ) -> chats_pb2.InviteToChatResponse:
         rows = await self._chats.invite(
             current_principal(), request.chat_id, list(request.user_ids), request.whole_class
         )
-        return pb.InviteToChatResponse(invitations=[invitation_pb(r) for r in rows])
+        return chats_pb2.InviteToChatResponse(invitations=[invitation_pb(r) for r in rows])
 
     async def ListMyChatInvitations(
-        self, request: pb.ListMyChatInvitationsRequest, context: Context
-    ) -> pb.ListChatInvitationsResponse:
+        self, request: chats_pb2.ListMyChatInvitationsRequest, context: Context
+    ) -> chats_pb2.ListChatInvitationsResponse:
         rows = await self._chats.my_invitations(current_principal())
-        return pb.ListChatInvitationsResponse(invitations=[invitation_pb(r) for r in rows])
+        return chats_pb2.ListChatInvitationsResponse(invitations=[invitation_pb(r) for r in rows])
 
     async def AcceptChatInvitation(
-        self, request: pb.AcceptChatInvitationRequest, context: Context
+        self, request: chats_pb2.AcceptChatInvitationRequest, context: Context
     ) -> pb.Chat:
         view = await self._chats.accept(current_principal(), request.invitation_id, request.rules_version)
         return chat_pb(view)
 
     async def DeclineChatInvitation(
-        self, request: pb.DeclineChatInvitationRequest, context: Context
-    ) -> pb.ChatInvitation:
+        self, request: chats_pb2.DeclineChatInvitationRequest, context: Context
+    ) -> chats_pb2.ChatInvitation:
         return invitation_pb(await self._chats.decline(current_principal(), request.invitation_id))
 
-    async def PostMessage(self, request: pb.PostMessageRequest, context: Context) -> pb.ChatMessage:
+    async def PostMessage(self, request: chats_pb2.PostMessageRequest, context: Context) -> pb.ChatMessage:
         posted = await self._messages.post(
             current_principal(),
             request.chat_id,
@@ -107,24 +112,26 @@ class ChatsApi:
         return await self._views.of_posted(posted)
 
     async def ListMessages(
-        self, request: pb.ListMessagesRequest, context: Context
-    ) -> pb.ListMessagesResponse:
+        self, request: chats_pb2.ListMessagesRequest, context: Context
+    ) -> chats_pb2.ListMessagesResponse:
         page = await self._messages.history(
             current_principal(), request.chat_id, request.before, request.after, request.limit
         )
         replies = await self._views.read(page.reader, page.messages)
-        return pb.ListMessagesResponse(messages=replies, has_more=page.has_more)
+        return chats_pb2.ListMessagesResponse(messages=replies, has_more=page.has_more)
 
-    async def EditMessage(self, request: pb.EditMessageRequest, context: Context) -> pb.ChatMessage:
+    async def EditMessage(self, request: chats_pb2.EditMessageRequest, context: Context) -> pb.ChatMessage:
         row = await self._messages.edit(current_principal(), request.chat_id, request.seq, request.text)
         return await self._views.shared(row)
 
-    async def DeleteMessage(self, request: pb.DeleteMessageRequest, context: Context) -> pb.ChatMessage:
+    async def DeleteMessage(
+        self, request: chats_pb2.DeleteMessageRequest, context: Context
+    ) -> pb.ChatMessage:
         row = await self._messages.delete(current_principal(), request.chat_id, request.seq)
         return await self._views.shared(row)
 
-    async def MarkRead(self, request: pb.MarkReadRequest, context: Context) -> pb.ReadState:
+    async def MarkRead(self, request: chats_pb2.MarkReadRequest, context: Context) -> chats_pb2.ReadState:
         mark = await self._messages.mark_read(current_principal(), request.chat_id, request.seq)
-        return pb.ReadState(
+        return chats_pb2.ReadState(
             chat_id=str(mark.chat_id), last_read_seq=mark.last_read_seq, unread_count=mark.unread
         )

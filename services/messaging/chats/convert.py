@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from parta.messaging.v1 import chats_pb2
 from parta.messaging.v1 import messaging_pb2 as pb
 from services.common.convert import to_timestamp
 from services.messaging.chats.parts import ChatView, MessagePreview, kind_value
@@ -74,8 +75,8 @@ def preview_pb(preview: MessagePreview | None) -> pb.MessagePreview | None:
     )
 
 
-def invitation_pb(row: Row[Any]) -> pb.ChatInvitation:
-    return pb.ChatInvitation(
+def invitation_pb(row: Row[Any]) -> chats_pb2.ChatInvitation:
+    return chats_pb2.ChatInvitation(
         id=str(row.id),
         chat_id=str(row.chat_id),
         organisation_id=str(row.organisation_id),

@@ -1,4 +1,4 @@
-"""The moderation part of messaging's gRPC service (R-MOD-1..5): reads the request, asks
+"""Messaging's gRPC service `parta.messaging.v1.Moderation` (R-MOD-1..5): reads the request, asks
 `moderation.actions.Moderation`, shapes the reply."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row
 
 from parta.messaging.v1 import messaging_pb2 as pb
+from parta.messaging.v1 import moderation_pb2, moderation_pb2_grpc
 from services.common.auth import current_principal
 from services.common.convert import to_timestamp
 from services.messaging.chats.parts import Views
@@ -17,9 +18,11 @@ from services.messaging.moderation.rules import block_active
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
 
+SERVICE_NAME = "parta.messaging.v1.Moderation"
 
-def violation_pb(row: Row[Any]) -> pb.Violation:
-    return pb.Violation(
+
+def violation_pb(row: Row[Any]) -> moderation_pb2.Violation:
+    return moderation_pb2.Violation(
         id=str(row.id),
         chat_id=str(row.chat_id),
         user_id=str(row.user_id),
@@ -31,8 +34,8 @@ def violation_pb(row: Row[Any]) -> pb.Violation:
     )
 
 
-def block_pb(row: Row[Any]) -> pb.ChatBlock:
-    return pb.ChatBlock(
+def block_pb(row: Row[Any]) -> moderation_pb2.ChatBlock:
+    return moderation_pb2.ChatBlock(
         id=str(row.id),
         chat_id=str(row.chat_id),
         user_id=str(row.user_id),
@@ -47,8 +50,8 @@ def block_pb(row: Row[Any]) -> pb.ChatBlock:
     )
 
 
-def audit_pb(row: Row[Any]) -> pb.AuditEntry:
-    return pb.AuditEntry(
+def audit_pb(row: Row[Any]) -> moderation_pb2.AuditEntry:
+    return moderation_pb2.AuditEntry(
         id=row.id,
         chat_id=str(row.chat_id),
         actor_id=str(row.actor_id),
@@ -62,62 +65,80 @@ def audit_pb(row: Row[Any]) -> pb.AuditEntry:
     )
 
 
-class ModerationApi:
+class ModerationApi(moderation_pb2_grpc.ModerationServicer):
     def __init__(self, moderation: Moderation, views: Views) -> None:
         self._moderation = moderation
         self._views = views
 
-    async def NameModerator(self, request: pb.NameModeratorRequest, context: Context) -> pb.ChatModerator:
+    async def NameModerator(
+        self, request: moderation_pb2.NameModeratorRequest, context: Context
+    ) -> moderation_pb2.ChatModerator:
         row = await self._moderation.name_moderator(current_principal(), request.chat_id, request.user_id)
-        return pb.ChatModerator(
+        return moderation_pb2.ChatModerator(
             chat_id=str(row.chat_id),
             user_id=str(row.user_id),
             named_by=str(row.named_by),
             named_at=to_timestamp(row.named_at),
         )
 
-    async def RemoveMessage(self, request: pb.RemoveMessageRequest, context: Context) -> pb.ChatMessage:
+    async def RemoveMessage(
+        self, request: moderation_pb2.RemoveMessageRequest, context: Context
+    ) -> pb.ChatMessage:
         row = await self._moderation.remove_message(
             current_principal(), request.chat_id, request.seq, request.rule, request.reason
         )
         return await self._views.shared(row)
 
-    async def RecordViolation(self, request: pb.RecordViolationRequest, context: Context) -> pb.Violation:
+    async def RecordViolation(
+        self, request: moderation_pb2.RecordViolationRequest, context: Context
+    ) -> moderation_pb2.Violation:
         row = await self._moderation.record_violation(
             current_principal(), request.chat_id, request.user_id, request.rule, request.comment
         )
         return violation_pb(row)
 
     async def ListViolations(
-        self, request: pb.ListViolationsRequest, context: Context
-    ) -> pb.ListViolationsResponse:
+        self, request: moderation_pb2.ListViolationsRequest, context: Context
+    ) -> moderation_pb2.ListViolationsResponse:
         rows = await self._moderation.violations(current_principal(), request.chat_id, request.user_id)
-        return pb.ListViolationsResponse(violations=[violation_pb(r) for r in rows])
+        return moderation_pb2.ListViolationsResponse(violations=[violation_pb(r) for r in rows])
 
-    async def BlockMember(self, request: pb.BlockMemberRequest, context: Context) -> pb.ChatBlock:
+    async def BlockMember(
+        self, request: moderation_pb2.BlockMemberRequest, context: Context
+    ) -> moderation_pb2.ChatBlock:
         row = await self._moderation.block(
             current_principal(), request.chat_id, request.user_id, request.days, request.reason
         )
         return block_pb(row)
 
-    async def LiftBlock(self, request: pb.LiftBlockRequest, context: Context) -> pb.ChatBlock:
+    async def LiftBlock(
+        self, request: moderation_pb2.LiftBlockRequest, context: Context
+    ) -> moderation_pb2.ChatBlock:
         row = await self._moderation.lift_block(
             current_principal(), request.chat_id, request.user_id, request.reason
         )
         return block_pb(row)
 
-    async def ListBlocks(self, request: pb.ListBlocksRequest, context: Context) -> pb.ListBlocksResponse:
+    async def ListBlocks(
+        self, request: moderation_pb2.ListBlocksRequest, context: Context
+    ) -> moderation_pb2.ListBlocksResponse:
         rows = await self._moderation.blocks(current_principal(), request.chat_id, request.user_id)
-        return pb.ListBlocksResponse(blocks=[block_pb(r) for r in rows])
+        return moderation_pb2.ListBlocksResponse(blocks=[block_pb(r) for r in rows])
 
-    async def RemoveMember(self, request: pb.RemoveMemberRequest, context: Context) -> pb.AuditEntry:
+    async def RemoveMember(
+        self, request: moderation_pb2.RemoveMemberRequest, context: Context
+    ) -> moderation_pb2.AuditEntry:
         row = await self._moderation.remove_member(
             current_principal(), request.chat_id, request.user_id, request.rule, request.reason
         )
         return audit_pb(row)
 
-    async def ListAudit(self, request: pb.ListAuditRequest, context: Context) -> pb.ListAuditResponse:
+    async def ListAudit(
+        self, request: moderation_pb2.ListAuditRequest, context: Context
+    ) -> moderation_pb2.ListAuditResponse:
         page = await self._moderation.audit(
             current_principal(), request.chat_id, request.before, request.limit
         )
-        return pb.ListAuditResponse(entries=[audit_pb(r) for r in page.entries], next_before=page.next_before)
+        return moderation_pb2.ListAuditResponse(
+            entries=[audit_pb(r) for r in page.entries], next_before=page.next_before
+        )

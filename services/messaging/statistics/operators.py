@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import grpc
 
-from parta.directory.v1 import directory_pb2, directory_pb2_grpc
+from parta.directory.v1 import organisations_pb2, organisations_pb2_grpc
 from services.common.auth import Principal
 from services.common.errors import Unauthenticated, Unavailable
 from services.common.logging import get_logger
@@ -17,7 +17,7 @@ log = get_logger(__name__)
 class DirectoryOperatorCheck:
     """An `OperatorCheck` that asks the directory over gRPC."""
 
-    def __init__(self, directory: directory_pb2_grpc.DirectoryStub, *, timeout: float = 5.0) -> None:
+    def __init__(self, directory: organisations_pb2_grpc.OrganisationsStub, *, timeout: float = 5.0) -> None:
         self._directory = directory
         self._timeout = timeout
 
@@ -26,7 +26,7 @@ class DirectoryOperatorCheck:
             return False
         try:
             status = await self._directory.CheckOperator(
-                directory_pb2.CheckOperatorRequest(),
+                organisations_pb2.CheckOperatorRequest(),
                 metadata=(("authorization", f"Bearer {principal.token}"),),
                 timeout=self._timeout,
             )

@@ -11,8 +11,7 @@ import pytest
 import pytest_asyncio
 
 from parta.common.v1 import common_pb2
-from parta.directory.v1 import directory_pb2 as pb
-from parta.directory.v1 import directory_pb2_grpc
+from parta.directory.v1 import membership_pb2, membership_pb2_grpc
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
 from tests.support.platform import Platform
@@ -47,9 +46,9 @@ async def test_a_role_taken_away_is_seen_by_the_check_within_moments(
     await seed_roles(platform, school.id, student["user_id"], ["student"])
     assert platform.directory.grpc is not None
     async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
-        stub = directory_pb2_grpc.DirectoryStub(channel)
+        stub = membership_pb2_grpc.MembersStub(channel)
         metadata = (("authorization", f"Bearer {student['access_token']}"),)
-        request = pb.CheckMembershipRequest(organisation_id=school.id)
+        request = membership_pb2.CheckMembershipRequest(organisation_id=school.id)
         for _ in range(3):  # answered, then remembered
             reply = await stub.CheckMembership(request, metadata=metadata)
             assert (reply.member, list(reply.roles)) == (True, [common_pb2.ORG_ROLE_STUDENT])
@@ -70,15 +69,17 @@ async def test_staff_may_check_another_member_and_others_may_not(
     await seed_roles(platform, school.id, student["user_id"], ["student"])
     assert platform.directory.grpc is not None
     async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
-        stub = directory_pb2_grpc.DirectoryStub(channel)
+        stub = membership_pb2_grpc.MembersStub(channel)
         by_admin = await stub.CheckMembership(
-            pb.CheckMembershipRequest(organisation_id=school.id, user_id=student["user_id"]),
+            membership_pb2.CheckMembershipRequest(organisation_id=school.id, user_id=student["user_id"]),
             metadata=(("authorization", f"Bearer {school.admin['access_token']}"),),
         )
         assert list(by_admin.roles) == [common_pb2.ORG_ROLE_STUDENT]
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await stub.CheckMembership(
-                pb.CheckMembershipRequest(organisation_id=school.id, user_id=school.admin["user_id"]),
+                membership_pb2.CheckMembershipRequest(
+                    organisation_id=school.id, user_id=school.admin["user_id"]
+                ),
                 metadata=(("authorization", f"Bearer {student['access_token']}"),),
             )
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -6,7 +6,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from parta.directory.v1 import directory_pb2, directory_pb2_grpc
+from parta.directory.v1 import organisations_pb2, organisations_pb2_grpc
 from tests.support.platform import Platform
 from tests.support.schools import operator_tokens
 
@@ -15,8 +15,8 @@ async def check(platform: Platform, token: str | None) -> bool:
     assert platform.directory.grpc is not None
     async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
         metadata = (("authorization", f"Bearer {token}"),) if token else ()
-        reply = await directory_pb2_grpc.DirectoryStub(channel).CheckOperator(
-            directory_pb2.CheckOperatorRequest(), metadata=metadata, timeout=5
+        reply = await organisations_pb2_grpc.OrganisationsStub(channel).CheckOperator(
+            organisations_pb2.CheckOperatorRequest(), metadata=metadata, timeout=5
         )
     return bool(reply.operator)
 

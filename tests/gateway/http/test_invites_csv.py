@@ -12,17 +12,17 @@ from urllib.parse import quote, unquote
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from parta.common.v1 import common_pb2
-from parta.directory.v1 import directory_pb2 as pb
+from parta.directory.v1 import joining_pb2
 from services.gateway.http.invites import content_disposition, csv_file_names, invites_csv
 
 
-def batch(*labels: str) -> pb.CreatedInviteBatch:
+def batch(*labels: str) -> joining_pb2.CreatedInviteBatch:
     expires = Timestamp()
     expires.FromDatetime(datetime(2026, 9, 8, 6, 30, tzinfo=UTC))
-    return pb.CreatedInviteBatch(
+    return joining_pb2.CreatedInviteBatch(
         invites=[
-            pb.CreatedInvite(
-                invite=pb.Invite(label=label, role=common_pb2.ORG_ROLE_PARENT, expires_at=expires),
+            joining_pb2.CreatedInvite(
+                invite=joining_pb2.Invite(label=label, role=common_pb2.ORG_ROLE_PARENT, expires_at=expires),
                 token=f"token{n}",
             )
             for n, label in enumerate(labels)
