@@ -13,6 +13,7 @@ from sqlalchemy import Row, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.common.upsert import upsert
 from services.directory.membership.tables import (
     class_teachers,
     member_history,
@@ -135,13 +136,14 @@ class MembershipStore:
     async def set_student_class(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
     ) -> None:
-        stmt = insert(student_classes).values(
-            organisation_id=organisation_id, user_id=user_id, class_id=class_id
-        )
+        values = {"organisation_id": organisation_id, "user_id": user_id, "class_id": class_id}
         await conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[student_classes.c.organisation_id, student_classes.c.user_id],
-                set_={"class_id": stmt.excluded.class_id, "since": func.now()},
+            upsert(
+                student_classes,
+                values,
+                key=("organisation_id", "user_id"),
+                take=("class_id",),
+                also={"since": func.now()},
             )
         )
 

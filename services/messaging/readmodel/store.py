@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.common.upsert import excluded_of, upsert
 from services.messaging.readmodel.people import Person
 from services.messaging.readmodel.tables import (
     dir_classes,
@@ -42,15 +43,8 @@ class ReadModelStore:
     async def upsert_organisation(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, name: str, staff_room_id: uuid.UUID | None
     ) -> None:
-        statement = insert(dir_organisations).values(
-            id=organisation_id, name=name, staff_room_id=staff_room_id
-        )
-        await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[dir_organisations.c.id],
-                set_={"name": statement.excluded.name, "staff_room_id": statement.excluded.staff_room_id},
-            )
-        )
+        values = {"id": organisation_id, "name": name, "staff_room_id": staff_room_id}
+        await conn.execute(upsert(dir_organisations, values, key=("id",), take=("name", "staff_room_id")))
 
     async def rename_organisation(self, conn: AsyncConnection, organisation_id: uuid.UUID, name: str) -> None:
         await conn.execute(
@@ -60,28 +54,21 @@ class ReadModelStore:
     async def upsert_class(
         self, conn: AsyncConnection, class_id: uuid.UUID, organisation_id: uuid.UUID, name: str, kind: str
     ) -> None:
-        statement = insert(dir_classes).values(
-            id=class_id, organisation_id=organisation_id, name=name, kind=kind
-        )
-        await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[dir_classes.c.id],
-                set_={"name": statement.excluded.name, "kind": statement.excluded.kind},
-            )
-        )
+        values = {"id": class_id, "organisation_id": organisation_id, "name": name, "kind": kind}
+        await conn.execute(upsert(dir_classes, values, key=("id",), take=("name", "kind")))
 
     async def set_class_teacher(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, class_id: uuid.UUID, user_id: uuid.UUID
     ) -> None:
-        statement = insert(dir_classes).values(
-            id=class_id, organisation_id=organisation_id, name="", kind="class", class_teacher_id=user_id
-        )
-        await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[dir_classes.c.id],
-                set_={"class_teacher_id": statement.excluded.class_teacher_id},
-            )
-        )
+        # A class not heard of yet gets a placeholder name and kind until its own event comes.
+        values = {
+            "id": class_id,
+            "organisation_id": organisation_id,
+            "name": "",
+            "kind": "class",
+            "class_teacher_id": user_id,
+        }
+        await conn.execute(upsert(dir_classes, values, key=("id",), take=("class_teacher_id",)))
 
     async def set_subject_teacher(
         self,
@@ -91,14 +78,14 @@ class ReadModelStore:
         subject: str,
         user_id: uuid.UUID,
     ) -> None:
-        statement = insert(dir_subject_teachers).values(
-            class_id=class_id, subject=subject, organisation_id=organisation_id, user_id=user_id
-        )
+        values = {
+            "class_id": class_id,
+            "subject": subject,
+            "organisation_id": organisation_id,
+            "user_id": user_id,
+        }
         await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[dir_subject_teachers.c.class_id, dir_subject_teachers.c.subject],
-                set_={"user_id": statement.excluded.user_id},
-            )
+            upsert(dir_subject_teachers, values, key=("class_id", "subject"), take=("user_id",))
         )
 
     async def apply_roles(
@@ -110,14 +97,19 @@ class ReadModelStore:
         version: int,
     ) -> bool:
         """Replace the member's roles unless what we hold is newer; True when applied."""
-        statement = insert(dir_members).values(
-            organisation_id=organisation_id, user_id=user_id, roles=list(roles), version=version
-        )
+        values = {
+            "organisation_id": organisation_id,
+            "user_id": user_id,
+            "roles": list(roles),
+            "version": version,
+        }
         applied = await conn.scalar(
-            statement.on_conflict_do_update(
-                index_elements=[dir_members.c.organisation_id, dir_members.c.user_id],
-                set_={"roles": statement.excluded.roles, "version": statement.excluded.version},
-                where=dir_members.c.version < statement.excluded.version,
+            upsert(
+                dir_members,
+                values,
+                key=("organisation_id", "user_id"),
+                take=("roles", "version"),
+                where=dir_members.c.version < excluded_of(dir_members).version,
             ).returning(dir_members.c.user_id)
         )
         return applied is not None
@@ -146,14 +138,9 @@ class ReadModelStore:
     async def set_student_class(
         self, conn: AsyncConnection, organisation_id: uuid.UUID, user_id: uuid.UUID, class_id: uuid.UUID
     ) -> None:
-        statement = insert(dir_student_classes).values(
-            organisation_id=organisation_id, user_id=user_id, class_id=class_id
-        )
+        values = {"organisation_id": organisation_id, "user_id": user_id, "class_id": class_id}
         await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=[dir_student_classes.c.organisation_id, dir_student_classes.c.user_id],
-                set_={"class_id": statement.excluded.class_id},
-            )
+            upsert(dir_student_classes, values, key=("organisation_id", "user_id"), take=("class_id",))
         )
 
     async def forget_student(
