@@ -5,6 +5,9 @@
   sockets follow.
 - `parta.live.user.<user_id>`: identity's notices, as a request (no reply: no page open) or a
   publish; every gateway subscribes once per signed-in person.
+- `parta.live.media.<user_id>`: a `parta.media.v1.LiveCallEvent` for that person's pages in a call
+  (the SFU's subscriber offers and active speaker, the control plane's participant list, mutes and
+  removals); gateways pass it to the person's sockets as a `call` frame.
 
 Not durable by design: a client that reconnects catches up from history.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 LIVE_CHAT_PREFIX = "parta.live.chat."
 LIVE_USER_PREFIX = "parta.live.user."
+LIVE_MEDIA_PREFIX = "parta.live.media."
 
 
 def chat_subject(chat_id: str) -> str:
@@ -21,3 +25,7 @@ def chat_subject(chat_id: str) -> str:
 
 def user_subject(user_id: str) -> str:
     return LIVE_USER_PREFIX + user_id
+
+
+def media_subject(user_id: str) -> str:
+    return LIVE_MEDIA_PREFIX + user_id
