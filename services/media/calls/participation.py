@@ -373,6 +373,12 @@ class Calls:
         await self._live.participants(str(call.id), sessions)
 
     # --- the media connection -------------------------------------------------------------------
+    async def open_sessions_on(self, sfu_address: str) -> list[tuple[str, str]]:
+        """(call_id, session_id) of every open session the SFU at `sfu_address` should hold."""
+        async with self._db.read("call_sessions_on_sfu") as conn:
+            rows = await self._store.open_sessions_on(conn, sfu_address)
+        return [(str(call_id), str(session_id)) for call_id, session_id in rows]
+
     async def disconnected(self, call_id: str, session_id: str) -> None:
         """The SFU lost the session's media connection for longer than the grace (or closed it)."""
         call = uuid_or_none(call_id)
