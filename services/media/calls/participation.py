@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import grpc
+from prometheus_client import Counter
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -43,6 +44,13 @@ SESSION_NOT_FOUND = "Вы не участвуете в этом звонке"
 NO_CALL_IN_CHAT = "В этом чате сейчас нет звонка"
 SFU_DOWN = "Сервер звонков сейчас недоступен, попробуйте ещё раз"
 JOIN_ATTEMPTS = 3
+
+CALLS_STARTED = Counter("parta_media_calls_started_total", "Calls started in chats")
+CALLS_ENDED = Counter("parta_media_calls_ended_total", "Calls ended (their last session left)")
+JOINS = Counter(
+    "parta_media_call_joins_total", "Participant sessions joined, listen-only or not", ["publish"]
+)
+LEAVES = Counter("parta_media_call_leaves_total", "Participant sessions left, by reason", ["reason"])
 
 Clock = Callable[[], datetime]
 IceFor = Callable[[str, datetime], list[IceServer]]
@@ -103,6 +111,9 @@ class Calls:
         may_publish = rules.may_publish(standing)
         user = uuid.UUID(principal.user_id)
         call, me, started = await self._join_in_database(chat, standing, user, may_publish)
+        JOINS.labels("yes" if may_publish else "listen_only").inc()
+        if started:
+            CALLS_STARTED.inc()
         sfu = self._placement.sfu(call.sfu_address)
         try:
             await sfu.OpenSession(
@@ -406,6 +417,9 @@ class Calls:
                 await self._participants_changed(conn, call, actor=actor)
         if not closed:
             return Left(call, closed, remaining, ended=False)
+        LEAVES.labels(reason).inc(len(closed))
+        if ended:
+            CALLS_ENDED.inc()
         sfu = self._placement.sfu(call.sfu_address)
         try:
             if ended:

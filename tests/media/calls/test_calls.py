@@ -185,6 +185,7 @@ async def test_first_join_starts_the_call_and_the_last_leave_ends_it_with_each_o
     """R-MEDIA-1: the first join starts the call, the last leave ends it; R-STAT-1: CallEnded says
     how long, and for how long each participant was in it."""
     teacher, student = chat.teacher, chat.students[0]
+    ended_before = REGISTRY.get_sample_value("parta_media_calls_ended_total") or 0.0
     first = await join_call(calls, chat, teacher)
     assert first.started
     assert first.call.chat_id == chat.id
@@ -210,6 +211,7 @@ async def test_first_join_starts_the_call_and_the_last_leave_ends_it_with_each_o
 
     assert not await leave_call(calls, student, second)
     assert await leave_call(calls, teacher, first)
+    assert REGISTRY.get_sample_value("parta_media_calls_ended_total") == ended_before + 1
 
     started = await until(
         lambda: heard.events("media.call.started", events_pb2.CallStarted()), what="call.started"
