@@ -61,6 +61,7 @@ class Room:
         self._servers = ice_servers(options.ice_servers)
         self._sessions: dict[str, Session] = {}
         self._lock = asyncio.Lock()
+        self._closing = False
         self._speaker = SpeakerDetector()
         self._loop = asyncio.get_event_loop()
         self._tasks = [
@@ -103,8 +104,9 @@ class Room:
             await self._close_peers(session)
             session.connection = Connection.CLOSED
             self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
-            for other in self._sessions.values():
-                await self._renegotiate(other)
+            if not self._closing:
+                for other in self._sessions.values():
+                    await self._renegotiate(other)
 
     async def _close_peers(self, session: Session) -> None:
         for peer in (session.publisher, session.subscriber):
@@ -116,6 +118,7 @@ class Room:
         session.publisher = session.subscriber = None
 
     async def close(self) -> None:
+        self._closing = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
