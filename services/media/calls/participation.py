@@ -4,8 +4,10 @@ moderator's mute and removal, and the end of the call when the last session leav
 call's room (placement) and tells the call's pages (live.py); events leave through the outbox.
 
 Order of work: the database decides (one transaction, the call's row locked so that a join and the
-last leave take turns), then the SFU is told, then the pages. The SFU is told after the commit: a
-join whose SFU does not answer is undone (the session leaves) and refused with UNAVAILABLE."""
+last leave take turns), then the SFU is told, then the pages. A join admits the session to the SFU
+inside its transaction: a join the SFU does not take is rolled back whole (no phantom call in the
+statistics) and refused with UNAVAILABLE. A leave tells the SFU after its commit (the database has
+decided; what the SFU missed shows in its WatchSessions snapshot)."""
 
 from __future__ import annotations
 
@@ -114,21 +116,6 @@ class Calls:
         JOINS.labels("yes" if may_publish else "listen_only").inc()
         if started:
             CALLS_STARTED.inc()
-        sfu = self._placement.sfu(call.sfu_address)
-        try:
-            await sfu.OpenSession(
-                sfu_pb2.OpenSessionRequest(
-                    call_id=str(call.id),
-                    session_id=str(me.id),
-                    user_id=principal.user_id,
-                    may_publish=may_publish,
-                ),
-                timeout=5.0,
-            )
-        except grpc.aio.AioRpcError as error:
-            log.warning("call.sfu_open_failed", call_id=str(call.id), code=error.code().name)
-            await self._leave([me.id], call.id, "left", actor=user_actor(principal.user_id))
-            raise Unavailable(SFU_DOWN) from None
         async with self._db.read("call_sessions") as conn:
             sessions = await self._store.open_sessions(conn, call.id)
         await self._live.participants(str(call.id), sessions)
@@ -185,8 +172,26 @@ class Calls:
                     joined_at=now,
                 )
                 await self._participants_changed(conn, call, actor=user_actor(str(user)))
+                await self._open_on_sfu(call, me)
                 return call, me, started
         raise Unavailable("Не удалось присоединиться к звонку, попробуйте ещё раз")
+
+    async def _open_on_sfu(self, call: Row[Any], session: Row[Any]) -> None:
+        """Admits the new session to the call's room, inside the join's transaction: an SFU that does
+        not answer rolls the join back (no session, no call started, no event) — UNAVAILABLE."""
+        try:
+            await self._placement.sfu(call.sfu_address).OpenSession(
+                sfu_pb2.OpenSessionRequest(
+                    call_id=str(call.id),
+                    session_id=str(session.id),
+                    user_id=str(session.user_id),
+                    may_publish=session.may_publish,
+                ),
+                timeout=5.0,
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning("call.sfu_open_failed", call_id=str(call.id), code=error.code().name)
+            raise Unavailable(SFU_DOWN) from None
 
     async def _participants_changed(self, conn: AsyncConnection, call: Row[Any], *, actor: Any) -> None:
         sessions = await self._store.open_sessions(conn, call.id)

@@ -33,10 +33,12 @@ from parta.media.v1 import (
     signalling_pb2_grpc,
 )
 from services.common.live import media_subject
+from services.common.outbox import outbox
+from services.devstack.embedded import free_port
 from tests.support.chats import create_chat, join, synced
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, loopback_peer, publisher_offer
-from tests.support.platform import Infra, Platform
+from tests.support.platform import Infra, Platform, running_media
 from tests.support.schools import ClassSchool, class_school, operator_tokens
 from tests.support.waiting import until
 
@@ -465,6 +467,40 @@ async def test_a_session_the_sfu_closes_leaves_the_call_disconnected(
         assert [p.session_id for p in now.participants] == [staying.me.session_id]
     finally:
         assert await leave_call(calls, teacher, staying)
+
+
+async def test_a_join_the_sfu_does_not_take_is_refused_and_leaves_nothing_behind(
+    platform: Platform, infra: Infra, chat: Chat
+) -> None:
+    """The SFU does not answer: UNAVAILABLE, and no call, no session, no event (no phantom call in
+    the statistics of R-STAT-1)."""
+    name = "t_media_no_sfu_" + uuid.uuid4().hex[:6]
+    database = infra.postgres.create_database(name)
+    assert platform.messaging.grpc is not None
+    nowhere = f"127.0.0.1:{free_port()}"
+    try:
+        async with (
+            running_media(
+                database, infra.nats.url, platform.identity_addr, platform.messaging.grpc.address, nowhere
+            ) as lonely,
+        ):
+            assert lonely.grpc is not None
+            opened = grpc.aio.insecure_channel(lonely.grpc.address)
+            stub = calls_pb2_grpc.CallsStub(opened)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await join_call(stub, chat, chat.teacher)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+            with pytest.raises(grpc.aio.AioRpcError) as none:
+                await stub.GetChatCall(
+                    calls_pb2.GetChatCallRequest(chat_id=chat.id), metadata=token(chat.teacher)
+                )
+            assert none.value.code() == grpc.StatusCode.NOT_FOUND
+            async with lonely.runtime.db.read("test_outbox") as conn:
+                staged = (await conn.execute(outbox.select())).all()
+            assert staged == []
+            await opened.close()
+    finally:
+        infra.postgres.drop_database(name)
 
 
 # --- the chat changes under a call (kept last: they change who is in the chat) --------------------
