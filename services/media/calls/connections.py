@@ -2,7 +2,8 @@
 stream: every open session first, then each change) and makes a session whose connection is gone
 leave its call with reason DISCONNECTED: at once when the SFU closed it, after a grace period
 (PARTA_SESSION_GRACE_SECONDS, 30 s by default) when it is LOST — a client that reconnects in time
-(a new peer connection, same session: CONNECTED again) keeps its place. A broken stream is opened
+(a new peer connection, same session: CONNECTED again) keeps its place. A session admitted but never
+connected (NEW) gets the same grace to connect. A broken stream is opened
 again with backoff; its snapshot then brings what was missed. Each time the stream is opened, every
 session the database has open on that SFU is suspect — as if LOST — until the SFU vouches for it
 (its snapshot): a session the SFU no longer holds (the SFU restarted, a close it missed) leaves after
@@ -77,7 +78,9 @@ class ConnectionWatch:
 
     def seen(self, state: sfu_pb2.SessionState) -> None:
         session = state.session_id
-        if state.connection == sfu_pb2.MEDIA_CONNECTION_LOST:
+        if state.connection in (sfu_pb2.MEDIA_CONNECTION_LOST, sfu_pb2.MEDIA_CONNECTION_NEW):
+            # NEW: admitted, never connected yet — a page closed before it connected must not stay in
+            # the call as a ghost; it has the same grace to connect as a lost one to come back.
             self.suspect([(state.call_id, session)])
             return
         timer = self._timers.pop(session, None)

@@ -96,3 +96,15 @@ async def test_an_open_session_the_sfu_does_not_vouch_for_leaves_after_the_grace
     watch.seen(state("held", sfu_pb2.MEDIA_CONNECTION_CONNECTED))  # the snapshot vouches for it
     assert watch.waiting == {"forgotten"}
     await until(lambda: gone == [("call", "forgotten")], what="the forgotten session leaving")
+
+
+async def test_a_session_that_never_connects_leaves_after_the_grace(
+    watch_and_gone: tuple[ConnectionWatch, list[tuple[str, str]]],
+) -> None:
+    """A page closed before its peer connection came up leaves no ghost in the call."""
+    watch, gone = watch_and_gone
+    watch.seen(state("ghost", sfu_pb2.MEDIA_CONNECTION_NEW))
+    watch.seen(state("real", sfu_pb2.MEDIA_CONNECTION_NEW))
+    watch.seen(state("real", sfu_pb2.MEDIA_CONNECTION_CONNECTED))
+    assert watch.waiting == {"ghost"}
+    await until(lambda: gone == [("call", "ghost")], what="the never-connected session leaving")
