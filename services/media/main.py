@@ -73,6 +73,7 @@ class MediaApp:
             self.calls.disconnected,
             self.calls.open_sessions_on,
             grace_seconds=self.settings.session_grace_seconds,
+            connect_seconds=self.settings.session_connect_seconds,
         )
         self.grpc = await self.runtime.serve_grpc(
             self.identity.verifier(),

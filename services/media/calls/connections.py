@@ -3,8 +3,8 @@ stream: every open session first, then each change) and makes a session whose co
 leave its call with reason DISCONNECTED: at once when the SFU closed it, after a grace period
 (PARTA_SESSION_GRACE_SECONDS, 30 s by default) when it is LOST — a client that reconnects in time
 (a new peer connection, same session: CONNECTED again) keeps its place. A session admitted but never
-connected (NEW) gets the same grace to connect. A broken stream is opened
-again with backoff; its snapshot then brings what was missed. Each time the stream is opened, every
+connected (NEW) leaves after PARTA_SESSION_CONNECT_SECONDS (120 s by default) unless it connects.
+A broken stream is opened again with backoff; its snapshot then brings what was missed. Each time the stream is opened, every
 session the database has open on that SFU is suspect — as if LOST — until the SFU vouches for it
 (its snapshot): a session the SFU no longer holds (the SFU restarted, a close it missed) leaves after
 the grace, and a call whose SFU died does not stay in progress for ever."""
@@ -31,11 +31,20 @@ BACKOFF_MAX = 5.0
 
 
 class ConnectionWatch:
-    def __init__(self, placement: Placement, gone: Gone, open_on: OpenOn, *, grace_seconds: float) -> None:
+    def __init__(
+        self,
+        placement: Placement,
+        gone: Gone,
+        open_on: OpenOn,
+        *,
+        grace_seconds: float,
+        connect_seconds: float | None = None,
+    ) -> None:
         self._placement = placement
         self._gone = gone
         self._open_on = open_on
         self._grace = grace_seconds
+        self._connect = grace_seconds if connect_seconds is None else connect_seconds
         self._tasks = TaskSpawner("media-connections")
         self._timers: dict[str, asyncio.Task[None]] = {}
 
@@ -68,20 +77,24 @@ class ConnectionWatch:
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, BACKOFF_MAX)
 
-    def suspect(self, sessions: list[tuple[str, str]]) -> None:
-        """Sessions the SFU must vouch for within the grace (its snapshot), or they leave."""
+    def suspect(self, sessions: list[tuple[str, str]], within: float | None = None) -> None:
+        """Sessions the SFU must vouch for within `within` seconds (the grace by default), or they leave."""
         for call_id, session_id in sessions:
             if session_id not in self._timers:
                 self._timers[session_id] = self._tasks.spawn(
-                    self._after_grace(call_id, session_id), name=f"grace-{session_id}"
+                    self._after(within if within is not None else self._grace, call_id, session_id),
+                    name=f"grace-{session_id}",
                 )
 
     def seen(self, state: sfu_pb2.SessionState) -> None:
         session = state.session_id
-        if state.connection in (sfu_pb2.MEDIA_CONNECTION_LOST, sfu_pb2.MEDIA_CONNECTION_NEW):
-            # NEW: admitted, never connected yet — a page closed before it connected must not stay in
-            # the call as a ghost; it has the same grace to connect as a lost one to come back.
+        if state.connection == sfu_pb2.MEDIA_CONNECTION_LOST:
             self.suspect([(state.call_id, session)])
+            return
+        if state.connection == sfu_pb2.MEDIA_CONNECTION_NEW:
+            # Admitted, never connected yet: a page closed before it connected must not stay in the
+            # call as a ghost (its time to connect covers a camera permission prompt).
+            self.suspect([(state.call_id, session)], within=self._connect)
             return
         timer = self._timers.pop(session, None)
         if timer is not None:
@@ -89,8 +102,8 @@ class ConnectionWatch:
         if state.connection == sfu_pb2.MEDIA_CONNECTION_CLOSED:
             self._tasks.spawn(self._leave(state.call_id, session), name=f"closed-{session}")
 
-    async def _after_grace(self, call_id: str, session_id: str) -> None:
-        await asyncio.sleep(self._grace)
+    async def _after(self, seconds: float, call_id: str, session_id: str) -> None:
+        await asyncio.sleep(seconds)
         self._timers.pop(session_id, None)
         await self._leave(call_id, session_id)
 

@@ -41,7 +41,7 @@ async def watch_and_gone() -> AsyncIterator[tuple[ConnectionWatch, list[tuple[st
     async def nothing_open(address: str) -> list[tuple[str, str]]:
         return []
 
-    watch = ConnectionWatch(NoSfus(), record, nothing_open, grace_seconds=0.2)
+    watch = ConnectionWatch(NoSfus(), record, nothing_open, grace_seconds=0.2, connect_seconds=0.3)
     watch.start()
     try:
         yield watch, gone
@@ -98,7 +98,7 @@ async def test_an_open_session_the_sfu_does_not_vouch_for_leaves_after_the_grace
     await until(lambda: gone == [("call", "forgotten")], what="the forgotten session leaving")
 
 
-async def test_a_session_that_never_connects_leaves_after_the_grace(
+async def test_a_session_that_never_connects_leaves_after_its_time_to_connect(
     watch_and_gone: tuple[ConnectionWatch, list[tuple[str, str]]],
 ) -> None:
     """A page closed before its peer connection came up leaves no ghost in the call."""
