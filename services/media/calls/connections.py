@@ -4,10 +4,11 @@ leave its call with reason DISCONNECTED: at once when the SFU closed it, after a
 (PARTA_SESSION_GRACE_SECONDS, 30 s by default) when it is LOST — a client that reconnects in time
 (a new peer connection, same session: CONNECTED again) keeps its place. A session admitted but never
 connected (NEW) leaves after PARTA_SESSION_CONNECT_SECONDS (120 s by default) unless it connects.
-A broken stream is opened again with backoff; its snapshot then brings what was missed. Each time the stream is opened, every
-session the database has open on that SFU is suspect — as if LOST — until the SFU vouches for it
-(its snapshot): a session the SFU no longer holds (the SFU restarted, a close it missed) leaves after
-the grace, and a call whose SFU died does not stay in progress for ever."""
+
+A broken stream is opened again with backoff; its snapshot then brings what was missed. Each time
+the stream is opened, every session the database has open on that SFU is suspect — as if LOST —
+until the SFU vouches for it (its snapshot): a session the SFU no longer holds (the SFU restarted, a
+close it missed) leaves after the grace, and a call whose SFU died does not stay in progress for ever."""
 
 from __future__ import annotations
 
