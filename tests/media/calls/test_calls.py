@@ -579,3 +579,88 @@ async def test_a_member_removed_from_the_chat_loses_the_call(
         assert rule_of(refused.value) == "R-MEDIA-3"
     finally:
         assert await leave_call(calls, teacher, moderator_in)
+
+
+async def test_a_lost_connection_leaves_after_the_grace_and_a_reconnect_within_it_keeps_the_session(
+    platform: Platform, infra: Infra, chat: Chat, heard: Heard
+) -> None:
+    """The SFU reports a session's media connection LOST: a client that comes back with a new peer
+    connection for the same session within the grace keeps its place; one that does not leaves,
+    DISCONNECTED. (A media instance of its own, with a short grace, on the platform's SFU.)"""
+    assert platform.sfu is not None
+    assert platform.sfu.grpc is not None
+    assert platform.messaging.grpc is not None
+    name = "t_media_grace_" + uuid.uuid4().hex[:6]
+    database = infra.postgres.create_database(name)
+    peers = []
+    try:
+        async with running_media(
+            database,
+            infra.nats.url,
+            platform.identity_addr,
+            platform.messaging.grpc.address,
+            platform.sfu.grpc.address,
+            session_grace_seconds=4.0,
+        ) as graceful:
+            assert graceful.grpc is not None
+            opened = grpc.aio.insecure_channel(graceful.grpc.address)
+            stub, signals = calls_pb2_grpc.CallsStub(opened), signalling_pb2_grpc.SignallingStub(opened)
+            teacher, student = chat.teacher, chat.students[0]
+            staying = await join_call(stub, chat, teacher)
+            roaming = await join_call(stub, chat, student)
+            session = roaming.me.session_id
+
+            def connection() -> str:
+                assert platform.sfu is not None
+                return next(
+                    (c.value for _, s, _, c in platform.sfu.engine.sessions() if s == session), "gone"
+                )
+
+            async def publish() -> None:
+                pc = loopback_peer()
+                peers.append(pc)
+                sdp, tracks = await publisher_offer(pc)
+                reply = await signals.Negotiate(
+                    signalling_pb2.NegotiateRequest(
+                        call_id=roaming.call.id,
+                        session_id=session,
+                        role=media_pb2.PEER_ROLE_PUBLISHER,
+                        description=media_pb2.SessionDescription(type="offer", sdp=sdp),
+                        tracks=tracks,
+                    ),
+                    metadata=token(student),
+                )
+                await pc.setRemoteDescription(RTCSessionDescription(sdp=reply.answer.sdp, type="answer"))
+                await until(lambda: connection() == "connected", what="the publisher connection up")
+
+            await publish()
+            await peers[-1].close()  # the network goes away
+            await until(lambda: connection() == "lost", what="the SFU seeing the connection lost")
+            await publish()  # back within the grace: a new peer connection, the same session
+            watch = graceful.connections
+            assert watch is not None
+            await until(
+                lambda: session not in watch.waiting, what="the grace timer cancelled by the reconnect"
+            )
+
+            await peers[-1].close()
+            await until(lambda: connection() == "lost", what="the connection lost again")
+
+            def told() -> bool:
+                return any(
+                    e.session_id == session
+                    and e.HasField("closed")
+                    and e.closed.reason == media_pb2.LEFT_REASON_DISCONNECTED
+                    for e in heard.live(student["user_id"])
+                )
+
+            await until(told, within=15, what="the lost session leaving after the grace")
+            now = await stub.GetChatCall(
+                calls_pb2.GetChatCallRequest(chat_id=chat.id), metadata=token(teacher)
+            )
+            assert [p.session_id for p in now.participants] == [staying.me.session_id]
+            assert await leave_call(stub, teacher, staying)
+            await opened.close()
+    finally:
+        await close_all(peers)
+        infra.postgres.drop_database(name)
