@@ -15,7 +15,7 @@ from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from services.media.sfu import adapter
 from services.media.sfu.engine import SfuEngine
 from services.media.sfu.forwarding.packets import HEADER, SSRC_AT_8, header_length
-from services.media.sfu.ports import Role, Source, SubscriberOffer, TrackInfo
+from services.media.sfu.ports import Connection, Role, Source, SubscriberOffer, TrackInfo
 from tests.support.waiting import until
 
 LOOPBACK = adapter.parse_networks(["127.0.0.0/8"])
@@ -39,6 +39,7 @@ class PublishingClient:
     level: int = 127  # the audio level it reports (-dBov; 0 is loudest)
     sequence: dict[str, int] = field(default_factory=lambda: {"audio": 1000, "video": 30000})
     timestamp: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+    sent: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
 
     @classmethod
     def new(cls) -> PublishingClient:
@@ -87,6 +88,7 @@ class PublishingClient:
         transport = adapter.dtls_transport(self.audio)
         with contextlib.suppress(ConnectionError):
             await adapter.sender_of(transport)(packet)
+            self.sent[kind] += 1
 
     async def close(self) -> None:
         await self.pc.close()
@@ -173,3 +175,73 @@ async def wait_connected(*pcs: RTCPeerConnection) -> None:
     await until(
         lambda: all(pc.connectionState == "connected" for pc in pcs), within=10, what="peers connected"
     )
+
+
+@dataclass
+class Listener:
+    offers: list[tuple[str, SubscriberOffer]] = field(default_factory=list)
+    speakers: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    mutes: list[tuple[str, Source]] = field(default_factory=list)
+    states: list[tuple[str, Connection]] = field(default_factory=list)
+
+    def subscriber_offer(self, call_id: str, session_id: str, user_id: str, offer: SubscriberOffer) -> None:
+        self.offers.append((session_id, offer))
+
+    def active_speaker(
+        self, call_id: str, speaker_user_id: str, speaker_session_id: str, recipients: list[tuple[str, str]]
+    ) -> None:
+        self.speakers.append((speaker_user_id, speaker_session_id, recipients))
+
+    def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
+        self.mutes.append((session_id, source))
+
+    def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:
+        self.states.append((session_id, connection))
+
+    def offers_for(self, session_id: str) -> list[SubscriberOffer]:
+        return [offer for session, offer in self.offers if session == session_id]
+
+
+async def subscribe(engine: SfuEngine, call_id: str, session_id: str, client: SubscribingClient) -> None:
+    """The client subscribes (the engine's first offer) and answers."""
+    offer = await engine.subscribe(call_id, session_id)
+    await answer(engine, call_id, session_id, client, offer)
+
+
+async def answer(
+    engine: SfuEngine, call_id: str, session_id: str, client: SubscribingClient, offer: SubscriberOffer
+) -> None:
+    sdp = await client.answer(offer)
+    assert await engine.negotiate(call_id, session_id, Role.SUBSCRIBER, "answer", sdp, []) is None
+
+
+async def settle(
+    engine: SfuEngine,
+    call_id: str,
+    publishers: dict[str, PublishingClient],
+    *subscribers: tuple[str, SubscribingClient],
+) -> None:
+    """Waits until the engine has taken in every packet the publishers sent (by session id) and each
+    subscriber client has everything the engine forwarded to it — a fence between test steps."""
+    room = engine._rooms[call_id]
+    sessions = {session.session_id: session for session in room.sessions()}
+
+    def taken_in() -> bool:
+        for session_id, client in publishers.items():
+            tracks = sessions[session_id].tracks.values()
+            for kind in ("audio", "video"):
+                if sum(up.received for up in tracks if up.kind == kind) < client.sent[kind]:
+                    return False
+        return True
+
+    def delivered() -> bool:
+        for session_id, client in subscribers:
+            peer = sessions[session_id].subscriber
+            assert peer is not None
+            forwarded = sum(slot.downtrack.packets_sent for slot in peer.slots if slot.downtrack is not None)
+            if client.count() < forwarded:
+                return False
+        return True
+
+    await until(taken_in, within=10, what="the engine taking in every packet")
+    await until(delivered, within=10, what="subscribers receiving every forwarded packet")

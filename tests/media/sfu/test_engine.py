@@ -7,45 +7,26 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.media.sfu.engine import EngineOptions, SfuEngine
-from services.media.sfu.ports import Connection, Role, Source, SubscriberOffer
-from tests.media.sfu.clients import PublishingClient, SubscribingClient, publish, wait_connected
+from services.media.sfu.ports import Connection, Role, Source
+from tests.media.sfu.clients import (
+    Listener,
+    PublishingClient,
+    SubscribingClient,
+    publish,
+    subscribe,
+    wait_connected,
+)
 from tests.support.waiting import until
 
 CALL = "call-1"
 
 
-@dataclass
-class Listener:
-    offers: list[tuple[str, SubscriberOffer]] = field(default_factory=list)
-    speakers: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
-    mutes: list[tuple[str, Source]] = field(default_factory=list)
-    states: list[tuple[str, Connection]] = field(default_factory=list)
-
-    def subscriber_offer(self, call_id: str, session_id: str, user_id: str, offer: SubscriberOffer) -> None:
-        self.offers.append((session_id, offer))
-
-    def active_speaker(
-        self, call_id: str, speaker_user_id: str, speaker_session_id: str, recipients: list[tuple[str, str]]
-    ) -> None:
-        self.speakers.append((speaker_user_id, speaker_session_id, recipients))
-
-    def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
-        self.mutes.append((session_id, source))
-
-    def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:
-        self.states.append((session_id, connection))
-
-    def offers_for(self, session_id: str) -> list[SubscriberOffer]:
-        return [offer for session, offer in self.offers if session == session_id]
-
-
-Running = tuple[SfuEngine, "Listener"]
+Running = tuple[SfuEngine, Listener]
 
 
 @pytest.fixture
@@ -57,12 +38,6 @@ async def engine() -> AsyncIterator[Running]:
     )
     yield engine, listener
     await engine.close()
-
-
-async def subscribe(engine: SfuEngine, session_id: str, client: SubscribingClient) -> None:
-    offer = await engine.subscribe(CALL, session_id)
-    answer = await client.answer(offer)
-    assert await engine.negotiate(CALL, session_id, Role.SUBSCRIBER, "answer", answer, []) is None
 
 
 async def send_and_count(subscriber: SubscribingClient, publishers: list[PublishingClient], n: int) -> None:
@@ -95,7 +70,7 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
     try:
         await publish(sfu, CALL, "alice", alice)
         await publish(sfu, CALL, "bob", bob)
-        await subscribe(sfu, "carol", carol)
+        await subscribe(sfu, CALL, "carol", carol)
         await wait_connected(alice.pc, bob.pc, carol.pc)
         assert {(track.session_id, track.kind, track.source) for track in carol.tracks} == {
             ("alice", "audio", Source.MICROPHONE),
@@ -152,7 +127,7 @@ async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -
     alice, carol = PublishingClient.new(), SubscribingClient.new()
     try:
         await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, "carol", carol)
+        await subscribe(sfu, CALL, "carol", carol)
         await wait_connected(alice.pc, carol.pc)
 
         async def flowing() -> bool:

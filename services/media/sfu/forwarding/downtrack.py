@@ -132,6 +132,10 @@ class DownTrack:
         self._need_resync = True
         self.up.request_keyframe(now)
 
+    def resync(self) -> None:
+        """Packets were held back upstream (a mute, a block): continue without a gap."""
+        self._need_resync = True
+
     def switch_source(self, up: UpTrack, now: float) -> None:
         """Another up-track feeds this m-line from now on (seamless for the subscriber)."""
         self.up = up
