@@ -59,7 +59,7 @@ class DownTrack:
         size = VIDEO_HISTORY if self.video else AUDIO_HISTORY
         self._size = size
         self._history: list[bytes | None] = [None] * size
-        self._resent_at = [0.0] * size
+        self._resent_at = [-1e9] * size
         self._resends = [0] * size
         self.parameters: RtpParameters | None = None
         self._pt_map: dict[int, int] = {}
@@ -193,7 +193,7 @@ class DownTrack:
         slot = seq_out % self._size
         self._history[slot] = packet
         self._resends[slot] = 0
-        self._resent_at[slot] = 0.0
+        self._resent_at[slot] = -1e9
         self.packets_sent += 1
         self.packets_out += 1
         self.octets_sent += len(payload)
