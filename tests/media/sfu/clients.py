@@ -14,6 +14,7 @@ from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 
 from services.media.sfu import adapter
 from services.media.sfu.engine import SfuEngine
+from services.media.sfu.forwarding import rtcp
 from services.media.sfu.forwarding.packets import HEADER, SSRC_AT_8, header_length
 from services.media.sfu.ports import Connection, Role, Source, SubscriberOffer, TrackInfo
 from tests.support.waiting import until
@@ -40,6 +41,7 @@ class PublishingClient:
     sequence: dict[str, int] = field(default_factory=lambda: {"audio": 1000, "video": 30000})
     timestamp: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
     sent: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+    feedback: list[rtcp.Feedback] = field(default_factory=list)  # RTCP the SFU sent it
 
     @classmethod
     def new(cls) -> PublishingClient:
@@ -47,7 +49,18 @@ class PublishingClient:
         audio = pc.addTransceiver("audio", direction="sendonly")
         video = pc.addTransceiver("video", direction="sendonly")
         restrict(pc)
-        return cls(pc, audio, video)
+        client = cls(pc, audio, video)
+        adapter.take_ingress(adapter.dtls_transport(audio), client._on_rtp, client._on_rtcp)
+        return client
+
+    async def _on_rtp(self, data: bytes, arrival_time_ms: int) -> None:
+        return None
+
+    async def _on_rtcp(self, data: bytes) -> None:
+        self.feedback.extend(rtcp.parse(data))
+
+    def keyframe_requests(self) -> int:
+        return sum(1 for record in self.feedback if record == rtcp.KeyframeRequest(self.ssrc("video")))
 
     async def offer(self) -> tuple[str, list[TrackInfo]]:
         await self.pc.setLocalDescription(await self.pc.createOffer())
@@ -102,6 +115,7 @@ class SubscribingClient:
     received: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     rtx: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     kinds: dict[int, str] = field(default_factory=dict)  # SSRC → "audio" | "video"
+    sender_reports: list[rtcp.SenderReport] = field(default_factory=list)
     tracks: tuple[TrackInfo, ...] = ()
     _hooked: bool = False
 
@@ -145,7 +159,9 @@ class SubscribingClient:
         }
 
     async def _on_rtcp(self, data: bytes) -> None:
-        return None
+        self.sender_reports += [
+            record for record in rtcp.parse(data) if isinstance(record, rtcp.SenderReport)
+        ]
 
     def of_kind(self, kind: str) -> list[int]:
         """The sequence numbers received on the m-lines of `kind` (all of them together)."""

@@ -9,6 +9,7 @@ import itertools
 from collections.abc import AsyncIterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.media.sfu.engine import EngineOptions, SfuEngine
@@ -26,6 +27,10 @@ from tests.support.waiting import until
 CALL = "call-1"
 
 
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 Running = tuple[SfuEngine, Listener]
 
 
@@ -34,7 +39,12 @@ async def engine() -> AsyncIterator[Running]:
     listener = Listener()
     engine = SfuEngine(
         listener,
-        EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",), speaker_interval=0.1),
+        EngineOptions(
+            host_addresses=("127.0.0.1",),
+            allowed_networks=("127.0.0.0/8",),
+            speaker_interval=0.1,
+            report_interval=0.2,
+        ),
     )
     yield engine, listener
     await engine.close()
@@ -87,6 +97,9 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
             return len(carol.received) == 4
 
         await until(warm, within=10, what="all four tracks flowing")
+        # Carol joining asked each publisher for a key frame (aggregated: one per 500 ms at most).
+        await until(lambda: alice.keyframe_requests() and bob.keyframe_requests(), within=5, what="PLIs")
+        forwarded_before = sample("parta_sfu_packets_out_total", kind="video")
         alice.level = 10  # Alice speaks; Bob is silent
         await send_and_count(carol, [alice, bob], 150)
 
@@ -94,6 +107,18 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
         assert len(carol.received) == 4
         assert all(len(sequences) >= 150 and contiguous(sequences) for sequences in carol.received.values())
         assert carol.rtx == {}
+        # The metrics count it (flushed every report interval).
+        await until(
+            lambda: sample("parta_sfu_packets_out_total", kind="video") >= forwarded_before + 300,
+            within=5,
+            what="forwarded video counted",
+        )
+        assert sample("parta_sfu_calls") >= 1
+        # Sender reports with SDES on every down-track.
+        await until(lambda: len(carol.sender_reports) >= 8, within=5, what="sender reports to carol")
+        assert {report.ssrc for report in carol.sender_reports} == set(carol.received)
+        # aiortc's own reports (NTP time 0, nothing counted) never leave: every one carries a count.
+        assert all(report.ntp and report.packet_count for report in carol.sender_reports)
         await until(lambda: listener.speakers, within=5, what="an active speaker")
         speaker_user, speaker_session, recipients = listener.speakers[-1]
         assert (speaker_user, speaker_session) == ("user-alice", "alice")
