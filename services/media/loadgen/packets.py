@@ -116,6 +116,10 @@ class SequenceLog:
         if extended >= (self.first or 0):
             self.received.add(extended)
 
+    def missing_between(self, low: int, high: int) -> int:
+        """Numbers in (low, high] never received."""
+        return sum(1 for seq in range(low + 1, high + 1) if seq not in self.received)
+
     def missing(self, upto: int | None = None) -> int:
         if self.first is None:
             return 0

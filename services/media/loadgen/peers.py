@@ -113,6 +113,7 @@ class Publisher:
 @dataclass
 class ReceiveStats:
     packets: int = 0  # RTP packets kept (media and RTX)
+    received_bytes: int = 0  # RTP bytes that reached this peer, the dropped ones included
     rtx: int = 0  # of which retransmissions
     dropped: int = 0  # RTP packets dropped by the induced loss
     frames: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})  # never decoded
@@ -156,6 +157,7 @@ class Subscriber:
 
     def _keep(self, data: bytes) -> bool:
         stats = self.stats
+        stats.received_bytes += len(data)
         if self.loss and self._random.random() < self.loss:
             stats.dropped += 1
             return False
