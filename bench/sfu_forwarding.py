@@ -63,10 +63,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.common import eventloop
+from services.media.sfu.ports import Connection, Role, Source, SubscriberOffer, TrackInfo
 
 if TYPE_CHECKING:
     from bench.sfu_baseline import PassthroughRelay
-    from services.media.sfu.ports import Engine as EnginePort
 
 CLIENTS_SCRIPT = str(Path(__file__).resolve().with_name("sfu_clients.py"))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -124,46 +124,36 @@ class Baseline:
         await self.relay.close()
 
 
-ENGINE_MODULE = "services.media.sfu.engine"
-
-
 def engine_available() -> bool:
-    return importlib.util.find_spec(ENGINE_MODULE) is not None
+    return importlib.util.find_spec("services.media.sfu.engine") is not None
 
 
 class Engine:
     """The SFU engine behind its port, as the process shell drives it (signalling straight to it)."""
 
     def __init__(self, push: Push) -> None:
-        module = importlib.import_module(ENGINE_MODULE)  # absent until the engine lands: imported late
+        from services.media.sfu.engine import EngineOptions, SfuEngine
+
         self.push = push
-        options = module.EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",))
-        self.engine: EnginePort = module.SfuEngine(_Listener(push), options)
+        options = EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",))
+        self.engine = SfuEngine(_Listener(push), options)
 
     async def publish(self, session: str, sdp: str, tracks: list[tuple[str, str]]) -> str:
-        from services.media.sfu.ports import Role, Source, TrackInfo
-
         await self.engine.open_session(CALL_ID, session, session, True)
         infos = [
             TrackInfo(mid=mid, kind=kind, source=Source.MICROPHONE if kind == "audio" else Source.CAMERA)
             for mid, kind in tracks
         ]
-        answer: str | None = await self.engine.negotiate(
-            CALL_ID, session, Role.PUBLISHER, "offer", sdp, infos
-        )
+        answer = await self.engine.negotiate(CALL_ID, session, Role.PUBLISHER, "offer", sdp, infos)
         if answer is None:
             raise BenchError("the engine gave no answer to a publisher offer")
         return answer
 
     async def subscribe(self, session: str) -> str:
         await self.engine.open_session(CALL_ID, session, session, False)
-        offer = await self.engine.subscribe(CALL_ID, session)
-        sdp: str = offer.sdp
-        return sdp
+        return (await self.engine.subscribe(CALL_ID, session)).sdp
 
     async def answer(self, session: str, sdp: str) -> None:
-        from services.media.sfu.ports import Role
-
         await self.engine.negotiate(CALL_ID, session, Role.SUBSCRIBER, "answer", sdp, [])
 
     async def close(self) -> None:
@@ -176,18 +166,18 @@ class _Listener:
     def __init__(self, push: Push) -> None:
         self.push = push
 
-    def subscriber_offer(self, call_id: str, session_id: str, user_id: str, offer: Any) -> None:
+    def subscriber_offer(self, call_id: str, session_id: str, user_id: str, offer: SubscriberOffer) -> None:
         self.push(session_id, offer.sdp)
 
     def active_speaker(
-        self, call_id: str, speaker_user_id: str, speaker_session_id: str, recipients: Any
+        self, call_id: str, speaker_user_id: str, speaker_session_id: str, recipients: list[tuple[str, str]]
     ) -> None:
         pass
 
-    def muted(self, call_id: str, session_id: str, user_id: str, source: Any) -> None:
+    def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
         pass
 
-    def session_state(self, call_id: str, session_id: str, user_id: str, connection: Any) -> None:
+    def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:
         pass
 
 
