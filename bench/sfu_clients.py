@@ -157,6 +157,7 @@ class Clients:
             "bytes": sum(s.stats.received_bytes for s in subs),
             "dropped": sum(s.stats.dropped for s in subs),
             "rtx": sum(s.stats.rtx for s in subs),
+            "rtx_arrived": sum(s.stats.rtx + s.stats.dropped_rtx for s in subs),
             "nack": sum(s.stats.feedback.nack for s in subs),
             "pli": sum(s.stats.feedback.pli for s in subs),
             "fir": sum(s.stats.feedback.fir for s in subs),

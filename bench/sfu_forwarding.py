@@ -77,6 +77,8 @@ TARGET_S = 40
 TARGET_PKT_PER_CPU_S = 50_000.0
 TARGET_RATIO = 1.6
 TARGET_LOSS = 0.03
+NOISY_OTHER_CORES = 0.5  # the rest of the machine used more than this: the row is noisy
+CLIENT_LIMIT_CORES = 0.9  # a client process used more than this: the load generator was the limit
 
 
 class BenchError(Exception):
@@ -392,8 +394,12 @@ def summarise(
     machine_cpu_s = ticks[-1] / CLOCK_TICKS
     arrived = total("arrived")
     published = float(results[0]["published"])
-    media = arrived - total("rtx")
+    media = arrived - total("rtx_arrived")
+    other = max(0.0, machine_cpu_s - sfu_cpu_s - clients_cpu_s) / window
     return {
+        # Something else used the machine (on 2 cores every number moves), or a client process was the limit.
+        "noisy": other > NOISY_OTHER_CORES,
+        "client_limited": clients_cpu_s / window / len(results) > CLIENT_LIMIT_CORES,
         "window_s": round(window, 3),
         "clients": len(results),
         "incomplete_subscribers": incomplete,
@@ -405,7 +411,7 @@ def summarise(
         "cores": {
             "sfu": round(sfu_cpu_s / window, 3),
             "clients": round(clients_cpu_s / window, 3),
-            "other": round(max(0.0, machine_cpu_s - sfu_cpu_s - clients_cpu_s) / window, 3),
+            "other": round(other, 3),
         },
         "induced_loss_pct": round(100.0 * total("dropped") / arrived, 3) if arrived else 0.0,
         "residual_loss_pct": {"video": round(residual("video"), 4), "audio": round(residual("audio"), 4)},
@@ -476,7 +482,8 @@ def print_table(rows: list[Row]) -> None:
     print(header)
     for row in rows:
         s = row.scenario
-        lead = f"{s.path:<9}{s.publishers:>2}{s.subscribers:>4}{s.loss * 100:>5.0f}%"
+        mark = "*" if row.numbers.get("noisy") else "!" if row.numbers.get("client_limited") else " "
+        lead = f"{s.path + mark:<9}{s.publishers:>2}{s.subscribers:>4}{s.loss * 100:>5.0f}%"
         if row.error:
             print(f"{lead}  FAILED: {row.error}")
             continue
@@ -488,6 +495,13 @@ def print_table(rows: list[Row]) -> None:
             f"{n['delay_p50_ms']:>7.1f}{n['delay_p99_ms']:>7.1f}{n['nack_sent']:>6}{n['rtx_received']:>6}"
             f"{n['pli_sent']:>5}{n['publisher_pli_received']:>8}{n['delivered_share']:>7.3f}"
         )
+
+
+def print_notes(rows: list[Row]) -> None:
+    if any(r.numbers.get("noisy") for r in rows):
+        print(f"* the rest of the machine used more than {NOISY_OTHER_CORES} core in the window: a noisy row")
+    if any(r.numbers.get("client_limited") for r in rows):
+        print(f"! a client process used more than {CLIENT_LIMIT_CORES} core: the clients were the limit")
 
 
 def print_targets(summary: dict[str, Any]) -> None:
@@ -524,6 +538,7 @@ async def run(args: argparse.Namespace) -> int:
     if not engine:
         print("engine: absent (services.media.sfu.engine not importable) — the baseline only")
     print_table(rows)
+    print_notes(rows)
     print_targets(summary)
     report = {
         "engine_available": engine,

@@ -116,6 +116,7 @@ class ReceiveStats:
     received_bytes: int = 0  # RTP bytes that reached this peer, the dropped ones included
     rtx: int = 0  # of which retransmissions
     dropped: int = 0  # RTP packets dropped by the induced loss
+    dropped_rtx: int = 0  # of which retransmissions
     frames: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})  # never decoded
     feedback: Feedback = field(default_factory=Feedback)  # NACK / PLI / FIR sent
     streams: dict[int, SequenceLog] = field(default_factory=dict)  # media SSRC → what arrived
@@ -158,11 +159,13 @@ class Subscriber:
     def _keep(self, data: bytes) -> bool:
         stats = self.stats
         stats.received_bytes += len(data)
+        kind = self._types.get(data[1] & 0x7F)
         if self.loss and self._random.random() < self.loss:
             stats.dropped += 1
+            if kind is not None and kind.is_rtx:
+                stats.dropped_rtx += 1
             return False
         stats.packets += 1
-        kind = self._types.get(data[1] & 0x7F)
         if kind is None or len(data) < 12:
             return True
         ssrc = int.from_bytes(data[8:12], "big")
