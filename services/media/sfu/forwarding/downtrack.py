@@ -15,7 +15,7 @@ ignored. Sender reports map its timestamps to NTP time from the publisher's own 
 
 from __future__ import annotations
 
-from services.media.sfu.adapter import AUDIO_LEVEL_URI, Codec, RtpParameters, Send
+from services.media.sfu.adapter import AUDIO_LEVEL_URI, Codec, RtpParameters, SendNow
 from services.media.sfu.forwarding import rtcp
 from services.media.sfu.forwarding.packets import HEADER, is_keyframe, wrap_rtx
 from services.media.sfu.forwarding.uptrack import UpTrack
@@ -54,7 +54,7 @@ class DownTrack:
         self.ssrc = ssrc
         self.rtx_ssrc = rtx_ssrc
         # The subscriber transport's send (set by the engine; the down-track itself does no I/O).
-        self.send: Send | None = None
+        self.send: SendNow | None = None
         self.video = up.video
         size = VIDEO_HISTORY if self.video else AUDIO_HISTORY
         self._size = size
