@@ -117,6 +117,10 @@ class SubscribingClient:
     kinds: dict[int, str] = field(default_factory=dict)  # SSRC → "audio" | "video"
     sender_reports: list[rtcp.SenderReport] = field(default_factory=list)
     tracks: tuple[TrackInfo, ...] = ()
+    # Loss on this leg: every n-th media packet is dropped on arrival (and NACKed at once).
+    drop_every: int = 0
+    dropped: list[int] = field(default_factory=list)
+    _arrived: int = 0
     _hooked: bool = False
 
     @classmethod
@@ -137,18 +141,29 @@ class SubscribingClient:
 
     async def _on_rtp(self, data: bytes, arrival_time_ms: int) -> None:
         (ssrc,) = SSRC_AT_8.unpack_from(data, 8)
-        self.received[ssrc].append(HEADER.unpack_from(data)[2])
+        if data[1] & 0x7F in self._rtx_payload_types():
+            offset = header_length(data)
+            self.rtx[ssrc].append(int.from_bytes(data[offset : offset + 2], "big"))
+            return
+        seq = HEADER.unpack_from(data)[2]
+        if self.drop_every:
+            self._arrived += 1
+            if self._arrived % self.drop_every == 0:  # lost on the way: ask again at once
+                self.dropped.append(seq)
+                transport = adapter.dtls_transport(self.pc.getTransceivers()[0])
+                with contextlib.suppress(ConnectionError):
+                    await adapter.sender_of(transport)(rtcp.nack(1, ssrc, [seq]))
+                return
+        self.received[ssrc].append(seq)
         if ssrc not in self.kinds:
+            payload_type = data[1] & 0x7F
             self.kinds[ssrc] = next(
                 transceiver.kind
                 for transceiver in self.pc.getTransceivers()
                 if any(
-                    codec.payload_type == data[1] & 0x7F for codec in adapter.transceiver_codecs(transceiver)
+                    codec.payload_type == payload_type for codec in adapter.transceiver_codecs(transceiver)
                 )
             )
-        if data[1] & 0x7F in self._rtx_payload_types():
-            offset = header_length(data)
-            self.rtx[ssrc].append(int.from_bytes(data[offset : offset + 2], "big"))
 
     def _rtx_payload_types(self) -> set[int]:
         return {

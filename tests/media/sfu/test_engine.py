@@ -145,6 +145,39 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
             await client.close()
 
 
+async def test_what_the_subscribers_leg_loses_comes_back_as_rtx(engine: Running) -> None:
+    sfu, _ = engine
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
+    alice, carol = PublishingClient.new(), SubscribingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", alice)
+        await subscribe(sfu, CALL, "carol", carol)
+        await wait_connected(alice.pc, carol.pc)
+
+        async def flowing() -> bool:
+            await alice.send("video", keyframe=True)
+            return bool(carol.of_kind("video"))
+
+        await until(flowing, within=10, what="alice's video flowing")
+        carol.drop_every = 20  # 5 % of the media on carol's leg
+        for _ in range(200):
+            await alice.send("video")
+        await until(lambda: len(carol.dropped) >= 10, within=10, what="losses")
+        carol.drop_every = 0
+        await until(
+            lambda: sorted(seq for seqs in carol.rtx.values() for seq in seqs) == sorted(carol.dropped),
+            within=10,
+            what="every lost packet retransmitted",
+        )
+        video = next(ssrc for ssrc, kind in carol.kinds.items() if kind == "video")
+        got = set(carol.received[video]) | set(carol.dropped)  # first-time arrivals and retransmissions
+        assert got == set(range(min(got), max(got) + 1))  # nothing missing (no 16-bit wrap this early)
+    finally:
+        await alice.close()
+        await carol.close()
+
+
 async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -> None:
     sfu, listener = engine
     await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
