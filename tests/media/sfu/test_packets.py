@@ -55,6 +55,13 @@ def test_rtx_carries_the_original_sequence_number_and_unwraps_to_the_original() 
 
 def test_an_empty_rtx_probe_unwraps_to_nothing() -> None:
     assert unwrap_rtx(HEADER.pack(0x80, 97, 1, 2, 3), payload_type=96, ssrc=1) is None
+    padding_only = HEADER.pack(0xA0, 97, 1, 2, 3) + bytes(223) + bytes((224,))
+    assert unwrap_rtx(padding_only, payload_type=96, ssrc=1) is None
+
+
+def test_an_rtx_packet_with_padding_unwraps_without_it() -> None:
+    rtx = HEADER.pack(0xA0, 97, 1, 2, 3) + (77).to_bytes(2, "big") + b"media" + bytes((0, 0, 3))
+    assert unwrap_rtx(rtx, payload_type=96, ssrc=1) == HEADER.pack(0x80, 96, 77, 2, 1) + b"media"
 
 
 def test_the_mid_extension_is_read_when_present() -> None:
