@@ -107,8 +107,7 @@ class Room:
             session.connection = Connection.CLOSED
             self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
             if not self._closing:
-                for other in self._sessions.values():
-                    await self._renegotiate(other)
+                await self._renegotiate_all()
 
     async def _close_peers(self, session: Session) -> None:
         for peer in (session.publisher, session.subscriber):
@@ -207,9 +206,7 @@ class Room:
                 session.tracks[source] = up
                 self._count_track(up, +1)
             up.request_keyframe(now)
-        for other in self._sessions.values():
-            if other is not session:
-                await self._renegotiate(other)
+        await self._renegotiate_all(besides=session)
         return answer
 
     async def subscribe(self, session_id: str) -> SubscriberOffer:
@@ -224,6 +221,7 @@ class Room:
                     old.detach(slot)
                 await old.close()
             self._sync(session, subscriber)
+            subscriber.ensure_m_line()
             sdp = await subscriber.offer()
             return SubscriberOffer(sdp=sdp, tracks=self._track_infos(subscriber))
 
@@ -248,6 +246,15 @@ class Room:
                     slot.downtrack.pause()
             changed = True
         return changed
+
+    async def _renegotiate_all(self, besides: Session | None = None) -> None:
+        """Every other subscriber re-offered; one that fails is logged, not the caller's error."""
+        for other in list(self._sessions.values()):
+            if other is not besides:
+                try:
+                    await self._renegotiate(other)
+                except Exception:
+                    logger.exception("SFU re-offer to a subscriber failed")
 
     async def _renegotiate(self, session: Session) -> None:
         subscriber = session.subscriber
