@@ -376,8 +376,10 @@ class Room:
         options = self._options
         for session in self._sessions.values():
             if session.publisher is not None and not session.publisher.closed:
-                screen = Source.SCREEN in session.tracks
-                bitrate = options.max_screen_bitrate if screen else options.max_camera_bitrate
+                # REMB caps what the publisher sends in all: its camera and its screen share together.
+                bitrate = (options.max_camera_bitrate if Source.CAMERA in session.tracks else 0) + (
+                    options.max_screen_bitrate if Source.SCREEN in session.tracks else 0
+                )
                 session.publisher.report(now, bitrate)
             if session.subscriber is not None and not session.subscriber.closed:
                 session.subscriber.report(now, options.cname)
