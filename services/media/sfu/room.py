@@ -393,6 +393,8 @@ class Room:
         metrics.RTX_RECEIVED.inc(up.rtx_in)
         metrics.NACKS_SENT.inc(up.nacks_sent)
         metrics.PLI_SENT.inc(up.keyframe_requests_sent)
+        metrics.LOST_UPSTREAM.labels(kind).inc(up.lost_unreported)
+        up.lost_unreported = 0
         up.packets_in = up.bytes_in = up.rtx_in = up.nacks_sent = up.keyframe_requests_sent = 0
         for downtrack in up.downtracks:
             metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_out)
