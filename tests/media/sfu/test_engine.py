@@ -167,7 +167,7 @@ async def test_an_h264_publisher_reaches_the_subscriber_as_h264(engine: Running)
         for _ in range(10):
             await alice.send("video")
         await until(lambda: len(carol.of_kind("video")) >= 11, within=10, what="inter frames")
-        video = carol.pc.getTransceivers()[0]
+        video = next(t for t in carol.pc.getTransceivers() if t.kind == "video")
         h264_types = {c.payload_type for c in adapter.transceiver_codecs(video) if c.name == "h264"}
         assert carol.payload_types["video"] <= h264_types
     finally:
