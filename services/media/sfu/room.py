@@ -397,12 +397,16 @@ class Room:
         up.lost_unreported = 0
         up.packets_in = up.bytes_in = up.rtx_in = up.nacks_sent = up.keyframe_requests_sent = 0
         for downtrack in up.downtracks:
-            metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_out)
-            metrics.BYTES_OUT.labels(kind).inc(downtrack.bytes_out)
+            metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_sent - downtrack.packets_counted)
+            metrics.BYTES_OUT.labels(kind).inc(downtrack.octets_sent - downtrack.octets_counted)
+            downtrack.packets_counted, downtrack.octets_counted = (
+                downtrack.packets_sent,
+                downtrack.octets_sent,
+            )
             metrics.RTX_SENT.inc(downtrack.rtx_sent)
             metrics.NACKS_RECEIVED.inc(downtrack.nacks_received)
             metrics.PLI_RECEIVED.inc(downtrack.keyframe_requests_received)
-            downtrack.packets_out = downtrack.bytes_out = downtrack.rtx_sent = 0
+            downtrack.rtx_sent = 0
             downtrack.nacks_received = downtrack.keyframe_requests_received = 0
 
     def _count_downtracks(self, closing: bool = False) -> None:
