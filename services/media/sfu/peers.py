@@ -84,6 +84,7 @@ class _Peer:
         self._networks = networks
         self.pc: RTCPeerConnection = adapter.new_peer_connection(servers)
         self.send: Send | None = None
+        self.send_rtp: adapter.SendNow | None = None
         self.rtcp_ssrc = 0
         self.closed = False
 
@@ -94,6 +95,7 @@ class _Peer:
         adapter.restrict_ice(transport, self._host_addresses, self._networks)
         adapter.take_ingress(transport, self._on_rtp, self._on_rtcp)
         self.send = adapter.sender_of(transport)
+        self.send_rtp = adapter.rtp_sender_of(transport)
         self.rtcp_ssrc = adapter.sender_ssrcs(transceiver)[0]
 
     async def _on_rtp(self, data: bytes, arrival_time_ms: int) -> None:
@@ -276,7 +278,7 @@ class SubscriberPeer(_Peer):
                 initial_sequence=random.getrandbits(15),
                 initial_timestamp=random.getrandbits(32),
             )
-            slot.downtrack.send = self.send
+            slot.downtrack.send = self.send_rtp
             self.by_ssrc[ssrc] = slot.downtrack
         else:
             slot.downtrack.switch_source(up, now)
@@ -310,9 +312,9 @@ class SubscriberPeer(_Peer):
         self.offer_outstanding = False
 
     async def _on_rtcp(self, data: bytes) -> None:
-        if self.send is not None:
+        if self.send_rtp is not None:
             with contextlib.suppress(ConnectionError):
-                await answer_feedback(data, self.by_ssrc, self.send)
+                answer_feedback(data, self.by_ssrc, self.send_rtp)
 
     def report(self, now: float, cname: str) -> None:
         """Sender reports with SDES for every down-track that has sent something."""

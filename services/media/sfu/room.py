@@ -63,6 +63,7 @@ class Room:
         self._sessions: dict[str, Session] = {}
         self._lock = asyncio.Lock()
         self._closing = False
+        self._downtracks_counted = {"audio": 0, "video": 0}
         self._speaker = SpeakerDetector()
         self._loop = asyncio.get_event_loop()
         self._tasks = [
@@ -127,6 +128,7 @@ class Room:
                 await task
         for session_id in list(self._sessions):
             await self.close_session(session_id)
+        self._count_downtracks(closing=True)
 
     # --- negotiation ------------------------------------------------------------------------------
 
@@ -363,6 +365,7 @@ class Room:
                 logger.exception("SFU room report failed")
 
     def _report(self, now: float) -> None:
+        self._count_downtracks()
         options = self._options
         for session in self._sessions.values():
             if session.publisher is not None and not session.publisher.closed:
@@ -390,6 +393,18 @@ class Room:
             metrics.PLI_RECEIVED.inc(downtrack.keyframe_requests_received)
             downtrack.packets_out = downtrack.bytes_out = downtrack.rtx_sent = 0
             downtrack.nacks_received = downtrack.keyframe_requests_received = 0
+
+    def _count_downtracks(self, closing: bool = False) -> None:
+        counts = {"audio": 0, "video": 0}
+        if not closing:
+            for session in self._sessions.values():
+                if session.subscriber is not None:
+                    for slot in session.subscriber.slots:
+                        if slot.up is not None:
+                            counts[slot.kind] += 1
+        for kind, count in counts.items():
+            metrics.DOWNTRACKS.labels(kind).inc(count - self._downtracks_counted[kind])
+        self._downtracks_counted = counts
 
     def _count_track(self, up: UpTrack, delta: int) -> None:
         metrics.TRACKS.labels(up.kind).inc(delta)
