@@ -136,6 +136,7 @@ async def call(address: str, cidr: str) -> dict[str, Any]:
                         "last": last,
                         "publisher": sent,
                         "tracks": len(subscription.tracks),
+                        "seconds": time.monotonic() - started,
                     }
                 finally:
                     await browser.close()
