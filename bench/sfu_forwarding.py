@@ -511,11 +511,15 @@ def print_table(rows: list[Row]) -> None:
         n = row.numbers
         print(
             f"{lead}{n['packets_per_s']:>9.0f}{n['mbit_per_s']:>8.1f}{n['packets_per_cpu_s']:>11.0f}"
-            f"{n.get('x_baseline', 0.0):>7.2f}{n['cores']['sfu']:>6.2f}{n['cores']['clients']:>8.2f}"
+            f"{_ratio(n):>7}{n['cores']['sfu']:>6.2f}{n['cores']['clients']:>8.2f}"
             f"{n['cores']['other']:>6.2f}{n['residual_loss_pct']['video']:>7.2f}%{n['residual_loss_pct']['audio']:>7.2f}%"
             f"{n['delay_p50_ms']:>7.1f}{n['delay_p99_ms']:>7.1f}{n['nack_sent']:>6}{n['rtx_received']:>6}"
             f"{n['pli_sent']:>5}{n['publisher_pli_received']:>8}{n['delivered_share']:>7.3f}"
         )
+
+
+def _ratio(numbers: dict[str, Any]) -> str:
+    return f"{numbers['x_baseline']:.2f}" if "x_baseline" in numbers else "-"
 
 
 def print_notes(rows: list[Row]) -> None:
