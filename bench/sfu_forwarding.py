@@ -599,7 +599,7 @@ def main() -> None:
     parser.add_argument("--paths", default="engine,baseline", help="which SFUs: engine, baseline")
     parser.add_argument("--seconds", type=float, default=10.0, help="the measured window of each run")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of traffic before the window")
-    parser.add_argument("--drain", type=float, default=1.5, help="seconds for retransmissions after it")
+    parser.add_argument("--drain", type=float, default=3.0, help="seconds for retransmissions after it")
     parser.add_argument(
         "--clients", type=int, default=0, help="client processes (0: one per 40 streams, ≤ 4)"
     )
