@@ -261,11 +261,7 @@ class SubscriberPeer(_Peer):
         """Puts `up` on an inactive slot of its kind, or on a new m-line."""
         slot = next((slot for slot in self.slots if slot.up is None and slot.kind == up.kind), None)
         if slot is None:
-            transceiver = self.pc.addTransceiver(up.kind, direction="sendonly")
-            self._take_transport(transceiver)
-            slot = Slot(transceiver, up.kind)
-            adapter.capture_send(transceiver, functools.partial(self._configure, slot))
-            self.slots.append(slot)
+            slot = self._new_slot(up.kind, "sendonly")
         slot.transceiver.direction = "sendonly"
         adapter.set_stream_id(slot.transceiver, up.session_id)
         slot.up = up
@@ -284,6 +280,20 @@ class SubscriberPeer(_Peer):
             slot.downtrack.switch_source(up, now)
         up.downtracks.append(slot.downtrack)
         return slot
+
+    def _new_slot(self, kind: str, direction: str) -> Slot:
+        transceiver = self.pc.addTransceiver(kind, direction=direction)
+        self._take_transport(transceiver)
+        slot = Slot(transceiver, kind)
+        adapter.capture_send(transceiver, functools.partial(self._configure, slot))
+        self.slots.append(slot)
+        return slot
+
+    def ensure_m_line(self) -> None:
+        """An offer needs an m-line (an SDP without one has an empty BUNDLE group browsers refuse),
+        and with it the transport connects at once: an inactive audio slot, for the first audio track."""
+        if not self.slots:
+            self._new_slot("audio", "inactive")
 
     def detach(self, slot: Slot) -> None:
         """The slot's track left: it stops forwarding and goes inactive in the next offer."""

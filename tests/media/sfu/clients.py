@@ -10,7 +10,7 @@ import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpSender, RTCRtpTransceiver, RTCSessionDescription
 
 from services.media.sfu import adapter
 from services.media.sfu.engine import SfuEngine
@@ -23,6 +23,8 @@ LOOPBACK = adapter.parse_networks(["127.0.0.0/8"])
 VP8_KEYFRAME = bytes((0x10, 0x00)) + b"K" * 900
 VP8_DELTA = bytes((0x10, 0x01)) + b"D" * 700
 OPUS = b"\xfc" + b"o" * 80
+H264_IDR = bytes((0x65, 0x88)) + b"I" * 900  # a single NAL unit: an IDR slice
+H264_SLICE = bytes((0x41, 0x9A)) + b"P" * 700
 
 
 def restrict(pc: RTCPeerConnection) -> None:
@@ -44,10 +46,19 @@ class PublishingClient:
     feedback: list[rtcp.Feedback] = field(default_factory=list)  # RTCP the SFU sent it
 
     @classmethod
-    def new(cls) -> PublishingClient:
+    def new(cls, video_codec: str = "VP8") -> PublishingClient:
+        """`video_codec` "VP8", or "H264" to offer only H.264 (as a browser without VP8 would)."""
         pc = adapter.new_peer_connection([])
         audio = pc.addTransceiver("audio", direction="sendonly")
         video = pc.addTransceiver("video", direction="sendonly")
+        if video_codec != "VP8":
+            video.setCodecPreferences(
+                [
+                    c
+                    for c in RTCRtpSender.getCapabilities("video").codecs
+                    if c.mimeType == f"video/{video_codec}"
+                ]
+            )
         restrict(pc)
         client = cls(pc, audio, video)
         adapter.take_ingress(adapter.dtls_transport(audio), client._on_rtp, client._on_rtcp)
@@ -96,7 +107,11 @@ class PublishingClient:
             )
         else:
             self.timestamp[kind] = ts + 3000
-            payload = VP8_KEYFRAME if keyframe else VP8_DELTA
+            h264 = adapter.transceiver_codecs(self.video)[0].name == "h264"
+            if h264:
+                payload = H264_IDR if keyframe else H264_SLICE
+            else:
+                payload = VP8_KEYFRAME if keyframe else VP8_DELTA
             packet = HEADER.pack(0x80, 0x80 | self._payload_type(kind), seq, ts, self.ssrc(kind)) + payload
         transport = adapter.dtls_transport(self.audio)
         with contextlib.suppress(ConnectionError):
@@ -116,6 +131,7 @@ class SubscribingClient:
     rtx: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     kinds: dict[int, str] = field(default_factory=dict)  # SSRC → "audio" | "video"
     sender_reports: list[rtcp.SenderReport] = field(default_factory=list)
+    payload_types: dict[str, set[int]] = field(default_factory=lambda: {"audio": set(), "video": set()})
     tracks: tuple[TrackInfo, ...] = ()
     # Loss on this leg: every n-th media packet is dropped on arrival (and NACKed at once).
     drop_every: int = 0
@@ -155,8 +171,8 @@ class SubscribingClient:
                     await adapter.sender_of(transport)(rtcp.nack(1, ssrc, [seq]))
                 return
         self.received[ssrc].append(seq)
+        payload_type = data[1] & 0x7F
         if ssrc not in self.kinds:
-            payload_type = data[1] & 0x7F
             self.kinds[ssrc] = next(
                 transceiver.kind
                 for transceiver in self.pc.getTransceivers()
@@ -164,6 +180,7 @@ class SubscribingClient:
                     codec.payload_type == payload_type for codec in adapter.transceiver_codecs(transceiver)
                 )
             )
+        self.payload_types[self.kinds[ssrc]].add(payload_type)
 
     def _rtx_payload_types(self) -> set[int]:
         return {

@@ -12,7 +12,9 @@ import pytest
 from prometheus_client import REGISTRY
 
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
+from services.media.sfu import adapter
 from services.media.sfu.engine import EngineOptions, SfuEngine
+from services.media.sfu.forwarding import rtcp
 from services.media.sfu.ports import Connection, Role, Source
 from tests.media.sfu.clients import (
     Listener,
@@ -114,6 +116,18 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
             what="forwarded video counted",
         )
         assert sample("parta_sfu_calls") >= 1
+
+        # The publishers hear receiver reports for both their tracks and a REMB cap for their camera.
+        def reported(client: PublishingClient) -> bool:
+            blocks = {
+                b.ssrc for r in client.feedback if isinstance(r, rtcp.ReceiverReport) for b in r.reports
+            }
+            caps = [r for r in client.feedback if isinstance(r, rtcp.Remb)]
+            video = client.ssrc("video")
+            return blocks >= {client.ssrc("audio"), video} and any(c.ssrcs == (video,) for c in caps)
+
+        await until(lambda: reported(alice) and reported(bob), within=5, what="reports to publishers")
+        assert {r.bitrate for r in alice.feedback if isinstance(r, rtcp.Remb)} <= set(range(790_000, 800_001))
         # Sender reports with SDES on every down-track.
         await until(lambda: len(carol.sender_reports) >= 8, within=5, what="sender reports to carol")
         assert {report.ssrc for report in carol.sender_reports} == set(carol.received)
@@ -143,6 +157,35 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
     finally:
         for client in (alice, bob, carol):
             await client.close()
+
+
+async def test_an_h264_publisher_reaches_the_subscriber_as_h264(engine: Running) -> None:
+    """A browser that offers only H.264 (no VP8) publishes H.264; the subscriber's m-line carries it
+    on the payload type its own negotiation gave H.264."""
+    sfu, _ = engine
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
+    alice, carol = PublishingClient.new(video_codec="H264"), SubscribingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", alice)
+        assert adapter.transceiver_codecs(alice.video)[0].name == "h264"
+        await subscribe(sfu, CALL, "carol", carol)
+        await wait_connected(alice.pc, carol.pc)
+
+        async def flowing() -> bool:
+            await alice.send("video", keyframe=True)
+            return bool(carol.of_kind("video"))
+
+        await until(flowing, within=10, what="alice's H.264 flowing")
+        for _ in range(10):
+            await alice.send("video")
+        await until(lambda: len(carol.of_kind("video")) >= 11, within=10, what="inter frames")
+        video = next(t for t in carol.pc.getTransceivers() if t.kind == "video")
+        h264_types = {c.payload_type for c in adapter.transceiver_codecs(video) if c.name == "h264"}
+        assert carol.payload_types["video"] <= h264_types
+    finally:
+        await alice.close()
+        await carol.close()
 
 
 async def test_what_the_subscribers_leg_loses_comes_back_as_rtx(engine: Running) -> None:

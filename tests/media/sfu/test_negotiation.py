@@ -59,8 +59,10 @@ async def test_a_late_publisher_is_offered_to_subscribers_one_offer_at_a_time(en
         await sfu.open_session(CALL, session, f"user-{session}", may_publish=True)
     alice, bob, carol = PublishingClient.new(), PublishingClient.new(), SubscribingClient.new()
     try:
-        first = await sfu.subscribe(CALL, "carol")  # nothing published yet: an offer with no tracks
+        first = await sfu.subscribe(CALL, "carol")  # nothing published yet: an offer with no tracks,
         assert first.tracks == ()
+        assert first.sdp.count("m=audio") == 1  # but one inactive m-line, so it is a valid offer
+        assert "a=inactive" in first.sdp
         await publish(sfu, CALL, "alice", alice)  # while carol's first offer is unanswered
         assert listener.offers_for("carol") == []  # queued behind the outstanding offer
         await answer(sfu, CALL, "carol", carol, first)

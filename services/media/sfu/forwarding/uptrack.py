@@ -84,6 +84,7 @@ class UpTrack:
         self.bytes_in = 0
         self.rtx_in = 0
         self.nacks_sent = 0
+        self.lost_unreported = 0
 
     @property
     def forwarding(self) -> bool:
@@ -211,6 +212,7 @@ class UpTrack:
                 while len(missing) > MAX_MISSING:
                     del missing[next(iter(missing))]
                     self.lost_total += 1
+                    self.lost_unreported += 1
             if seq < self.max_seq:
                 self.cycles += 0x10000
             self.max_seq = seq
@@ -229,6 +231,7 @@ class UpTrack:
             if entry[0] >= MAX_NACK_TRIES:
                 del self._missing[seq]
                 self.lost_total += 1
+                self.lost_unreported += 1
                 continue
             entry[0] += 1
             entry[1] = now
