@@ -2,8 +2,8 @@
 `Subscriber` whose receivers never decode, both on aiortc, both confined to loopback.
 
 They speak SDP only; whoever drives them carries the offers and answers (the SFU engine directly in
-the benchmark and the SFU's tests, the gateway's WebSocket in a smoke test of a deployment). aiortc
-puts every gathered candidate into the SDP, so no trickle is needed.
+the benchmark and the SFU's tests; a client of the gateway's WebSocket could carry them the same way).
+aiortc puts every gathered candidate into the SDP, so no trickle is needed.
 
     publisher = Publisher(load_clip())
     answer = await sfu_side(await publisher.offer())   # publisher offer → the SFU's answer
