@@ -63,8 +63,9 @@ class Room:
         self._sessions: dict[str, Session] = {}
         self._lock = asyncio.Lock()
         self._closing = False
+        self._downtracks_counted = {"audio": 0, "video": 0}
         self._speaker = SpeakerDetector()
-        self._loop = asyncio.get_event_loop()
+        self._loop = asyncio.get_running_loop()
         self._tasks = [
             asyncio.ensure_future(self._report_loop()),
             asyncio.ensure_future(self._speaker_loop()),
@@ -106,8 +107,7 @@ class Room:
             session.connection = Connection.CLOSED
             self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
             if not self._closing:
-                for other in self._sessions.values():
-                    await self._renegotiate(other)
+                await self._renegotiate_all()
 
     async def _close_peers(self, session: Session) -> None:
         for peer in (session.publisher, session.subscriber):
@@ -127,6 +127,7 @@ class Room:
                 await task
         for session_id in list(self._sessions):
             await self.close_session(session_id)
+        self._count_downtracks(closing=True)
 
     # --- negotiation ------------------------------------------------------------------------------
 
@@ -160,6 +161,7 @@ class Room:
         described = {track.mid: track for track in tracks}
         publisher = PublisherPeer(self._options.host_addresses, self._networks, self._servers, self._forward)
         chosen: dict[Source, UpTrack] = {}
+        paused_at_source: dict[Source, bool] = {}
         now = time.monotonic()
 
         def track_for(mid: str, kind: str) -> UpTrack | None:
@@ -178,18 +180,22 @@ class Room:
                     schedule=self._loop.call_later,
                     keyframe_interval=self._options.keyframe_interval,
                 )
-            up.muted = False  # publishing a source again is the person's own unmute
-            up.may_publish = session.may_publish
             chosen[source] = up
+            paused_at_source[source] = info is not None and info.muted
             return up
 
-        for up in session.tracks.values():  # existing tracks' feedback goes to the new peer from now on
-            up.feedback = publisher.send_rtcp
         try:
             answer = await publisher.answer(sdp, track_for)
         except BaseException:
             await publisher.close()
             raise
+        for source, up in chosen.items():
+            up.feedback = publisher.send_rtcp  # keyframe requests and NACKs go to the new peer
+            up.paused_at_source = paused_at_source[source]
+            # A moderator's mute holds while the client publishes the source as muted (a reconnect
+            # of a muted page); publishing it unmuted is the person's own unmute.
+            up.muted = up.muted and up.paused_at_source
+            up.may_publish = session.may_publish
         old = session.publisher
         session.publisher = publisher
         publisher.pc.on("connectionstatechange", lambda: self._update_connection(session))
@@ -205,9 +211,7 @@ class Room:
                 session.tracks[source] = up
                 self._count_track(up, +1)
             up.request_keyframe(now)
-        for other in self._sessions.values():
-            if other is not session:
-                await self._renegotiate(other)
+        await self._renegotiate_all(besides=session)
         return answer
 
     async def subscribe(self, session_id: str) -> SubscriberOffer:
@@ -222,6 +226,7 @@ class Room:
                     old.detach(slot)
                 await old.close()
             self._sync(session, subscriber)
+            subscriber.ensure_m_line()
             sdp = await subscriber.offer()
             return SubscriberOffer(sdp=sdp, tracks=self._track_infos(subscriber))
 
@@ -246,6 +251,15 @@ class Room:
                     slot.downtrack.pause()
             changed = True
         return changed
+
+    async def _renegotiate_all(self, besides: Session | None = None) -> None:
+        """Every other subscriber re-offered; one that fails is logged, not the caller's error."""
+        for other in list(self._sessions.values()):
+            if other is not besides:
+                try:
+                    await self._renegotiate(other)
+                except Exception:
+                    logger.exception("SFU re-offer to a subscriber failed")
 
     async def _renegotiate(self, session: Session) -> None:
         subscriber = session.subscriber
@@ -277,7 +291,7 @@ class Room:
                     source=Source(up.source),
                     user_id=up.user_id,
                     session_id=up.session_id,
-                    muted=not up.forwarding,
+                    muted=up.paused_at_source or not up.forwarding,
                 )
             )
         return tuple(infos)
@@ -363,11 +377,14 @@ class Room:
                 logger.exception("SFU room report failed")
 
     def _report(self, now: float) -> None:
+        self._count_downtracks()
         options = self._options
         for session in self._sessions.values():
             if session.publisher is not None and not session.publisher.closed:
-                screen = Source.SCREEN in session.tracks
-                bitrate = options.max_screen_bitrate if screen else options.max_camera_bitrate
+                # REMB caps what the publisher sends in all: its camera and its screen share together.
+                bitrate = (options.max_camera_bitrate if Source.CAMERA in session.tracks else 0) + (
+                    options.max_screen_bitrate if Source.SCREEN in session.tracks else 0
+                )
                 session.publisher.report(now, bitrate)
             if session.subscriber is not None and not session.subscriber.closed:
                 session.subscriber.report(now, options.cname)
@@ -381,15 +398,36 @@ class Room:
         metrics.RTX_RECEIVED.inc(up.rtx_in)
         metrics.NACKS_SENT.inc(up.nacks_sent)
         metrics.PLI_SENT.inc(up.keyframe_requests_sent)
+        metrics.LOST_UPSTREAM.labels(kind).inc(up.lost_unreported)
+        up.lost_unreported = 0
         up.packets_in = up.bytes_in = up.rtx_in = up.nacks_sent = up.keyframe_requests_sent = 0
         for downtrack in up.downtracks:
-            metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_out)
-            metrics.BYTES_OUT.labels(kind).inc(downtrack.bytes_out)
+            metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_sent - downtrack.packets_counted)
+            metrics.BYTES_OUT.labels(kind).inc(downtrack.octets_sent - downtrack.octets_counted)
+            downtrack.packets_counted, downtrack.octets_counted = (
+                downtrack.packets_sent,
+                downtrack.octets_sent,
+            )
             metrics.RTX_SENT.inc(downtrack.rtx_sent)
             metrics.NACKS_RECEIVED.inc(downtrack.nacks_received)
             metrics.PLI_RECEIVED.inc(downtrack.keyframe_requests_received)
-            downtrack.packets_out = downtrack.bytes_out = downtrack.rtx_sent = 0
+            downtrack.rtx_sent = 0
+            if downtrack.reported_loss is not None:
+                metrics.SUBSCRIBER_LOSS.observe(downtrack.reported_loss)
+                downtrack.reported_loss = None
             downtrack.nacks_received = downtrack.keyframe_requests_received = 0
+
+    def _count_downtracks(self, closing: bool = False) -> None:
+        counts = {"audio": 0, "video": 0}
+        if not closing:
+            for session in self._sessions.values():
+                if session.subscriber is not None:
+                    for slot in session.subscriber.slots:
+                        if slot.up is not None:
+                            counts[slot.kind] += 1
+        for kind, count in counts.items():
+            metrics.DOWNTRACKS.labels(kind).inc(count - self._downtracks_counted[kind])
+        self._downtracks_counted = counts
 
     def _count_track(self, up: UpTrack, delta: int) -> None:
         metrics.TRACKS.labels(up.kind).inc(delta)

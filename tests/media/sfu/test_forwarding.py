@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import struct
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -81,6 +82,20 @@ def _collect(into: Received) -> tuple[adapter.RtpHandler, adapter.RtcpHandler]:
     return on_rtp, on_rtcp
 
 
+def in_order(send: adapter.Send) -> adapter.SendNow:
+    """The engine sends RTP without awaiting (straight to the ICE pair's socket); over the in-memory
+    link the same is a task per packet, which run in the order they were made."""
+    loop = asyncio.get_running_loop()
+    sending: set[asyncio.Task[None]] = set()
+
+    def send_now(packet: bytes) -> None:
+        task = loop.create_task(quietly(send, packet))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
+    return send_now
+
+
 async def quietly(send: adapter.Send, packet: bytes) -> None:
     with contextlib.suppress(ConnectionError):
         await send(packet)
@@ -120,11 +135,11 @@ async def rig() -> AsyncIterator[Rig]:
     adapter.take_ingress(sfu_in, sfu_rtp, sfu_rtcp)
     downtrack = DownTrack(up, 5555, 5556, initial_sequence=100, initial_timestamp=1000)
     downtrack.configure(RtpParameters("0", (SUB_VP8, SUB_RTX), ()))
-    downtrack.send = adapter.sender_of(sfu_out)
+    downtrack.send = in_order(adapter.sender_of(sfu_out))
     up.downtracks.append(downtrack)
 
     async def sfu_out_rtcp(data: bytes) -> None:
-        await answer_feedback(data, {5555: downtrack}, adapter.sender_of(sfu_out))
+        answer_feedback(data, {5555: downtrack}, in_order(adapter.sender_of(sfu_out)))
 
     async def ignore(data: bytes, arrival_time_ms: int) -> None:
         return None
@@ -290,3 +305,21 @@ async def test_sender_reports_map_the_down_track_to_the_publishers_clock(rig: Ri
     # Publisher timestamp 93000 became 4000 on this down-track (90000 → 1000); the report is a moment later.
     assert (sr.rtp_timestamp - 4000) & 0xFFFFFFFF < 9000
     assert abs(((sr.ntp >> 32) - rtcp.NTP_EPOCH_OFFSET) - time.time()) < 5
+
+    # The subscriber's receiver report about it: the loss it saw and, from our SR, the round trip.
+    block = rtcp.ReportBlock(5555, 64, 3, 101, 0, rtcp.ntp_middle(sr.ntp), 0)
+    await rig.subscriber_sends(rtcp.receiver_report(77, [block]))
+    await until(lambda: rig.downtrack.reported_loss == 0.25, within=5, what="the reported loss")
+    assert 0.005 <= rig.downtrack.rtt < 1.0
+
+
+async def test_a_malformed_packet_is_dropped_and_forwarding_goes_on(rig: Rig) -> None:
+    await rig.publish(rtp(1111, 1, 0, KEYFRAME))
+    await until(lambda: len(rig.at_subscriber.media(5555)) == 1, within=5)
+    truncated_extension = HEADER.pack(0x90, 0x80 | 96, 2, 3000, 1111) + b"\xbe\xde\x00\x09"
+    empty_rtx = HEADER.pack(0x90, 0x80 | 97, 9, 3000, 1112) + b"\xbe"
+    for bad in (truncated_extension, empty_rtx):
+        with contextlib.suppress(ValueError, IndexError, struct.error):
+            await fan_out(rig.up, bad, SSRC_AT_8.unpack_from(bad, 8)[0], time.monotonic())
+    await rig.publish(rtp(1111, 3, 6000, DELTA))
+    await until(lambda: len(rig.at_subscriber.media(5555)) == 2, within=5, what="forwarding after")

@@ -15,7 +15,7 @@ ignored. Sender reports map its timestamps to NTP time from the publisher's own 
 
 from __future__ import annotations
 
-from services.media.sfu.adapter import AUDIO_LEVEL_URI, Codec, RtpParameters, Send
+from services.media.sfu.adapter import AUDIO_LEVEL_URI, Codec, RtpParameters, SendNow
 from services.media.sfu.forwarding import rtcp
 from services.media.sfu.forwarding.packets import HEADER, is_keyframe, wrap_rtx
 from services.media.sfu.forwarding.uptrack import UpTrack
@@ -54,13 +54,13 @@ class DownTrack:
         self.ssrc = ssrc
         self.rtx_ssrc = rtx_ssrc
         # The subscriber transport's send (set by the engine; the down-track itself does no I/O).
-        self.send: Send | None = None
+        self.send: SendNow | None = None
         self.video = up.video
         size = VIDEO_HISTORY if self.video else AUDIO_HISTORY
         self._size = size
         self._history: list[bytes | None] = [None] * size
-        self._resent_at = [0.0] * size
-        self._resends = [0] * size
+        # Resends by history slot: (the packet resent, when last, how often) — kept off the per-packet path.
+        self._resent: dict[int, tuple[bytes, float, int]] = {}
         self.parameters: RtpParameters | None = None
         self._pt_map: dict[int, int] = {}
         self._rtx_pt = 0
@@ -82,11 +82,14 @@ class DownTrack:
         # Counters (sender reports; the metrics read and reset the *_count ones).
         self.packets_sent = 0
         self.octets_sent = 0
-        self.packets_out = 0
-        self.bytes_out = 0
+        # What the metrics have counted of packets_sent / octets_sent.
+        self.packets_counted = 0
+        self.octets_counted = 0
         self.rtx_sent = 0
         self.nacks_received = 0
         self.keyframe_requests_received = 0
+        # The fraction lost in the subscriber's last receiver report (None: none since read).
+        self.reported_loss: float | None = None
 
     def configure(self, parameters: RtpParameters) -> None:
         """The subscriber's answer negotiated this m-line (payload types, RTX, extension ids)."""
@@ -131,6 +134,10 @@ class DownTrack:
         self.paused = False
         self._need_resync = True
         self.up.request_keyframe(now)
+
+    def resync(self) -> None:
+        """Packets were held back upstream (a mute, a block): continue without a gap."""
+        self._need_resync = True
 
     def switch_source(self, up: UpTrack, now: float) -> None:
         """Another up-track feeds this m-line from now on (seamless for the subscriber)."""
@@ -186,14 +193,9 @@ class DownTrack:
             )
         else:
             packet = HEADER.pack(0x80 | padding, marker << 7 | out_pt, seq_out, ts_out, self.ssrc) + payload
-        slot = seq_out % self._size
-        self._history[slot] = packet
-        self._resends[slot] = 0
-        self._resent_at[slot] = 0.0
+        self._history[seq_out % self._size] = packet
         self.packets_sent += 1
-        self.packets_out += 1
         self.octets_sent += len(payload)
-        self.bytes_out += len(packet)
         return packet
 
     def _resync(self, source: int, seq: int, ts: int, now: float) -> None:
@@ -226,10 +228,15 @@ class DownTrack:
             packet = self._history[slot]
             if packet is None or packet[2] << 8 | packet[3] != seq:
                 continue
-            if now - self._resent_at[slot] < self.rtt or self._resends[slot] >= MAX_RESENDS:
-                continue
-            self._resent_at[slot] = now
-            self._resends[slot] += 1
+            resent = self._resent.get(slot)
+            count = 0
+            if resent is not None and resent[0] is packet:
+                if now - resent[1] < self.rtt or resent[2] >= MAX_RESENDS:
+                    continue
+                count = resent[2]
+            if len(self._resent) >= self._size:
+                self._resent.clear()
+            self._resent[slot] = (packet, now, count + 1)
             if self._rtx_pt:
                 answers.append(wrap_rtx(packet, self._rtx_pt, self._rtx_seq, self.rtx_ssrc))
                 self._rtx_seq = (self._rtx_seq + 1) & 0xFFFF
@@ -243,7 +250,9 @@ class DownTrack:
         self.up.request_keyframe(now)
 
     def on_report(self, block: rtcp.ReportBlock, now: float) -> None:
-        """A report block about this down-track: the round-trip time from our last sender report."""
+        """A report block about this down-track: the loss the subscriber saw, and the round-trip time
+        from our last sender report."""
+        self.reported_loss = block.fraction_lost / 256
         if block.lsr:
             delay = (rtcp.ntp_middle(rtcp.ntp_now(now)) - block.lsr - block.dlsr) & 0xFFFFFFFF
             if delay < 0x80000000:
