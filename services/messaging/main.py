@@ -129,7 +129,7 @@ class MessagingApp:
             # Calls in chats (R-MEDIA-1): media's events kept for the chats' "call in progress".
             calls_subscription(call_store, self.live),
         ]
-        self.chats = Chats(self.runtime.db, chat_store, access, self.directory)
+        self.chats = Chats(self.runtime.db, chat_store, access, self.directory, moderation_store)
         # Notifications: pushes for new messages, the e-mail digest, quiet hours.
         self.mailer = mailer_from(settings)  # None: no PARTA_SMTP_HOST, no digests
         self.notifications = Notifications(
