@@ -234,6 +234,29 @@ async def test_an_aiortc_publisher_negotiating_over_the_websocket_gets_an_answer
                 "type": "call.ok",
                 "id": "answer-1",
             }
+
+            # The tiles the student shows, and the end of the teacher's trickled candidates.
+            await student_ws.send(
+                {
+                    "type": "call.visible",
+                    "id": "visible-1",
+                    "call_id": call_id,
+                    "session_id": student_in["me"]["session_id"],
+                    "sessions": [teacher_in["me"]["session_id"]],
+                }
+            )
+            await frame_where(student_ws, "call.ok", lambda f: f["id"] == "visible-1")
+            await teacher_ws.send(
+                {
+                    "type": "call.ice",
+                    "id": "ice-end",
+                    "call_id": call_id,
+                    "session_id": teacher_in["me"]["session_id"],
+                    "role": "publisher",
+                    "candidate": {"candidate": "", "sdp_mid": "0", "sdp_mline_index": 0},
+                }
+            )
+            await frame_where(teacher_ws, "call.ok", lambda f: f["id"] == "ice-end")
         finally:
             await close_all([publisher, subscriber])
 
