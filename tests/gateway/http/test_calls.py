@@ -406,3 +406,23 @@ async def test_r_media_1_a_publishers_media_reaches_a_subscriber_signalled_over_
             assert frame.width > 0
         finally:
             await close_all([publisher, viewer])
+
+
+async def test_the_calls_routes_and_the_chats_call_are_in_the_openapi_document(platform: Platform) -> None:
+    document = ok(await platform.http.get("/api/openapi.json"))
+    paths = document["paths"]
+    for path, method in [
+        ("/api/v1/chats/{chat_id}/call", "post"),
+        ("/api/v1/chats/{chat_id}/call", "get"),
+        ("/api/v1/calls/{call_id}/sessions/{session_id}/leave", "post"),
+        ("/api/v1/calls/{call_id}/sessions/{session_id}", "patch"),
+        ("/api/v1/calls/{call_id}/participants/{user_id}/mute", "post"),
+        ("/api/v1/calls/{call_id}/participants/{user_id}", "delete"),
+    ]:
+        assert method in paths[path], (path, method)
+        assert {"403", "404", "503"} <= set(paths[path][method]["responses"]), (path, method)
+    schemas = document["components"]["schemas"]
+    assert "ended_at" not in schemas["CallOut"]["properties"]
+    assert set(schemas["ChatCallOut"]["properties"]) == {"id", "started_at", "participant_count"}
+    assert "call" in schemas["ChatOut"]["properties"]
+    assert set(schemas["MuteIn"]["properties"]["source"]["enum"]) == {"microphone", "camera", "screen"}
