@@ -328,7 +328,7 @@ async def test_r_media_1_a_publishers_media_reaches_a_subscriber_signalled_over_
     world: World,
 ) -> None:
     """The whole path: the SFU's re-offer reaches the viewer's socket as `call.offer` naming the
-    publisher's tracks; once answered over the socket, the publisher's video arrives (loopback only)."""
+    publisher's tracks; once answered over the socket, its video and audio arrive (loopback only)."""
     port = world.platform.gateway.port
     teacher, student = world.teacher, world.students[1]
     publisher, viewer = loopback_peer(), loopback_peer()
@@ -404,6 +404,9 @@ async def test_r_media_1_a_publishers_media_reaches_a_subscriber_signalled_over_
             )
             frame = await asyncio.wait_for(video.recv(), 20)
             assert frame.width > 0
+            audio = next(t for t in received if t.kind == "audio")
+            sound = await asyncio.wait_for(audio.recv(), 20)
+            assert sound.samples > 0
         finally:
             await close_all([publisher, viewer])
 
