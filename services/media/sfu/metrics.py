@@ -14,13 +14,18 @@ DOWNTRACKS = Gauge("parta_sfu_downtracks", "Subscriber copies of tracks (down-tr
 PACKETS_IN = Counter("parta_sfu_packets_in_total", "RTP packets received from publishers", ["kind"])
 BYTES_IN = Counter("parta_sfu_bytes_in_total", "RTP bytes received from publishers", ["kind"])
 PACKETS_OUT = Counter("parta_sfu_packets_out_total", "RTP packets forwarded to subscribers", ["kind"])
-BYTES_OUT = Counter("parta_sfu_bytes_out_total", "RTP bytes forwarded to subscribers", ["kind"])
+BYTES_OUT = Counter("parta_sfu_bytes_out_total", "RTP payload bytes forwarded to subscribers", ["kind"])
 FORWARDING_DELAY = Histogram(
     "parta_sfu_forwarding_delay_seconds",
     "From a packet's decryption to its last copy handed to a subscriber transport",
     buckets=(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05),
 )
 LOST_UPSTREAM = Counter("parta_sfu_lost_upstream_packets_total", "Publisher packets lost for good", ["kind"])
+SUBSCRIBER_LOSS = Histogram(
+    "parta_sfu_subscriber_loss_ratio",
+    "Fraction of a down-track's packets its subscriber reported lost (RTCP receiver reports, before RTX)",
+    buckets=(0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+)
 NACKS_SENT = Counter("parta_sfu_nacks_sent_total", "NACKs sent to publishers")
 NACKS_RECEIVED = Counter("parta_sfu_nacks_received_total", "NACKs received from subscribers")
 RTX_SENT = Counter("parta_sfu_rtx_sent_total", "Retransmissions sent to subscribers")
