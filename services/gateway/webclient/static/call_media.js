@@ -394,7 +394,7 @@ export class CallMedia {
         return media.sessionId;
       },
       tracks() {
-        return media.remoteTracks.map(({ track, ...info }) => ({ ...info, readyState: track.readyState }));
+        return media.remoteTracks.map(({ track, ...info }) => ({ ...info, track_id: track.id, readyState: track.readyState }));
       },
     };
   }

@@ -1,0 +1,182 @@
+"""Calls in real browsers (issue 13): three Chromium pages with fake cameras and microphones in one
+chat's call, through the gateway's HTTP and WebSocket, the media service and a real SFU process,
+over real WebRTC on loopback. Each page receives the other two (video frames decoded and audio
+samples received keep rising); a shared screen reaches the others; a moderator's «Выключить
+микрофон» reaches the muted page, which stops sending; only the chat's members get in (R-MEDIA-3:
+a member of the school who is not in the chat and another school's member are refused, and the page
+says why); a member whose camera and microphone are refused listens; the chat and the chats list
+show «Идёт звонок · N» live and stop when the last one leaves (R-MEDIA-1: no time limit)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest_asyncio
+from playwright.async_api import Page, expect
+
+from tests.support.chats import create_chat, enrolled_students, join, school_with_class_teacher
+from tests.support.http import bearer
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool
+from tests.web.browser import DESKTOP, Person, assert_readable, shoot, use_tokens
+from tests.web.calls.peers import receives, session_of
+
+Tokens = dict[str, Any]
+REFUSE_DEVICES = """() => {
+  const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  navigator.mediaDevices.getUserMedia = refuse;
+}"""
+
+
+@dataclass
+class World:
+    school: ClassSchool
+    teacher: Tokens  # class teacher of 5А: moderates the class chat
+    students: list[Tokens]  # in the class chat
+    outsider: Tokens  # a student of 5А who is not in the chat
+    stranger: Tokens  # another school's administrator
+    chat: dict[str, Any]
+
+
+@pytest_asyncio.fixture(scope="module")
+async def world(platform: Platform) -> World:
+    base = await school_with_class_teacher(platform, 1313, "+79120131301", "+79120131302", ["5А"])
+    school = base.school
+    students = await enrolled_students(platform, school, "5А", 4)
+    chat = await create_chat(
+        platform, school.id, base.teacher, kind="class", class_id=school.classes["5А"], title=""
+    )
+    for student in students[:3]:
+        await join(platform, chat, student)
+    return World(school, base.teacher, students[:3], students[3], base.other.school.admin, chat)
+
+
+async def open_chat(page: Page, tokens: Tokens, chat: dict[str, Any]) -> None:
+    await use_tokens(page, tokens, f"/chats/{chat['id']}")
+    await expect(page.get_by_role("heading", name=chat["title"])).to_be_visible()
+
+
+def in_call(page: Page) -> Any:
+    return page.get_by_role("toolbar", name="Управление звонком")
+
+
+async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
+    platform: Platform, world: World, caller: Person
+) -> None:
+    # The class teacher starts the call from the chat on a desktop.
+    teacher = await caller(DESKTOP)
+    await open_chat(teacher, world.teacher, world.chat)
+    await teacher.get_by_role("button", name="Позвонить").click()
+    await expect(in_call(teacher)).to_be_visible()
+    await expect(teacher.locator(".tile.mine")).to_be_visible()
+
+    # A student on a phone sees «Идёт звонок · 1» live in the chats list and joins from the chat.
+    misha = await caller()
+    await use_tokens(misha, world.students[0], "/chats")
+    row = misha.locator("li.chat-item", has_text=world.chat["title"])
+    await expect(row.locator(".call-badge")).to_contain_text("Идёт звонок · 1", timeout=10_000)
+    await row.get_by_role("link").click()
+    await misha.get_by_role("button", name="Присоединиться").click()
+    await expect(in_call(misha)).to_be_visible()
+
+    # The second student joins from the chat, whose bar says two are in the call.
+    katya = await caller()
+    await open_chat(katya, world.students[1], world.chat)
+    await expect(katya.locator(".call-bar")).to_contain_text("Идёт звонок · 2")
+    await katya.get_by_role("button", name="Присоединиться").click()
+    await expect(in_call(katya)).to_be_visible()
+
+    pages = {"teacher": teacher, "misha": misha, "katya": katya}
+    sessions = {name: await session_of(page) for name, page in pages.items()}
+    for name, page in pages.items():
+        others = [
+            (session, source)
+            for who, session in sessions.items()
+            if who != name
+            for source in ("camera", "microphone")
+        ]
+        await receives(page, others)
+        await expect(page.locator(".call-grid > li.tile:not(.more)")).to_have_count(3)
+        await expect(page.locator(".call-meta")).to_contain_text("3 участника")
+        await assert_readable(page, f"the call, {name}")
+
+    await shoot(misha, "call")
+
+    # The teacher shares the screen: both students get it, in a tile of its own.
+    share = teacher.get_by_role("button", name="Показать экран")
+    await share.click()
+    await expect(share).to_have_attribute("aria-pressed", "true")
+    for page in (misha, katya):
+        await expect(page.locator(".tile.screen")).to_be_visible(timeout=15_000)
+        await receives(page, [(sessions["teacher"], "screen")])
+    await shoot(katya, "call-screen-share")
+    await share.click()
+    await expect(misha.locator(".tile.screen")).to_have_count(0, timeout=10_000)
+
+    # Raising a hand shows on the others' tiles.
+    await katya.get_by_role("button", name="Поднять руку").click()
+    await expect(teacher.locator(f'.tile[data-session="{sessions["katya"]}"] .tile-flag.hand')).to_be_visible(
+        timeout=10_000
+    )
+
+    # The moderator turns Миша's microphone off: his page says so and stops sending sound.
+    await teacher.get_by_role("button", name="Участники").click()
+    person = teacher.locator(f'.call-person[data-session="{sessions["misha"]}"]')
+    await expect(person).to_contain_text("микрофон включён", timeout=10_000)
+    await person.get_by_role("button", name="Выключить микрофон").click()
+    await expect(misha.get_by_text("Модератор выключил вам микрофон")).to_be_visible(timeout=10_000)
+    await expect(misha.get_by_role("button", name="Микрофон")).to_have_attribute("aria-pressed", "false")
+    assert await misha.evaluate("() => window.__parta_call.media.senders.microphone.track") is None
+    await expect(person).to_contain_text("микрофон выключен", timeout=10_000)
+
+    # Everyone leaves: the call ends and the chat offers «Позвонить» again.
+    for page in (katya, misha, teacher):
+        await page.get_by_role("button", name="Выйти").click()
+        await expect(page.get_by_role("heading", name=world.chat["title"])).to_be_visible()
+        assert await page.evaluate("() => window.__parta_call === undefined")
+    await expect(teacher.get_by_role("button", name="Позвонить")).to_be_visible(timeout=10_000)
+    ended = await platform.http.get(f"/api/v1/chats/{world.chat['id']}/call", headers=bearer(world.teacher))
+    assert ended.status_code == 404, ended.text
+
+
+async def test_r_media_3_an_outsider_and_another_schools_member_are_refused(
+    platform: Platform, world: World, caller: Person
+) -> None:
+    for tokens, who in ((world.outsider, "a student not in the chat"), (world.stranger, "another school")):
+        refused = await platform.http.post(f"/api/v1/chats/{world.chat['id']}/call", headers=bearer(tokens))
+        assert refused.status_code in (403, 404), (who, refused.text)
+        assert refused.json()["error"]["rule"] == "R-MEDIA-3", (who, refused.text)
+
+        page = await caller()
+        await use_tokens(page, tokens, f"/chats/{world.chat['id']}/call")
+        alert = page.get_by_role("alert")
+        await expect(alert).to_have_attribute("data-rule", "R-MEDIA-3")
+        await expect(alert).to_have_text(re.compile(r"\w+"))
+        await expect(in_call(page)).to_have_count(0)
+        await assert_readable(page, f"the refusal, {who}")
+
+
+async def test_a_member_whose_camera_and_microphone_are_refused_listens(
+    platform: Platform, world: World, caller: Person
+) -> None:
+    teacher = await caller(DESKTOP)
+    await use_tokens(teacher, world.teacher, f"/chats/{world.chat['id']}/call")
+    await expect(in_call(teacher)).to_be_visible()
+
+    listener = await caller()
+    await use_tokens(listener, world.students[2], f"/chats/{world.chat['id']}")
+    await listener.evaluate(REFUSE_DEVICES)  # the person said «Блокировать» to the browser's question
+    await listener.get_by_role("button", name="Присоединиться").click()
+    await expect(listener.get_by_text("Камера и микрофон недоступны")).to_be_visible(timeout=10_000)
+    await expect(listener.get_by_text("вы в звонке как слушатель")).to_be_visible()
+    started_by = await session_of(teacher)
+    await receives(listener, [(started_by, "camera"), (started_by, "microphone")])
+    await expect(listener.get_by_role("button", name="Микрофон")).to_have_attribute("aria-pressed", "false")
+    await assert_readable(listener, "listening only")
+    await shoot(listener, "call-listen-only")
+
+    for page in (listener, teacher):
+        await page.get_by_role("button", name="Выйти").click()
+        await expect(page.get_by_role("heading", name=world.chat["title"])).to_be_visible()
