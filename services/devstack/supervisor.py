@@ -56,11 +56,15 @@ class ServiceSpec:
 
 
 # The gRPC backends, started in this order (a backend may call the ones before it). Every process
-# learns every backend's address as PARTA_<NAME>_ADDR. messaging and media join here, one line each.
+# learns every backend's address as PARTA_<NAME>_ADDR (media finds the SFU as PARTA_SFU_ADDR).
 BACKENDS: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", "services.identity.main"),
     ServiceSpec("directory", "services.directory.main"),
     ServiceSpec("messaging", "services.messaging.main"),
+    # The SFU process (parta-sfu: no database) before media, whose calls it holds; on 127.0.0.1,
+    # offering only loopback candidates unless PARTA_SFU_HOST_ADDRESSES says otherwise.
+    ServiceSpec("sfu", "services.media.sfu.main", database=False),
+    ServiceSpec("media", "services.media.main"),
 )
 GATEWAY = ServiceSpec("gateway", "services.gateway.main", database=False)
 

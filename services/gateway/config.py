@@ -14,6 +14,8 @@ class GatewaySettings(ServiceSettings):
     identity_addr: str = "127.0.0.1:50051"
     directory_addr: str = "127.0.0.1:50052"
     messaging_addr: str = "127.0.0.1:50053"
+    # The media service (calls, signalling; R-MEDIA-1).
+    media_addr: str = "127.0.0.1:50054"
     grpc_timeout_seconds: float = Field(default=10.0, gt=0)
     # Where people reach Parta (https://parta.region.example): printed invite links start with it.
     # Empty: the address the request came to.

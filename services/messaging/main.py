@@ -123,7 +123,7 @@ class MessagingApp:
             live_membership_subscription(self.live),
             *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
         ]
-        self.chats = Chats(self.runtime.db, chat_store, access, self.directory)
+        self.chats = Chats(self.runtime.db, chat_store, access, self.directory, moderation_store)
         # Notifications: pushes for new messages, the e-mail digest, quiet hours.
         self.mailer = mailer_from(settings)  # None: no PARTA_SMTP_HOST, no digests
         self.notifications = Notifications(

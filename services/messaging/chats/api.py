@@ -14,7 +14,7 @@ from services.common.convert import to_timestamp
 from services.messaging.chats.convert import chat_pb, invitation_pb, kind_name
 from services.messaging.chats.membership import Chats, NewChat
 from services.messaging.chats.messages import Messages
-from services.messaging.chats.parts import PostPart
+from services.messaging.chats.parts import PostPart, kind_value
 from services.messaging.chats.views import MessageViews
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
@@ -58,6 +58,20 @@ class ChatsApi(chats_pb2_grpc.ChatsServicer):
 
     async def GetChat(self, request: chats_pb2.GetChatRequest, context: Context) -> pb.Chat:
         return chat_pb(await self._chats.get(current_principal(), request.chat_id))
+
+    async def GetChatAccess(
+        self, request: chats_pb2.GetChatRequest, context: Context
+    ) -> chats_pb2.ChatAccess:
+        rights = await self._chats.rights(current_principal(), request.chat_id)
+        return chats_pb2.ChatAccess(
+            chat_id=str(rights.chat.id),
+            organisation_id=str(rights.chat.organisation_id),
+            kind=kind_value(rights.chat.kind),
+            may_read=rights.may_read,
+            may_post=rights.may_post,
+            blocked=rights.blocked,
+            may_moderate=rights.may_moderate,
+        )
 
     async def JoinChat(self, request: chats_pb2.JoinChatRequest, context: Context) -> pb.Chat:
         return chat_pb(await self._chats.join(current_principal(), request.chat_id, request.rules_version))

@@ -17,7 +17,14 @@ from services.common.errors import AlreadyExists, InvalidArgument, NotFound, Per
 from services.common.events import service_actor, user_actor
 from services.common.outbox import stage_event
 from services.messaging.chats.access import Access
-from services.messaging.chats.parts import CHAT_NOT_FOUND, ChatAccess, ChatView, MessagePreview, shape_of
+from services.messaging.chats.parts import (
+    CHAT_NOT_FOUND,
+    ChatAccess,
+    ChatView,
+    MessagePreview,
+    Rights,
+    shape_of,
+)
 from services.messaging.chats.rules import (
     CLASS_KINDS,
     DEFAULT_RULES,
@@ -32,6 +39,7 @@ from services.messaging.chats.rules import (
     may_post,
 )
 from services.messaging.chats.store import ChatStore
+from services.messaging.moderation.parts import NamedModerators, may_moderate
 from services.messaging.readmodel.people import Person
 from services.messaging.readmodel.store import ReadModelStore
 
@@ -129,11 +137,19 @@ async def ensure_system_channels(store: ChatStore, conn: AsyncConnection, organi
 
 
 class Chats:
-    def __init__(self, db: Database, store: ChatStore, access: Access, directory: ReadModelStore) -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: ChatStore,
+        access: Access,
+        directory: ReadModelStore,
+        moderators: NamedModerators,
+    ) -> None:
         self._db = db
         self._store = store
         self._access = access
         self._directory = directory
+        self._moderators = moderators
 
     # --- what joining through a chat link asks (links/joining.py `ChatJoins`) ----------------------
     async def add_joined(
@@ -209,6 +225,23 @@ class Chats:
     async def get(self, principal: Principal, chat_id: str) -> ChatView:
         async with self._db.transaction("get_chat") as conn:
             return await view_of(self._store, conn, await self._access.chat_access(conn, chat_id, principal))
+
+    async def rights(self, principal: Principal, chat_id: str) -> Rights:
+        """The caller's standing in the chat now (R-MEDIA-3 asks it before a call): NOT_FOUND unless
+        the chat is theirs to see; a member reads it, a block (R-MOD-3) silences, moderators and
+        administrators moderate (R-MOD-1)."""
+        async with self._db.transaction("chat_standing") as conn:
+            access = await self._access.chat_access(conn, chat_id, principal)
+            chat = access.chat
+            named = await self._moderators.is_named_moderator(conn, chat.id, access.person.user_id)
+            member = access.membership is not None
+            return Rights(
+                chat=chat,
+                may_read=member,
+                may_post=access.may_post,
+                blocked=access.block_ends_at is not None,
+                may_moderate=member and may_moderate(access.person, chat.created_by, named),
+            )
 
     async def mine(self, principal: Principal, organisation_id: str) -> list[ChatView]:
         user = uuid.UUID(principal.user_id)

@@ -136,6 +136,17 @@ class ChatAccess:
         return self.membership
 
 
+@dataclass(frozen=True)
+class Rights:
+    """What a caller may do in a chat now, for other services (media's calls, R-MEDIA-3)."""
+
+    chat: Row[Any]
+    may_read: bool
+    may_post: bool
+    blocked: bool
+    may_moderate: bool
+
+
 class Access(Protocol):
     """How a caller stands to a chat or an organisation (`access.Access`): every feature's first question."""
 

@@ -1,0 +1,101 @@
+"""Wires the media service together and runs it: `parta-media [serve|migrate]` — the control plane of
+calls in chats (calls/: who may join, participants, the end of a call; signalling/: passing WebRTC
+signalling to the SFU that holds the call; placement/: which SFU that is)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import grpc
+
+from parta.media.v1 import calls_pb2_grpc, signalling_pb2_grpc
+from parta.messaging.v1 import chats_pb2_grpc
+from services.common.grpcserver import GrpcServer
+from services.common.runtime import ServiceRuntime, run_service
+from services.common.serving import IdentityKeys, Servicer
+from services.media.calls.access import MessagingChatAccess
+from services.media.calls.api import SERVICE_NAME as CALLS_SERVICE_NAME
+from services.media.calls.api import CallsApi
+from services.media.calls.connections import ConnectionWatch
+from services.media.calls.ice import IceServer, ice_servers
+from services.media.calls.live import CallLive
+from services.media.calls.participation import Calls
+from services.media.calls.store import CallStore
+from services.media.config import MediaSettings
+from services.media.placement.single import OneSfu
+from services.media.signalling.api import SERVICE_NAME as SIGNALLING_SERVICE_NAME
+from services.media.signalling.api import SignallingApi
+
+MIGRATIONS = "services.media:migrations"
+
+
+class MediaApp:
+    """The media service process: the shared runtime plus calls, signalling and the SFU placement."""
+
+    def __init__(self, settings: MediaSettings) -> None:
+        self.settings = settings
+        self.runtime = ServiceRuntime("media", settings, migrations=MIGRATIONS, subscriptions=[])
+        self.placement = OneSfu(settings.sfu_addr)
+        self.identity = IdentityKeys(settings.identity_addr)
+        self._messaging_channel: grpc.aio.Channel | None = None
+        self.calls: Calls | None = None
+        self.connections: ConnectionWatch | None = None
+        self.grpc: GrpcServer | None = None
+
+    def _ice_for(self, user_id: str, now: datetime) -> list[IceServer]:
+        return ice_servers(
+            user_id,
+            now,
+            stun_urls=self.settings.stun_url_list,
+            turn_urls=self.settings.turn_url_list,
+            turn_secret=self.settings.turn_secret.get_secret_value(),
+            turn_ttl_seconds=self.settings.turn_ttl_seconds,
+        )
+
+    async def start(self) -> None:
+        await self.runtime.open()
+        # grpc.aio channels bind to the running loop: made here, not in __init__.
+        self._messaging_channel = grpc.aio.insecure_channel(self.settings.messaging_addr)
+        access = MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel))
+        self.calls = Calls(
+            self.runtime.db,
+            CallStore(),
+            access,
+            self.placement,
+            CallLive(lambda: self.runtime.nc),
+            self._ice_for,
+        )
+        self.connections = ConnectionWatch(
+            self.placement, self.calls.disconnected, grace_seconds=self.settings.session_grace_seconds
+        )
+        self.grpc = await self.runtime.serve_grpc(
+            self.identity.verifier(),
+            [
+                Servicer(
+                    calls_pb2_grpc.add_CallsServicer_to_server, CallsApi(self.calls), CALLS_SERVICE_NAME
+                ),
+                Servicer(
+                    signalling_pb2_grpc.add_SignallingServicer_to_server,
+                    SignallingApi(self.calls.open_session_of, self.placement),
+                    SIGNALLING_SERVICE_NAME,
+                ),
+            ],
+        )
+        self.connections.start()
+
+    async def stop(self) -> None:
+        if self.connections is not None:
+            await self.connections.stop()
+        await self.runtime.close()
+        await self.placement.close()
+        await self.identity.close()
+        if self._messaging_channel is not None:
+            await self._messaging_channel.close()
+
+
+def main() -> None:
+    run_service("media", MediaSettings, MediaApp, MIGRATIONS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Every private name of aiortc (and of aioice under it) the SFU relies on, in one place.
+
+aiortc gives the SFU ICE, DTLS, SRTP and SDP; the SFU takes the media path over at the RTP level:
+- ingress: `RTCDtlsTransport._handle_rtp_data` / `_handle_rtcp_data` get each packet right after
+  SRTP decryption; replacing them on the transport instance hands the raw bytes to the SFU, so
+  aiortc's parsing, router, jitter buffer and decoder thread stay out of the path;
+- receivers and senders: `RTCRtpReceiver.receive` / `RTCRtpSender.send` are where aiortc starts
+  its per-track work (decoder thread, RTCP loops — the latter sends sender reports with NTP time 0
+  and zero counts for a sender with no track). Replacing them on the instance captures the
+  negotiated parameters (payload types, RTX, header-extension ids, SSRCs) and starts nothing, so no
+  zero-count reports ever leave; the SFU sends its own SR + SDES;
+- egress: `RTCDtlsTransport._send_rtp` protects and sends a finished RTP or RTCP packet;
+- SSRCs a down-track sends with are the sender's `_ssrc` / `_rtx_ssrc` (they are in the SDP), and
+  `_stream_id` is the msid stream the browser groups a publisher's audio and video by;
+- the negotiated codecs / header extensions of a transceiver: `_codecs`, `_headerExtensions`;
+- ICE: the gatherer's `_connection` (an aioice `Connection`): host candidates only on the
+  configured addresses (`get_component_candidates`), remote candidates outside the allowed networks
+  dropped (`_add_remote_candidate`), and STUN checks from such addresses ignored before aioice
+  answers them or learns a peer-reflexive candidate (`request_received`).
+
+tests/media/sfu/test_adapter_contract.py checks each of these names against the installed aiortc,
+so an upgrade that renames one fails there, not in a call.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver
+
+logger = logging.getLogger(__name__)
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+RtpHandler = Callable[[bytes, int], Awaitable[None]]
+RtcpHandler = Callable[[bytes], Awaitable[None]]
+Send = Callable[[bytes], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Codec:
+    """A negotiated codec of one m-line, as the SFU needs it."""
+
+    payload_type: int
+    mime_type: str  # "video/VP8", "audio/opus", "video/H264", "video/rtx"
+    clock_rate: int
+    parameters: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.mime_type.split("/", 1)[1].lower()
+
+    @property
+    def is_rtx(self) -> bool:
+        return self.name == "rtx"
+
+    def parameter(self, key: str) -> str | None:
+        return next((value for name, value in self.parameters if name == key), None)
+
+
+@dataclass(frozen=True)
+class RtpParameters:
+    """What one negotiated m-line carries: its mid, codecs (first = the one in use), header
+    extension ids by URI, the remote SSRCs when the SDP names them (`ssrc`, `rtx_ssrc`) and, for a
+    send side, the CNAME."""
+
+    mid: str
+    codecs: tuple[Codec, ...]
+    extensions: tuple[tuple[str, int], ...]
+    ssrc: int | None = None
+    rtx_ssrc: int | None = None
+    cname: str = ""
+
+    def extension_id(self, uri: str) -> int:
+        return next((ext_id for ext_uri, ext_id in self.extensions if ext_uri == uri), 0)
+
+
+AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
+
+
+def _codecs(codecs: Any) -> tuple[Codec, ...]:
+    return tuple(
+        Codec(
+            payload_type=int(codec.payloadType),
+            mime_type=str(codec.mimeType),
+            clock_rate=int(codec.clockRate),
+            parameters=tuple((str(key), str(value)) for key, value in codec.parameters.items()),
+        )
+        for codec in codecs
+    )
+
+
+def _extensions(parameters: Any) -> tuple[tuple[str, int], ...]:
+    return tuple((str(ext.uri), int(ext.id)) for ext in parameters.headerExtensions)
+
+
+def capture_receive(transceiver: RTCRtpTransceiver, on_parameters: Callable[[RtpParameters], None]) -> None:
+    """Makes the transceiver's receiver hand its negotiated parameters to `on_parameters` instead of
+    starting aiortc's decoder thread and RTCP loop (it then never receives a packet itself)."""
+
+    async def receive(parameters: Any) -> None:
+        ssrc = rtx_ssrc = None
+        for encoding in parameters.encodings:
+            ssrc = int(encoding.ssrc) if encoding.ssrc else ssrc
+            if encoding.rtx is not None and encoding.rtx.ssrc:
+                rtx_ssrc = int(encoding.rtx.ssrc)
+        on_parameters(
+            RtpParameters(
+                mid=str(parameters.muxId),
+                codecs=_codecs(parameters.codecs),
+                extensions=_extensions(parameters),
+                ssrc=ssrc,
+                rtx_ssrc=rtx_ssrc,
+            )
+        )
+
+    transceiver.receiver.receive = receive  # type: ignore[method-assign]
+
+
+def capture_send(transceiver: RTCRtpTransceiver, on_parameters: Callable[[RtpParameters], None]) -> None:
+    """Makes the transceiver's sender hand its negotiated parameters to `on_parameters` instead of
+    starting aiortc's RTP and RTCP loops (no zero-count sender reports; the SFU sends the media)."""
+
+    async def send(parameters: Any) -> None:
+        on_parameters(
+            RtpParameters(
+                mid=str(parameters.muxId),
+                codecs=_codecs(parameters.codecs),
+                extensions=_extensions(parameters),
+                cname=str(parameters.rtcp.cname or ""),
+            )
+        )
+
+    transceiver.sender.send = send  # type: ignore[method-assign]
+
+
+def sender_ssrcs(transceiver: RTCRtpTransceiver) -> tuple[int, int]:
+    """The (media, RTX) SSRCs the transceiver's m-line announces for what the SFU sends on it."""
+    sender: Any = transceiver.sender
+    return int(sender._ssrc), int(sender._rtx_ssrc)
+
+
+def set_stream_id(transceiver: RTCRtpTransceiver, stream_id: str) -> None:
+    """The msid stream of the m-line (the next offer carries it): one per publisher session, so the
+    browser groups (and lip-syncs) that person's audio and video."""
+    sender: Any = transceiver.sender
+    sender._stream_id = stream_id
+
+
+def transceiver_codecs(transceiver: RTCRtpTransceiver) -> tuple[Codec, ...]:
+    """The codecs negotiated on the transceiver (after an offer/answer), first = in use."""
+    return _codecs(transceiver._codecs)
+
+
+def transceiver_extensions(transceiver: RTCRtpTransceiver) -> tuple[tuple[str, int], ...]:
+    return tuple((str(ext.uri), int(ext.id)) for ext in transceiver._headerExtensions)
+
+
+def dtls_transport(transceiver: RTCRtpTransceiver) -> RTCDtlsTransport:
+    transport: RTCDtlsTransport = transceiver.receiver.transport
+    return transport
+
+
+def take_ingress(transport: RTCDtlsTransport, on_rtp: RtpHandler, on_rtcp: RtcpHandler) -> None:
+    """Decrypted RTP (bytes, arrival time in ms) and RTCP (bytes, possibly compound) of this transport
+    go to the SFU's handlers instead of aiortc's parsing and router."""
+    target: Any = transport
+    target._handle_rtp_data = on_rtp
+    target._handle_rtcp_data = on_rtcp
+
+
+def sender_of(transport: RTCDtlsTransport) -> Send:
+    """Sends one finished RTP or RTCP packet (plain bytes) over the transport: SRTP-protected and
+    sent on the selected ICE pair. Raises ConnectionError before the transport is connected."""
+    send: Send = transport._send_rtp
+    return send
+
+
+def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+
+
+def address_allowed(host: str, networks: tuple[Network, ...]) -> bool:
+    """Whether `host` is an IP address inside one of `networks` (a name, e.g. mDNS `….local`, is not)."""
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return any(address.version == network.version and address in network for network in networks)
+
+
+def restrict_ice(
+    transport: RTCDtlsTransport, host_addresses: tuple[str, ...], networks: tuple[Network, ...]
+) -> None:
+    """Confines the transport's ICE agent: host candidates gathered only on `host_addresses` (when
+    given), and nothing sent to an address outside `networks` — remote candidates from anywhere (SDP,
+    trickle, mDNS resolved) are dropped, and an incoming STUN check from outside is neither answered
+    nor taken as a peer-reflexive candidate."""
+    connection: Any = transport.transport.iceGatherer._connection
+    if getattr(connection, "_parta_restricted", False):
+        return
+    connection._parta_restricted = True
+
+    if host_addresses:
+        gather = connection.get_component_candidates
+
+        async def get_component_candidates(component: int, addresses: list[str], timeout: int = 5) -> Any:  # noqa: ASYNC109 (aioice's signature)
+            return await gather(component=component, addresses=list(host_addresses), timeout=timeout)
+
+        connection.get_component_candidates = get_component_candidates
+
+    add_remote = connection._add_remote_candidate
+
+    def add_remote_candidate(remote_candidate: Any, network_host: str) -> None:
+        if address_allowed(network_host, networks):
+            add_remote(remote_candidate, network_host)
+        else:
+            logger.debug("remote ICE candidate outside the allowed networks dropped")
+
+    connection._add_remote_candidate = add_remote_candidate
+
+    request_received = connection.request_received
+
+    def guarded_request_received(message: Any, addr: tuple[str, int], protocol: Any) -> None:
+        if address_allowed(addr[0], networks):
+            request_received(message, addr, protocol)
+
+    connection.request_received = guarded_request_received
+
+
+def new_peer_connection(ice_servers: list[Any]) -> RTCPeerConnection:
+    """A peer connection with every m-line on one transport (max-bundle)."""
+    from aiortc import RTCBundlePolicy, RTCConfiguration
+
+    return RTCPeerConnection(
+        RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+    )

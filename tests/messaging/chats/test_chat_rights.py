@@ -1,0 +1,104 @@
+"""`Chats.GetChatAccess`: what a caller may do in a chat now, as media asks it before a call
+(R-MEDIA-3) — over real gRPC with the caller's own token, every service real."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import grpc
+import pytest
+import pytest_asyncio
+
+from parta.messaging.v1 import chats_pb2, chats_pb2_grpc
+from parta.messaging.v1 import messaging_pb2 as pb
+from tests.support.chats import create_chat, join, synced
+from tests.support.http import bearer, ok
+from tests.support.platform import Platform
+from tests.support.schools import ClassSchool, class_school, operator_tokens
+
+Tokens = dict[str, Any]
+
+
+@pytest_asyncio.fixture(scope="module")
+async def school(platform: Platform) -> tuple[ClassSchool, ClassSchool, Tokens, dict[str, Any]]:
+    operator = await operator_tokens(platform, "+79990000740")
+    school = await class_school(platform, operator, 740, "+79120074074", ["5А"])
+    other = await class_school(platform, operator, 741, "+79120074141", [])
+    teacher = await school.member("teacher", who="classteacher")
+    five_a = school.classes["5А"]
+    ok(
+        await platform.http.put(
+            f"/api/v1/orgs/{school.id}/classes/{five_a}/class-teacher",
+            headers=school.admin,
+            json={"user_id": teacher["user_id"]},
+        )
+    )
+    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(five_a) in p.class_teacher_of)
+    chat = await create_chat(platform, school.id, teacher, kind="class", class_id=five_a)
+    return school, other, teacher, chat
+
+
+async def rights(platform: Platform, chat_id: str, who: Tokens) -> chats_pb2.ChatAccess:
+    async with grpc.aio.insecure_channel(platform.messaging.grpc.address) as channel:
+        reply: chats_pb2.ChatAccess = await chats_pb2_grpc.ChatsStub(channel).GetChatAccess(
+            chats_pb2.GetChatRequest(chat_id=chat_id),
+            metadata=(("authorization", f"Bearer {who['access_token']}"),),
+        )
+        return reply
+
+
+async def test_creator_of_a_class_chat_reads_posts_and_moderates(
+    platform: Platform, school: tuple[ClassSchool, ClassSchool, Tokens, dict[str, Any]]
+) -> None:
+    """R-MOD-1: the class teacher who made the chat moderates it."""
+    the_school, _, teacher, chat = school
+    access = await rights(platform, chat["id"], teacher)
+    assert (access.chat_id, access.organisation_id) == (chat["id"], the_school.id)
+    assert access.kind == pb.CHAT_KIND_CLASS
+    assert (access.may_read, access.may_post, access.blocked, access.may_moderate) == (
+        True,
+        True,
+        False,
+        True,
+    )
+
+
+async def test_student_before_and_after_joining_and_when_blocked(
+    platform: Platform, school: tuple[ClassSchool, ClassSchool, Tokens, dict[str, Any]]
+) -> None:
+    """R-CHAT-5: a student of 5А sees the chat but reads it only as a member; R-MOD-3: a block silences."""
+    the_school, _, teacher, chat = school
+    student = await the_school.member("student", "5А")
+    five_a = uuid.UUID(the_school.classes["5А"])
+    await synced(platform, the_school.id, student["user_id"], lambda p: p.student_class == five_a)
+    before = await rights(platform, chat["id"], student)
+    assert (before.may_read, before.may_moderate) == (False, False)
+
+    await join(platform, chat, student)
+    member = await rights(platform, chat["id"], student)
+    assert (member.may_read, member.may_post, member.blocked, member.may_moderate) == (
+        True,
+        True,
+        False,
+        False,
+    )
+
+    url = f"/api/v1/chats/{chat['id']}"
+    for _ in range(4):
+        body = {"user_id": student["user_id"], "rule": 2, "comment": "Грубость"}
+        ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
+    body = {"user_id": student["user_id"], "days": 7, "reason": "Четыре нарушения"}
+    ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+    blocked = await rights(platform, chat["id"], student)
+    assert (blocked.may_read, blocked.blocked) == (True, True)
+
+
+async def test_another_schools_member_learns_nothing(
+    platform: Platform, school: tuple[ClassSchool, ClassSchool, Tokens, dict[str, Any]]
+) -> None:
+    """Each school is a closed space: NOT_FOUND, as for a chat that does not exist."""
+    _, other, _, chat = school
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await rights(platform, chat["id"], other.school.admin)
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND
