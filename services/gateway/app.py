@@ -24,6 +24,7 @@ from services.gateway.http import (
     assignments,
     attachments,
     auth,
+    calls,
     chat_links,
     chats,
     dev,
@@ -103,6 +104,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
         chat_links.router,
         statistics.router,
         qr.router,
+        calls.router,
     ):
         app.include_router(router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(live_socket.router)
@@ -118,8 +120,9 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> Response:
-        """Ready when every service the gateway calls answers SERVING."""
-        for name, channel in clients.channels.items():
+        """Ready when every service the gateway needs answers SERVING (media's calls are not
+        needed for the rest: clients.REQUIRED)."""
+        for name, channel in clients.required_channels().items():
             try:
                 reply = await health_pb2_grpc.HealthStub(channel).Check(
                     health_pb2.HealthCheckRequest(), timeout=1.0

@@ -30,6 +30,7 @@ from parta.directory.v1 import (
     support_pb2_grpc,
 )
 from parta.identity.v1 import identity_pb2_grpc
+from parta.media.v1 import calls_pb2_grpc, signalling_pb2_grpc
 from parta.messaging.v1 import (
     attachments_pb2_grpc,
     chats_pb2_grpc,
@@ -43,6 +44,11 @@ from parta.messaging.v1 import (
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# Media's gRPC address when the settings name none (its default port).
+MEDIA_ADDR = "127.0.0.1:50054"
+# The services without which the gateway serves nothing (`/readyz`); media is not one of them: with
+# it down, calls answer 503 and everything else works.
+REQUIRED = ("identity", "directory", "messaging")
 
 Metadata = tuple[tuple[str, str], ...]
 Stub = TypeVar("Stub")
@@ -83,6 +89,9 @@ class Backends:
     statistics: statistics_pb2_grpc.StatisticsStub
     # Push subscriptions, the digest and quiet hours.
     notifications: notifications_pb2_grpc.NotificationsStub
+    # Calls in chats (R-MEDIA-1, R-MEDIA-3) and their WebRTC signalling, on media's channel.
+    calls: calls_pb2_grpc.CallsStub
+    signalling: signalling_pb2_grpc.SignallingStub
 
 
 @dataclass
@@ -94,14 +103,21 @@ class ServiceClients:
 
     @classmethod
     def connect(
-        cls, *, identity_addr: str, directory_addr: str, messaging_addr: str, timeout: float
+        cls,
+        *,
+        identity_addr: str,
+        directory_addr: str,
+        messaging_addr: str,
+        timeout: float,
+        media_addr: str = MEDIA_ADDR,
     ) -> ServiceClients:
         channels = {
             "identity": _channel(identity_addr),
             "directory": _channel(directory_addr),
             "messaging": _channel(messaging_addr),
+            "media": _channel(media_addr or MEDIA_ADDR),
         }
-        directory, messaging = channels["directory"], channels["messaging"]
+        directory, messaging, media = channels["directory"], channels["messaging"], channels["media"]
         stubs = Backends(
             identity=identity_pb2_grpc.IdentityStub(channels["identity"]),
             organisations=organisations_pb2_grpc.OrganisationsStub(directory),
@@ -117,6 +133,8 @@ class ServiceClients:
             chat_links=links_pb2_grpc.ChatLinksStub(messaging),
             statistics=statistics_pb2_grpc.StatisticsStub(messaging),
             notifications=notifications_pb2_grpc.NotificationsStub(messaging),
+            calls=calls_pb2_grpc.CallsStub(media),
+            signalling=signalling_pb2_grpc.SignallingStub(media),
         )
         return cls(channels=channels, stubs=stubs, timeout=timeout)
 
@@ -128,6 +146,10 @@ class ServiceClients:
                 for field in fields(Backends)
             }
         )
+
+    def required_channels(self) -> dict[str, grpc.aio.Channel]:
+        """The channels `/readyz` checks (`REQUIRED`)."""
+        return {name: channel for name, channel in self.channels.items() if name in REQUIRED}
 
     async def close(self) -> None:
         for channel in self.channels.values():

@@ -1,6 +1,7 @@
 """What a client sees of a message, for the HTTP routes and the live channel alike: the message
 with its poll (and the "seen by" count) and its attachments, converted from messaging's
-`ChatMessage`; and `timestamp`, the one conversion of a protobuf Timestamp for the public API."""
+`ChatMessage`; a call and its participants (media's `Call`, `Participant`, a track's source by
+name); and `timestamp`, the one conversion of a protobuf Timestamp for the public API."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Literal
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field
 
+from parta.media.v1 import media_pb2 as mpb
 from parta.messaging.v1 import messaging_pb2 as pb
 
 
@@ -138,5 +140,83 @@ def message_out(reply: pb.ChatMessage) -> MessageOut:
             "poll": poll_out(reply),
             "seen_count": seen_count(reply),
             "attachments": attachments_out(reply),
+        }
+    )
+
+
+# --- calls (R-MEDIA-1): media's Call and Participant, for the HTTP routes and the call frames ------
+SourceName = Literal["microphone", "camera", "screen"]
+SOURCE_NAMES: dict[mpb.TrackSource.ValueType, SourceName] = {
+    mpb.TRACK_SOURCE_MICROPHONE: "microphone",
+    mpb.TRACK_SOURCE_CAMERA: "camera",
+    mpb.TRACK_SOURCE_SCREEN: "screen",
+}
+SOURCE_VALUES: dict[str, mpb.TrackSource.ValueType] = {name: value for value, name in SOURCE_NAMES.items()}
+
+
+def source_name(value: mpb.TrackSource.ValueType) -> SourceName | None:
+    """TRACK_SOURCE_CAMERA → "camera"; None for an unset or unknown value."""
+    return SOURCE_NAMES.get(value)
+
+
+class MediaStateOut(BaseModel):
+    mic: bool
+    camera: bool
+    screen: bool
+    hand_raised: bool
+
+
+class ParticipantOut(BaseModel):
+    """One joined device of a person in a call."""
+
+    user_id: str
+    session_id: str
+    state: MediaStateOut
+    may_publish: bool = Field(description="false: a member blocked in the chat listens only (R-MOD-3)")
+    joined_at: datetime | None
+
+
+class CallOut(BaseModel):
+    """A call in progress in a chat (R-MEDIA-1): no time limit, over when the last one leaves."""
+
+    id: str
+    organisation_id: str
+    chat_id: str
+    started_by: str
+    started_at: datetime | None
+    participants: list[ParticipantOut]
+    may_publish: bool = Field(description="whether I may send audio and video in it")
+    may_moderate: bool = Field(description="whether I may mute and remove others (the chat's moderators)")
+
+
+def participant_out(reply: mpb.Participant) -> ParticipantOut:
+    state = reply.state
+    return ParticipantOut.model_validate(
+        {
+            "user_id": reply.user_id,
+            "session_id": reply.session_id,
+            "state": {
+                "mic": state.mic,
+                "camera": state.camera,
+                "screen": state.screen,
+                "hand_raised": state.hand_raised,
+            },
+            "may_publish": reply.may_publish,
+            "joined_at": timestamp(reply.joined_at),
+        }
+    )
+
+
+def call_out(reply: mpb.Call) -> CallOut:
+    return CallOut.model_validate(
+        {
+            "id": reply.id,
+            "organisation_id": reply.organisation_id,
+            "chat_id": reply.chat_id,
+            "started_by": reply.started_by,
+            "started_at": timestamp(reply.started_at),
+            "participants": [participant_out(p) for p in reply.participants],
+            "may_publish": reply.may_publish,
+            "may_moderate": reply.may_moderate,
         }
     )

@@ -29,6 +29,9 @@ from services.messaging.attachments.kinds import MB, Limits
 from services.messaging.attachments.storage import LocalStorage, S3Storage, Storage
 from services.messaging.attachments.store import AttachmentStore
 from services.messaging.attachments.views import Attach, AttachmentPart
+from services.messaging.calls.events import calls_subscription
+from services.messaging.calls.store import CallStore
+from services.messaging.calls.views import CallPart
 from services.messaging.chats.access import Access
 from services.messaging.chats.access_store import AccessStore
 from services.messaging.chats.api import SERVICE_NAME as CHATS_SERVICE_NAME
@@ -111,6 +114,7 @@ class MessagingApp:
         moderation_store = ModerationStore()
         poll_store = PollStore()
         attachment_store = AttachmentStore()
+        call_store = CallStore()
         self.access = access
         self.runtime = ServiceRuntime("messaging", settings, migrations=MIGRATIONS, subscriptions=[])
         # What a client sees of a message (chats/views.py), with the extras of attachments and polls.
@@ -122,6 +126,8 @@ class MessagingApp:
             directory_subscription(self.directory, chat_store, self.live),
             live_membership_subscription(self.live),
             *statistics_subscriptions(StatisticsRecorder(StatisticsStore())),
+            # Calls in chats (R-MEDIA-1): media's events kept for the chats' "call in progress".
+            calls_subscription(call_store, self.live),
         ]
         self.chats = Chats(self.runtime.db, chat_store, access, self.directory, moderation_store)
         # Notifications: pushes for new messages, the e-mail digest, quiet hours.
@@ -155,7 +161,13 @@ class MessagingApp:
         self.feature_servicers = [
             Servicer(
                 chats_pb2_grpc.add_ChatsServicer_to_server,
-                ChatsApi(self.chats, self.messages, self.views, Attach(attachment_store)),
+                ChatsApi(
+                    self.chats,
+                    self.messages,
+                    self.views,
+                    Attach(attachment_store),
+                    [CallPart(self.runtime.db, call_store)],
+                ),
                 CHATS_SERVICE_NAME,
             ),
             Servicer(

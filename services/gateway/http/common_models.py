@@ -36,6 +36,14 @@ class MessagePreviewOut(BaseModel):
     is_poll: bool
 
 
+class ChatCallOut(BaseModel):
+    """The call in progress in a chat (R-MEDIA-1): what the chat shows ("идёт звонок")."""
+
+    id: str
+    started_at: datetime | None
+    participant_count: int
+
+
 class ChatOut(BaseModel):
     id: str
     organisation_id: str
@@ -57,6 +65,11 @@ class ChatOut(BaseModel):
     created_at: datetime | None
     last_message: MessagePreviewOut | None = Field(
         default=None, description="in GET /chats only: the newest message, or null when there is none"
+    )
+    call: ChatCallOut | None = Field(
+        default=None,
+        exclude_if=lambda call: call is None,
+        description="in GET /chats and GET /chats/{id}: the call in progress; the key is absent when none",
     )
 
 
@@ -96,7 +109,14 @@ def chat_out(reply: mpb.Chat) -> ChatOut:
             "member_count": reply.member_count,
             "created_at": timestamp(reply.created_at),
             "last_message": preview_out(reply.last_message) if reply.HasField("last_message") else None,
+            "call": chat_call_out(reply.call) if reply.HasField("call") else None,
         }
+    )
+
+
+def chat_call_out(call: mpb.ChatCall) -> ChatCallOut:
+    return ChatCallOut.model_validate(
+        {"id": call.id, "started_at": timestamp(call.started_at), "participant_count": call.participant_count}
     )
 
 

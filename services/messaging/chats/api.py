@@ -14,7 +14,7 @@ from services.common.convert import to_timestamp
 from services.messaging.chats.convert import chat_pb, invitation_pb, kind_name
 from services.messaging.chats.membership import Chats, NewChat
 from services.messaging.chats.messages import Messages
-from services.messaging.chats.parts import PostPart, kind_value
+from services.messaging.chats.parts import ChatPart, PostPart, kind_value
 from services.messaging.chats.views import MessageViews
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
@@ -26,11 +26,24 @@ AttachParts = Callable[[Sequence[str]], Sequence[PostPart]]
 
 
 class ChatsApi(chats_pb2_grpc.ChatsServicer):
-    def __init__(self, chats: Chats, messages: Messages, views: MessageViews, attach: AttachParts) -> None:
+    def __init__(
+        self,
+        chats: Chats,
+        messages: Messages,
+        views: MessageViews,
+        attach: AttachParts,
+        chat_parts: Sequence[ChatPart] = (),
+    ) -> None:
         self._chats = chats
         self._messages = messages
         self._views = views
         self._attach = attach
+        # What other features add to a chat in GetChat and ListMyChats (calls: the call in progress).
+        self._chat_parts = chat_parts
+
+    async def _with_parts(self, chats: Sequence[pb.Chat]) -> None:
+        for part in self._chat_parts:
+            await part.add(chats)
 
     async def CreateChat(self, request: chats_pb2.CreateChatRequest, context: Context) -> pb.Chat:
         new = NewChat(
@@ -48,7 +61,9 @@ class ChatsApi(chats_pb2_grpc.ChatsServicer):
         self, request: chats_pb2.ListMyChatsRequest, context: Context
     ) -> chats_pb2.ListChatsResponse:
         views = await self._chats.mine(current_principal(), request.organisation_id)
-        return chats_pb2.ListChatsResponse(chats=[chat_pb(v) for v in views])
+        chats = [chat_pb(v) for v in views]
+        await self._with_parts(chats)
+        return chats_pb2.ListChatsResponse(chats=chats)
 
     async def ListJoinableChats(
         self, request: chats_pb2.ListJoinableChatsRequest, context: Context
@@ -57,7 +72,9 @@ class ChatsApi(chats_pb2_grpc.ChatsServicer):
         return chats_pb2.ListChatsResponse(chats=[chat_pb(v) for v in views])
 
     async def GetChat(self, request: chats_pb2.GetChatRequest, context: Context) -> pb.Chat:
-        return chat_pb(await self._chats.get(current_principal(), request.chat_id))
+        chat = chat_pb(await self._chats.get(current_principal(), request.chat_id))
+        await self._with_parts([chat])
+        return chat
 
     async def GetChatAccess(
         self, request: chats_pb2.GetChatRequest, context: Context

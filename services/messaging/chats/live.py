@@ -19,6 +19,7 @@ from services.common.live import chat_subject
 from services.common.logging import get_logger
 from services.messaging.chats.convert import message_pb
 from services.messaging.chats.parts import (
+    CALL_CHANGED,
     MEMBER_JOINED,
     MEMBER_REMOVED,
     MESSAGE_POSTED,
@@ -79,3 +80,10 @@ class LivePublisher:
             await self.publish(
                 pb.LiveChatEvent(chat_id=str(chat_id), kind=MEMBER_REMOVED, user_id=str(user_id))
             )
+
+    async def call_changed(self, chat_id: uuid.UUID | str, call: pb.ChatCall | None) -> None:
+        """The chat's call in progress (R-MEDIA-1), or none when it ended: its members see it live."""
+        event = pb.LiveChatEvent(chat_id=str(chat_id), kind=CALL_CHANGED)
+        if call is not None:
+            event.call.CopyFrom(call)
+        await self.publish(event)

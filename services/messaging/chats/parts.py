@@ -8,8 +8,8 @@ others; main passes them chats' objects):
   of `views.MessageViews`;
 - live delivery: the `Live` Protocol (`live.LivePublisher`) and the live events' types;
 - stored messages: `MessageLookup` (`store.MessageStore`);
-- chats as callers see them: `ChatView`, `MessagePreview`, and a chat kind in the contract
-  (`kind_value`).
+- chats as callers see them: `ChatView`, `MessagePreview`, a chat kind in the contract
+  (`kind_value`), and `ChatPart`, what another feature adds to a chat (calls: its call in progress).
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ POLL_UPDATED: LiveKind = pb.LIVE_EVENT_KIND_POLL_UPDATED
 MEMBER_REMOVED: LiveKind = pb.LIVE_EVENT_KIND_MEMBER_REMOVED
 MEMBER_JOINED: LiveKind = pb.LIVE_EVENT_KIND_MEMBER_JOINED
 READ: LiveKind = pb.LIVE_EVENT_KIND_READ
+# The chat's call in progress changed (calls/events.py): with the call, or without when it ended.
+CALL_CHANGED: LiveKind = pb.LIVE_EVENT_KIND_CALL_CHANGED
 
 
 def kind_value(name: str) -> pb.ChatKind.ValueType:
@@ -279,3 +281,12 @@ class ChatView:
     @property
     def unread(self) -> int:
         return max(0, int(self.chat.last_seq) - self.last_read_seq) if self.member else 0
+
+
+class ChatPart(Protocol):
+    """What another feature adds to chats as the api answers them (calls/views.py: the call in
+    progress), for GetChat and ListMyChats."""
+
+    async def add(self, chats: Sequence[pb.Chat]) -> None:
+        """Fill this part's fields into these chats."""
+        ...
