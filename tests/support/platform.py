@@ -35,6 +35,10 @@ from services.gateway.config import GatewaySettings
 from services.gateway.main import GatewayApp
 from services.identity.config import IdentitySettings
 from services.identity.main import IdentityApp
+from services.media.config import MediaSettings
+from services.media.main import MediaApp
+from services.media.sfu.config import SfuSettings
+from services.media.sfu.main import SfuApp
 from services.messaging.config import MessagingSettings
 from services.messaging.main import MessagingApp
 from tests.support.waiting import until
@@ -206,8 +210,46 @@ async def running_messaging(
 
 
 @asynccontextmanager
+async def running_sfu(nats_url: str, **overrides: Any) -> AsyncIterator[SfuApp]:
+    """The SFU process shell with the real engine, offering and reaching only loopback (the issue's
+    network safety: no STUN or RTP to this machine's other addresses)."""
+    values: dict[str, Any] = {
+        "nats_url": nats_url,
+        "grpc_port": 0,
+        "metrics_port": 0,
+        "log_json": True,
+        "shutdown_grace_seconds": 2,
+        "sfu_host_addresses": "127.0.0.1",
+        "sfu_allowed_networks": "127.0.0.0/8",
+    }
+    values.update(overrides)
+    async with running(SfuApp(SfuSettings(**values))) as app:
+        yield app
+
+
+@asynccontextmanager
+async def running_media(
+    database_url: str, nats_url: str, identity_addr: str, messaging_addr: str, sfu_addr: str, **overrides: Any
+) -> AsyncIterator[MediaApp]:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "identity_addr": identity_addr,
+        "messaging_addr": messaging_addr,
+        "sfu_addr": sfu_addr,
+        "grpc_port": 0,
+        "metrics_port": 0,
+        "log_json": True,
+        "shutdown_grace_seconds": 2,
+    }
+    values.update(overrides)
+    async with running(MediaApp(MediaSettings(**values))) as app:
+        yield app
+
+
+@asynccontextmanager
 async def running_gateway(
-    identity_addr: str, directory_addr: str, messaging_addr: str = "", **overrides: Any
+    identity_addr: str, directory_addr: str, messaging_addr: str = "", media_addr: str = "", **overrides: Any
 ) -> AsyncIterator[GatewayApp]:
     values: dict[str, Any] = {
         "http_port": 0,
@@ -219,6 +261,8 @@ async def running_gateway(
     }
     if messaging_addr:
         values["messaging_addr"] = messaging_addr
+    if media_addr:
+        values["media_addr"] = media_addr
     values.update(overrides)
     async with running(GatewayApp(GatewaySettings(**values))) as app:
         yield app
@@ -226,8 +270,8 @@ async def running_gateway(
 
 @dataclass
 class Platform:
-    """Identity (with real SMTP and the fake SMS provider), directory and messaging behind a real
-    gateway, over real HTTP."""
+    """Identity (with real SMTP and the fake SMS provider), directory, messaging, media and its SFU
+    process behind a real gateway, over real HTTP."""
 
     identity: IdentityApp
     directory: DirectoryApp
@@ -236,6 +280,9 @@ class Platform:
     mail: Inbox
     sms: Inbox
     messaging: MessagingApp
+    # The calls (R-MEDIA-1): absent in a platform a test builds without them.
+    media: MediaApp | None = None
+    sfu: SfuApp | None = None
 
     @property
     def identity_addr(self) -> str:
@@ -277,12 +324,14 @@ def normalise_phone(raw: str) -> str:
 async def running_platform(
     database_url: str, infra: Infra, settings: Any, mail: Inbox, sms: Inbox
 ) -> AsyncIterator[Platform]:
-    """Identity (with `settings`), directory, messaging and the gateway, each real and on its own
-    database (named after the module's), until the block ends."""
+    """Identity (with `settings`), directory, messaging, the SFU and media, and the gateway, each real
+    and on its own database (named after the module's), until the block ends."""
     directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
     directory_db = infra.postgres.create_database(directory_name)
     messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
     messaging_db = infra.postgres.create_database(messaging_name)
+    media_name = urlsplit(database_url).path.lstrip("/") + "_media"
+    media_db = infra.postgres.create_database(media_name)
     async with running_identity(settings) as identity:
         assert identity.grpc is not None
         async with (
@@ -293,15 +342,23 @@ async def running_platform(
         ):
             assert directory.grpc is not None
             assert messaging.grpc is not None
-            async with (
-                running_gateway(
-                    identity.grpc.address,
-                    directory.grpc.address,
-                    messaging.grpc.address,
-                    nats_url=infra.nats.url,
-                ) as gateway,
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
-            ):
-                yield Platform(identity, directory, gateway, http, mail, sms, messaging)
+            async with running_sfu(infra.nats.url) as sfu:
+                assert sfu.grpc is not None
+                async with running_media(
+                    media_db, infra.nats.url, identity.grpc.address, messaging.grpc.address, sfu.grpc.address
+                ) as media:
+                    assert media.grpc is not None
+                    async with (
+                        running_gateway(
+                            identity.grpc.address,
+                            directory.grpc.address,
+                            messaging.grpc.address,
+                            media.grpc.address,
+                            nats_url=infra.nats.url,
+                        ) as gateway,
+                        httpx.AsyncClient(base_url=f"http://127.0.0.1:{gateway.port}", timeout=10) as http,
+                    ):
+                        yield Platform(identity, directory, gateway, http, mail, sms, messaging, media, sfu)
     infra.postgres.drop_database(directory_name)
     infra.postgres.drop_database(messaging_name)
+    infra.postgres.drop_database(media_name)
