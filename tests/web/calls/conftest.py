@@ -5,6 +5,7 @@ only loopback candidates are sent, and `window.__parta_call` exposes the peer co
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import AsyncIterator
 
@@ -49,8 +50,10 @@ def missing_backend(platform: Platform) -> str:
     paths = {getattr(route, "path", "") for route in platform.gateway.app.routes}
     if "/api/v1/chats/{chat_id}/call" not in paths:
         return "the gateway's call routes (branch gateway-calls)"
-    if not hasattr(platform, "media"):
+    if getattr(platform, "media", None) is None:
         return "the media service in the test platform (branch media-control)"
+    if importlib.util.find_spec("services.gateway.live.calls") is None:
+        return "the gateway's call frames on the live socket (branch gateway-calls)"
     return ""
 
 
