@@ -37,6 +37,7 @@ class GatewayApp:
             identity_addr=settings.identity_addr,
             directory_addr=settings.directory_addr,
             messaging_addr=settings.messaging_addr,
+            media_addr=settings.media_addr,
             timeout=settings.grpc_timeout_seconds,
         )
         self.app = create_app(settings, self.clients)

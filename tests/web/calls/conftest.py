@@ -45,22 +45,27 @@ async def media_browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-def missing_backend(platform: Platform) -> str:
+async def missing_backend(platform: Platform) -> str:
     """What of the calls backend this platform lacks (built alongside on other branches), or ''."""
-    paths = {getattr(route, "path", "") for route in platform.gateway.app.routes}
+    paths = (await platform.http.get("/api/openapi.json")).json().get("paths", {})
     if "/api/v1/chats/{chat_id}/call" not in paths:
         return "the gateway's call routes (branch gateway-calls)"
     if getattr(platform, "media", None) is None:
         return "the media service in the test platform (branch media-control)"
-    if importlib.util.find_spec("services.gateway.live.calls") is None:
-        return "the gateway's call frames on the live socket (branch gateway-calls)"
     return ""
+
+
+@pytest.fixture
+def live_calls() -> None:
+    """Skips a test that needs the WebRTC signalling over the live socket while the gateway lacks it."""
+    if importlib.util.find_spec("services.gateway.live.calls") is None:
+        pytest.skip("calls need the gateway's call frames on the live socket (branch gateway-calls)")
 
 
 @pytest_asyncio.fixture
 async def caller(media_browser: Browser, platform: Platform) -> AsyncIterator[Person]:
     """`await caller()` opens a page with a camera and a microphone in a fresh context (one person)."""
-    if missing := missing_backend(platform):
+    if missing := await missing_backend(platform):
         pytest.skip(f"calls need {missing}")
     contexts: list[BrowserContext] = []
     errors: list[str] = []

@@ -63,7 +63,7 @@ async def join_chat_by_link(page: Page, link: str) -> None:
 
 
 async def test_a_staff_council_calls_in_a_school_set_up_in_the_browser(
-    platform: Platform, caller: Person
+    platform: Platform, caller: Person, live_calls: None
 ) -> None:
     await add_operator(platform, OPERATOR)  # operator staff are configured by the operator
 
