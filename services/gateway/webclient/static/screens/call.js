@@ -132,8 +132,11 @@ class CallView {
       this.note('Вы можете только слушать и смотреть: выступать в этом чате вам сейчас нельзя.', 'warn');
     }
     if (this.publish) {
+      const sending = this.media.send(tracks);
+      this.refreshControls();
+      this.layout(); // my own tile shows my camera at once
       try {
-        await Promise.all([this.media.send(tracks), this.patch({ mic: Boolean(tracks.microphone), camera: Boolean(tracks.camera) })]);
+        await Promise.all([sending, this.patch({ mic: Boolean(tracks.microphone), camera: Boolean(tracks.camera) })]);
       } catch (error) {
         if (!this.closed) this.note(error);
       }
