@@ -44,7 +44,7 @@ from parta.messaging.v1 import (
 from services.common.grpcserver import CLIENT_ADDRESS_KEY, REQUEST_ID_KEY, USER_AGENT_KEY
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
-# Media's gRPC address when the settings name none (its default port).
+# Media's gRPC address when the caller names none (its default port, as GatewaySettings.media_addr).
 MEDIA_ADDR = "127.0.0.1:50054"
 # The services without which the gateway serves nothing (`/readyz`); media is not one of them: with
 # it down, calls answer 503 and everything else works.

@@ -6,6 +6,18 @@ Client → server:
   {"type": "subscribe", "chats": {"<chat_id>": <last_seq_seen>, ...}}   0: from the start
   {"type": "unsubscribe", "chats": ["<chat_id>", ...]}
   {"type": "ping"}
+  Calls (R-MEDIA-1; frames read and written in calls.py, passed to media's Signalling by signalling.py
+  with the socket's token, in the order they came; the session comes from POST /chats/{id}/call):
+  {"type": "call.negotiate", "id": "<request id>", "call_id", "session_id", "role": "publisher"|"subscriber",
+   "description": {"type": "offer"|"answer", "sdp"}, "tracks": [{"mid", "kind": "audio"|"video",
+   "source": "microphone"|"camera"|"screen"}]}   a publisher offers (→ call.answer), a subscriber
+      answers the SFU's offer (→ call.ok); a publisher offer for a session that has a publisher peer
+      replaces it (a reconnect: aiortc has no ICE restart)
+  {"type": "call.subscribe", "id", "call_id", "session_id"}   → call.offer with that id
+  {"type": "call.ice", "id"?, "call_id", "session_id", "role", "candidate": {"candidate", "sdp_mid",
+   "sdp_mline_index"}}   trickle ICE; "candidate": "" ends the candidates (→ call.ok when it has an id)
+  {"type": "call.visible", "id"?, "call_id", "session_id", "sessions": ["<session id>", ...]}   the tiles
+      shown: others' video is paused for this session (→ call.ok when it has an id)
 Server → client:
   {"type": "ready", "user_id": "..."}
   {"type": "message" | "message_edited" | "message_deleted", "chat_id": "...", "message": {...}}
@@ -16,7 +28,24 @@ Server → client:
   {"type": "notice", "kind": "...", "organisation_id": "...", "id": "...", "text": "..."}   something
       for me personally (a decision, an answer, a new request to decide; see users.py), no chat_id
   {"type": "pong"}
-  {"type": "error", "code": "...", "message": "...", "chat_id"?: "..."}
+  {"type": "error", "code": "...", "message": "...", "chat_id"?: "...", "id"?: "...", "rule"?: "..."}
+      "id": the call request refused (e.g. "rule": "R-MEDIA-3"); a bad frame never closes the socket
+  Calls: answers to the requests above —
+  {"type": "call.answer", "id", "call_id", "session_id", "description": {"type": "answer", "sdp"}}
+  {"type": "call.ok", "id"}
+  {"type": "call.offer", "id"?, "call_id", "session_id", "description": {"type": "offer", "sdp"},
+   "tracks": [{"mid", "kind", "source", "user_id", "session_id", "muted"}]}   asked for (with "id") or
+      the SFU's re-offer when tracks come and go (no "id"): answer it with call.negotiate (subscriber)
+  and, for every socket of the person (media's LiveCallEvent on parta.live.media.<user_id>, media.py;
+  "session_id" is the device it is for, empty: every device of the person in that call):
+  {"type": "call.participants", "call_id", "session_id", "participants": [Participant as in the API]}
+  {"type": "call.speaker", "call_id", "session_id", "speaker": {"user_id", "session_id"}}
+  {"type": "call.muted", "call_id", "session_id", "source", "by_user_id"}   a moderator turned it off
+  {"type": "call.closed", "call_id", "session_id",
+   "reason": "left"|"removed"|"call_ended"|"access_lost"|"disconnected"}
+  and for the chats followed (messaging's CALL_CHANGED):
+  {"type": "chat_call", "chat_id", "call": {"id", "started_at", "participant_count"}}   a call in progress
+  {"type": "chat_call", "chat_id"}                        no "call": it ended
 """
 
 from __future__ import annotations
@@ -27,6 +56,7 @@ from functools import lru_cache
 from typing import Any
 
 from parta.messaging.v1 import messaging_pb2 as pb
+from services.gateway.live.calls import CallFrameError, CallRequest, parse_call_frame
 from services.gateway.views import message_out
 
 # WebSocket close codes (4000-4999 are the application's).
@@ -43,6 +73,7 @@ MEMBER_REMOVED = pb.LIVE_EVENT_KIND_MEMBER_REMOVED
 MEMBER_JOINED = pb.LIVE_EVENT_KIND_MEMBER_JOINED
 READ = pb.LIVE_EVENT_KIND_READ
 POLL_UPDATED = pb.LIVE_EVENT_KIND_POLL_UPDATED
+CALL_CHANGED = pb.LIVE_EVENT_KIND_CALL_CHANGED
 FRAME_FOR_EVENT = {
     MESSAGE_POSTED: "message",
     MESSAGE_EDITED: "message_edited",
@@ -55,7 +86,12 @@ MAX_ID_LENGTH = 64
 
 
 class ProtocolError(ValueError):
-    """A malformed client frame: answered with an `invalid_argument` error, the socket stays open."""
+    """A malformed client frame: answered with an `invalid_argument` error, the socket stays open;
+    `request_id`: the "id" of a call request, which the error frame names."""
+
+    def __init__(self, message: str, request_id: str = "") -> None:
+        super().__init__(message)
+        self.request_id = request_id
 
 
 @dataclass(frozen=True)
@@ -78,7 +114,7 @@ class Ping:
     pass
 
 
-ClientFrame = Auth | Subscribe | Unsubscribe | Ping
+ClientFrame = Auth | Subscribe | Unsubscribe | Ping | CallRequest
 
 
 def _chat_id(value: Any) -> str:
@@ -120,6 +156,11 @@ def parse_frame(text: str) -> ClientFrame:
         return Unsubscribe([_chat_id(chat_id) for chat_id in ids])
     if kind == "ping":
         return Ping()
+    if isinstance(kind, str) and kind.startswith("call."):
+        try:
+            return parse_call_frame(kind, data)
+        except CallFrameError as error:
+            raise ProtocolError(str(error), error.request_id) from None
     raise ProtocolError(f"unknown frame type: {str(kind)[:40]!r}")
 
 
@@ -169,10 +210,16 @@ def notice_frame(raw: bytes) -> str | None:
     return encode(frame) if frame["kind"] and frame["text"] else None
 
 
-def error_frame(code: str, message: str, chat_id: str | None = None) -> str:
+def error_frame(
+    code: str, message: str, chat_id: str | None = None, *, request_id: str = "", rule: str = ""
+) -> str:
     frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
     if chat_id is not None:
         frame["chat_id"] = chat_id
+    if request_id:
+        frame["id"] = request_id
+    if rule:
+        frame["rule"] = rule
     return encode(frame)
 
 

@@ -1,5 +1,6 @@
 """`GET /api/v1/ws`: one WebSocket per client carrying its chats' new, edited and deleted messages,
-resumable from the last sequence seen (protocol in `protocol.py`).
+resumable from the last sequence seen (protocol in `protocol.py`), the person's notices and calls,
+and the signalling of their calls (`signalling.py`).
 
 Each socket is a `LiveSession`: it reads frames, and everything it sends goes through one queue
 drained by one writer, so the order decided by the chat cursors is the order on the wire. A
@@ -32,8 +33,11 @@ from services.common.logging import get_logger
 from services.gateway.clients import Backends, ServiceClients, client_address
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import HTTP_FOR_STATUS
+from services.gateway.live.calls import CALL_REQUESTS, chat_call_frame
 from services.gateway.live.hub import LiveHub
+from services.gateway.live.media import CallChannels
 from services.gateway.live.protocol import (
+    CALL_CHANGED,
     CLOSE_FORBIDDEN,
     CLOSE_GOING_AWAY,
     CLOSE_TOO_SLOW,
@@ -56,6 +60,7 @@ from services.gateway.live.protocol import (
     ready_frame,
     removed_frame,
 )
+from services.gateway.live.signalling import Signaller
 from services.gateway.live.users import UserChannels
 
 log = get_logger(__name__)
@@ -99,6 +104,7 @@ class LiveService:
         self.clients = clients
         self.hub = LiveHub(settings.nats_url)
         self.users = UserChannels(self.hub)
+        self.calls = CallChannels(self.hub)
         self.verifier: TokenVerifier | None = None
         self.sessions: set[LiveSession] = set()
         self.accepting = False
@@ -132,6 +138,8 @@ class LiveSession:
         self._outbox: asyncio.Queue[str | _Close] = asyncio.Queue()
         self._closing = False
         self._expiry: asyncio.Task[None] | None = None
+        # The call.* requests of this socket, to media's Signalling in order (signalling.py).
+        self._signaller = Signaller(self._backends, self.send)
         self.finished = asyncio.Event()
 
     # --- the socket's life ------------------------------------------------------------------------
@@ -150,8 +158,10 @@ class LiveSession:
                     task.cancel()
             for chat_id in list(self.cursors):
                 await self.service.hub.unsubscribe(chat_id, self)
+            await self._signaller.close()
             if self.principal is not None:
                 await self.service.users.unfollow(self.principal.user_id, self)
+                await self.service.calls.unfollow(self.principal.user_id, self)
             self.cursors.clear()
             self.service.sessions.discard(self)
             LIVE_CONNECTIONS.dec()
@@ -216,7 +226,7 @@ class LiveSession:
             try:
                 frame = parse_frame(text)
             except ProtocolError as error:
-                self.send(error_frame("invalid_argument", str(error)))
+                self.send(error_frame("invalid_argument", str(error), request_id=error.request_id))
                 continue
             if isinstance(frame, Auth):
                 await self._authenticate(frame.token)
@@ -230,6 +240,8 @@ class LiveSession:
                     await self._unfollow(chat_id)
             elif isinstance(frame, Ping):
                 self.send(pong_frame())
+            elif isinstance(frame, CALL_REQUESTS):
+                self._signaller.submit(frame)
             if self._closing:
                 return
 
@@ -254,21 +266,26 @@ class LiveSession:
         first = self.principal is None
         self.principal = principal
         if first:
-            await self._follow_notices(principal.user_id)
+            await self._follow_personal(principal.user_id)
         if self._expiry is not None:
             self._expiry.cancel()
         self._expiry = asyncio.create_task(self._expire(principal), name="live-token-expiry")
         self.send(ready_frame(principal.user_id))
 
-    async def _follow_notices(self, user_id: str) -> None:
-        """The person's own notices (users.py) reach this socket from before `ready` on."""
+    async def _follow_personal(self, user_id: str) -> None:
+        """The person's own notices (users.py) and calls (media.py) reach this socket from before
+        `ready` on."""
         try:
             await self.service.users.follow(user_id, self)
         except Exception as error:  # chats still work; notices then go by SMS/e-mail
             log.warning("live.notices_follow_failed", error=str(error) or type(error).__name__)
+        try:
+            await self.service.calls.follow(user_id, self)
+        except Exception as error:  # chats still work; a call page then misses its live frames
+            log.warning("live.calls_follow_failed", error=str(error) or type(error).__name__)
 
-    def on_notice(self, frame: str) -> bool:
-        """From the person's channel: a notice for them."""
+    def on_personal(self, frame: str) -> bool:
+        """From the person's channels: a notice or a call frame for them."""
         if self._closing:
             return False
         self.send(frame)
@@ -379,6 +396,10 @@ class LiveSession:
             return
         if event.kind == MEMBER_JOINED:
             self.send(member_joined_frame(event.chat_id, event.user_id))
+            return
+        if event.kind == CALL_CHANGED:
+            # The chat's call in progress (or none): every member following the chat sees it.
+            self.send(chat_call_frame(event))
             return
         if event.kind == READ:
             # Read state is personal (presence-free, no read receipts): only my own devices hear it.

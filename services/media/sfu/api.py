@@ -11,6 +11,8 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeAlias
 
+from prometheus_client import Counter
+
 from parta.media.v1 import media_pb2, sfu_pb2, sfu_pb2_grpc, signalling_pb2
 from services.common.errors import InvalidArgument
 from services.common.live import media_subject
@@ -49,6 +51,11 @@ CONNECTION_PB = {
     Connection.LOST: sfu_pb2.MEDIA_CONNECTION_LOST,
     Connection.CLOSED: sfu_pb2.MEDIA_CONNECTION_CLOSED,
 }
+
+
+MODERATOR_MUTES = Counter(
+    "parta_sfu_moderator_mutes_total", "Sources a moderator muted (their forwarding stopped)", ["source"]
+)
 
 
 # --- protobuf ↔ ports ---------------------------------------------------------------------------
@@ -196,7 +203,8 @@ class ShellListener:
 
     def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
         # The control plane tells the person of a moderator's mute (it knows who muted); the engine's
-        # word is only that forwarding has stopped, which the process logs.
+        # word is only that forwarding has stopped, which the process counts and logs.
+        MODERATOR_MUTES.labels(source.value).inc()
         log.info("sfu.source_muted", call_id=call_id, session_id=session_id, source=source.value)
 
     def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:

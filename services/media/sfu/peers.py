@@ -28,6 +28,7 @@ from services.media.sfu import adapter
 from services.media.sfu.adapter import MID_URI, Network, RtpParameters, Send
 from services.media.sfu.forwarding import rtcp
 from services.media.sfu.forwarding.downtrack import DownTrack
+from services.media.sfu.forwarding.fanout import answer_feedback, take_sender_reports
 from services.media.sfu.forwarding.packets import SSRC_AT_8, read_mid
 from services.media.sfu.forwarding.uptrack import UpTrack
 
@@ -211,12 +212,7 @@ class PublisherPeer(_Peer):
         return up
 
     async def _on_rtcp(self, data: bytes) -> None:
-        now = time.monotonic()
-        for record in rtcp.parse(data):
-            if isinstance(record, rtcp.SenderReport):
-                up = self.by_ssrc.get(record.ssrc)
-                if up is not None and record.ssrc == up.ssrc:
-                    up.on_sender_report(record, now)
+        take_sender_reports(data, self.by_ssrc)
 
     def report(self, now: float, remb_bitrate: int) -> None:
         """The receiver report (and a REMB bitrate cap) for every track of this publisher."""
@@ -314,25 +310,9 @@ class SubscriberPeer(_Peer):
         self.offer_outstanding = False
 
     async def _on_rtcp(self, data: bytes) -> None:
-        now = time.monotonic()
-        for record in rtcp.parse(data):
-            if isinstance(record, rtcp.Nack):
-                downtrack = self.by_ssrc.get(record.media_ssrc)
-                if downtrack is not None and self.send is not None:
-                    for packet in downtrack.on_nack(record.lost, now):
-                        try:
-                            await self.send(packet)
-                        except ConnectionError:
-                            return
-            elif isinstance(record, rtcp.KeyframeRequest):
-                downtrack = self.by_ssrc.get(record.media_ssrc)
-                if downtrack is not None:
-                    downtrack.on_keyframe_request(now)
-            elif isinstance(record, rtcp.SenderReport | rtcp.ReceiverReport):
-                for block in record.reports:
-                    downtrack = self.by_ssrc.get(block.ssrc)
-                    if downtrack is not None:
-                        downtrack.on_report(block, time.time())
+        if self.send is not None:
+            with contextlib.suppress(ConnectionError):
+                await answer_feedback(data, self.by_ssrc, self.send)
 
     def report(self, now: float, cname: str) -> None:
         """Sender reports with SDES for every down-track that has sent something."""

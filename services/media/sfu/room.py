@@ -18,6 +18,7 @@ from collections.abc import Hashable
 
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.media.sfu import adapter, metrics
+from services.media.sfu.forwarding.fanout import fan_out
 from services.media.sfu.forwarding.speaker import SpeakerDetector
 from services.media.sfu.forwarding.uptrack import UpTrack
 from services.media.sfu.options import EngineOptions
@@ -61,6 +62,7 @@ class Room:
         self._servers = ice_servers(options.ice_servers)
         self._sessions: dict[str, Session] = {}
         self._lock = asyncio.Lock()
+        self._closing = False
         self._speaker = SpeakerDetector()
         self._loop = asyncio.get_event_loop()
         self._tasks = [
@@ -103,8 +105,9 @@ class Room:
             await self._close_peers(session)
             session.connection = Connection.CLOSED
             self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
-            for other in self._sessions.values():
-                await self._renegotiate(other)
+            if not self._closing:
+                for other in self._sessions.values():
+                    await self._renegotiate(other)
 
     async def _close_peers(self, session: Session) -> None:
         for peer in (session.publisher, session.subscriber):
@@ -116,6 +119,7 @@ class Room:
         session.publisher = session.subscriber = None
 
     async def close(self) -> None:
+        self._closing = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -344,20 +348,7 @@ class Room:
     async def _forward(self, up: UpTrack, data: bytes, ssrc: int) -> None:
         """One decrypted packet of a publisher: to every subscriber's down-track of it."""
         now = time.monotonic()
-        parsed = up.on_packet(data, ssrc, now)
-        if parsed is None or not up.forwarding:
-            return
-        seq, ts, marker, pt, level, payload, padding = parsed
-        source = up.ssrc or 0
-        for downtrack in up.downtracks:
-            packet = downtrack.rewrite(source, seq, ts, marker, pt, level, payload, padding, now)
-            if packet is not None:
-                send = downtrack.send
-                if send is not None:
-                    try:  # noqa: SIM105 (the per-packet path: a plain try costs nothing)
-                        await send(packet)
-                    except ConnectionError:
-                        pass
+        await fan_out(up, data, ssrc, now)
         metrics.FORWARDING_DELAY.observe(time.monotonic() - now)
 
     # --- the room's clocks ------------------------------------------------------------------------

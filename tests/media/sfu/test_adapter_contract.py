@@ -1,0 +1,117 @@
+"""The contract between the SFU and the private parts of aiortc (and aioice) it uses, all reached
+through services/media/sfu/adapter.py. Each test names one private name and fails the day an aiortc
+upgrade renames it, changes its signature or stops calling it where the adapter expects."""
+
+from __future__ import annotations
+
+import inspect
+
+import aioice.ice
+import pytest
+from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from aiortc import rtcpeerconnection as peerconnection
+from aiortc.rtcicetransport import RTCIceGatherer
+
+from services.media.sfu import adapter
+
+
+def parameters(function: object) -> list[str]:
+    assert callable(function)
+    return list(inspect.signature(function).parameters)
+
+
+def source(function: object) -> str:
+    assert callable(function)
+    return inspect.getsource(function)
+
+
+def test_aiortc_is_the_pinned_version() -> None:
+    import aiortc
+
+    assert aiortc.__version__ == "1.16.0"
+
+
+def test_decrypted_packets_reach_the_transports_rtp_and_rtcp_handlers() -> None:
+    assert parameters(RTCDtlsTransport._handle_rtp_data) == ["self", "data", "arrival_time_ms"]
+    assert parameters(RTCDtlsTransport._handle_rtcp_data) == ["self", "data"]
+    receive_loop = source(RTCDtlsTransport._recv_next)
+    assert "self._handle_rtp_data(" in receive_loop
+    assert "self._handle_rtcp_data(" in receive_loop
+    assert "unprotect" in receive_loop
+
+
+def test_a_finished_packet_is_sent_with_the_transports_send_rtp() -> None:
+    assert parameters(RTCDtlsTransport._send_rtp) == ["self", "data"]
+    assert inspect.iscoroutinefunction(RTCDtlsTransport._send_rtp)
+    assert "protect_rtcp" in source(RTCDtlsTransport._send_rtp)
+
+
+def test_the_peer_connection_starts_receivers_and_senders_through_receive_and_send() -> None:
+    connect = source(RTCPeerConnection._RTCPeerConnection__connect)  # type: ignore[attr-defined]
+    assert "transceiver.receiver.receive(" in connect
+    assert "transceiver.sender.send(" in connect
+    assert parameters(RTCRtpReceiver.receive) == ["self", "parameters"]
+    assert parameters(RTCRtpSender.send) == ["self", "parameters"]
+    # Never started, they have nothing to stop: close() stays clean.
+    assert "if self.__started" in source(RTCRtpReceiver.stop)
+    assert "if self.__started" in source(RTCRtpSender.stop)
+
+
+def test_the_zero_count_sender_reports_come_from_the_senders_rtcp_loop_that_send_starts() -> None:
+    assert "self._run_rtcp()" in source(RTCRtpSender.send)
+    assert "RtcpSrPacket" in source(RTCRtpSender._run_rtcp)
+
+
+def test_an_m_line_announces_the_senders_ssrcs_and_stream_id() -> None:
+    describe = source(peerconnection.create_media_description_for_transceiver)
+    assert "transceiver.sender._ssrc" in describe
+    assert "transceiver.sender._rtx_ssrc" in describe
+    assert "transceiver.sender._stream_id" in describe
+
+
+def test_a_transceiver_keeps_its_negotiated_codecs_and_header_extensions() -> None:
+    remote = source(RTCPeerConnection.setRemoteDescription)
+    assert "transceiver._codecs = " in remote
+    assert "transceiver._headerExtensions = " in remote
+    init = source(RTCRtpTransceiver.__init__)
+    assert "self._codecs" in init
+    assert "self._headerExtensions" in init
+
+
+def test_the_ice_agent_is_the_gatherers_aioice_connection() -> None:
+    assert "self._connection = Connection(" in source(RTCIceGatherer.__init__)
+    connection = aioice.ice.Connection
+    assert parameters(connection.get_component_candidates)[:3] == ["self", "component", "addresses"]
+    assert "self.get_component_candidates(" in source(connection.gather_candidates)
+    assert parameters(connection._add_remote_candidate) == ["self", "remote_candidate", "network_host"]
+    assert "self._add_remote_candidate(" in source(connection.add_remote_candidate)
+    assert parameters(connection.request_received) == ["self", "message", "addr", "protocol"]
+    assert "self.receiver.request_received(" in source(aioice.ice.StunProtocol.datagram_received)
+    assert "check_incoming" in source(connection.request_received)
+
+
+async def test_a_restricted_agent_gathers_only_the_given_address_and_drops_outside_candidates() -> None:
+    pc = adapter.new_peer_connection([])
+    transceiver = pc.addTransceiver("audio", direction="sendonly")
+    transport = adapter.dtls_transport(transceiver)
+    adapter.restrict_ice(transport, ("127.0.0.1",), adapter.parse_networks(["127.0.0.0/8"]))
+    try:
+        await pc.setLocalDescription(await pc.createOffer())
+        gatherer = transport.transport.iceGatherer
+        assert {candidate.ip for candidate in gatherer.getLocalCandidates()} == {"127.0.0.1"}
+        connection = gatherer._connection
+        outside = aioice.Candidate("1", 1, "udp", 2130706431, "192.0.2.7", 9, "host")
+        inside = aioice.Candidate("2", 1, "udp", 2130706431, "127.0.0.1", 9, "host")
+        await connection.add_remote_candidate(outside)
+        await connection.add_remote_candidate(inside)
+        assert [candidate.host for candidate in connection.remote_candidates] == ["127.0.0.1"]
+    finally:
+        await pc.close()
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [("127.0.0.1", True), ("127.8.9.10", True), ("10.0.0.1", False), ("::1", False), ("abc.local", False)],
+)
+def test_only_addresses_inside_the_allowed_networks_are_allowed(host: str, allowed: bool) -> None:
+    assert adapter.address_allowed(host, adapter.parse_networks(["127.0.0.0/8"])) is allowed
