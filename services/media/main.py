@@ -17,6 +17,7 @@ from services.media.calls.access import MessagingChatAccess
 from services.media.calls.api import SERVICE_NAME as CALLS_SERVICE_NAME
 from services.media.calls.api import CallsApi
 from services.media.calls.connections import ConnectionWatch
+from services.media.calls.events import chat_changes_subscription
 from services.media.calls.ice import IceServer, ice_servers
 from services.media.calls.live import CallLive
 from services.media.calls.participation import Calls
@@ -53,7 +54,6 @@ class MediaApp:
         )
 
     async def start(self) -> None:
-        await self.runtime.open()
         # grpc.aio channels bind to the running loop: made here, not in __init__.
         self._messaging_channel = grpc.aio.insecure_channel(self.settings.messaging_addr)
         access = MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel))
@@ -65,6 +65,9 @@ class MediaApp:
             CallLive(lambda: self.runtime.nc),
             self._ice_for,
         )
+        # A call follows its chat: who left it or was removed leaves the call, a block silences.
+        self.runtime.subscriptions.append(chat_changes_subscription(self.calls))
+        await self.runtime.open()
         self.connections = ConnectionWatch(
             self.placement, self.calls.disconnected, grace_seconds=self.settings.session_grace_seconds
         )

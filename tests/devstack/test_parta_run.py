@@ -224,6 +224,9 @@ def first_run(data_dir: Path) -> dict[str, Any]:
         parta.wait_for(rf"^Dev mailbox: {re.escape(url)}/api/v1/dev/mailbox$", 5)
         identity = parta.wait_for(r"^identity gRPC on 127\.0\.0\.1:(\d+), metrics on (\d+)$", 1)
         gateway = parta.wait_for(r"^gateway HTTP on \S+, metrics on (\d+)$", 1)
+        # Calls: the SFU process and the media service (issue 13).
+        sfu = parta.wait_for(r"^sfu gRPC on 127\.0\.0\.1:(\d+), metrics on (\d+)$", 1)
+        media = parta.wait_for(r"^media gRPC on 127\.0\.0\.1:(\d+), metrics on (\d+)$", 1)
         assert sum(line.startswith("Parta is running at") for line in parta.lines) == 1
 
         with httpx.Client(base_url=url, timeout=10) as http:
@@ -232,6 +235,9 @@ def first_run(data_dir: Path) -> dict[str, Any]:
             assert me(http, tokens["access_token"])["id"] == tokens["user_id"]
 
         assert grpc_serving(int(identity.group(1)))
+        assert grpc_serving(int(sfu.group(1)))
+        assert grpc_serving(int(media.group(1)))
+        assert "parta_sfu_calls" in metrics(int(sfu.group(2)))
         assert "parta_http_requests_total" in metrics(int(gateway.group(1)))
         assert "parta_grpc_requests_total" in metrics(int(identity.group(2)))
 

@@ -330,6 +330,48 @@ class Calls:
         )
         return CallView(left.call, left.remaining, rules.may_publish(standing), standing.may_moderate)
 
+    # --- the chat changed under a call (messaging's events, calls/events.py) ---------------------
+    async def access_lost(self, chat_id: str, user_id: str) -> None:
+        """R-MEDIA-3: someone who left the chat, or was removed from it, leaves its call at once."""
+        chat, user = uuid_or_none(chat_id), uuid_or_none(user_id)
+        if chat is None or user is None:
+            return
+        async with self._db.read("call_access_lost") as conn:
+            call = await self._store.call_in_progress(conn, chat)
+            sessions = await self._store.open_sessions_of(conn, call.id, user) if call is not None else []
+        if call is not None and sessions:
+            await self._leave([s.id for s in sessions], call.id, "access_lost", actor=service_actor("media"))
+
+    async def publishing_changed(self, chat_id: str, user_id: str, *, may_publish: bool) -> None:
+        """R-MOD-3 mid-call: a block makes the person's sessions listen-only (what they sent is turned
+        off and the SFU stops forwarding it); the block lifted, they may publish again."""
+        chat, user = uuid_or_none(chat_id), uuid_or_none(user_id)
+        if chat is None or user is None:
+            return
+        async with self._db.transaction("call_publishing") as conn:
+            call = await self._store.call_in_progress(conn, chat)
+            if call is None:
+                return
+            targets = await self._store.open_sessions_of(conn, call.id, user)
+            if not targets:
+                return
+            silenced = {} if may_publish else {"mic": False, "camera": False, "screen": False}
+            for session in targets:
+                await self._store.set_state(conn, session.id, may_publish=may_publish, **silenced)
+            sessions = await self._store.open_sessions(conn, call.id)
+        sfu = self._placement.sfu(call.sfu_address)
+        for session in targets:
+            try:
+                await sfu.SetMayPublish(
+                    sfu_pb2.SetMayPublishRequest(
+                        call_id=str(call.id), session_id=str(session.id), may_publish=may_publish
+                    ),
+                    timeout=5.0,
+                )
+            except grpc.aio.AioRpcError as error:
+                log.warning("call.sfu_may_publish_failed", call_id=str(call.id), code=error.code().name)
+        await self._live.participants(str(call.id), sessions)
+
     # --- the media connection -------------------------------------------------------------------
     async def disconnected(self, call_id: str, session_id: str) -> None:
         """The SFU lost the session's media connection for longer than the grace (or closed it)."""

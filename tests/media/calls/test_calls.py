@@ -463,3 +463,81 @@ async def test_a_session_the_sfu_closes_leaves_the_call_disconnected(
         assert [p.session_id for p in now.participants] == [staying.me.session_id]
     finally:
         assert await leave_call(calls, teacher, staying)
+
+
+# --- the chat changes under a call (kept last: they change who is in the chat) --------------------
+async def test_a_member_blocked_mid_call_becomes_listen_only(
+    platform: Platform, calls: calls_pb2_grpc.CallsStub, chat: Chat, heard: Heard
+) -> None:
+    """R-MOD-3 mid-call: the block silences what they send and they keep listening."""
+    teacher, student = chat.teacher, chat.students[1]
+    moderator_in = await join_call(calls, chat, teacher)
+    student_in = await join_call(calls, chat, student)
+    try:
+        await calls.UpdateMyState(
+            calls_pb2.UpdateMyStateRequest(
+                call_id=student_in.call.id, session_id=student_in.me.session_id, mic=True
+            ),
+            metadata=token(student),
+        )
+        url = f"/api/v1/chats/{chat.id}"
+        for _ in range(4):
+            body = {"user_id": student["user_id"], "rule": 2, "comment": "Грубость"}
+            ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
+        body = {"user_id": student["user_id"], "days": 1, "reason": "Четыре нарушения"}
+        ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+
+        async def listening_only() -> media_pb2.Participant | None:
+            now = await calls.GetChatCall(
+                calls_pb2.GetChatCallRequest(chat_id=chat.id), metadata=token(teacher)
+            )
+            mine = next(p for p in now.participants if p.user_id == student["user_id"])
+            return mine if not mine.may_publish else None
+
+        mine = await until(listening_only, what="the blocked student's session turning listen-only")
+        assert not mine.state.mic
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await calls.UpdateMyState(
+                calls_pb2.UpdateMyStateRequest(
+                    call_id=student_in.call.id, session_id=student_in.me.session_id, mic=True
+                ),
+                metadata=token(student),
+            )
+        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    finally:
+        assert not await leave_call(calls, student, student_in)
+        assert await leave_call(calls, teacher, moderator_in)
+
+
+async def test_a_member_removed_from_the_chat_loses_the_call(
+    platform: Platform, calls: calls_pb2_grpc.CallsStub, chat: Chat, heard: Heard
+) -> None:
+    """R-MEDIA-3: a call follows who may read the chat now — removed from the chat, out of its call."""
+    teacher, student = chat.teacher, chat.students[2]
+    moderator_in = await join_call(calls, chat, teacher)
+    student_in = await join_call(calls, chat, student)
+    try:
+        body = {"rule": 2, "reason": "Систематические нарушения"}
+        ok(
+            await platform.http.post(
+                f"/api/v1/chats/{chat.id}/members/{student['user_id']}:remove",
+                headers=bearer(teacher),
+                json=body,
+            )
+        )
+
+        def told() -> bool:
+            return any(
+                e.session_id == student_in.me.session_id
+                and e.HasField("closed")
+                and e.closed.reason == media_pb2.LEFT_REASON_ACCESS_LOST
+                for e in heard.live(student["user_id"])
+            )
+
+        await until(told, what="the removed student's page told ACCESS_LOST")
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await join_call(calls, chat, student)
+        assert refused.value.code() in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.NOT_FOUND)
+        assert rule_of(refused.value) == "R-MEDIA-3"
+    finally:
+        assert await leave_call(calls, teacher, moderator_in)
