@@ -1,0 +1,175 @@
+"""Client peers for the engine's tests, on 127.0.0.1 only: a publisher that sends crafted RTP (a VP8
+key frame then inter frames, Opus-sized audio with an audio level) on an aiortc peer connection
+without encoding anything, and a subscriber that counts what arrives at the RTP level without
+decoding. Both gather only loopback candidates and drop every other one (the issue's network
+safety)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
+
+from services.media.sfu import adapter
+from services.media.sfu.engine import SfuEngine
+from services.media.sfu.forwarding.packets import HEADER, SSRC_AT_8, header_length
+from services.media.sfu.ports import Role, Source, SubscriberOffer, TrackInfo
+from tests.support.waiting import until
+
+LOOPBACK = adapter.parse_networks(["127.0.0.0/8"])
+VP8_KEYFRAME = bytes((0x10, 0x00)) + b"K" * 900
+VP8_DELTA = bytes((0x10, 0x01)) + b"D" * 700
+OPUS = b"\xfc" + b"o" * 80
+
+
+def restrict(pc: RTCPeerConnection) -> None:
+    for transceiver in pc.getTransceivers():
+        adapter.restrict_ice(adapter.dtls_transport(transceiver), ("127.0.0.1",), LOOPBACK)
+
+
+@dataclass
+class PublishingClient:
+    """A client's publisher peer: an audio and a video m-line it fills with crafted packets."""
+
+    pc: RTCPeerConnection
+    audio: RTCRtpTransceiver
+    video: RTCRtpTransceiver
+    level: int = 127  # the audio level it reports (-dBov; 0 is loudest)
+    sequence: dict[str, int] = field(default_factory=lambda: {"audio": 1000, "video": 30000})
+    timestamp: dict[str, int] = field(default_factory=lambda: {"audio": 0, "video": 0})
+
+    @classmethod
+    def new(cls) -> PublishingClient:
+        pc = adapter.new_peer_connection([])
+        audio = pc.addTransceiver("audio", direction="sendonly")
+        video = pc.addTransceiver("video", direction="sendonly")
+        restrict(pc)
+        return cls(pc, audio, video)
+
+    async def offer(self) -> tuple[str, list[TrackInfo]]:
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        tracks = [
+            TrackInfo(mid=str(self.audio.mid), kind="audio", source=Source.MICROPHONE),
+            TrackInfo(mid=str(self.video.mid), kind="video", source=Source.CAMERA),
+        ]
+        return str(self.pc.localDescription.sdp), tracks
+
+    async def accept(self, answer: str) -> None:
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+
+    def ssrc(self, kind: str) -> int:
+        return adapter.sender_ssrcs(self.audio if kind == "audio" else self.video)[0]
+
+    def _payload_type(self, kind: str) -> int:
+        transceiver = self.audio if kind == "audio" else self.video
+        return adapter.transceiver_codecs(transceiver)[0].payload_type
+
+    async def send(self, kind: str, *, keyframe: bool = False) -> None:
+        """One packet of `kind` (a whole frame: marker set)."""
+        seq, ts = self.sequence[kind], self.timestamp[kind]
+        self.sequence[kind] = (seq + 1) & 0xFFFF
+        if kind == "audio":
+            self.timestamp[kind] = ts + 960
+            level_id = dict(adapter.transceiver_extensions(self.audio)).get(adapter.AUDIO_LEVEL_URI, 0)
+            extension = bytes((0xBE, 0xDE, 0, 1, level_id << 4, 0x80 | self.level, 0, 0)) if level_id else b""
+            first = 0x90 if extension else 0x80
+            packet = (
+                HEADER.pack(first, 0x80 | self._payload_type(kind), seq, ts, self.ssrc(kind))
+                + extension
+                + OPUS
+            )
+        else:
+            self.timestamp[kind] = ts + 3000
+            payload = VP8_KEYFRAME if keyframe else VP8_DELTA
+            packet = HEADER.pack(0x80, 0x80 | self._payload_type(kind), seq, ts, self.ssrc(kind)) + payload
+        transport = adapter.dtls_transport(self.audio)
+        with contextlib.suppress(ConnectionError):
+            await adapter.sender_of(transport)(packet)
+
+    async def close(self) -> None:
+        await self.pc.close()
+
+
+@dataclass
+class SubscribingClient:
+    """A client's subscriber peer: answers the SFU's offers and counts RTP per SSRC, undecoded."""
+
+    pc: RTCPeerConnection
+    received: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    rtx: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    kinds: dict[int, str] = field(default_factory=dict)  # SSRC → "audio" | "video"
+    tracks: tuple[TrackInfo, ...] = ()
+    _hooked: bool = False
+
+    @classmethod
+    def new(cls) -> SubscribingClient:
+        return cls(adapter.new_peer_connection([]))
+
+    async def answer(self, offer: SubscriberOffer) -> str:
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
+        if not self._hooked and self.pc.getTransceivers():
+            restrict(self.pc)
+            adapter.take_ingress(
+                adapter.dtls_transport(self.pc.getTransceivers()[0]), self._on_rtp, self._on_rtcp
+            )
+            self._hooked = True
+        self.tracks = offer.tracks
+        await self.pc.setLocalDescription(await self.pc.createAnswer())
+        return str(self.pc.localDescription.sdp)
+
+    async def _on_rtp(self, data: bytes, arrival_time_ms: int) -> None:
+        (ssrc,) = SSRC_AT_8.unpack_from(data, 8)
+        self.received[ssrc].append(HEADER.unpack_from(data)[2])
+        if ssrc not in self.kinds:
+            self.kinds[ssrc] = next(
+                transceiver.kind
+                for transceiver in self.pc.getTransceivers()
+                if any(
+                    codec.payload_type == data[1] & 0x7F for codec in adapter.transceiver_codecs(transceiver)
+                )
+            )
+        if data[1] & 0x7F in self._rtx_payload_types():
+            offset = header_length(data)
+            self.rtx[ssrc].append(int.from_bytes(data[offset : offset + 2], "big"))
+
+    def _rtx_payload_types(self) -> set[int]:
+        return {
+            codec.payload_type
+            for transceiver in self.pc.getTransceivers()
+            for codec in adapter.transceiver_codecs(transceiver)
+            if codec.is_rtx
+        }
+
+    async def _on_rtcp(self, data: bytes) -> None:
+        return None
+
+    def of_kind(self, kind: str) -> list[int]:
+        """The sequence numbers received on the m-lines of `kind` (all of them together)."""
+        return [
+            seq
+            for ssrc, sequences in self.received.items()
+            if self.kinds.get(ssrc) == kind
+            for seq in sequences
+        ]
+
+    def count(self) -> int:
+        return sum(len(sequences) for sequences in self.received.values())
+
+    async def close(self) -> None:
+        await self.pc.close()
+
+
+async def publish(engine: SfuEngine, call_id: str, session_id: str, client: PublishingClient) -> None:
+    """Negotiates the client's publisher peer with the engine."""
+    sdp, tracks = await client.offer()
+    answer = await engine.negotiate(call_id, session_id, Role.PUBLISHER, "offer", sdp, tracks)
+    assert answer is not None
+    await client.accept(answer)
+
+
+async def wait_connected(*pcs: RTCPeerConnection) -> None:
+    await until(
+        lambda: all(pc.connectionState == "connected" for pc in pcs), within=10, what="peers connected"
+    )

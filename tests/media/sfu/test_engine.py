@@ -1,0 +1,206 @@
+"""The engine end to end in one process, on 127.0.0.1 only: aiortc client peers publish crafted RTP
+through a real SfuEngine (real ICE, DTLS, SRTP) and a subscriber counts every packet that arrives,
+undecoded; negotiation, renegotiation, mute, listen-only, visibility and session states as the
+control plane sees them through the listener."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from services.common.errors import InvalidArgument, NotFound, PermissionDenied
+from services.media.sfu.engine import EngineOptions, SfuEngine
+from services.media.sfu.ports import Connection, Role, Source, SubscriberOffer
+from tests.media.sfu.clients import PublishingClient, SubscribingClient, publish, wait_connected
+from tests.support.waiting import until
+
+CALL = "call-1"
+
+
+@dataclass
+class Listener:
+    offers: list[tuple[str, SubscriberOffer]] = field(default_factory=list)
+    speakers: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
+    mutes: list[tuple[str, Source]] = field(default_factory=list)
+    states: list[tuple[str, Connection]] = field(default_factory=list)
+
+    def subscriber_offer(self, call_id: str, session_id: str, user_id: str, offer: SubscriberOffer) -> None:
+        self.offers.append((session_id, offer))
+
+    def active_speaker(
+        self, call_id: str, speaker_user_id: str, speaker_session_id: str, recipients: list[tuple[str, str]]
+    ) -> None:
+        self.speakers.append((speaker_user_id, speaker_session_id, recipients))
+
+    def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
+        self.mutes.append((session_id, source))
+
+    def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:
+        self.states.append((session_id, connection))
+
+    def offers_for(self, session_id: str) -> list[SubscriberOffer]:
+        return [offer for session, offer in self.offers if session == session_id]
+
+
+Running = tuple[SfuEngine, "Listener"]
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[Running]:
+    listener = Listener()
+    engine = SfuEngine(
+        listener,
+        EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",), speaker_interval=0.1),
+    )
+    yield engine, listener
+    await engine.close()
+
+
+async def subscribe(engine: SfuEngine, session_id: str, client: SubscribingClient) -> None:
+    offer = await engine.subscribe(CALL, session_id)
+    answer = await client.answer(offer)
+    assert await engine.negotiate(CALL, session_id, Role.SUBSCRIBER, "answer", answer, []) is None
+
+
+async def send_and_count(subscriber: SubscribingClient, publishers: list[PublishingClient], n: int) -> None:
+    """Every publisher sends `n` audio and video packets, in bursts the subscriber must have
+    received before the next; returns once each of its m-lines carried that many more."""
+    before = {ssrc: len(sequences) for ssrc, sequences in subscriber.received.items()}
+
+    def arrived(count: int) -> bool:
+        return all(len(subscriber.received[ssrc]) >= already + count for ssrc, already in before.items())
+
+    for i in range(n):
+        for client in publishers:
+            await client.send("audio")
+            await client.send("video")
+        if i % 10 == 9:
+            await until(lambda i=i: arrived(i + 1), within=10, what=f"burst {i // 10 + 1}")
+
+
+def contiguous(sequences: list[int]) -> bool:
+    return all((b - a) & 0xFFFF == 1 for a, b in itertools.pairwise(sequences))
+
+
+async def test_two_publishers_reach_a_subscriber_packet_for_packet(
+    engine: Running,
+) -> None:
+    sfu, listener = engine
+    for session in ("alice", "bob", "carol"):
+        await sfu.open_session(CALL, session, f"user-{session}", may_publish=True)
+    alice, bob, carol = PublishingClient.new(), PublishingClient.new(), SubscribingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", alice)
+        await publish(sfu, CALL, "bob", bob)
+        await subscribe(sfu, "carol", carol)
+        await wait_connected(alice.pc, bob.pc, carol.pc)
+        assert {(track.session_id, track.kind, track.source) for track in carol.tracks} == {
+            ("alice", "audio", Source.MICROPHONE),
+            ("alice", "video", Source.CAMERA),
+            ("bob", "audio", Source.MICROPHONE),
+            ("bob", "video", Source.CAMERA),
+        }
+
+        # Video starts at a key frame: send them until each of the four m-lines has carried one.
+        async def warm() -> bool:
+            for client in (alice, bob):
+                await client.send("video", keyframe=True)
+                await client.send("audio")
+            return len(carol.received) == 4
+
+        await until(warm, within=10, what="all four tracks flowing")
+        alice.level = 10  # Alice speaks; Bob is silent
+        await send_and_count(carol, [alice, bob], 150)
+
+        # Every packet forwarded since each m-line's first: no gap in any of the four sequences.
+        assert len(carol.received) == 4
+        assert all(len(sequences) >= 150 and contiguous(sequences) for sequences in carol.received.values())
+        assert carol.rtx == {}
+        await until(lambda: listener.speakers, within=5, what="an active speaker")
+        speaker_user, speaker_session, recipients = listener.speakers[-1]
+        assert (speaker_user, speaker_session) == ("user-alice", "alice")
+        assert set(recipients) == {("user-alice", "alice"), ("user-bob", "bob"), ("user-carol", "carol")}
+        await until(
+            lambda: (
+                {
+                    ("alice", Connection.CONNECTED),
+                    ("bob", Connection.CONNECTED),
+                    ("carol", Connection.CONNECTED),
+                }
+                <= set(listener.states)
+            ),
+            within=5,
+            what="every session connected",
+        )
+        assert {(c, s, u) for c, s, u, _ in sfu.sessions()} == {
+            (CALL, "alice", "user-alice"),
+            (CALL, "bob", "user-bob"),
+            (CALL, "carol", "user-carol"),
+        }
+    finally:
+        for client in (alice, bob, carol):
+            await client.close()
+
+
+async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -> None:
+    sfu, listener = engine
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
+    alice, carol = PublishingClient.new(), SubscribingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", alice)
+        await subscribe(sfu, "carol", carol)
+        await wait_connected(alice.pc, carol.pc)
+
+        async def flowing() -> bool:
+            await alice.send("video", keyframe=True)
+            await alice.send("audio")
+            return len(carol.received) == 2
+
+        await until(flowing, within=10, what="alice's tracks flowing")
+        await sfu.mute_source(CALL, "alice", Source.MICROPHONE)
+        assert listener.mutes == [("alice", Source.MICROPHONE)]
+        # A fence: once a video packet sent now has arrived, everything sent before it has too.
+        fence = len(carol.of_kind("video"))
+        await alice.send("video")
+        await until(lambda: len(carol.of_kind("video")) > fence, within=10, what="the fence")
+        audio_before, video_before = len(carol.of_kind("audio")), len(carol.of_kind("video"))
+        for _ in range(20):
+            await alice.send("audio")
+        for _ in range(20):
+            await alice.send("video")
+        await until(lambda: len(carol.of_kind("video")) >= video_before + 20, within=10, what="alice's video")
+        assert len(carol.of_kind("audio")) == audio_before
+    finally:
+        await alice.close()
+        await carol.close()
+
+
+async def test_a_listen_only_session_may_not_publish(engine: Running) -> None:
+    sfu, _ = engine
+    await sfu.open_session(CALL, "blocked", "user-blocked", may_publish=False)
+    client = PublishingClient.new()
+    try:
+        sdp, tracks = await client.offer()
+        with pytest.raises(PermissionDenied):
+            await sfu.negotiate(CALL, "blocked", Role.PUBLISHER, "offer", sdp, tracks)
+        offer = await sfu.subscribe(CALL, "blocked")  # it still listens
+        assert offer.tracks == ()
+    finally:
+        await client.close()
+
+
+async def test_unknown_calls_and_sessions_and_bad_sdp_are_refused(engine: Running) -> None:
+    sfu, _ = engine
+    with pytest.raises(NotFound):
+        await sfu.subscribe("no-such-call", "s")
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    with pytest.raises(NotFound):
+        await sfu.subscribe(CALL, "no-such-session")
+    with pytest.raises(InvalidArgument):
+        await sfu.negotiate(CALL, "alice", Role.PUBLISHER, "offer", "this is not SDP", [])
+    with pytest.raises(InvalidArgument):
+        await sfu.negotiate(CALL, "alice", Role.SUBSCRIBER, "answer", "v=0", [])  # no offer outstanding
