@@ -47,6 +47,17 @@ export function loopbackSdp(sdp) {
     .join('\r\n');
 }
 
+/**
+ * An offer with no m= section yet (I am alone in the call) may still name an empty BUNDLE group,
+ * which browsers refuse: without it the offer is valid, and its answer lets the SFU re-offer later.
+ */
+export function withoutEmptyBundle(sdp) {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !/^a=group:BUNDLE\s*$/.test(line))
+    .join('\r\n');
+}
+
 function fingerprint(sdp) {
   return (String(sdp || '').match(/a=fingerprint:[^\r\n]+/) || [''])[0];
 }
@@ -137,8 +148,13 @@ export class CallMedia {
     this.restartTimers = new Map();
     this.remoteTracks = [];
     this.offers = Promise.resolve(); // subscriber offers are handled one at a time, in order
+    this.events = []; // what happened, for the tests' diagnostics (test mode only)
     this.closed = false;
     if (this.test) window.__parta_call = this.debugHandle();
+  }
+
+  log(...what) {
+    if (this.test && this.events.length < 500) this.events.push(`${Math.round(performance.now())} ${what.join(' ')}`);
   }
 
   // --- my tracks -----------------------------------------------------------------------------
@@ -199,7 +215,10 @@ export class CallMedia {
 
   // --- peer connections ----------------------------------------------------------------------
   newPeer(role) {
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    // The SFU bundles its offers, but its first one to someone alone in the call has no m= section
+    // (and so no BUNDLE group), which 'max-bundle' would refuse.
+    const bundlePolicy = role === 'publisher' ? 'max-bundle' : 'balanced';
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy, rtcpMuxPolicy: 'require' });
     this.ready.set(pc, false);
     this.queued.set(pc, []);
     pc.onicecandidate = (event) => this.candidate(pc, role, event.candidate);
@@ -241,6 +260,7 @@ export class CallMedia {
   connectionChanged(pc, role) {
     if (this.closed || pc !== this[role]) return;
     const state = pc.connectionState;
+    this.log(role, state);
     this.onConnection(role, state);
     window.clearTimeout(this.timers.get(role));
     this.timers.delete(role);
@@ -259,6 +279,7 @@ export class CallMedia {
   /** A new peer connection for the same session, after a backoff when it keeps failing. */
   restart(role) {
     if (this.closed || this.restartTimers.has(role)) return;
+    this.log('restart', role);
     const delay = this.restarts[role] ? Math.min(MAX_RESTART_DELAY, 1000 * 2 ** (this.restarts[role] - 1)) : 0;
     this.restarts[role] += 1;
     this.restartTimers.set(role, window.setTimeout(async () => {
@@ -328,17 +349,25 @@ export class CallMedia {
 
   async answerOffer(frame) {
     if (this.closed || !frame.description) return;
+    // The answer to call.subscribe (it has the request's id) comes from a new SFU peer connection:
+    // a new one here too. A pushed re-offer renegotiates the current one — unless it is from an SFU
+    // peer already replaced (another DTLS fingerprint), which is stale and dropped.
+    const fresh = Boolean(frame.id);
+    const print = fingerprint(frame.description.sdp);
     let pc = this.subscriber;
-    // An offer from a new SFU peer connection (after a restart on either side) needs a new one here.
-    if (pc && pc.remoteDescription && fingerprint(pc.remoteDescription.sdp) !== fingerprint(frame.description.sdp)) {
-      this.dropPeer('subscriber');
-      pc = null;
+    if (!fresh && pc && print && this.subscriberPrint && print !== this.subscriberPrint) {
+      this.log('stale offer dropped');
+      return;
     }
-    if (!pc) {
+    if (fresh || !pc) {
+      this.dropPeer('subscriber');
       pc = this.newPeer('subscriber');
       this.subscriber = pc;
+      this.subscriberPrint = '';
     }
-    await pc.setRemoteDescription(frame.description);
+    if (print) this.subscriberPrint = print;
+    this.log('offer', frame.id || 'pushed', (frame.tracks || []).length, fingerprint(frame.description.sdp).slice(-12));
+    await pc.setRemoteDescription({ type: 'offer', sdp: withoutEmptyBundle(frame.description.sdp) });
     await pc.setLocalDescription(await pc.createAnswer());
     if (this.closed || pc !== this.subscriber) return;
     await this.signal.request({
@@ -392,6 +421,9 @@ export class CallMedia {
       },
       get sessionId() {
         return media.sessionId;
+      },
+      events() {
+        return media.events;
       },
       tracks() {
         return media.remoteTracks.map(({ track, ...info }) => ({ ...info, track_id: track.id, readyState: track.readyState }));
