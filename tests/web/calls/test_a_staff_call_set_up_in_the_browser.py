@@ -1,7 +1,7 @@
 """A staff council's call in a school set up in the browser only (issue 13 on top of issue 11's
 first week): every step before the call is clicks and typing on the page, codes from the dev
 mailbox panel, never an API call. The secretary applies, the operator approves (R-ORG-2), the
-administrator invites two teachers by the staff room's link (R-INV-1), creates «Педсовет» and its
+administrator invites two teachers by staff room links (R-INV-1), creates «Педсовет» and its
 chat link (R-CHAT-1, R-CHAT-6); the teachers join it after accepting its rules (R-CHAT-5). The
 administrator calls from the chat, the teachers join from theirs, and each page receives the other
 two (R-MEDIA-1; only the chat's members are in it, R-MEDIA-3)."""
@@ -75,9 +75,9 @@ async def test_a_staff_council_calls_in_a_school_set_up_in_the_browser(
     await sign_in_by_the_panel(admin, ADMIN_PHONE, ("Анна", "Петрова"))
     await expect(admin.locator(".org-name")).to_have_text(school)
 
-    staff_link = await make_link(admin, "Учительская", "teacher")
     teachers = []
     for email, name in TEACHERS:
+        staff_link = await make_link(admin, "Учительская", "teacher")  # a personal link, used once
         teacher = await caller()
         await join_by_link(teacher, staff_link, email, name, school)
         teachers.append(teacher)
