@@ -193,7 +193,7 @@ class CallView {
       h(
         'div',
         { class: 'call-screen' },
-        h('header', { class: 'call-header' }, back, h('div', { class: 'call-title' }, h('h1', {}, title), this.meta)),
+        h('header', { class: 'call-header' }, back, h('div', { class: 'call-title' }, h('h1', {}, title), this.meta), this.devicesButton),
         this.notes,
         h('div', { class: 'call-body' }, this.grid, this.people, this.devicePanel),
         this.controls,
@@ -232,13 +232,16 @@ class CallView {
     this.cameraButton = this.toggleButton('Камера', 'camera', (on) => this.setSource('camera', on));
     this.screenButton = this.toggleButton('Показать экран', 'screen', (on) => this.setScreen(on));
     this.handButton = this.toggleButton('Поднять руку', 'hand', (on) => this.patch({ hand_raised: on }));
+    this.screenButton.classList.add('accent');
+    this.handButton.classList.add('accent');
     this.peopleButton = h('button', { type: 'button', class: 'call-toggle', 'aria-expanded': 'false', 'aria-controls': 'call-people' }, icon('people'), h('span', { class: 'call-label' }, 'Участники'));
     this.peopleButton.addEventListener('click', () => this.togglePanel('people'));
-    this.devicesButton = h('button', { type: 'button', class: 'call-toggle', 'aria-expanded': 'false', 'aria-controls': 'call-devices' }, icon('settings'), h('span', { class: 'call-label' }, 'Устройства'));
+    // In the header, so that a phone's control bar keeps six buttons wide enough for their words.
+    this.devicesButton = h('button', { type: 'button', class: 'icon-button', 'aria-expanded': 'false', 'aria-controls': 'call-devices', 'aria-label': 'Устройства' }, icon('settings'));
     this.devicesButton.addEventListener('click', () => this.togglePanel('devices'));
     const leave = h('button', { type: 'button', class: 'call-toggle call-leave' }, icon('leave'), h('span', { class: 'call-label' }, 'Выйти'));
     leave.addEventListener('click', () => this.leave());
-    const toolbar = h('div', { class: 'call-controls', role: 'toolbar', 'aria-label': 'Управление звонком' }, this.micButton, this.cameraButton, this.screenButton, this.handButton, this.peopleButton, this.devicesButton, leave);
+    const toolbar = h('div', { class: 'call-controls', role: 'toolbar', 'aria-label': 'Управление звонком' }, this.micButton, this.cameraButton, this.screenButton, this.handButton, this.peopleButton, leave);
     if (!this.publish) {
       for (const button of [this.micButton, this.cameraButton, this.screenButton]) button.hidden = true;
       this.devicesButton.hidden = true;
@@ -274,6 +277,8 @@ class CallView {
     this.handButton.setAttribute('aria-pressed', String(Boolean(mine.hand_raised)));
     replace(this.micButton, icon(on('microphone') ? 'mic' : 'mic-off'), h('span', { class: 'call-label' }, 'Микрофон'));
     replace(this.cameraButton, icon(on('camera') ? 'camera' : 'camera-off'), h('span', { class: 'call-label' }, 'Камера'));
+    this.micButton.classList.toggle('off', !on('microphone'));
+    this.cameraButton.classList.toggle('off', !on('camera'));
   }
 
   // --- my sources ----------------------------------------------------------------------------
