@@ -117,4 +117,5 @@ async def test_a_staff_council_calls_in_a_school_set_up_in_the_browser(
 
     for page in pages:
         await page.get_by_role("button", name="Выйти").click()
-        await expect(page.get_by_role("heading", name=CHAT)).to_be_visible()
+        await expect(page.get_by_role("toolbar", name="Управление звонком")).to_have_count(0)
+        await expect(page.get_by_role("form", name="Новое сообщение")).to_be_visible()

@@ -23,6 +23,21 @@ from tests.web.browser import DESKTOP, Person, assert_readable, shoot, use_token
 from tests.web.calls.peers import receives, session_of
 
 Tokens = dict[str, Any]
+# What a call runs in the page (both peer connections, every track, the media elements), kept
+# before «Выйти»; after it, what of that still runs.
+KEEP_WHAT_RUNS = """() => {
+  const call = window.__parta_call;
+  const tracks = [...Object.values(call.media.local), ...call.media.remoteTracks.map((t) => t.track)];
+  window.__before_leaving = { peers: [call.publisher, call.subscriber], tracks: tracks.filter(Boolean) };
+}"""
+STILL_RUNNING = """() => {
+  const kept = window.__before_leaving;
+  return [
+    ...kept.peers.filter((pc) => pc && pc.connectionState !== 'closed').map(() => 'a peer connection'),
+    ...kept.tracks.filter((t) => t.readyState !== 'ended').map((t) => `a ${t.kind} track`),
+    ...[...document.querySelectorAll('video, audio')].map((el) => `a <${el.localName}>`),
+  ];
+}"""
 REFUSE_DEVICES = """() => {
   const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
   navigator.mediaDevices.getUserMedia = refuse;
@@ -150,10 +165,14 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
     assert await misha.evaluate("() => window.__parta_call.media.senders.microphone.track") is None
     await expect(person).to_contain_text("микрофон выключен", timeout=10_000)
 
-    # Everyone leaves: the call ends and the chat offers «Позвонить» again.
+    # Everyone leaves: nothing of the call is left running in the page (calls last for hours), the
+    # call ends and the chat offers «Позвонить» again.
     for page in (katya, misha, teacher):
+        await page.evaluate(KEEP_WHAT_RUNS)
         await page.get_by_role("button", name="Выйти").click()
-        await expect(page.get_by_role("heading", name=world.chat["title"])).to_be_visible()
+        await expect(in_call(page)).to_have_count(0)
+        await expect(page.get_by_role("form", name="Новое сообщение")).to_be_visible()
+        assert await page.evaluate(STILL_RUNNING) == [], "after leaving"
         assert await page.evaluate("() => window.__parta_call === undefined")
     await expect(teacher.get_by_role("button", name="Позвонить")).to_be_visible(timeout=10_000)
     ended = await platform.http.get(f"/api/v1/chats/{world.chat['id']}/call", headers=bearer(world.teacher))
@@ -198,4 +217,5 @@ async def test_a_member_whose_camera_and_microphone_are_refused_listens(
 
     for page in (listener, teacher):
         await page.get_by_role("button", name="Выйти").click()
-        await expect(page.get_by_role("heading", name=world.chat["title"])).to_be_visible()
+        await expect(in_call(page)).to_have_count(0)
+        await expect(page.get_by_role("form", name="Новое сообщение")).to_be_visible()
