@@ -6,8 +6,12 @@ only loopback candidates are sent, and `window.__parta_call` exposes the peer co
 from __future__ import annotations
 
 import importlib.util
+import math
 import shutil
+import struct
+import wave
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -35,12 +39,30 @@ MEDIA_FLAGS = [
 CALL_TEST_MODE = "localStorage.setItem('parta.call.test', '1')"
 
 
+def tone(path: Path, seconds: float = 1.0, hertz: float = 440.0, rate: int = 48_000) -> Path:
+    """A steady tone as a WAV file: every fake microphone speaks all the time (Chromium's own fake
+    microphone only beeps for a moment each second, too short to make anyone the active speaker)."""
+    amplitude = 0.3 * 32767
+    frames = b"".join(
+        struct.pack("<h", round(amplitude * math.sin(2 * math.pi * hertz * n / rate)))
+        for n in range(int(seconds * rate))
+    )
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return path
+
+
 @pytest_asyncio.fixture(scope="session")
-async def media_browser() -> AsyncIterator[Browser]:
+async def media_browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Browser]:
     if not shutil.which(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    voice = tone(tmp_path_factory.mktemp("call-audio") / "tone.wav")
+    flags = [*MEDIA_FLAGS, f"--use-file-for-fake-audio-capture={voice}"]
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=MEDIA_FLAGS, headless=True)
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=flags, headless=True)
         yield chromium
         await chromium.close()
 

@@ -165,6 +165,13 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
     assert await misha.evaluate("() => window.__parta_call.media.senders.microphone.track") is None
     await expect(person).to_contain_text("микрофон выключен", timeout=10_000)
 
+    # Катя turns her own microphone off: the teacher is the one speaker, highlighted on the others.
+    await katya.get_by_role("button", name="Микрофон").click()
+    await expect(katya.get_by_role("button", name="Микрофон")).to_have_attribute("aria-pressed", "false")
+    for page in (misha, katya):
+        speaker = page.locator(f'.tile.speaking[data-session="{sessions["teacher"]}"]')
+        await expect(speaker).to_be_visible(timeout=15_000)
+
     # Everyone leaves: nothing of the call is left running in the page (calls last for hours), the
     # call ends and the chat offers «Позвонить» again.
     for page in (katya, misha, teacher):
