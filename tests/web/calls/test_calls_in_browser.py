@@ -9,6 +9,7 @@ show «Идёт звонок · N» live and stop when the last one leaves (R-ME
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +20,12 @@ from tests.support.chats import create_chat, enrolled_students, join, school_wit
 from tests.support.http import bearer
 from tests.support.platform import Platform
 from tests.support.schools import ClassSchool
+from tests.support.waiting import until
 from tests.web.browser import DESKTOP, Person, assert_readable, shoot, use_tokens
 from tests.web.calls.peers import receives, session_of
 
 Tokens = dict[str, Any]
+SOURCES = ("camera", "microphone")
 # What a call runs in the page (both peer connections, every track, the media elements), kept
 # before «Выйти»; after it, what of that still runs.
 KEEP_WHAT_RUNS = """() => {
@@ -37,6 +40,15 @@ STILL_RUNNING = """() => {
     ...kept.tracks.filter((t) => t.readyState !== 'ended').map((t) => `a ${t.kind} track`),
     ...[...document.querySelectorAll('video, audio')].map((el) => `a <${el.localName}>`),
   ];
+}"""
+# A peer connection replaced as after a failure: the old one kept to see it closed for the new one.
+RESTART = """(role) => {
+  window.__replaced = window.__parta_call[role];
+  window.__parta_call.media.restart(role);
+}"""
+REPLACED = """(role) => {
+  const now = window.__parta_call[role];
+  return Boolean(now) && now !== window.__replaced && window.__replaced.connectionState === 'closed';
 }"""
 REFUSE_DEVICES = """() => {
   const refuse = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
@@ -125,18 +137,27 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
     pages = {"teacher": teacher, "misha": misha, "katya": katya}
     sessions = {name: await session_of(page) for name, page in pages.items()}
     for name, page in pages.items():
-        others = [
-            (session, source)
-            for who, session in sessions.items()
-            if who != name
-            for source in ("camera", "microphone")
-        ]
+        others = [(session, source) for who, session in sessions.items() if who != name for source in SOURCES]
         await receives(page, others)
         await expect(page.locator(".call-grid > li.tile:not(.more)")).to_have_count(3)
         await expect(page.locator(".call-meta")).to_contain_text("3 участника")
         await assert_readable(page, f"the call, {name}")
 
     await shoot(misha, "call")
+
+    # A lost connection: a new peer connection for the same session (aiortc has no ICE restart) —
+    # Катя's subscriber and Миша's publisher are replaced as after a failure, and media flows again.
+    for page, role in ((katya, "subscriber"), (misha, "publisher")):
+        await page.evaluate(RESTART, role)
+        await until(lambda page=page, role=role: page.evaluate(REPLACED, role), what=f"a new {role} peer")
+    await receives(katya, [(sessions[who], source) for who in ("teacher", "misha") for source in SOURCES])
+    await receives(teacher, [(sessions["misha"], source) for source in SOURCES])
+
+    # The devices to choose from, by name.
+    await teacher.get_by_role("button", name="Устройства").click()
+    for label in ("Микрофон для звонка", "Камера для звонка"):
+        await expect(teacher.get_by_label(label).locator("option").first).to_have_text(re.compile(r"\S"))
+    await teacher.get_by_role("button", name="Закрыть").click()
 
     # The teacher shares the screen: both students get it, in a tile of its own.
     share = teacher.get_by_role("button", name="Показать экран")
@@ -222,7 +243,15 @@ async def test_a_member_whose_camera_and_microphone_are_refused_listens(
     await assert_readable(listener, "listening only")
     await shoot(listener, "call-listen-only")
 
-    for page in (listener, teacher):
+    # The moderator removes the listener from the call: the page says so.
+    await teacher.get_by_role("button", name="Участники").click()
+    row = teacher.locator(".call-person", has_text="Дима Орлов")
+    await row.get_by_role("button", name="Удалить из звонка").click()
+    await expect(listener.get_by_text("Модератор удалил вас из звонка")).to_be_visible(timeout=10_000)
+    await expect(in_call(listener)).to_have_count(0)
+    await expect(teacher.locator(".call-person")).to_have_count(1, timeout=10_000)
+
+    for page in (teacher,):
         await page.get_by_role("button", name="Выйти").click()
         await expect(in_call(page)).to_have_count(0)
         await expect(page.get_by_role("form", name="Новое сообщение")).to_be_visible()

@@ -2,6 +2,7 @@
 // «Идёт звонок · N» with «Присоединиться» while one goes on, and the same «Идёт звонок · N» in the
 // chats list. The chat JSON's "call" ({id, started_at, participant_count}, absent when none) gives
 // the start; `chat_call` frames of live.js keep it up to date.
+import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { icon } from './icons.js';
 import { plural } from './ui.js';
@@ -21,7 +22,8 @@ export function callBadge(call) {
 
 /**
  * The call's entry in a chat: `button` (header) and `bar` (under the header); `update(call)` with
- * the chat's new "call" (or null when it ended).
+ * the chat's new "call" (or null when it ended); `refresh()` asks media itself (the chat's "call"
+ * may lag behind, and a frame may have come before the chat was followed).
  */
 export function callEntry(chat, ctx) {
   const path = `/chats/${chat.id}/call`;
@@ -37,6 +39,14 @@ export function callEntry(chat, ctx) {
     bar.hidden = !on;
     replace(text, on ? callBadge(call) : null);
   };
+  const refresh = async () => {
+    try {
+      const call = await api.get(`/chats/${chat.id}/call`);
+      update({ id: call.id, started_at: call.started_at, participant_count: (call.participants || []).length });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) update(null);
+    }
+  };
   update(chat.call);
-  return { button, bar, update };
+  return { button, bar, update, refresh };
 }

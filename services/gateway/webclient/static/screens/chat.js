@@ -114,7 +114,10 @@ class ChatView {
       this.liveStatus = status;
       this.status.textContent = status === 'live' ? '' : 'обновляется каждые 5 секунд';
       this.status.dataset.live = status;
-      if (status === 'live') this.flush();
+      if (status === 'live') {
+        this.flush();
+        this.call?.refresh(); // what changed before the chat was followed (or while the socket was down)
+      }
     });
     this.poller = window.setInterval(() => {
       if (this.liveStatus !== 'live') this.poll();
