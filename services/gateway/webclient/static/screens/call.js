@@ -242,12 +242,33 @@ class CallView {
     const leave = h('button', { type: 'button', class: 'call-toggle call-leave' }, icon('leave'), h('span', { class: 'call-label' }, 'Выйти'));
     leave.addEventListener('click', () => this.leave());
     const toolbar = h('div', { class: 'call-controls', role: 'toolbar', 'aria-label': 'Управление звонком' }, this.micButton, this.cameraButton, this.screenButton, this.handButton, this.peopleButton, leave);
-    if (!this.publish) {
-      for (const button of [this.micButton, this.cameraButton, this.screenButton]) button.hidden = true;
-      this.devicesButton.hidden = true;
-    }
-    if (!navigator.mediaDevices?.getDisplayMedia) this.screenButton.hidden = true;
+    this.showPublishing();
     return toolbar;
+  }
+
+  /** Mic, camera, screen and devices only for someone who may publish. */
+  showPublishing() {
+    for (const button of [this.micButton, this.cameraButton, this.screenButton, this.devicesButton]) button.hidden = !this.publish;
+    if (!navigator.mediaDevices?.getDisplayMedia) this.screenButton.hidden = true;
+  }
+
+  /**
+   * A moderator blocked me in the chat mid-call (listen only: my sources go off) or lifted the
+   * block (the buttons come back; nothing is switched on by itself).
+   */
+  async mayPublish(allowed) {
+    if (allowed === this.publish || !this.media) return;
+    this.publish = allowed;
+    this.showPublishing();
+    if (allowed) {
+      this.note('Теперь вы снова можете включить микрофон и камеру.', 'ok', 'publish');
+      if (!this.media.publisher) await this.media.send({ microphone: null, camera: null });
+    } else {
+      for (const source of ['microphone', 'camera', 'screen']) await this.media.setSource(source, false);
+      this.note('Теперь вы в звонке только слушатель: выступать в этом чате вам сейчас нельзя.', 'warn', 'publish');
+    }
+    this.refreshControls();
+    this.layout();
   }
 
   togglePanel(which, open) {
@@ -463,6 +484,7 @@ class CallView {
     this.participants = new Map(list.map((p) => [p.session_id, p]));
     if (!mine) this.participants.set(this.me.session_id, this.me);
     else this.me = mine;
+    if (mine) this.mayPublish(Boolean(mine.may_publish)).catch((error) => this.note(error));
     this.order = this.order.filter((id) => this.participants.has(id));
     for (const id of this.participants.keys()) if (id !== this.me.session_id && !this.order.includes(id)) this.order.push(id);
     for (const [id, element] of this.audio) {
