@@ -17,7 +17,7 @@ import pytest_asyncio
 from playwright.async_api import Page, expect
 
 from tests.support.chats import create_chat, enrolled_students, join, school_with_class_teacher
-from tests.support.http import bearer
+from tests.support.http import bearer, ok
 from tests.support.platform import Platform
 from tests.support.schools import ClassSchool
 from tests.support.waiting import until
@@ -62,6 +62,7 @@ NAMES = [
     ("Катя", "Иванова"),
     ("Дима", "Орлов"),
     ("Оля", "Белова"),
+    ("Петя", "Васильев"),
 ]
 
 
@@ -79,6 +80,7 @@ class World:
     teacher: Tokens  # class teacher of 5А: moderates the class chat
     students: list[Tokens]  # in the class chat
     outsider: Tokens  # a student of 5А who is not in the chat
+    blocked: Tokens  # in the chat, blocked by its moderator (R-MOD-3)
     stranger: Tokens  # another school's administrator
     chat: dict[str, Any]
 
@@ -87,16 +89,23 @@ class World:
 async def world(platform: Platform) -> World:
     base = await school_with_class_teacher(platform, 1313, "+79120131301", "+79120131302", ["5А"])
     school = base.school
-    students = await enrolled_students(platform, school, "5А", 4)
+    students = await enrolled_students(platform, school, "5А", 5)
     chat = await create_chat(
         platform, school.id, base.teacher, kind="class", class_id=school.classes["5А"], title=""
     )
-    for student in students[:3]:
+    *members, outsider, blocked = students
+    for student in [*members, blocked]:
         await join(platform, chat, student)
-    people = [base.teacher, *students]
-    for tokens, (first, last) in zip(people, NAMES, strict=True):
+    for tokens, (first, last) in zip([base.teacher, *students], NAMES, strict=True):
         await named(platform, tokens, first, last)
-    return World(school, base.teacher, students[:3], students[3], base.other.school.admin, chat)
+    # R-MOD-3: four violations, then a week's block — the blocked student still reads the chat.
+    url, moderator = f"/api/v1/chats/{chat['id']}", bearer(base.teacher)
+    for _ in range(4):
+        body = {"user_id": blocked["user_id"], "rule": 2, "comment": "Грубость"}
+        ok(await platform.http.post(url + "/violations", headers=moderator, json=body), 201)
+    body = {"user_id": blocked["user_id"], "days": 7, "reason": "Четыре нарушения"}
+    ok(await platform.http.post(url + "/blocks", headers=moderator, json=body), 201)
+    return World(school, base.teacher, members, outsider, blocked, base.other.school.admin, chat)
 
 
 async def open_chat(page: Page, tokens: Tokens, chat: dict[str, Any]) -> None:
@@ -255,3 +264,30 @@ async def test_a_member_whose_camera_and_microphone_are_refused_listens(
         await page.get_by_role("button", name="Выйти").click()
         await expect(in_call(page)).to_have_count(0)
         await expect(page.get_by_role("form", name="Новое сообщение")).to_be_visible()
+
+
+async def test_a_blocked_member_listens_but_does_not_publish(
+    platform: Platform, world: World, caller: Person, live_calls: None
+) -> None:
+    teacher = await caller(DESKTOP)
+    await use_tokens(teacher, world.teacher, f"/chats/{world.chat['id']}/call")
+    await expect(in_call(teacher)).to_be_visible()
+    started_by = await session_of(teacher)
+
+    petya = await caller()
+    await open_chat(petya, world.blocked, world.chat)
+    await petya.get_by_role("button", name="Присоединиться").click()
+    await expect(petya.get_by_text("Вы можете только слушать и смотреть")).to_be_visible(timeout=10_000)
+    for name in ("Микрофон", "Камера", "Показать экран"):
+        await expect(petya.get_by_role("button", name=name)).to_have_count(0)
+    await receives(petya, [(started_by, source) for source in SOURCES])
+    assert await petya.evaluate("() => window.__parta_call.publisher") is None  # nothing to send
+    await teacher.get_by_role("button", name="Участники").click()
+    await expect(teacher.locator(".call-person", has_text="Петя Васильев")).to_contain_text(
+        "только слушает", timeout=10_000
+    )
+    await assert_readable(petya, "a blocked member in the call")
+
+    for page in (petya, teacher):
+        await page.get_by_role("button", name="Выйти").click()
+        await expect(in_call(page)).to_have_count(0)
