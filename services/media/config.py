@@ -24,6 +24,9 @@ class MediaSettings(ServiceSettings):
     # A session whose media connection is lost leaves the call (DISCONNECTED) after this many seconds,
     # unless the client reconnects (a new peer connection, same session) in time.
     session_grace_seconds: float = Field(default=30.0, gt=0)
+    # A session admitted but never connected (a page closed before its peer connection came up)
+    # leaves after this many seconds: time enough for a camera permission prompt.
+    session_connect_seconds: float = Field(default=120.0, gt=0)
     # ICE servers handed to clients (calls/ice.py): STUN URLs, TURN URLs with coturn's shared secret.
     stun_urls: str = ""
     turn_urls: str = ""

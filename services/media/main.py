@@ -69,7 +69,11 @@ class MediaApp:
         self.runtime.subscriptions.append(chat_changes_subscription(self.calls))
         await self.runtime.open()
         self.connections = ConnectionWatch(
-            self.placement, self.calls.disconnected, grace_seconds=self.settings.session_grace_seconds
+            self.placement,
+            self.calls.disconnected,
+            self.calls.open_sessions_on,
+            grace_seconds=self.settings.session_grace_seconds,
+            connect_seconds=self.settings.session_connect_seconds,
         )
         self.grpc = await self.runtime.serve_grpc(
             self.identity.verifier(),

@@ -4,8 +4,10 @@ moderator's mute and removal, and the end of the call when the last session leav
 call's room (placement) and tells the call's pages (live.py); events leave through the outbox.
 
 Order of work: the database decides (one transaction, the call's row locked so that a join and the
-last leave take turns), then the SFU is told, then the pages. The SFU is told after the commit: a
-join whose SFU does not answer is undone (the session leaves) and refused with UNAVAILABLE."""
+last leave take turns), then the SFU is told, then the pages. A join admits the session to the SFU
+inside its transaction: a join the SFU does not take is rolled back whole (no phantom call in the
+statistics) and refused with UNAVAILABLE. A leave tells the SFU after its commit (the database has
+decided; what the SFU missed shows in its WatchSessions snapshot)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import grpc
+from prometheus_client import Counter
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -43,6 +46,13 @@ SESSION_NOT_FOUND = "Вы не участвуете в этом звонке"
 NO_CALL_IN_CHAT = "В этом чате сейчас нет звонка"
 SFU_DOWN = "Сервер звонков сейчас недоступен, попробуйте ещё раз"
 JOIN_ATTEMPTS = 3
+
+CALLS_STARTED = Counter("parta_media_calls_started_total", "Calls started in chats")
+CALLS_ENDED = Counter("parta_media_calls_ended_total", "Calls ended (their last session left)")
+JOINS = Counter(
+    "parta_media_call_joins_total", "Participant sessions joined, listen-only or not", ["publish"]
+)
+LEAVES = Counter("parta_media_call_leaves_total", "Participant sessions left, by reason", ["reason"])
 
 Clock = Callable[[], datetime]
 IceFor = Callable[[str, datetime], list[IceServer]]
@@ -103,21 +113,9 @@ class Calls:
         may_publish = rules.may_publish(standing)
         user = uuid.UUID(principal.user_id)
         call, me, started = await self._join_in_database(chat, standing, user, may_publish)
-        sfu = self._placement.sfu(call.sfu_address)
-        try:
-            await sfu.OpenSession(
-                sfu_pb2.OpenSessionRequest(
-                    call_id=str(call.id),
-                    session_id=str(me.id),
-                    user_id=principal.user_id,
-                    may_publish=may_publish,
-                ),
-                timeout=5.0,
-            )
-        except grpc.aio.AioRpcError as error:
-            log.warning("call.sfu_open_failed", call_id=str(call.id), code=error.code().name)
-            await self._leave([me.id], call.id, "left", actor=user_actor(principal.user_id))
-            raise Unavailable(SFU_DOWN) from None
+        JOINS.labels("yes" if may_publish else "listen_only").inc()
+        if started:
+            CALLS_STARTED.inc()
         async with self._db.read("call_sessions") as conn:
             sessions = await self._store.open_sessions(conn, call.id)
         await self._live.participants(str(call.id), sessions)
@@ -174,8 +172,26 @@ class Calls:
                     joined_at=now,
                 )
                 await self._participants_changed(conn, call, actor=user_actor(str(user)))
+                await self._open_on_sfu(call, me)
                 return call, me, started
         raise Unavailable("Не удалось присоединиться к звонку, попробуйте ещё раз")
+
+    async def _open_on_sfu(self, call: Row[Any], session: Row[Any]) -> None:
+        """Admits the new session to the call's room, inside the join's transaction: an SFU that does
+        not answer rolls the join back (no session, no call started, no event) — UNAVAILABLE."""
+        try:
+            await self._placement.sfu(call.sfu_address).OpenSession(
+                sfu_pb2.OpenSessionRequest(
+                    call_id=str(call.id),
+                    session_id=str(session.id),
+                    user_id=str(session.user_id),
+                    may_publish=session.may_publish,
+                ),
+                timeout=5.0,
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning("call.sfu_open_failed", call_id=str(call.id), code=error.code().name)
+            raise Unavailable(SFU_DOWN) from None
 
     async def _participants_changed(self, conn: AsyncConnection, call: Row[Any], *, actor: Any) -> None:
         sessions = await self._store.open_sessions(conn, call.id)
@@ -373,6 +389,12 @@ class Calls:
         await self._live.participants(str(call.id), sessions)
 
     # --- the media connection -------------------------------------------------------------------
+    async def open_sessions_on(self, sfu_address: str) -> list[tuple[str, str]]:
+        """(call_id, session_id) of every open session the SFU at `sfu_address` should hold."""
+        async with self._db.read("call_sessions_on_sfu") as conn:
+            rows = await self._store.open_sessions_on(conn, sfu_address)
+        return [(str(call_id), str(session_id)) for call_id, session_id in rows]
+
     async def disconnected(self, call_id: str, session_id: str) -> None:
         """The SFU lost the session's media connection for longer than the grace (or closed it)."""
         call = uuid_or_none(call_id)
@@ -400,6 +422,9 @@ class Calls:
                 await self._participants_changed(conn, call, actor=actor)
         if not closed:
             return Left(call, closed, remaining, ended=False)
+        LEAVES.labels(reason).inc(len(closed))
+        if ended:
+            CALLS_ENDED.inc()
         sfu = self._placement.sfu(call.sfu_address)
         try:
             if ended:

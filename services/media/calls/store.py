@@ -101,8 +101,21 @@ class CallStore:
         )
         return (await conn.execute(statement)).one()
 
-    async def calls_in_progress(self, conn: AsyncConnection) -> Sequence[Row[Any]]:
-        return (await conn.execute(select(calls).where(calls.c.ended_at.is_(None)))).all()
+    async def open_sessions_on(
+        self, conn: AsyncConnection, sfu_address: str
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(call id, session id) of every open session of the calls in progress held by the SFU at
+        `sfu_address`."""
+        query = (
+            select(call_sessions.c.call_id, call_sessions.c.id)
+            .join(calls, calls.c.id == call_sessions.c.call_id)
+            .where(
+                calls.c.sfu_address == sfu_address,
+                calls.c.ended_at.is_(None),
+                call_sessions.c.left_at.is_(None),
+            )
+        )
+        return [(row.call_id, row.id) for row in await conn.execute(query)]
 
     async def open_session_count(self, conn: AsyncConnection, call_id: uuid.UUID) -> int:
         query = select(func.count()).where(

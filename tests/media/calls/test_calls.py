@@ -33,10 +33,12 @@ from parta.media.v1 import (
     signalling_pb2_grpc,
 )
 from services.common.live import media_subject
+from services.common.outbox import outbox
+from services.devstack.embedded import free_port
 from tests.support.chats import create_chat, join, synced
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, loopback_peer, publisher_offer
-from tests.support.platform import Infra, Platform
+from tests.support.platform import Infra, Platform, running_media
 from tests.support.schools import ClassSchool, class_school, operator_tokens
 from tests.support.waiting import until
 
@@ -185,6 +187,7 @@ async def test_first_join_starts_the_call_and_the_last_leave_ends_it_with_each_o
     """R-MEDIA-1: the first join starts the call, the last leave ends it; R-STAT-1: CallEnded says
     how long, and for how long each participant was in it."""
     teacher, student = chat.teacher, chat.students[0]
+    ended_before = REGISTRY.get_sample_value("parta_media_calls_ended_total") or 0.0
     first = await join_call(calls, chat, teacher)
     assert first.started
     assert first.call.chat_id == chat.id
@@ -210,6 +213,7 @@ async def test_first_join_starts_the_call_and_the_last_leave_ends_it_with_each_o
 
     assert not await leave_call(calls, student, second)
     assert await leave_call(calls, teacher, first)
+    assert REGISTRY.get_sample_value("parta_media_calls_ended_total") == ended_before + 1
 
     started = await until(
         lambda: heard.events("media.call.started", events_pb2.CallStarted()), what="call.started"
@@ -465,6 +469,40 @@ async def test_a_session_the_sfu_closes_leaves_the_call_disconnected(
         assert await leave_call(calls, teacher, staying)
 
 
+async def test_a_join_the_sfu_does_not_take_is_refused_and_leaves_nothing_behind(
+    platform: Platform, infra: Infra, chat: Chat
+) -> None:
+    """The SFU does not answer: UNAVAILABLE, and no call, no session, no event (no phantom call in
+    the statistics of R-STAT-1)."""
+    name = "t_media_no_sfu_" + uuid.uuid4().hex[:6]
+    database = infra.postgres.create_database(name)
+    assert platform.messaging.grpc is not None
+    nowhere = f"127.0.0.1:{free_port()}"
+    try:
+        async with (
+            running_media(
+                database, infra.nats.url, platform.identity_addr, platform.messaging.grpc.address, nowhere
+            ) as lonely,
+        ):
+            assert lonely.grpc is not None
+            opened = grpc.aio.insecure_channel(lonely.grpc.address)
+            stub = calls_pb2_grpc.CallsStub(opened)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await join_call(stub, chat, chat.teacher)
+            assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+            with pytest.raises(grpc.aio.AioRpcError) as none:
+                await stub.GetChatCall(
+                    calls_pb2.GetChatCallRequest(chat_id=chat.id), metadata=token(chat.teacher)
+                )
+            assert none.value.code() == grpc.StatusCode.NOT_FOUND
+            async with lonely.runtime.db.read("test_outbox") as conn:
+                staged = (await conn.execute(outbox.select())).all()
+            assert staged == []
+            await opened.close()
+    finally:
+        infra.postgres.drop_database(name)
+
+
 # --- the chat changes under a call (kept last: they change who is in the chat) --------------------
 async def test_a_member_blocked_mid_call_becomes_listen_only(
     platform: Platform, calls: calls_pb2_grpc.CallsStub, chat: Chat, heard: Heard
@@ -541,3 +579,88 @@ async def test_a_member_removed_from_the_chat_loses_the_call(
         assert rule_of(refused.value) == "R-MEDIA-3"
     finally:
         assert await leave_call(calls, teacher, moderator_in)
+
+
+async def test_a_lost_connection_leaves_after_the_grace_and_a_reconnect_within_it_keeps_the_session(
+    platform: Platform, infra: Infra, chat: Chat, heard: Heard
+) -> None:
+    """The SFU reports a session's media connection LOST: a client that comes back with a new peer
+    connection for the same session within the grace keeps its place; one that does not leaves,
+    DISCONNECTED. (A media instance of its own, with a short grace, on the platform's SFU.)"""
+    assert platform.sfu is not None
+    assert platform.sfu.grpc is not None
+    assert platform.messaging.grpc is not None
+    name = "t_media_grace_" + uuid.uuid4().hex[:6]
+    database = infra.postgres.create_database(name)
+    peers = []
+    try:
+        async with running_media(
+            database,
+            infra.nats.url,
+            platform.identity_addr,
+            platform.messaging.grpc.address,
+            platform.sfu.grpc.address,
+            session_grace_seconds=4.0,
+        ) as graceful:
+            assert graceful.grpc is not None
+            opened = grpc.aio.insecure_channel(graceful.grpc.address)
+            stub, signals = calls_pb2_grpc.CallsStub(opened), signalling_pb2_grpc.SignallingStub(opened)
+            teacher, student = chat.teacher, chat.students[0]
+            staying = await join_call(stub, chat, teacher)
+            roaming = await join_call(stub, chat, student)
+            session = roaming.me.session_id
+
+            def connection() -> str:
+                assert platform.sfu is not None
+                return next(
+                    (c.value for _, s, _, c in platform.sfu.engine.sessions() if s == session), "gone"
+                )
+
+            async def publish() -> None:
+                pc = loopback_peer()
+                peers.append(pc)
+                sdp, tracks = await publisher_offer(pc)
+                reply = await signals.Negotiate(
+                    signalling_pb2.NegotiateRequest(
+                        call_id=roaming.call.id,
+                        session_id=session,
+                        role=media_pb2.PEER_ROLE_PUBLISHER,
+                        description=media_pb2.SessionDescription(type="offer", sdp=sdp),
+                        tracks=tracks,
+                    ),
+                    metadata=token(student),
+                )
+                await pc.setRemoteDescription(RTCSessionDescription(sdp=reply.answer.sdp, type="answer"))
+                await until(lambda: connection() == "connected", what="the publisher connection up")
+
+            await publish()
+            await peers[-1].close()  # the network goes away
+            await until(lambda: connection() == "lost", what="the SFU seeing the connection lost")
+            await publish()  # back within the grace: a new peer connection, the same session
+            watch = graceful.connections
+            assert watch is not None
+            await until(
+                lambda: session not in watch.waiting, what="the grace timer cancelled by the reconnect"
+            )
+
+            await peers[-1].close()
+            await until(lambda: connection() == "lost", what="the connection lost again")
+
+            def told() -> bool:
+                return any(
+                    e.session_id == session
+                    and e.HasField("closed")
+                    and e.closed.reason == media_pb2.LEFT_REASON_DISCONNECTED
+                    for e in heard.live(student["user_id"])
+                )
+
+            await until(told, within=15, what="the lost session leaving after the grace")
+            now = await stub.GetChatCall(
+                calls_pb2.GetChatCallRequest(chat_id=chat.id), metadata=token(teacher)
+            )
+            assert [p.session_id for p in now.participants] == [staying.me.session_id]
+            assert await leave_call(stub, teacher, staying)
+            await opened.close()
+    finally:
+        await close_all(peers)
+        infra.postgres.drop_database(name)

@@ -9,14 +9,17 @@ import uuid
 from collections.abc import AsyncIterator
 
 import grpc
+import nats
 import pytest
 import pytest_asyncio
 from aiortc import RTCSessionDescription
 
 from parta.media.v1 import media_pb2, sfu_pb2, sfu_pb2_grpc, signalling_pb2
+from services.common.live import media_subject
 from services.media.sfu.main import SfuApp
-from tests.support.media_peers import close_all, loopback_peer, publisher_offer
+from tests.support.media_peers import close_all, confine, loopback_peer, publisher_offer
 from tests.support.platform import Infra, running_sfu
+from tests.support.waiting import until
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -120,3 +123,65 @@ async def test_a_negotiation_without_a_role_is_invalid(stub: sfu_pb2_grpc.SfuStu
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     await stub.CloseCall(sfu_pb2.CloseCallRequest(call_id=call_id))
+
+
+async def test_a_new_publishers_tracks_reach_a_subscriber_as_a_re_offer_on_its_live_subject(
+    stub: sfu_pb2_grpc.SfuStub, infra: Infra
+) -> None:
+    """The engine's re-offer goes out as a LiveCallEvent on NATS `parta.live.media.<user_id>`."""
+    call_id, viewer, viewer_user = ids()
+    publisher, publisher_user = str(uuid.uuid4()), str(uuid.uuid4())
+    for session, user in ((viewer, viewer_user), (publisher, publisher_user)):
+        await stub.OpenSession(
+            sfu_pb2.OpenSessionRequest(call_id=call_id, session_id=session, user_id=user, may_publish=True)
+        )
+    client = await nats.connect(infra.nats.url)
+    heard: list[media_pb2.LiveCallEvent] = []
+
+    async def keep(message: nats.aio.msg.Msg) -> None:
+        event = media_pb2.LiveCallEvent()
+        event.ParseFromString(message.data)
+        heard.append(event)
+
+    await client.subscribe(media_subject(viewer_user), cb=keep)
+    await client.flush()
+    viewer_pc, publisher_pc = loopback_peer(), loopback_peer()
+    try:
+        first = await stub.Subscribe(signalling_pb2.SessionRef(call_id=call_id, session_id=viewer))
+        await viewer_pc.setRemoteDescription(RTCSessionDescription(sdp=first.description.sdp, type="offer"))
+        confine(viewer_pc)
+        await viewer_pc.setLocalDescription(await viewer_pc.createAnswer())
+        await stub.Negotiate(
+            signalling_pb2.NegotiateRequest(
+                call_id=call_id,
+                session_id=viewer,
+                role=media_pb2.PEER_ROLE_SUBSCRIBER,
+                description=media_pb2.SessionDescription(type="answer", sdp=viewer_pc.localDescription.sdp),
+            )
+        )
+        sdp, tracks = await publisher_offer(publisher_pc)
+        await stub.Negotiate(
+            signalling_pb2.NegotiateRequest(
+                call_id=call_id,
+                session_id=publisher,
+                role=media_pb2.PEER_ROLE_PUBLISHER,
+                description=media_pb2.SessionDescription(type="offer", sdp=sdp),
+                tracks=tracks,
+            )
+        )
+
+        def re_offers() -> list[media_pb2.LiveCallEvent]:
+            return [e for e in heard if e.HasField("subscriber_offer")]
+
+        event = (await until(re_offers, what="the viewer's re-offer on NATS"))[0]
+        assert (event.call_id, event.session_id) == (call_id, viewer)
+        assert event.subscriber_offer.description.type == "offer"
+        offered = {(t.session_id, t.user_id, t.source) for t in event.subscriber_offer.tracks}
+        assert offered == {
+            (publisher, publisher_user, media_pb2.TRACK_SOURCE_MICROPHONE),
+            (publisher, publisher_user, media_pb2.TRACK_SOURCE_CAMERA),
+        }
+    finally:
+        await client.close()
+        await stub.CloseCall(sfu_pb2.CloseCallRequest(call_id=call_id))
+        await close_all([viewer_pc, publisher_pc])
