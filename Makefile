@@ -48,6 +48,7 @@ bench: install
 	$(PY) bench/identity_login.py
 	$(PY) bench/directory_check.py
 	$(PY) bench/messaging_fanout.py
+	$(PY) bench/sfu_forwarding.py
 
 clean:
 	rm -rf gen $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable
 
 import grpc
+from prometheus_client import Counter
 
 from parta.media.v1 import media_pb2 as mpb
 from parta.media.v1 import signalling_pb2
@@ -35,6 +36,13 @@ log = get_logger(__name__)
 
 # Requests waiting on one socket; past this the client is told to slow down.
 MAX_WAITING = 256
+
+SIGNALS = Counter(
+    "parta_gateway_call_signals_total",
+    "call.* requests from live WebSockets passed to media's Signalling, by request and outcome",
+    ["request", "outcome"],
+)
+REQUEST_NAMES = {Negotiate: "negotiate", SubscribeCall: "subscribe", Ice: "ice", Visible: "visible"}
 
 
 def _rule(error: grpc.aio.AioRpcError) -> str:
@@ -80,9 +88,11 @@ class Signaller:
                 self._send(frame)
 
     async def _answer(self, request: CallRequest) -> str | None:
+        name = REQUEST_NAMES[type(request)]
         try:
-            return await self._ask(request)
+            answer = await self._ask(request)
         except grpc.aio.AioRpcError as error:
+            SIGNALS.labels(name, "refused").inc()
             _, code = HTTP_FOR_STATUS.get(error.code(), (500, "internal"))
             if error.code() == grpc.StatusCode.UNAVAILABLE and not _rule(error):
                 message = "Звонки сейчас недоступны, попробуйте позже"
@@ -90,10 +100,13 @@ class Signaller:
                 message = error.details() or error.code().name
             return error_frame(code, message, request_id=request.request_id, rule=_rule(error))
         except Exception as error:
+            SIGNALS.labels(name, "failed").inc()
             log.warning("live.signalling_failed", error=str(error) or type(error).__name__)
             return error_frame(
                 "unavailable", "Звонки сейчас недоступны, попробуйте позже", request_id=request.request_id
             )
+        SIGNALS.labels(name, "ok").inc()
+        return answer
 
     async def _ask(self, request: CallRequest) -> str | None:
         signalling = self._backends().signalling

@@ -9,7 +9,9 @@ aiortc gives the SFU ICE, DTLS, SRTP and SDP; the SFU takes the media path over 
   and zero counts for a sender with no track). Replacing them on the instance captures the
   negotiated parameters (payload types, RTX, header-extension ids, SSRCs) and starts nothing, so no
   zero-count reports ever leave; the SFU sends its own SR + SDES;
-- egress: `RTCDtlsTransport._send_rtp` protects and sends a finished RTP or RTCP packet;
+- egress: `RTCDtlsTransport._send_rtp` protects and sends a finished RTP or RTCP packet; for the
+  per-packet path the same steps without coroutines: the transport's `_state` and `_tx_srtp`, the
+  ICE agent's selected pair (`_nominated`) and its protocol's datagram transport;
 - SSRCs a down-track sends with are the sender's `_ssrc` / `_rtx_ssrc` (they are in the SDP), and
   `_stream_id` is the msid stream the browser groups a publisher's audio and video by;
 - the negotiated codecs / header extensions of a transceiver: `_codecs`, `_headerExtensions`;
@@ -24,13 +26,16 @@ so an upgrade that renames one fails there, not in a call.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from aioice.ice import StunProtocol
 from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver
+from aiortc.rtcdtlstransport import State as DtlsState
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 RtpHandler = Callable[[bytes, int], Awaitable[None]]
 RtcpHandler = Callable[[bytes], Awaitable[None]]
 Send = Callable[[bytes], Awaitable[None]]
+SendNow = Callable[[bytes], None]
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,38 @@ def sender_of(transport: RTCDtlsTransport) -> Send:
     """Sends one finished RTP or RTCP packet (plain bytes) over the transport: SRTP-protected and
     sent on the selected ICE pair. Raises ConnectionError before the transport is connected."""
     send: Send = transport._send_rtp
+    return send
+
+
+def rtp_sender_of(transport: RTCDtlsTransport) -> SendNow:
+    """Sends one finished RTP packet at once, without a coroutine: the same SRTP protection and the
+    same selected ICE pair `_send_rtp` uses (`_tx_srtp`, the agent's `_nominated` pair), straight to
+    its UDP socket — the SFU's per-packet path, about 2 µs cheaper than awaiting four coroutines. A
+    relayed (TURN) pair still goes through aioice's own `send_data`. Raises ConnectionError when the
+    transport is not connected."""
+    dtls: Any = transport
+    connection: Any = transport.transport.iceGatherer._connection
+    selected: list[Any] = [None, None, None]  # the pair, its socket's sendto (or None), its address
+    relaying: set[asyncio.Future[None]] = set()
+
+    def send(data: bytes) -> None:
+        if dtls._state is not DtlsState.CONNECTED:
+            raise ConnectionError("Cannot send RTP, not connected")
+        pair = connection._nominated.get(1)
+        if pair is None:
+            raise ConnectionError("Cannot send RTP, no selected ICE pair")
+        if pair is not selected[0]:
+            direct = type(pair.protocol) is StunProtocol
+            selected[:] = [pair, pair.protocol.transport.sendto if direct else None, pair.remote_addr]
+        protected = dtls._tx_srtp.protect(data)
+        sendto = selected[1]
+        if sendto is not None:
+            sendto(protected, selected[2])
+        else:
+            task = asyncio.ensure_future(pair.protocol.send_data(protected, selected[2]))
+            relaying.add(task)
+            task.add_done_callback(relaying.discard)
+
     return send
 
 

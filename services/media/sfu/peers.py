@@ -84,6 +84,7 @@ class _Peer:
         self._networks = networks
         self.pc: RTCPeerConnection = adapter.new_peer_connection(servers)
         self.send: Send | None = None
+        self.send_rtp: adapter.SendNow | None = None
         self.rtcp_ssrc = 0
         self.closed = False
 
@@ -94,6 +95,7 @@ class _Peer:
         adapter.restrict_ice(transport, self._host_addresses, self._networks)
         adapter.take_ingress(transport, self._on_rtp, self._on_rtcp)
         self.send = adapter.sender_of(transport)
+        self.send_rtp = adapter.rtp_sender_of(transport)
         self.rtcp_ssrc = adapter.sender_ssrcs(transceiver)[0]
 
     async def _on_rtp(self, data: bytes, arrival_time_ms: int) -> None:
@@ -259,11 +261,7 @@ class SubscriberPeer(_Peer):
         """Puts `up` on an inactive slot of its kind, or on a new m-line."""
         slot = next((slot for slot in self.slots if slot.up is None and slot.kind == up.kind), None)
         if slot is None:
-            transceiver = self.pc.addTransceiver(up.kind, direction="sendonly")
-            self._take_transport(transceiver)
-            slot = Slot(transceiver, up.kind)
-            adapter.capture_send(transceiver, functools.partial(self._configure, slot))
-            self.slots.append(slot)
+            slot = self._new_slot(up.kind, "sendonly")
         slot.transceiver.direction = "sendonly"
         adapter.set_stream_id(slot.transceiver, up.session_id)
         slot.up = up
@@ -276,12 +274,26 @@ class SubscriberPeer(_Peer):
                 initial_sequence=random.getrandbits(15),
                 initial_timestamp=random.getrandbits(32),
             )
-            slot.downtrack.send = self.send
+            slot.downtrack.send = self.send_rtp
             self.by_ssrc[ssrc] = slot.downtrack
         else:
             slot.downtrack.switch_source(up, now)
         up.downtracks.append(slot.downtrack)
         return slot
+
+    def _new_slot(self, kind: str, direction: str) -> Slot:
+        transceiver = self.pc.addTransceiver(kind, direction=direction)
+        self._take_transport(transceiver)
+        slot = Slot(transceiver, kind)
+        adapter.capture_send(transceiver, functools.partial(self._configure, slot))
+        self.slots.append(slot)
+        return slot
+
+    def ensure_m_line(self) -> None:
+        """An offer needs an m-line (an SDP without one has an empty BUNDLE group browsers refuse),
+        and with it the transport connects at once: an inactive audio slot, for the first audio track."""
+        if not self.slots:
+            self._new_slot("audio", "inactive")
 
     def detach(self, slot: Slot) -> None:
         """The slot's track left: it stops forwarding and goes inactive in the next offer."""
@@ -310,9 +322,9 @@ class SubscriberPeer(_Peer):
         self.offer_outstanding = False
 
     async def _on_rtcp(self, data: bytes) -> None:
-        if self.send is not None:
+        if self.send_rtp is not None:
             with contextlib.suppress(ConnectionError):
-                await answer_feedback(data, self.by_ssrc, self.send)
+                answer_feedback(data, self.by_ssrc, self.send_rtp)
 
     def report(self, now: float, cname: str) -> None:
         """Sender reports with SDES for every down-track that has sent something."""

@@ -63,6 +63,7 @@ class Room:
         self._sessions: dict[str, Session] = {}
         self._lock = asyncio.Lock()
         self._closing = False
+        self._downtracks_counted = {"audio": 0, "video": 0}
         self._speaker = SpeakerDetector()
         self._loop = asyncio.get_event_loop()
         self._tasks = [
@@ -106,8 +107,7 @@ class Room:
             session.connection = Connection.CLOSED
             self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
             if not self._closing:
-                for other in self._sessions.values():
-                    await self._renegotiate(other)
+                await self._renegotiate_all()
 
     async def _close_peers(self, session: Session) -> None:
         for peer in (session.publisher, session.subscriber):
@@ -127,6 +127,7 @@ class Room:
                 await task
         for session_id in list(self._sessions):
             await self.close_session(session_id)
+        self._count_downtracks(closing=True)
 
     # --- negotiation ------------------------------------------------------------------------------
 
@@ -205,9 +206,7 @@ class Room:
                 session.tracks[source] = up
                 self._count_track(up, +1)
             up.request_keyframe(now)
-        for other in self._sessions.values():
-            if other is not session:
-                await self._renegotiate(other)
+        await self._renegotiate_all(besides=session)
         return answer
 
     async def subscribe(self, session_id: str) -> SubscriberOffer:
@@ -222,6 +221,7 @@ class Room:
                     old.detach(slot)
                 await old.close()
             self._sync(session, subscriber)
+            subscriber.ensure_m_line()
             sdp = await subscriber.offer()
             return SubscriberOffer(sdp=sdp, tracks=self._track_infos(subscriber))
 
@@ -246,6 +246,15 @@ class Room:
                     slot.downtrack.pause()
             changed = True
         return changed
+
+    async def _renegotiate_all(self, besides: Session | None = None) -> None:
+        """Every other subscriber re-offered; one that fails is logged, not the caller's error."""
+        for other in list(self._sessions.values()):
+            if other is not besides:
+                try:
+                    await self._renegotiate(other)
+                except Exception:
+                    logger.exception("SFU re-offer to a subscriber failed")
 
     async def _renegotiate(self, session: Session) -> None:
         subscriber = session.subscriber
@@ -363,11 +372,14 @@ class Room:
                 logger.exception("SFU room report failed")
 
     def _report(self, now: float) -> None:
+        self._count_downtracks()
         options = self._options
         for session in self._sessions.values():
             if session.publisher is not None and not session.publisher.closed:
-                screen = Source.SCREEN in session.tracks
-                bitrate = options.max_screen_bitrate if screen else options.max_camera_bitrate
+                # REMB caps what the publisher sends in all: its camera and its screen share together.
+                bitrate = (options.max_camera_bitrate if Source.CAMERA in session.tracks else 0) + (
+                    options.max_screen_bitrate if Source.SCREEN in session.tracks else 0
+                )
                 session.publisher.report(now, bitrate)
             if session.subscriber is not None and not session.subscriber.closed:
                 session.subscriber.report(now, options.cname)
@@ -381,6 +393,8 @@ class Room:
         metrics.RTX_RECEIVED.inc(up.rtx_in)
         metrics.NACKS_SENT.inc(up.nacks_sent)
         metrics.PLI_SENT.inc(up.keyframe_requests_sent)
+        metrics.LOST_UPSTREAM.labels(kind).inc(up.lost_unreported)
+        up.lost_unreported = 0
         up.packets_in = up.bytes_in = up.rtx_in = up.nacks_sent = up.keyframe_requests_sent = 0
         for downtrack in up.downtracks:
             metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_out)
@@ -390,6 +404,18 @@ class Room:
             metrics.PLI_RECEIVED.inc(downtrack.keyframe_requests_received)
             downtrack.packets_out = downtrack.bytes_out = downtrack.rtx_sent = 0
             downtrack.nacks_received = downtrack.keyframe_requests_received = 0
+
+    def _count_downtracks(self, closing: bool = False) -> None:
+        counts = {"audio": 0, "video": 0}
+        if not closing:
+            for session in self._sessions.values():
+                if session.subscriber is not None:
+                    for slot in session.subscriber.slots:
+                        if slot.up is not None:
+                            counts[slot.kind] += 1
+        for kind, count in counts.items():
+            metrics.DOWNTRACKS.labels(kind).inc(count - self._downtracks_counted[kind])
+        self._downtracks_counted = counts
 
     def _count_track(self, up: UpTrack, delta: int) -> None:
         metrics.TRACKS.labels(up.kind).inc(delta)

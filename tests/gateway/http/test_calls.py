@@ -5,6 +5,7 @@ confined to loopback (tests/support/media_peers.py: nothing is sent outside 127.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest_asyncio
-from aiortc import RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCSessionDescription
 
 from tests.support.chats import create_chat, join, synced
 from tests.support.http import bearer, ok
@@ -20,6 +21,7 @@ from tests.support.live import Live, live
 from tests.support.media_peers import close_all, confine, loopback_peer, publisher_offer
 from tests.support.platform import Platform
 from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 CALL_KEYS = {
@@ -320,3 +322,110 @@ async def test_my_state_changes_and_a_moderator_removes_someone(world: World) ->
             student_ws, "call.closed", lambda f: f["session_id"] == student_in["me"]["session_id"]
         )
         assert closed["reason"] == "removed"
+
+
+async def test_r_media_1_a_publishers_media_reaches_a_subscriber_signalled_over_the_websocket(
+    world: World,
+) -> None:
+    """The whole path: the SFU's re-offer reaches the viewer's socket as `call.offer` naming the
+    publisher's tracks; once answered over the socket, its video and audio arrive (loopback only)."""
+    port = world.platform.gateway.port
+    teacher, student = world.teacher, world.students[1]
+    publisher, viewer = loopback_peer(), loopback_peer()
+    received: list[MediaStreamTrack] = []
+    viewer.on("track", received.append)
+    async with (
+        world.in_call(student, teacher) as [student_in, teacher_in],
+        live(port, teacher) as teacher_ws,
+        live(port, student) as student_ws,
+    ):
+        call_id = student_in["call"]["id"]
+        student_session, teacher_session = student_in["me"]["session_id"], teacher_in["me"]["session_id"]
+
+        async def answer(offer: dict[str, Any], request_id: str) -> None:
+            await viewer.setRemoteDescription(RTCSessionDescription(**offer["description"]))
+            confine(viewer)
+            await viewer.setLocalDescription(await viewer.createAnswer())
+            await student_ws.send(
+                {
+                    "type": "call.negotiate",
+                    "id": request_id,
+                    "call_id": call_id,
+                    "session_id": student_session,
+                    "role": "subscriber",
+                    "description": {"type": "answer", "sdp": viewer.localDescription.sdp},
+                }
+            )
+            await frame_where(student_ws, "call.ok", lambda f: f["id"] == request_id)
+
+        try:
+            await student_ws.send(_subscribe(call_id, student_in, "sub-1"))
+            await answer(await frame_where(student_ws, "call.offer", lambda f: f.get("id") == "sub-1"), "a-1")
+
+            sdp, tracks = await publisher_offer(publisher)
+            await teacher_ws.send(
+                {
+                    "type": "call.negotiate",
+                    "id": "offer-1",
+                    "call_id": call_id,
+                    "session_id": teacher_session,
+                    "role": "publisher",
+                    "description": {"type": "offer", "sdp": sdp},
+                    "tracks": [
+                        {
+                            "mid": t.mid,
+                            "kind": t.kind,
+                            "source": "microphone" if t.kind == "audio" else "camera",
+                        }
+                        for t in tracks
+                    ],
+                }
+            )
+            answered = await frame_where(teacher_ws, "call.answer", lambda f: f["id"] == "offer-1")
+            await publisher.setRemoteDescription(RTCSessionDescription(**answered["description"]))
+
+            re_offer = await frame_where(
+                student_ws,
+                "call.offer",
+                lambda f: "id" not in f and any(t["session_id"] == teacher_session for t in f["tracks"]),
+                within=20,
+            )
+            assert re_offer["session_id"] == student_session
+            offered = {
+                (t["user_id"], t["source"]) for t in re_offer["tracks"] if t["session_id"] == teacher_session
+            }
+            assert offered == {(teacher["user_id"], "microphone"), (teacher["user_id"], "camera")}
+            await answer(re_offer, "a-2")
+
+            video = await until(
+                lambda: next((t for t in received if t.kind == "video"), None),
+                within=20,
+                what="the video track",
+            )
+            frame = await asyncio.wait_for(video.recv(), 20)
+            assert frame.width > 0
+            audio = next(t for t in received if t.kind == "audio")
+            sound = await asyncio.wait_for(audio.recv(), 20)
+            assert sound.samples > 0
+        finally:
+            await close_all([publisher, viewer])
+
+
+async def test_the_calls_routes_and_the_chats_call_are_in_the_openapi_document(platform: Platform) -> None:
+    document = ok(await platform.http.get("/api/openapi.json"))
+    paths = document["paths"]
+    for path, method in [
+        ("/api/v1/chats/{chat_id}/call", "post"),
+        ("/api/v1/chats/{chat_id}/call", "get"),
+        ("/api/v1/calls/{call_id}/sessions/{session_id}/leave", "post"),
+        ("/api/v1/calls/{call_id}/sessions/{session_id}", "patch"),
+        ("/api/v1/calls/{call_id}/participants/{user_id}/mute", "post"),
+        ("/api/v1/calls/{call_id}/participants/{user_id}", "delete"),
+    ]:
+        assert method in paths[path], (path, method)
+        assert {"403", "404", "503"} <= set(paths[path][method]["responses"]), (path, method)
+    schemas = document["components"]["schemas"]
+    assert "ended_at" not in schemas["CallOut"]["properties"]
+    assert set(schemas["ChatCallOut"]["properties"]) == {"id", "started_at", "participant_count"}
+    assert "call" in schemas["ChatOut"]["properties"]
+    assert set(schemas["MuteIn"]["properties"]["source"]["enum"]) == {"microphone", "camera", "screen"}

@@ -25,6 +25,7 @@ from services.devstack.embedded import free_port
 from tests.support.chats import create_chat, enrolled_students, join, school_with_class_teacher
 from tests.support.live import Live, live
 from tests.support.platform import Infra, Platform, running_gateway
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 
@@ -115,6 +116,9 @@ async def test_a_persons_call_events_reach_all_their_sockets_and_nobody_elses(wo
         live(port, first) as laptop,
         live(port, second) as other,
     ):
+        # One NATS subscription per person on this gateway, however many sockets they have.
+        calls = world.platform.gateway.live.calls
+        await until(lambda: calls.people == 2, what="one media subscription for each of the two people")
         muted = mpb.LiveCallEvent(
             call_id="call-1",
             session_id="session-1",

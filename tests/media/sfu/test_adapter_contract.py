@@ -46,6 +46,20 @@ def test_a_finished_packet_is_sent_with_the_transports_send_rtp() -> None:
     assert "protect_rtcp" in source(RTCDtlsTransport._send_rtp)
 
 
+def test_the_per_packet_send_does_what_send_rtp_does_without_coroutines() -> None:
+    """adapter.rtp_sender_of repeats these steps: the DTLS state, the SRTP session, the selected
+    pair of the ICE agent and its protocol's datagram transport."""
+    send_rtp = source(RTCDtlsTransport._send_rtp)
+    assert "self._state != State.CONNECTED" in send_rtp
+    assert "self._tx_srtp.protect(data)" in send_rtp
+    assert "self.transport._send(data)" in send_rtp
+    assert "active_pair = self._nominated.get(component)" in source(aioice.ice.Connection.sendto)
+    assert "active_pair.protocol.send_data(data, active_pair.remote_addr)" in source(
+        aioice.ice.Connection.sendto
+    )
+    assert "self.transport.sendto(data, addr)" in source(aioice.ice.StunProtocol.send_data)
+
+
 def test_the_peer_connection_starts_receivers_and_senders_through_receive_and_send() -> None:
     connect = source(RTCPeerConnection._RTCPeerConnection__connect)  # type: ignore[attr-defined]
     assert "transceiver.receiver.receive(" in connect

@@ -7,45 +7,32 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
+from services.media.sfu import adapter
 from services.media.sfu.engine import EngineOptions, SfuEngine
-from services.media.sfu.ports import Connection, Role, Source, SubscriberOffer
-from tests.media.sfu.clients import PublishingClient, SubscribingClient, publish, wait_connected
+from services.media.sfu.ports import Connection, Role, Source
+from tests.media.sfu.clients import (
+    Listener,
+    PublishingClient,
+    SubscribingClient,
+    publish,
+    subscribe,
+    wait_connected,
+)
 from tests.support.waiting import until
 
 CALL = "call-1"
 
 
-@dataclass
-class Listener:
-    offers: list[tuple[str, SubscriberOffer]] = field(default_factory=list)
-    speakers: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
-    mutes: list[tuple[str, Source]] = field(default_factory=list)
-    states: list[tuple[str, Connection]] = field(default_factory=list)
-
-    def subscriber_offer(self, call_id: str, session_id: str, user_id: str, offer: SubscriberOffer) -> None:
-        self.offers.append((session_id, offer))
-
-    def active_speaker(
-        self, call_id: str, speaker_user_id: str, speaker_session_id: str, recipients: list[tuple[str, str]]
-    ) -> None:
-        self.speakers.append((speaker_user_id, speaker_session_id, recipients))
-
-    def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
-        self.mutes.append((session_id, source))
-
-    def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:
-        self.states.append((session_id, connection))
-
-    def offers_for(self, session_id: str) -> list[SubscriberOffer]:
-        return [offer for session, offer in self.offers if session == session_id]
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-Running = tuple[SfuEngine, "Listener"]
+Running = tuple[SfuEngine, Listener]
 
 
 @pytest.fixture
@@ -53,16 +40,15 @@ async def engine() -> AsyncIterator[Running]:
     listener = Listener()
     engine = SfuEngine(
         listener,
-        EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",), speaker_interval=0.1),
+        EngineOptions(
+            host_addresses=("127.0.0.1",),
+            allowed_networks=("127.0.0.0/8",),
+            speaker_interval=0.1,
+            report_interval=0.2,
+        ),
     )
     yield engine, listener
     await engine.close()
-
-
-async def subscribe(engine: SfuEngine, session_id: str, client: SubscribingClient) -> None:
-    offer = await engine.subscribe(CALL, session_id)
-    answer = await client.answer(offer)
-    assert await engine.negotiate(CALL, session_id, Role.SUBSCRIBER, "answer", answer, []) is None
 
 
 async def send_and_count(subscriber: SubscribingClient, publishers: list[PublishingClient], n: int) -> None:
@@ -95,7 +81,7 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
     try:
         await publish(sfu, CALL, "alice", alice)
         await publish(sfu, CALL, "bob", bob)
-        await subscribe(sfu, "carol", carol)
+        await subscribe(sfu, CALL, "carol", carol)
         await wait_connected(alice.pc, bob.pc, carol.pc)
         assert {(track.session_id, track.kind, track.source) for track in carol.tracks} == {
             ("alice", "audio", Source.MICROPHONE),
@@ -112,6 +98,9 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
             return len(carol.received) == 4
 
         await until(warm, within=10, what="all four tracks flowing")
+        # Carol joining asked each publisher for a key frame (aggregated: one per 500 ms at most).
+        await until(lambda: alice.keyframe_requests() and bob.keyframe_requests(), within=5, what="PLIs")
+        forwarded_before = sample("parta_sfu_packets_out_total", kind="video")
         alice.level = 10  # Alice speaks; Bob is silent
         await send_and_count(carol, [alice, bob], 150)
 
@@ -119,6 +108,18 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
         assert len(carol.received) == 4
         assert all(len(sequences) >= 150 and contiguous(sequences) for sequences in carol.received.values())
         assert carol.rtx == {}
+        # The metrics count it (flushed every report interval).
+        await until(
+            lambda: sample("parta_sfu_packets_out_total", kind="video") >= forwarded_before + 300,
+            within=5,
+            what="forwarded video counted",
+        )
+        assert sample("parta_sfu_calls") >= 1
+        # Sender reports with SDES on every down-track.
+        await until(lambda: len(carol.sender_reports) >= 8, within=5, what="sender reports to carol")
+        assert {report.ssrc for report in carol.sender_reports} == set(carol.received)
+        # aiortc's own reports (NTP time 0, nothing counted) never leave: every one carries a count.
+        assert all(report.ntp and report.packet_count for report in carol.sender_reports)
         await until(lambda: listener.speakers, within=5, what="an active speaker")
         speaker_user, speaker_session, recipients = listener.speakers[-1]
         assert (speaker_user, speaker_session) == ("user-alice", "alice")
@@ -145,6 +146,68 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
             await client.close()
 
 
+async def test_an_h264_publisher_reaches_the_subscriber_as_h264(engine: Running) -> None:
+    """A browser that offers only H.264 (no VP8) publishes H.264; the subscriber's m-line carries it
+    on the payload type its own negotiation gave H.264."""
+    sfu, _ = engine
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
+    alice, carol = PublishingClient.new(video_codec="H264"), SubscribingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", alice)
+        assert adapter.transceiver_codecs(alice.video)[0].name == "h264"
+        await subscribe(sfu, CALL, "carol", carol)
+        await wait_connected(alice.pc, carol.pc)
+
+        async def flowing() -> bool:
+            await alice.send("video", keyframe=True)
+            return bool(carol.of_kind("video"))
+
+        await until(flowing, within=10, what="alice's H.264 flowing")
+        for _ in range(10):
+            await alice.send("video")
+        await until(lambda: len(carol.of_kind("video")) >= 11, within=10, what="inter frames")
+        video = next(t for t in carol.pc.getTransceivers() if t.kind == "video")
+        h264_types = {c.payload_type for c in adapter.transceiver_codecs(video) if c.name == "h264"}
+        assert carol.payload_types["video"] <= h264_types
+    finally:
+        await alice.close()
+        await carol.close()
+
+
+async def test_what_the_subscribers_leg_loses_comes_back_as_rtx(engine: Running) -> None:
+    sfu, _ = engine
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
+    alice, carol = PublishingClient.new(), SubscribingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", alice)
+        await subscribe(sfu, CALL, "carol", carol)
+        await wait_connected(alice.pc, carol.pc)
+
+        async def flowing() -> bool:
+            await alice.send("video", keyframe=True)
+            return bool(carol.of_kind("video"))
+
+        await until(flowing, within=10, what="alice's video flowing")
+        carol.drop_every = 20  # 5 % of the media on carol's leg
+        for _ in range(200):
+            await alice.send("video")
+        await until(lambda: len(carol.dropped) >= 10, within=10, what="losses")
+        carol.drop_every = 0
+        await until(
+            lambda: sorted(seq for seqs in carol.rtx.values() for seq in seqs) == sorted(carol.dropped),
+            within=10,
+            what="every lost packet retransmitted",
+        )
+        video = next(ssrc for ssrc, kind in carol.kinds.items() if kind == "video")
+        got = set(carol.received[video]) | set(carol.dropped)  # first-time arrivals and retransmissions
+        assert got == set(range(min(got), max(got) + 1))  # nothing missing (no 16-bit wrap this early)
+    finally:
+        await alice.close()
+        await carol.close()
+
+
 async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -> None:
     sfu, listener = engine
     await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
@@ -152,7 +215,7 @@ async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -
     alice, carol = PublishingClient.new(), SubscribingClient.new()
     try:
         await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, "carol", carol)
+        await subscribe(sfu, CALL, "carol", carol)
         await wait_connected(alice.pc, carol.pc)
 
         async def flowing() -> bool:

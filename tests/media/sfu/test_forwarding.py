@@ -81,6 +81,20 @@ def _collect(into: Received) -> tuple[adapter.RtpHandler, adapter.RtcpHandler]:
     return on_rtp, on_rtcp
 
 
+def in_order(send: adapter.Send) -> adapter.SendNow:
+    """The engine sends RTP without awaiting (straight to the ICE pair's socket); over the in-memory
+    link the same is a task per packet, which run in the order they were made."""
+    loop = asyncio.get_running_loop()
+    sending: set[asyncio.Task[None]] = set()
+
+    def send_now(packet: bytes) -> None:
+        task = loop.create_task(quietly(send, packet))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
+
+    return send_now
+
+
 async def quietly(send: adapter.Send, packet: bytes) -> None:
     with contextlib.suppress(ConnectionError):
         await send(packet)
@@ -120,11 +134,11 @@ async def rig() -> AsyncIterator[Rig]:
     adapter.take_ingress(sfu_in, sfu_rtp, sfu_rtcp)
     downtrack = DownTrack(up, 5555, 5556, initial_sequence=100, initial_timestamp=1000)
     downtrack.configure(RtpParameters("0", (SUB_VP8, SUB_RTX), ()))
-    downtrack.send = adapter.sender_of(sfu_out)
+    downtrack.send = in_order(adapter.sender_of(sfu_out))
     up.downtracks.append(downtrack)
 
     async def sfu_out_rtcp(data: bytes) -> None:
-        await answer_feedback(data, {5555: downtrack}, adapter.sender_of(sfu_out))
+        answer_feedback(data, {5555: downtrack}, in_order(adapter.sender_of(sfu_out)))
 
     async def ignore(data: bytes, arrival_time_ms: int) -> None:
         return None

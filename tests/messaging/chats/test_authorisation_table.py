@@ -258,6 +258,32 @@ def on_admins_attachment(suffix: str) -> Call:
     return call
 
 
+# --- calls (R-MEDIA-3): only the chat's members get into its call; media decides, the gateway asks it ---
+async def join_channel_call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+    """Join the school channel's call (starting it), then leave it again; the parent is put back in
+    the channel first (moderation rows remove them)."""
+    await parent_is_in_the_channel(cw)
+    response = await cw.platform.http.post(f"/api/v1/chats/{cw.channel['id']}/call", headers=headers)
+    if response.status_code == 200:
+        joined = response.json()
+        url = f"/api/v1/calls/{joined['call']['id']}/sessions/{joined['me']['session_id']}/leave"
+        ok(await cw.platform.http.post(url, headers=headers))
+    return response.status_code
+
+
+async def see_channel_call(cw: ChatWorld, headers: dict[str, str], role: str) -> int:
+    """The school channel's call in progress, while the administrator is in it."""
+    await parent_is_in_the_channel(cw)
+    admin = bearer(cw.tokens("admin"))
+    call_url = f"/api/v1/chats/{cw.channel['id']}/call"
+    joined = ok(await cw.platform.http.post(call_url, headers=admin))
+    try:
+        return (await cw.platform.http.get(call_url, headers=headers)).status_code
+    finally:
+        url = f"/api/v1/calls/{joined['call']['id']}/sessions/{joined['me']['session_id']}/leave"
+        ok(await cw.platform.http.post(url, headers=admin))
+
+
 def row(statuses: tuple[int, ...]) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -411,6 +437,9 @@ TABLE: dict[tuple[str, str], tuple[Call, dict[str, int]]] = {
         on_chat_link("POST", "/join", {"rules_version": 1}),
         LINK_JOIN,
     ),
+    # Calls (R-MEDIA-3): the chat's members join and see its call; to anyone else the chat is not there.
+    ("POST", "/api/v1/chats/{chat_id}/call"): (join_channel_call, MEMBERS_200),
+    ("GET", "/api/v1/chats/{chat_id}/call"): (see_channel_call, MEMBERS_200),
     # Weekly statistics (R-STAT-1), kept by messaging from events.
     ("GET", "/api/v1/orgs/{org_id}/statistics"): (
         request("GET", "/api/v1/orgs/{org}/statistics"),

@@ -15,7 +15,7 @@ ignored. Sender reports map its timestamps to NTP time from the publisher's own 
 
 from __future__ import annotations
 
-from services.media.sfu.adapter import AUDIO_LEVEL_URI, Codec, RtpParameters, Send
+from services.media.sfu.adapter import AUDIO_LEVEL_URI, Codec, RtpParameters, SendNow
 from services.media.sfu.forwarding import rtcp
 from services.media.sfu.forwarding.packets import HEADER, is_keyframe, wrap_rtx
 from services.media.sfu.forwarding.uptrack import UpTrack
@@ -54,12 +54,12 @@ class DownTrack:
         self.ssrc = ssrc
         self.rtx_ssrc = rtx_ssrc
         # The subscriber transport's send (set by the engine; the down-track itself does no I/O).
-        self.send: Send | None = None
+        self.send: SendNow | None = None
         self.video = up.video
         size = VIDEO_HISTORY if self.video else AUDIO_HISTORY
         self._size = size
         self._history: list[bytes | None] = [None] * size
-        self._resent_at = [0.0] * size
+        self._resent_at = [-1e9] * size
         self._resends = [0] * size
         self.parameters: RtpParameters | None = None
         self._pt_map: dict[int, int] = {}
@@ -132,6 +132,10 @@ class DownTrack:
         self._need_resync = True
         self.up.request_keyframe(now)
 
+    def resync(self) -> None:
+        """Packets were held back upstream (a mute, a block): continue without a gap."""
+        self._need_resync = True
+
     def switch_source(self, up: UpTrack, now: float) -> None:
         """Another up-track feeds this m-line from now on (seamless for the subscriber)."""
         self.up = up
@@ -189,7 +193,7 @@ class DownTrack:
         slot = seq_out % self._size
         self._history[slot] = packet
         self._resends[slot] = 0
-        self._resent_at[slot] = 0.0
+        self._resent_at[slot] = -1e9
         self.packets_sent += 1
         self.packets_out += 1
         self.octets_sent += len(payload)

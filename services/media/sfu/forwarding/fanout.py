@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from services.media.sfu.adapter import Send
+from services.media.sfu.adapter import SendNow
 from services.media.sfu.forwarding import rtcp
 from services.media.sfu.forwarding.downtrack import DownTrack
 from services.media.sfu.forwarding.uptrack import UpTrack
@@ -25,12 +25,12 @@ async def fan_out(up: UpTrack, data: bytes, ssrc: int, now: float) -> None:
             send = downtrack.send
             if send is not None:
                 try:  # noqa: SIM105 (the per-packet path: a plain try costs nothing)
-                    await send(packet)
+                    send(packet)
                 except ConnectionError:
                     pass
 
 
-async def answer_feedback(data: bytes, downtracks: dict[int, DownTrack], send: Send) -> None:
+def answer_feedback(data: bytes, downtracks: dict[int, DownTrack], send: SendNow) -> None:
     """A subscriber's RTCP: NACKs answered from the history, keyframe requests passed up (collapsed
     there), report blocks giving each down-track its round-trip time."""
     now = time.monotonic()
@@ -39,7 +39,7 @@ async def answer_feedback(data: bytes, downtracks: dict[int, DownTrack], send: S
             downtrack = downtracks.get(record.media_ssrc)
             if downtrack is not None:
                 for packet in downtrack.on_nack(record.lost, now):
-                    await send(packet)
+                    send(packet)
         elif isinstance(record, rtcp.KeyframeRequest):
             downtrack = downtracks.get(record.media_ssrc)
             if downtrack is not None:

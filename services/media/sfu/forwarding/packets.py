@@ -90,14 +90,16 @@ def wrap_rtx(packet: bytes, rtx_payload_type: int, rtx_sequence: int, rtx_ssrc: 
 
 
 def unwrap_rtx(packet: bytes, payload_type: int, ssrc: int) -> bytes | None:
-    """The original packet inside an RTX packet, or None for an empty one (padding-only probes)."""
+    """The original packet inside an RTX packet (its padding dropped), or None for one that carries
+    no original (the padding-only probes a browser sends to measure bandwidth)."""
     offset = header_length(packet)
-    if len(packet) < offset + 2:
-        return None
     b0, b1, _, timestamp, _ = HEADER.unpack_from(packet)
+    end = len(packet) - (packet[-1] if b0 & PADDING_BIT and len(packet) > offset else 0)
+    if end < offset + 2:
+        return None
     original_sequence = packet[offset : offset + 2]
-    head = HEADER.pack(b0, (b1 & 0x80) | payload_type, 0, timestamp, ssrc)
-    return b"".join((head[:2], original_sequence, head[4:], packet[12:offset], packet[offset + 2 :]))
+    head = HEADER.pack(b0 & ~PADDING_BIT, (b1 & 0x80) | payload_type, 0, timestamp, ssrc)
+    return b"".join((head[:2], original_sequence, head[4:], packet[12:offset], packet[offset + 2 : end]))
 
 
 def is_keyframe(codec: str, payload: bytes) -> bool:

@@ -8,6 +8,7 @@ are in `downtracks`; the engine hands them each packet.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -59,8 +60,8 @@ class UpTrack:
         self._keyframe_interval = keyframe_interval
         self.downtracks: list[Any] = []  # DownTrack; Any avoids an import cycle of types
         # Whether packets are forwarded at all (a moderator's mute, a block mid-call stop it).
-        self.muted = False
-        self.may_publish = True
+        self._muted = False
+        self._may_publish = True
         self.rtcp_ssrc = 0
         self.mid = ""
         self.ssrc: int | None = None
@@ -83,10 +84,38 @@ class UpTrack:
         self.bytes_in = 0
         self.rtx_in = 0
         self.nacks_sent = 0
+        self.lost_unreported = 0
 
     @property
     def forwarding(self) -> bool:
-        return not self.muted and self.may_publish
+        return not self._muted and self._may_publish
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    @muted.setter
+    def muted(self, muted: bool) -> None:
+        was = self.forwarding
+        self._muted = muted
+        self._forwarding_changed(was)
+
+    @property
+    def may_publish(self) -> bool:
+        return self._may_publish
+
+    @may_publish.setter
+    def may_publish(self, may_publish: bool) -> None:
+        was = self.forwarding
+        self._may_publish = may_publish
+        self._forwarding_changed(was)
+
+    def _forwarding_changed(self, was: bool) -> None:
+        # What was held back leaves no sequence gap: each down-track resyncs (video at a key frame).
+        if self.forwarding and not was:
+            for downtrack in self.downtracks:
+                downtrack.resync()
+            self.request_keyframe(time.monotonic())
 
     def _reset_stream(self) -> None:
         self.base_seq: int | None = None
@@ -183,6 +212,7 @@ class UpTrack:
                 while len(missing) > MAX_MISSING:
                     del missing[next(iter(missing))]
                     self.lost_total += 1
+                    self.lost_unreported += 1
             if seq < self.max_seq:
                 self.cycles += 0x10000
             self.max_seq = seq
@@ -201,6 +231,7 @@ class UpTrack:
             if entry[0] >= MAX_NACK_TRIES:
                 del self._missing[seq]
                 self.lost_total += 1
+                self.lost_unreported += 1
                 continue
             entry[0] += 1
             entry[1] = now
