@@ -42,6 +42,8 @@ Targets (issue 13): the engine at S = 40 ≥ 50,000 pkt/cpu-s, 0 % residual vide
 loss, ≥ 1.6 × the baseline. Missing one is reported, not an error. Run ``python
 bench/sfu_forwarding.py`` (``--quick``: S = 2, P = 1, 3 s windows). The last line, ``BENCH {...}``,
 holds every number as JSON. Exit status 1 when a path delivered nothing or a run failed.
+``--profile PREFIX`` writes a cProfile of the SFU process's window per row (the numbers then include
+the profiler's cost): ``python -m pstats PREFIX-engine-p1-s40-loss0.prof``.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import importlib
 import importlib.util
 import json
@@ -341,10 +344,18 @@ async def run_scenario(scenario: Scenario, args: argparse.Namespace) -> Row:
         pids = [os.getpid()] + [p.pid for p in processes]
         started = time.monotonic()
         before = [process_ticks(pid) for pid in pids] + [machine_busy_ticks()]
+        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not wall time
         signalling.broadcast({"op": "window", "phase": "start"})
+        if profiler is not None:
+            profiler.enable()
         await asyncio.sleep(args.seconds)
+        if profiler is not None:
+            profiler.disable()
         signalling.broadcast({"op": "window", "phase": "end"})
         after = [process_ticks(pid) for pid in pids] + [machine_busy_ticks()]
+        if profiler is not None:
+            name = f"{args.profile}-{scenario.path}-p{scenario.publishers}-s{scenario.subscribers}"
+            profiler.dump_stats(f"{name}-loss{round(scenario.loss * 100)}.prof")
         window = time.monotonic() - started
         signalling.broadcast({"op": "finish"})
         await signalling.wait(
@@ -574,6 +585,9 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=1.5, help="seconds for retransmissions after it")
     parser.add_argument(
         "--clients", type=int, default=0, help="client processes (0: one per 40 streams, ≤ 4)"
+    )
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="cProfile the SFU process per window: PREFIX-<row>.prof"
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run: P = 1, S = 2, 3 s windows")
     args = parser.parse_args()

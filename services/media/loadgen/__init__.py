@@ -10,6 +10,8 @@ The public surface (everything else is internal):
   drained, feedback sent, per-stream sequence logs for residual loss), `undecoded()`;
 - `loopback_configuration()`: no STUN/TURN, max-bundle (peers.py).
 Every peer gathers on 127.0.0.1 only and drops candidates from outside 127.0.0.0/8 (adapter.py).
+`python -m services.media.loadgen` is a loopback smoke check of a host's media stack (__main__.py);
+bench/sfu_forwarding.py drives many of these peers against the SFU.
 """
 
 from services.media.loadgen.clip import Clip, ClipSpec, load_clip

@@ -14,7 +14,7 @@ DOWNTRACKS = Gauge("parta_sfu_downtracks", "Subscriber copies of tracks (down-tr
 PACKETS_IN = Counter("parta_sfu_packets_in_total", "RTP packets received from publishers", ["kind"])
 BYTES_IN = Counter("parta_sfu_bytes_in_total", "RTP bytes received from publishers", ["kind"])
 PACKETS_OUT = Counter("parta_sfu_packets_out_total", "RTP packets forwarded to subscribers", ["kind"])
-BYTES_OUT = Counter("parta_sfu_bytes_out_total", "RTP bytes forwarded to subscribers", ["kind"])
+BYTES_OUT = Counter("parta_sfu_bytes_out_total", "RTP payload bytes forwarded to subscribers", ["kind"])
 FORWARDING_DELAY = Histogram(
     "parta_sfu_forwarding_delay_seconds",
     "From a packet's decryption to its last copy handed to a subscriber transport",

@@ -65,7 +65,7 @@ class Room:
         self._closing = False
         self._downtracks_counted = {"audio": 0, "video": 0}
         self._speaker = SpeakerDetector()
-        self._loop = asyncio.get_event_loop()
+        self._loop = asyncio.get_running_loop()
         self._tasks = [
             asyncio.ensure_future(self._report_loop()),
             asyncio.ensure_future(self._speaker_loop()),
@@ -179,18 +179,18 @@ class Room:
                     schedule=self._loop.call_later,
                     keyframe_interval=self._options.keyframe_interval,
                 )
-            up.muted = False  # publishing a source again is the person's own unmute
-            up.may_publish = session.may_publish
             chosen[source] = up
             return up
 
-        for up in session.tracks.values():  # existing tracks' feedback goes to the new peer from now on
-            up.feedback = publisher.send_rtcp
         try:
             answer = await publisher.answer(sdp, track_for)
         except BaseException:
             await publisher.close()
             raise
+        for up in chosen.values():
+            up.feedback = publisher.send_rtcp  # keyframe requests and NACKs go to the new peer
+            up.muted = False  # publishing a source again is the person's own unmute
+            up.may_publish = session.may_publish
         old = session.publisher
         session.publisher = publisher
         publisher.pc.on("connectionstatechange", lambda: self._update_connection(session))
@@ -397,12 +397,16 @@ class Room:
         up.lost_unreported = 0
         up.packets_in = up.bytes_in = up.rtx_in = up.nacks_sent = up.keyframe_requests_sent = 0
         for downtrack in up.downtracks:
-            metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_out)
-            metrics.BYTES_OUT.labels(kind).inc(downtrack.bytes_out)
+            metrics.PACKETS_OUT.labels(kind).inc(downtrack.packets_sent - downtrack.packets_counted)
+            metrics.BYTES_OUT.labels(kind).inc(downtrack.octets_sent - downtrack.octets_counted)
+            downtrack.packets_counted, downtrack.octets_counted = (
+                downtrack.packets_sent,
+                downtrack.octets_sent,
+            )
             metrics.RTX_SENT.inc(downtrack.rtx_sent)
             metrics.NACKS_RECEIVED.inc(downtrack.nacks_received)
             metrics.PLI_RECEIVED.inc(downtrack.keyframe_requests_received)
-            downtrack.packets_out = downtrack.bytes_out = downtrack.rtx_sent = 0
+            downtrack.rtx_sent = 0
             downtrack.nacks_received = downtrack.keyframe_requests_received = 0
 
     def _count_downtracks(self, closing: bool = False) -> None:

@@ -1,19 +1,15 @@
 """A real Chromium publishing its fake camera and microphone through a real SfuEngine to another
-Chromium page, driven in one process; the signalling is page.evaluate ↔ the engine's methods.
+Chromium page; the signalling is page.evaluate ↔ the engine's methods.
 
-Chromium gathers no loopback candidates, so this runs inside a network namespace the test makes
-(`unshare -n`, a veth address — the issue's "test hosts in network namespaces the test makes"): the
-engine gathers on that address and takes candidates only from its /24, so nothing leaves the
-namespace. Run as `python -m tests.media.sfu.chromium_call ADDRESS CIDR`; the last line printed is
-`RESULT {json}` with what the subscriber page's getStats() showed."""
+Chromium leaves loopback interfaces out of its ICE candidates unless started with
+`--allow-loopback-in-peer-connection`; with it, it offers 127.0.0.1 beside this machine's other
+addresses, and the engine (gathering on 127.0.0.1, taking candidates only from 127.0.0.0/8) drops
+the others, so the call runs on loopback only."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import http.server
-import json
-import sys
 import tempfile
 import threading
 from typing import Any
@@ -28,6 +24,7 @@ from tests.support.waiting import until
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--headless=new",
+    "--allow-loopback-in-peer-connection",
     "--no-sandbox",
     "--disable-gpu",
     "--use-fake-ui-for-media-stream",
@@ -142,6 +139,7 @@ async def call(address: str, cidr: str) -> dict[str, Any]:
                     await browser.close()
         finally:
             server.shutdown()
+            server.server_close()
             await engine.close()
 
 
@@ -151,12 +149,3 @@ async def _later(page: Page, first: dict[str, dict[str, int]]) -> bool:
         now["video"]["frames"] >= first["video"]["frames"] + 20
         and now["audio"]["samples"] >= first["audio"]["samples"] + 24000
     )
-
-
-def main() -> None:
-    result = asyncio.run(call(sys.argv[1], sys.argv[2]))
-    print("RESULT " + json.dumps(result))
-
-
-if __name__ == "__main__":
-    main()

@@ -129,3 +129,40 @@ async def test_a_restricted_agent_gathers_only_the_given_address_and_drops_outsi
 )
 def test_only_addresses_inside_the_allowed_networks_are_allowed(host: str, allowed: bool) -> None:
     assert adapter.address_allowed(host, adapter.parse_networks(["127.0.0.0/8"])) is allowed
+
+
+async def test_a_stun_check_from_outside_the_allowed_networks_is_neither_answered_nor_learnt() -> None:
+    """A peer-reflexive candidate is learnt from an incoming check: from outside the allowed networks
+    the agent must not answer it (that would send to the address) nor pair with it."""
+    pc = adapter.new_peer_connection([])
+    transceiver = pc.addTransceiver("audio", direction="sendonly")
+    transport = adapter.dtls_transport(transceiver)
+    adapter.restrict_ice(transport, ("127.0.0.1",), adapter.parse_networks(["127.0.0.0/8"]))
+    try:
+        await pc.setLocalDescription(await pc.createOffer())
+        connection = transport.transport.iceGatherer._connection
+        connection.remote_username, connection.remote_password = "peer", "peerpassword1234567890"
+
+        class Protocol:
+            sent: list[tuple[str, int]] = []  # noqa: RUF012
+
+            def send_stun(self, message: object, addr: tuple[str, int]) -> None:
+                self.sent.append(addr)
+
+        def check() -> aioice.stun.Message:
+            request = aioice.stun.Message(
+                message_method=aioice.stun.Method.BINDING, message_class=aioice.stun.Class.REQUEST
+            )
+            request.attributes["USERNAME"] = f"{connection.local_username}:peer"
+            request.attributes["PRIORITY"] = 1853824767
+            request.attributes["ICE-CONTROLLING"] = 1
+            request.add_message_integrity(connection.local_password.encode("utf8"))
+            return request
+
+        protocol = Protocol()
+        connection.request_received(check(), ("192.0.2.9", 5000), protocol)
+        assert protocol.sent == []
+        connection.request_received(check(), ("127.0.0.1", 5000), protocol)
+        assert protocol.sent == [("127.0.0.1", 5000)]  # the same check from inside is answered
+    finally:
+        await pc.close()

@@ -59,8 +59,8 @@ class DownTrack:
         size = VIDEO_HISTORY if self.video else AUDIO_HISTORY
         self._size = size
         self._history: list[bytes | None] = [None] * size
-        self._resent_at = [-1e9] * size
-        self._resends = [0] * size
+        # Resends by history slot: (the packet resent, when last, how often) — kept off the per-packet path.
+        self._resent: dict[int, tuple[bytes, float, int]] = {}
         self.parameters: RtpParameters | None = None
         self._pt_map: dict[int, int] = {}
         self._rtx_pt = 0
@@ -82,8 +82,9 @@ class DownTrack:
         # Counters (sender reports; the metrics read and reset the *_count ones).
         self.packets_sent = 0
         self.octets_sent = 0
-        self.packets_out = 0
-        self.bytes_out = 0
+        # What the metrics have counted of packets_sent / octets_sent.
+        self.packets_counted = 0
+        self.octets_counted = 0
         self.rtx_sent = 0
         self.nacks_received = 0
         self.keyframe_requests_received = 0
@@ -190,14 +191,9 @@ class DownTrack:
             )
         else:
             packet = HEADER.pack(0x80 | padding, marker << 7 | out_pt, seq_out, ts_out, self.ssrc) + payload
-        slot = seq_out % self._size
-        self._history[slot] = packet
-        self._resends[slot] = 0
-        self._resent_at[slot] = -1e9
+        self._history[seq_out % self._size] = packet
         self.packets_sent += 1
-        self.packets_out += 1
         self.octets_sent += len(payload)
-        self.bytes_out += len(packet)
         return packet
 
     def _resync(self, source: int, seq: int, ts: int, now: float) -> None:
@@ -230,10 +226,15 @@ class DownTrack:
             packet = self._history[slot]
             if packet is None or packet[2] << 8 | packet[3] != seq:
                 continue
-            if now - self._resent_at[slot] < self.rtt or self._resends[slot] >= MAX_RESENDS:
-                continue
-            self._resent_at[slot] = now
-            self._resends[slot] += 1
+            resent = self._resent.get(slot)
+            count = 0
+            if resent is not None and resent[0] is packet:
+                if now - resent[1] < self.rtt or resent[2] >= MAX_RESENDS:
+                    continue
+                count = resent[2]
+            if len(self._resent) >= self._size:
+                self._resent.clear()
+            self._resent[slot] = (packet, now, count + 1)
             if self._rtx_pt:
                 answers.append(wrap_rtx(packet, self._rtx_pt, self._rtx_seq, self.rtx_ssrc))
                 self._rtx_seq = (self._rtx_seq + 1) & 0xFFFF
