@@ -25,6 +25,15 @@ RECEIVED = """async () => {
   return out;
 }"""
 
+STATE = """() => {
+  const call = window.__parta_call;
+  if (!call) return 'not in a call';
+  const state = (pc) => (pc ? pc.connectionState : 'none');
+  const notes = [...document.querySelectorAll('.call-notes .alert')].map((n) => n.textContent);
+  return { publisher: state(call.publisher), subscriber: state(call.subscriber), tracks: call.tracks().length,
+           notes, events: call.events() };
+}"""
+
 Key = tuple[str, str]
 
 
@@ -50,10 +59,12 @@ async def receives(page: Page, expected: list[Key], within: float = 30) -> None:
         now = await counts(page)
         return now if all(now.get(key, 0) > 0 for key in expected) else None
 
-    before = await until(first, within=within, what=f"media {expected} reached the page")
-
     async def rising() -> bool:
         now = await counts(page)
         return all(now.get(key, 0) > before[key] for key in expected)
 
-    await until(rising, within=within, what=f"media {expected} kept coming")
+    try:
+        before = await until(first, within=within, what=f"media {expected} reached the page")
+        await until(rising, within=within, what=f"media {expected} kept coming")
+    except AssertionError as error:
+        raise AssertionError(f"{error}; the page's call: {await page.evaluate(STATE)}") from error
