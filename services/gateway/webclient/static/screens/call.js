@@ -106,6 +106,7 @@ class CallView {
     this.org = joined.call.organisation_id;
     for (const participant of joined.call.participants || []) this.participants.set(participant.session_id, participant);
     this.participants.set(this.me.session_id, this.me);
+    this.order = [...this.participants.keys()].filter((id) => id !== this.me.session_id);
     this.publish = Boolean(this.call.may_publish && this.me.may_publish);
     this.build();
     this.listen();
