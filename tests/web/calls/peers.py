@@ -19,7 +19,7 @@ RECEIVED = """async () => {
     if (r.type !== 'inbound-rtp') return;
     const info = byTrack.get(r.trackIdentifier);
     if (!info) return;
-    out.push({ session: info.session_id, source: info.source,
+    out.push({ session: info.session_id, source: info.source, packets: r.packetsReceived || 0,
                count: r.kind === 'video' ? (r.framesDecoded || 0) : (r.totalSamplesReceived || 0) });
   });
   return out;
@@ -46,9 +46,11 @@ async def session_of(page: Page) -> str:
     return await until(joined, within=20, what="the page joined the call")
 
 
-async def counts(page: Page) -> dict[Key, int]:
+async def counts(page: Page, what: str = "count") -> dict[Key, int]:
+    """Per (session, source): video frames decoded and audio samples received ("count"), or the
+    RTP packets that came ("packets")."""
     rows: list[dict[str, Any]] = await page.evaluate(RECEIVED)
-    return {(row["session"], row["source"]): int(row["count"]) for row in rows}
+    return {(row["session"], row["source"]): int(row[what]) for row in rows}
 
 
 async def receives(page: Page, expected: list[Key], within: float = 30) -> None:

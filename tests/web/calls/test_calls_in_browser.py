@@ -22,7 +22,7 @@ from tests.support.platform import Platform
 from tests.support.schools import ClassSchool
 from tests.support.waiting import until
 from tests.web.browser import DESKTOP, Person, assert_readable, shoot, use_tokens
-from tests.web.calls.peers import receives, session_of
+from tests.web.calls.peers import counts, receives, session_of
 
 Tokens = dict[str, Any]
 SOURCES = ("camera", "microphone")
@@ -289,5 +289,52 @@ async def test_a_blocked_member_listens_but_does_not_publish(
     await assert_readable(petya, "a blocked member in the call")
 
     for page in (petya, teacher):
+        await page.get_by_role("button", name="Выйти").click()
+        await expect(in_call(page)).to_have_count(0)
+
+
+async def test_a_phone_shows_four_video_tiles_and_receives_video_only_for_them(
+    platform: Platform, world: World, caller: Person, live_calls: None
+) -> None:
+    """The teacher shares her screen to three students on phones: a phone shows the screen, itself
+    and two others, «ещё 1» for the fourth, and tells the SFU (call.visible) — the hidden one's
+    video stops coming to it while the shown ones' keeps coming; everyone's sound still comes."""
+    teacher = await caller(DESKTOP)
+    await use_tokens(teacher, world.teacher, f"/chats/{world.chat['id']}/call")
+    await expect(in_call(teacher)).to_be_visible()
+    phones = []
+    for tokens in world.students:
+        phone = await caller()
+        await use_tokens(phone, tokens, f"/chats/{world.chat['id']}/call")
+        await expect(in_call(phone)).to_be_visible()
+        phones.append(phone)
+    await teacher.get_by_role("button", name="Показать экран").click()
+
+    misha = phones[0]
+    sharing = await session_of(teacher)
+    await expect(misha.locator(".tile.screen")).to_be_visible(timeout=15_000)
+    others = misha.locator(".call-grid > li.tile:not(.screen):not(.mine):not(.more)")
+    await expect(others).to_have_count(2, timeout=10_000)
+    await expect(misha.locator(".tile.more")).to_have_text("ещё 1")
+    shown = [str(await tile.get_attribute("data-session")) for tile in await others.all()]
+    everyone = [await session_of(page) for page in (teacher, *phones[1:])]
+    hidden = next(session for session in everyone if session not in shown)
+    await receives(misha, [(sharing, "screen"), *[(session, "camera") for session in shown]])
+    await receives(misha, [(session, "microphone") for session in everyone])
+
+    # The SFU sends no video of the hidden one while the shown ones' comes on (a few packets in
+    # flight when the count is read).
+    before = await counts(misha, "packets")
+
+    async def shown_moved_on() -> bool:
+        now = await counts(misha, "packets")
+        return all(now.get((s, "camera"), 0) >= before.get((s, "camera"), 0) + 100 for s in shown)
+
+    await until(shown_moved_on, within=30, what="the shown tiles' video kept coming")
+    after = await counts(misha, "packets")
+    assert after.get((hidden, "camera"), 0) <= before.get((hidden, "camera"), 0) + 5, (before, after)
+    await assert_readable(misha, "a phone with a hidden participant")
+
+    for page in (*phones, teacher):
         await page.get_by_role("button", name="Выйти").click()
         await expect(in_call(page)).to_have_count(0)
