@@ -21,7 +21,7 @@ from tests.support.http import bearer, ok
 from tests.support.platform import Platform
 from tests.support.schools import ClassSchool
 from tests.support.waiting import until
-from tests.web.browser import DESKTOP, Person, assert_readable, shoot, use_tokens
+from tests.web.browser import DESKTOP, Person, assert_readable, serious_violations, shoot, use_tokens
 from tests.web.calls.peers import counts, receives, session_of
 
 Tokens = dict[str, Any]
@@ -140,6 +140,7 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
     katya = await caller()
     await open_chat(katya, world.students[1], world.chat)
     await expect(katya.locator(".call-bar")).to_contain_text("Идёт звонок · 2")
+    assert await serious_violations(katya) == [], "the chat with its call going on"
     await katya.get_by_role("button", name="Присоединиться").click()
     await expect(in_call(katya)).to_be_visible()
 
@@ -151,6 +152,7 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
         await expect(page.locator(".call-grid > li.tile:not(.more)")).to_have_count(3)
         await expect(page.locator(".call-meta")).to_contain_text("3 участника")
         await assert_readable(page, f"the call, {name}")
+        assert await serious_violations(page) == [], f"the call, {name}"
 
     await shoot(misha, "call")
 
@@ -189,6 +191,7 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
     await teacher.get_by_role("button", name="Участники").click()
     person = teacher.locator(f'.call-person[data-session="{sessions["misha"]}"]')
     await expect(person).to_contain_text("микрофон включён", timeout=10_000)
+    assert await serious_violations(teacher) == [], "the participant list of a moderator"
     await person.get_by_role("button", name="Выключить микрофон").click()
     await expect(misha.get_by_text("Модератор выключил вам микрофон")).to_be_visible(timeout=10_000)
     await expect(misha.get_by_role("button", name="Микрофон")).to_have_attribute("aria-pressed", "false")
