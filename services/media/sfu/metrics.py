@@ -21,6 +21,11 @@ FORWARDING_DELAY = Histogram(
     buckets=(0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05),
 )
 LOST_UPSTREAM = Counter("parta_sfu_lost_upstream_packets_total", "Publisher packets lost for good", ["kind"])
+SUBSCRIBER_LOSS = Histogram(
+    "parta_sfu_subscriber_loss_ratio",
+    "Fraction of a down-track's packets its subscriber reported lost (RTCP receiver reports, before RTX)",
+    buckets=(0.0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+)
 NACKS_SENT = Counter("parta_sfu_nacks_sent_total", "NACKs sent to publishers")
 NACKS_RECEIVED = Counter("parta_sfu_nacks_received_total", "NACKs received from subscribers")
 RTX_SENT = Counter("parta_sfu_rtx_sent_total", "Retransmissions sent to subscribers")

@@ -33,8 +33,10 @@ class EngineOptions:
     report_interval: float = 1.0
     # At most one keyframe request to a publisher per this many seconds (subscribers' PLI/FIR collapsed).
     keyframe_interval: float = 0.5
-    # The REMB cap the SFU tells a publisher for a camera / a screen share (bits per second).
-    max_camera_bitrate: int = 1_500_000
-    max_screen_bitrate: int = 2_500_000
+    # The REMB cap the SFU tells a publisher for a camera / a screen share (bits per second): with no
+    # simulcast (aiortc receives one encoding) every subscriber gets what the publisher sends, so a
+    # call of thirty keeps each camera modest.
+    max_camera_bitrate: int = 800_000
+    max_screen_bitrate: int = 1_500_000
     # The active speaker is re-evaluated this often; a change is announced after it holds twice.
     speaker_interval: float = 0.3

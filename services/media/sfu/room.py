@@ -407,6 +407,9 @@ class Room:
             metrics.NACKS_RECEIVED.inc(downtrack.nacks_received)
             metrics.PLI_RECEIVED.inc(downtrack.keyframe_requests_received)
             downtrack.rtx_sent = 0
+            if downtrack.reported_loss is not None:
+                metrics.SUBSCRIBER_LOSS.observe(downtrack.reported_loss)
+                downtrack.reported_loss = None
             downtrack.nacks_received = downtrack.keyframe_requests_received = 0
 
     def _count_downtracks(self, closing: bool = False) -> None:

@@ -12,6 +12,7 @@ import functools
 import http.server
 import tempfile
 import threading
+import time
 from typing import Any
 
 from playwright.async_api import Page, async_playwright
@@ -110,6 +111,7 @@ async def call(address: str, cidr: str) -> dict[str, Any]:
                     await publisher.evaluate(
                         "async (sdp) => window.pc.setRemoteDescription({type: 'answer', sdp})", answer
                     )
+                    started = time.monotonic()
                     subscription = await engine.subscribe("call", "subscriber")
                     reply = await subscriber.evaluate(ANSWER, subscription.sdp)
                     await engine.negotiate("call", "subscriber", Role.SUBSCRIBER, "answer", reply, [])
@@ -134,6 +136,7 @@ async def call(address: str, cidr: str) -> dict[str, Any]:
                         "last": last,
                         "publisher": sent,
                         "tracks": len(subscription.tracks),
+                        "seconds": time.monotonic() - started,
                     }
                 finally:
                     await browser.close()

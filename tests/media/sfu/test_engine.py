@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from services.common.errors import InvalidArgument, NotFound, PermissionDenied
 from services.media.sfu import adapter
 from services.media.sfu.engine import EngineOptions, SfuEngine
+from services.media.sfu.forwarding import rtcp
 from services.media.sfu.ports import Connection, Role, Source
 from tests.media.sfu.clients import (
     Listener,
@@ -115,6 +116,18 @@ async def test_two_publishers_reach_a_subscriber_packet_for_packet(
             what="forwarded video counted",
         )
         assert sample("parta_sfu_calls") >= 1
+
+        # The publishers hear receiver reports for both their tracks and a REMB cap for their camera.
+        def reported(client: PublishingClient) -> bool:
+            blocks = {
+                b.ssrc for r in client.feedback if isinstance(r, rtcp.ReceiverReport) for b in r.reports
+            }
+            caps = [r for r in client.feedback if isinstance(r, rtcp.Remb)]
+            video = client.ssrc("video")
+            return blocks >= {client.ssrc("audio"), video} and any(c.ssrcs == (video,) for c in caps)
+
+        await until(lambda: reported(alice) and reported(bob), within=5, what="reports to publishers")
+        assert {r.bitrate for r in alice.feedback if isinstance(r, rtcp.Remb)} <= set(range(790_000, 800_001))
         # Sender reports with SDES on every down-track.
         await until(lambda: len(carol.sender_reports) >= 8, within=5, what="sender reports to carol")
         assert {report.ssrc for report in carol.sender_reports} == set(carol.received)

@@ -304,3 +304,9 @@ async def test_sender_reports_map_the_down_track_to_the_publishers_clock(rig: Ri
     # Publisher timestamp 93000 became 4000 on this down-track (90000 → 1000); the report is a moment later.
     assert (sr.rtp_timestamp - 4000) & 0xFFFFFFFF < 9000
     assert abs(((sr.ntp >> 32) - rtcp.NTP_EPOCH_OFFSET) - time.time()) < 5
+
+    # The subscriber's receiver report about it: the loss it saw and, from our SR, the round trip.
+    block = rtcp.ReportBlock(5555, 64, 3, 101, 0, rtcp.ntp_middle(sr.ntp), 0)
+    await rig.subscriber_sends(rtcp.receiver_report(77, [block]))
+    await until(lambda: rig.downtrack.reported_loss == 0.25, within=5, what="the reported loss")
+    assert 0.005 <= rig.downtrack.rtt < 1.0

@@ -88,7 +88,8 @@ def test_rtcp_feedback_written_by_the_sfu_reads_back() -> None:
     assert records[1] == rtcp.ReceiverReport(2, (block,))
     assert records[2] == rtcp.Nack(4, (10, 11, 13, 40, 65535, 0))
     assert records[3] == rtcp.KeyframeRequest(4)
-    assert len(records) == 4  # SDES and REMB are written, not acted on
+    assert records[4] == rtcp.Remb(1_500_000 >> 3 << 3, (4,))  # 18 bits of mantissa
+    assert len(records) == 5  # SDES is written, not read
 
 
 def test_a_fir_asks_a_keyframe_of_each_ssrc_it_names() -> None:

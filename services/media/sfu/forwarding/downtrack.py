@@ -88,6 +88,8 @@ class DownTrack:
         self.rtx_sent = 0
         self.nacks_received = 0
         self.keyframe_requests_received = 0
+        # The fraction lost in the subscriber's last receiver report (None: none since read).
+        self.reported_loss: float | None = None
 
     def configure(self, parameters: RtpParameters) -> None:
         """The subscriber's answer negotiated this m-line (payload types, RTX, extension ids)."""
@@ -248,7 +250,9 @@ class DownTrack:
         self.up.request_keyframe(now)
 
     def on_report(self, block: rtcp.ReportBlock, now: float) -> None:
-        """A report block about this down-track: the round-trip time from our last sender report."""
+        """A report block about this down-track: the loss the subscriber saw, and the round-trip time
+        from our last sender report."""
+        self.reported_loss = block.fraction_lost / 256
         if block.lsr:
             delay = (rtcp.ntp_middle(rtcp.ntp_now(now)) - block.lsr - block.dlsr) & 0xFFFFFFFF
             if delay < 0x80000000:

@@ -74,7 +74,15 @@ class KeyframeRequest:
     media_ssrc: int
 
 
-Feedback = SenderReport | ReceiverReport | Nack | KeyframeRequest
+@dataclass(frozen=True)
+class Remb:
+    """A receiver's estimated maximum bitrate for the SSRCs it names."""
+
+    bitrate: int
+    ssrcs: tuple[int, ...]
+
+
+Feedback = SenderReport | ReceiverReport | Nack | KeyframeRequest | Remb
 
 
 def _report_blocks(data: bytes, offset: int, count: int, end: int) -> tuple[ReportBlock, ...]:
@@ -129,6 +137,14 @@ def parse(data: bytes) -> list[Feedback]:
                 for item in range(body + 8, end - 7, 8):
                     (ssrc,) = SSRC.unpack_from(data, item)
                     records.append(KeyframeRequest(ssrc))
+            elif count == FMT_APP and body + 16 <= end and data[body + 8 : body + 12] == b"REMB":
+                number, exponent_byte = data[body + 12], data[body + 13]
+                mantissa = (exponent_byte & 0x03) << 16 | data[body + 14] << 8 | data[body + 15]
+                ssrcs = tuple(
+                    SSRC.unpack_from(data, at)[0]
+                    for at in range(body + 16, min(end, body + 16 + 4 * number), 4)
+                )
+                records.append(Remb(mantissa << (exponent_byte >> 2), ssrcs))
         offset = end
     return records
 
