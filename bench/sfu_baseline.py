@@ -26,7 +26,13 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from services.media.loadgen import loopback_configuration
-from services.media.loadgen.adapter import confine_ice, divert_frames
+from services.media.loadgen.adapter import LOOPBACK_NETWORKS, address_allowed, confine_ice, divert_frames
+from services.media.loadgen.packets import drop_candidates_outside
+
+
+def loopback(address: str) -> bool:
+    return address_allowed(address, LOOPBACK_NETWORKS)
+
 
 QUEUE_LIMIT = 64  # frames a slow subscriber may lag behind before the oldest are dropped
 
@@ -81,6 +87,7 @@ class PassthroughRelay:
     async def publish(self, session: str, offer_sdp: str) -> str:
         pc = RTCPeerConnection(loopback_configuration())
         self.peers[session] = pc
+        offer_sdp = drop_candidates_outside(offer_sdp, loopback)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         confine_ice(pc)
         for transceiver in pc.getTransceivers():
@@ -100,6 +107,7 @@ class PassthroughRelay:
         return str(pc.localDescription.sdp)
 
     async def answer(self, session: str, answer_sdp: str) -> None:
+        answer_sdp = drop_candidates_outside(answer_sdp, loopback)
         await self.peers[session].setRemoteDescription(RTCSessionDescription(sdp=answer_sdp, type="answer"))
 
     async def close(self) -> None:

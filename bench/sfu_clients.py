@@ -233,7 +233,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1, help="subscribers in this process")
     parser.add_argument("--loss", type=float, default=0.0, help="induced loss on each subscriber's leg")
     parser.add_argument(
-        "--drain", type=float, default=1.5, help="seconds for retransmissions after the window"
+        "--drain", type=float, default=3.0, help="seconds for retransmissions after the window"
     )
     eventloop.run(Clients(parser.parse_args()).run(), eventloop.from_environment())
 

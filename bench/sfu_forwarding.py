@@ -81,6 +81,7 @@ TARGET_PKT_PER_CPU_S = 50_000.0
 TARGET_RATIO = 1.6
 TARGET_LOSS = 0.03
 NOISY_OTHER_CORES = 0.5  # the rest of the machine used more than this: the row is noisy
+NOISY_SKEW = 0.05  # a client's window differs from the SFU's by more than this share: the row is noisy
 CLIENT_LIMIT_CORES = 0.9  # a client process used more than this: the load generator was the limit
 
 
@@ -237,6 +238,7 @@ class Signalling:
         self.changed = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         self.errors: list[str] = []
+        self.processes: list[asyncio.subprocess.Process] = []
         if publishers == 0:
             self.all_published.set()
 
@@ -293,6 +295,9 @@ class Signalling:
         while not check():
             if self.errors:
                 raise BenchError(self.errors[0])
+            for index, process in enumerate(self.processes):
+                if process.returncode not in (None, 0):
+                    raise BenchError(f"client process {index} exited with status {process.returncode}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise BenchError(f"{what} did not happen within {within:g}s")
@@ -330,6 +335,7 @@ async def run_scenario(scenario: Scenario, args: argparse.Namespace) -> Row:
             command += ["--first-subscriber", str(first), "--subscribers", str(count)]
             command += ["--loss", str(scenario.loss), "--drain", str(args.drain)]
             processes.append(await asyncio.create_subprocess_exec(*command))
+        signalling.processes = processes
         await signalling.wait(
             lambda: len(signalling.writers) == len(plan), SETUP_WITHIN_S, "every client saying hello"
         )
@@ -407,9 +413,13 @@ def summarise(
     published = float(results[0]["published"])
     media = arrived - total("rtx_arrived")
     other = max(0.0, machine_cpu_s - sfu_cpu_s - clients_cpu_s) / window
+    # A starved client takes its snapshots late: its own window (from its clock) then differs from ours.
+    skew = max(abs(result["time"] - window) for result in results.values())
     return {
-        # Something else used the machine (on 2 cores every number moves), or a client process was the limit.
-        "noisy": other > NOISY_OTHER_CORES,
+        # Something else used the machine (on 2 cores every number moves), or a client was starved,
+        # or a client process was the limit.
+        "noisy": other > NOISY_OTHER_CORES or skew > NOISY_SKEW * window,
+        "client_window_skew_s": round(skew, 3),
         "client_limited": clients_cpu_s / window / len(results) > CLIENT_LIMIT_CORES,
         "window_s": round(window, 3),
         "clients": len(results),
@@ -501,16 +511,23 @@ def print_table(rows: list[Row]) -> None:
         n = row.numbers
         print(
             f"{lead}{n['packets_per_s']:>9.0f}{n['mbit_per_s']:>8.1f}{n['packets_per_cpu_s']:>11.0f}"
-            f"{n.get('x_baseline', 0.0):>7.2f}{n['cores']['sfu']:>6.2f}{n['cores']['clients']:>8.2f}"
+            f"{_ratio(n):>7}{n['cores']['sfu']:>6.2f}{n['cores']['clients']:>8.2f}"
             f"{n['cores']['other']:>6.2f}{n['residual_loss_pct']['video']:>7.2f}%{n['residual_loss_pct']['audio']:>7.2f}%"
             f"{n['delay_p50_ms']:>7.1f}{n['delay_p99_ms']:>7.1f}{n['nack_sent']:>6}{n['rtx_received']:>6}"
             f"{n['pli_sent']:>5}{n['publisher_pli_received']:>8}{n['delivered_share']:>7.3f}"
         )
 
 
+def _ratio(numbers: dict[str, Any]) -> str:
+    return f"{numbers['x_baseline']:.2f}" if "x_baseline" in numbers else "-"
+
+
 def print_notes(rows: list[Row]) -> None:
     if any(r.numbers.get("noisy") for r in rows):
-        print(f"* the rest of the machine used more than {NOISY_OTHER_CORES} core in the window: a noisy row")
+        print(
+            f"* the rest of the machine used more than {NOISY_OTHER_CORES} core in the window, or a client "
+            f"saw a window {NOISY_SKEW:.0%} off the SFU's (it was starved): a noisy row"
+        )
     if any(r.numbers.get("client_limited") for r in rows):
         print(f"! a client process used more than {CLIENT_LIMIT_CORES} core: the clients were the limit")
 
@@ -582,7 +599,7 @@ def main() -> None:
     parser.add_argument("--paths", default="engine,baseline", help="which SFUs: engine, baseline")
     parser.add_argument("--seconds", type=float, default=10.0, help="the measured window of each run")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of traffic before the window")
-    parser.add_argument("--drain", type=float, default=1.5, help="seconds for retransmissions after it")
+    parser.add_argument("--drain", type=float, default=3.0, help="seconds for retransmissions after it")
     parser.add_argument(
         "--clients", type=int, default=0, help="client processes (0: one per 40 streams, ≤ 4)"
     )

@@ -5,6 +5,7 @@ sequence numbers of a stream arrived (to tell residual loss from recovered loss)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 RTCP_RTPFB = 205  # transport-layer feedback; FMT 1 = generic NACK
@@ -13,6 +14,7 @@ RTCP_PSFB = 206  # payload-specific feedback; FMT 1 = PLI, FMT 4 = FIR
 _M_LINE = re.compile(r"^m=(audio|video) \S+ \S+ (.*)$")
 _RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([^/\s]+)/")
 _FID = re.compile(r"^a=ssrc-group:FID (\d+) (\d+)")
+_CANDIDATE = re.compile(r"^a=candidate:\S+ \d+ \S+ \d+ \S+ ")
 
 
 def payload_bounds(data: bytes) -> tuple[int, int]:
@@ -60,6 +62,14 @@ class PayloadType:
     @property
     def is_rtx(self) -> bool:
         return self.codec == "rtx"
+
+
+def drop_candidates_outside(sdp: str, allowed: Callable[[str], bool]) -> str:
+    """The SDP without the `a=candidate` lines whose address `allowed(address)` refuses — applied to
+    every remote description before aiortc reads it, since aiortc adds an SDP's candidates at once."""
+    lines = sdp.split("\r\n") if "\r\n" in sdp else sdp.split("\n")
+    kept = [line for line in lines if not _CANDIDATE.match(line) or allowed(line.split()[4])]
+    return ("\r\n" if "\r\n" in sdp else "\n").join(kept)
 
 
 def payload_types(sdp: str) -> dict[int, PayloadType]:

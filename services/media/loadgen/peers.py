@@ -2,8 +2,8 @@
 `Subscriber` whose receivers never decode, both on aiortc, both confined to loopback.
 
 They speak SDP only; whoever drives them carries the offers and answers (the SFU engine directly in
-the benchmark and the SFU's tests, the gateway's WebSocket in a smoke test of a deployment). aiortc
-puts every gathered candidate into the SDP, so no trickle is needed.
+the benchmark and the SFU's tests; a client of the gateway's WebSocket could carry them the same way).
+aiortc puts every gathered candidate into the SDP, so no trickle is needed.
 
     publisher = Publisher(load_clip())
     answer = await sfu_side(await publisher.offer())   # publisher offer → the SFU's answer
@@ -14,7 +14,8 @@ puts every gathered candidate into the SDP, so no trickle is needed.
 
 Network safety: `loopback_configuration()` has no STUN/TURN server, and every peer connection is
 confined before it gathers: host candidates only on 127.0.0.1, remote candidates and STUN checks from
-outside 127.0.0.0/8 dropped.
+outside 127.0.0.0/8 dropped (from an SDP before aiortc reads it, trickled or peer-reflexive ones in
+the ICE agent).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from services.media.loadgen.packets import (
     Feedback,
     PayloadType,
     SequenceLog,
+    drop_candidates_outside,
     is_rtcp,
     payload_types,
     rtx_pairs,
@@ -41,6 +43,10 @@ from services.media.loadgen.replay import ReplayTrack
 
 PacketObserver = Callable[[str, bytes, bool], None]
 """(kind, RTP packet bytes, is_rtx) — called for each RTP packet a peer sends or keeps on receipt."""
+
+
+def _loopback(address: str) -> bool:
+    return adapter.address_allowed(address, adapter.LOOPBACK_NETWORKS)
 
 
 def loopback_configuration() -> RTCConfiguration:
@@ -85,6 +91,7 @@ class Publisher:
         return [(t.mid or "", t.kind) for t in self.pc.getTransceivers()]
 
     async def accept(self, answer_sdp: str) -> None:
+        answer_sdp = drop_candidates_outside(answer_sdp, _loopback)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=answer_sdp, type="answer"))
         self._types.update(payload_types(answer_sdp))
         for transport in adapter.dtls_transports(self.pc):
@@ -140,6 +147,7 @@ class Subscriber:
 
     async def answer(self, offer_sdp: str) -> str:
         """Takes an offer (the first or a re-offer) and returns the answer SDP."""
+        offer_sdp = drop_candidates_outside(offer_sdp, _loopback)
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         self._types.update(payload_types(offer_sdp))
         self._rtx.update(rtx_pairs(offer_sdp))

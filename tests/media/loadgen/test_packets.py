@@ -8,7 +8,14 @@ import struct
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParameters
 from aiortc.rtp import HeaderExtensionsMap, RtcpPsfbPacket, RtcpRrPacket, RtcpRtpfbPacket, RtpPacket
 
-from services.media.loadgen.packets import Feedback, SequenceLog, payload_bounds, payload_types, rtx_pairs
+from services.media.loadgen.packets import (
+    Feedback,
+    SequenceLog,
+    drop_candidates_outside,
+    payload_bounds,
+    payload_types,
+    rtx_pairs,
+)
 
 SDP = """v=0
 m=audio 9 UDP/TLS/RTP/SAVPF 111
@@ -61,3 +68,18 @@ def test_residual_loss_counts_what_never_came_across_a_sequence_wrap() -> None:
     log.add(65535)  # recovered by a retransmission
     assert log.missing() == 1
     assert log.missing_between(log.first or 0, log.highest) == 1
+
+
+def test_candidates_outside_the_allowed_addresses_leave_the_sdp() -> None:
+    sdp = (
+        "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
+        "a=candidate:1 1 udp 2130706431 127.0.0.1 5000 typ host\r\n"
+        "a=candidate:2 1 udp 2130706431 192.0.2.7 5001 typ host\r\n"
+        "a=candidate:3 1 udp 1694498815 198.51.100.1 5002 typ srflx raddr 127.0.0.1 rport 5000\r\n"
+        "a=end-of-candidates\r\n"
+    )
+    kept = drop_candidates_outside(sdp, lambda address: address.startswith("127."))
+    assert "127.0.0.1 5000" in kept
+    assert "192.0.2.7" not in kept
+    assert "198.51.100.1" not in kept
+    assert kept.endswith("a=end-of-candidates\r\n")

@@ -66,6 +66,19 @@ async def test_peers_gather_and_accept_only_loopback_candidates(pair: tuple[Publ
     assert set(remote_candidate_hosts(subscriber.pc)) == {"127.0.0.1"}
 
 
+async def test_a_candidate_outside_loopback_in_an_offer_is_never_taken(clip: Clip) -> None:
+    publisher, subscriber = Publisher(clip), Subscriber()
+    try:
+        offer = await publisher.offer()
+        line = next(line for line in offer.splitlines() if line.startswith("a=candidate:"))
+        outside = line.replace("127.0.0.1", "192.0.2.7")
+        await subscriber.answer(offer.replace(line, line + "\r\n" + outside))
+        assert set(remote_candidate_hosts(subscriber.pc)) == {"127.0.0.1"}
+    finally:
+        await publisher.close()
+        await subscriber.close()
+
+
 async def test_loss_on_the_subscriber_leg_is_nacked_and_retransmitted(clip: Clip) -> None:
     publisher, subscriber = Publisher(clip, audio=False), Subscriber(loss=0.1, seed=7)
     try:
