@@ -168,6 +168,13 @@ async def test_r_media_1_three_members_in_a_chats_call_see_and_hear_each_other(
     await teacher.get_by_role("button", name="Устройства").click()
     for label in ("Микрофон для звонка", "Камера для звонка"):
         await expect(teacher.get_by_label(label).locator("option").first).to_have_text(re.compile(r"\S"))
+    # Another microphone: it is what the teacher sends now, and the others hear it.
+    choice = teacher.get_by_label("Микрофон для звонка")
+    other = await choice.locator("option").last.get_attribute("value")
+    await choice.select_option(other)
+    sending = "(id) => window.__parta_call.media.senders.microphone.track?.getSettings().deviceId === id"
+    await until(lambda: teacher.evaluate(sending, other), what="the chosen microphone sent")
+    await receives(misha, [(sessions["teacher"], "microphone")])
     await teacher.get_by_role("button", name="Закрыть").click()
 
     # The teacher shares the screen: both students get it, in a tile of its own.

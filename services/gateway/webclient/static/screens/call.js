@@ -18,6 +18,10 @@ const PHONE = '(max-width: 759px)';
 const PHONE_TILES = 4; // video tiles a phone shows (its own included)
 const DESKTOP_TILES = 16;
 const DEVICES_KEY = 'parta.call.devices';
+// Someone sends but their track has not come for this long: the re-offer was lost, subscribe anew
+// (at most once in RESUBSCRIBE_MS).
+const MISSING_MS = 8000;
+const RESUBSCRIBE_MS = 20000;
 
 const REFUSED = {
   denied: 'доступ запрещён в браузере',
@@ -204,7 +208,10 @@ class CallView {
     this.renderPeople();
     this.layout();
     this.tick();
-    this.clock = window.setInterval(() => this.tick(), 1000);
+    this.clock = window.setInterval(() => {
+      this.tick();
+      this.checkReceiving();
+    }, 1000);
   }
 
   tick() {
@@ -539,6 +546,27 @@ class CallView {
       }
     }
     this.layout();
+  }
+
+  /**
+   * Live call frames go over core NATS, which may drop one: when someone has sent their microphone
+   * or camera for a while and the SFU's re-offer with it never came, ask for a whole new offer (a new
+   * subscriber peer connection for this session).
+   */
+  checkReceiving(now = Date.now()) {
+    if (!this.media?.subscriber || this.closed) return;
+    const missing = [...this.participants.values()].some((p) => p.session_id !== this.me.session_id
+      && ((p.state?.mic && !this.remote.has(`${p.session_id}:microphone`)) || (p.state?.camera && !this.remote.has(`${p.session_id}:camera`))));
+    if (!missing) {
+      this.missingSince = 0;
+      return;
+    }
+    this.missingSince ||= now;
+    if (now - this.missingSince >= MISSING_MS && now - (this.resubscribed || 0) >= RESUBSCRIBE_MS) {
+      this.resubscribed = now;
+      this.missingSince = 0;
+      this.media.restart('subscriber');
+    }
   }
 
   /** The browser did not let sound play without a click (a reloaded call): one button does. */
