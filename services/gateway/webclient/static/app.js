@@ -14,6 +14,7 @@ import * as join from './screens/join.js';
 import * as invite from './screens/invite.js';
 import * as chats from './screens/chats.js';
 import * as chat from './screens/chat.js';
+import * as call from './screens/call.js';
 import * as chatlink from './screens/chatlink.js';
 import * as search from './screens/search.js';
 import * as moderation from './screens/moderation.js';
@@ -42,6 +43,7 @@ const ROUTES = [
   [/^\/join$/, join],
   [/^\/chats$/, chats],
   [/^\/chats\/([^/]+)$/, chat],
+  [/^\/chats\/([^/]+)\/call$/, call],
   [/^\/chats\/([^/]+)\/moderation$/, moderation],
 ];
 

@@ -18,6 +18,7 @@ import { busy, clock, dayKey, dayLabel, field, messageArea, plural, STAFF_ROLES,
 import { kindTitle, rulesBox } from './chats.js';
 import { chatNotes } from './moderation.js';
 import { linksPanel } from '../chat_links.js';
+import { callEntry } from '../call_entry.js';
 import { Outbox, saveDraft, loadDraft } from '../outbox.js';
 
 const PAGE = 50;
@@ -113,7 +114,10 @@ class ChatView {
       this.liveStatus = status;
       this.status.textContent = status === 'live' ? '' : 'обновляется каждые 5 секунд';
       this.status.dataset.live = status;
-      if (status === 'live') this.flush();
+      if (status === 'live') {
+        this.flush();
+        this.call?.refresh(); // what changed before the chat was followed (or while the socket was down)
+      }
     });
     this.poller = window.setInterval(() => {
       if (this.liveStatus !== 'live') this.poll();
@@ -160,13 +164,18 @@ class ChatView {
     this.infoButton = h('button', { type: 'button', class: 'icon-button', 'aria-expanded': 'false', 'aria-controls': 'chat-info', 'aria-label': 'О чате: правила и участники' }, icon('info'));
     this.infoButton.addEventListener('click', () => this.toggleInfo());
     this.meta = h('p', { class: 'meta chat-meta' }, `${kindTitle(this.chat)} · ${plural(this.chat.member_count, ['участник', 'участника', 'участников'])}`, ' ', this.status);
-    return h(
-      'header',
-      { class: 'chat-header' },
-      back,
-      h('div', { class: 'chat-title' }, h('h1', {}, this.chat.title), this.meta),
-      this.infoButton,
-    );
+    this.call = callEntry(this.chat, this.ctx); // «Позвонить», or «Идёт звонок · N» and «Присоединиться»
+    return [
+      h(
+        'header',
+        { class: 'chat-header' },
+        back,
+        h('div', { class: 'chat-title' }, h('h1', {}, this.chat.title), this.meta),
+        this.call.button,
+        this.infoButton,
+      ),
+      this.call.bar,
+    ];
   }
 
   infoPanel() {
@@ -371,6 +380,8 @@ class ChatView {
       this.add([mergePollUpdate(this.messages.get(frame.message.seq), frame.message)]);
     } else if (frame.type === 'removed') {
       this.removed();
+    } else if (frame.type === 'chat_call') {
+      this.call?.update(frame.call || null);
     } else if (frame.type === 'error') {
       this.notice.error(new Error(frame.message || 'Ошибка живого обновления'));
     }

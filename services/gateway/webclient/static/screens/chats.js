@@ -8,6 +8,7 @@ import { live } from '../live.js';
 import { errorBox, field, form, listTime, messageArea, plural, section, STAFF_ROLES } from '../ui.js';
 import { personName } from '../names.js';
 import { searchField } from '../search_field.js';
+import { callBadge } from '../call_entry.js';
 
 export const CHAT_KIND_TITLES = {
   class: 'Чат класса',
@@ -79,6 +80,7 @@ function chatRow(chat, me) {
   row.unread = h('span', { class: 'unread-slot' }, unreadBadge(chat.unread_count));
   row.time = h('time', { class: 'chat-time meta', datetime: chat.last_message?.created_at || '' }, chat.last_message ? listTime(chat.last_message.created_at) : '');
   row.preview = h('span', { class: 'preview-slot' }, previewLine(chat.organisation_id, chat.last_message, me));
+  row.call = h('span', { class: 'call-slot' }, callBadge(chat.call)); // «Идёт звонок · N» while a call goes on
   row.item = h(
     'li',
     { class: 'chat-item', 'data-chat': chat.id },
@@ -90,7 +92,7 @@ function chatRow(chat, me) {
         'span',
         { class: 'chat-main' },
         h('span', { class: 'chat-top' }, h('span', { class: 'chat-link' }, chat.title), row.time),
-        h('span', { class: 'chat-bottom' }, row.preview, row.unread),
+        h('span', { class: 'chat-bottom' }, row.preview, row.call, row.unread),
         h('span', { class: 'visually-hidden' }, `. ${kindTitle(chat)}`),
       ),
     ),
@@ -153,6 +155,9 @@ export async function render(main, ctx) {
           replace(row.unread, unreadBadge(row.chat.unread_count));
         } else if (frame.type === 'removed') {
           row.item.remove();
+        } else if (frame.type === 'chat_call') {
+          row.chat.call = frame.call || undefined;
+          replace(row.call, callBadge(frame.call));
         }
       }),
     );
