@@ -231,6 +231,13 @@ class Clients:
             "delays": len(self.delays_ms),
             "delay_p50_ms": percentile(self.delays_ms, 0.50),
             "delay_p99_ms": percentile(self.delays_ms, 0.99),
+            # Peer connections not "connected" after the window (a publisher's closing ends its sending).
+            "unconnected": [
+                f"{kind} {name}: {pc.connectionState}"
+                for kind, name, pc in [("publisher", f"pub-{n}", p.pc) for n, p in enumerate(self.publishers)]
+                + [("subscriber", name, s.pc) for name, s in self.subscribers.items()]
+                if pc.connectionState != "connected"
+            ],
         }
 
 

@@ -379,6 +379,11 @@ async def run_scenario(scenario: Scenario, args: argparse.Namespace) -> Row:
             lambda: len(signalling.results) == len(plan), SETUP_WITHIN_S, "every client's result"
         )
         row.numbers = summarise(scenario, signalling.results, before, after, window, incomplete)
+        unconnected = [peer for result in signalling.results.values() for peer in result["unconnected"]]
+        if unconnected:
+            row.error = (
+                f"{len(unconnected)} peer connections lost by the end ({', '.join(unconnected[:3])} ...)"
+            )
     except BenchError as exc:
         row.error = str(exc)
     finally:
@@ -476,7 +481,7 @@ def ratios(rows: list[Row]) -> None:
             "packets_per_cpu_s", 0.0
         )
         for r in rows
-        if r.scenario.path == "baseline" and r.numbers.get("steady")
+        if r.scenario.path == "baseline" and r.numbers.get("steady") and not r.error
     }
     for row in rows:
         key = (row.scenario.publishers, row.scenario.subscribers, row.scenario.loss)
@@ -488,7 +493,10 @@ def targets(rows: list[Row], engine: bool) -> dict[str, Any]:
     at = [
         r
         for r in rows
-        if r.scenario.path == "engine" and r.scenario.subscribers == TARGET_S and r.numbers.get("steady")
+        if r.scenario.path == "engine"
+        and r.scenario.subscribers == TARGET_S
+        and r.numbers.get("steady")
+        and not r.error
     ]
     lossy = [r for r in at if r.scenario.loss == TARGET_LOSS]
     if not engine:
@@ -532,7 +540,7 @@ def print_table(rows: list[Row]) -> None:
         mark = "~" if not numbers.get("steady") else "*" if numbers.get("noisy") else " "
         mark = "!" if numbers.get("client_limited") else mark
         lead = f"{s.path + mark:<9}{s.publishers:>2}{s.subscribers:>4}{s.loss * 100:>5.0f}%"
-        if row.error:
+        if row.error and not row.numbers:
             print(f"{lead}  FAILED: {row.error}")
             continue
         n = row.numbers
@@ -543,6 +551,8 @@ def print_table(rows: list[Row]) -> None:
             f"{n['delay_p50_ms']:>7.1f}{n['delay_p99_ms']:>7.1f}{n['nack_sent']:>6}{n['rtx_received']:>6}"
             f"{n['pli_sent']:>5}{n['publisher_pli_received']:>8}{n['delivered_share']:>7.3f}"
         )
+        if row.error:
+            print(f"{'':>9}  ERROR: {row.error}")
 
 
 def _ratio(numbers: dict[str, Any]) -> str:
