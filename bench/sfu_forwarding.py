@@ -43,6 +43,16 @@ How to read it:
   such rows count for no target and no ratio), ``*`` noisy (the rest of the machine used more than
   half a core, or a starved client's window drifted), ``!`` a client process was the limit.
 
+Measured on the 2-core development machine on 2026-12-03, while other sessions ran browser and
+database tests (nearly every row marked noisy, several not steady): the engine at S = 40 forwarded
+≈ 25–36k packets per SFU CPU-second (P = 1–2, 0 % and 3 % loss), the passthrough ≈ 14–20k, ≈ 1.4–2.6×
+where both rows were steady; median delay ≈ 5–12 ms through the engine against ≈ 50–100 ms through the
+passthrough (its receiver's jitter buffer holds each frame until the next one starts); residual video
+loss at 3 % induced ≈ 0–0.01 % on both paths. A ``--profile`` of the engine's window puts the SRTP
+protection first — pylibsrtp's Python wrapper around each call costs 3–4× the libsrtp call itself —
+then the UDP send and the header rewrite. On a busy machine the clients, not the SFU, set the pace
+at S = 80: rows there drift (``~``).
+
 Targets (issue 13): the engine at S = 40 ≥ 50,000 pkt/cpu-s, 0 % residual video loss at 3 % induced
 loss, ≥ 1.6 × the baseline. Missing one is reported, not an error. Run ``python
 bench/sfu_forwarding.py`` (``--quick``: S = 2, P = 1, 3 s windows). The last line, ``BENCH {...}``,
