@@ -51,7 +51,9 @@ passthrough (its receiver's jitter buffer holds each frame until the next one st
 loss at 3 % induced ≈ 0–0.01 % on both paths. A ``--profile`` of the engine's window puts the SRTP
 protection first — pylibsrtp's Python wrapper around each call costs 3–4× the libsrtp call itself —
 then the UDP send and the header rewrite. On a busy machine the clients, not the SFU, set the pace
-at S = 80: rows there drift (``~``).
+at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own — aioice gives
+each consent check 0.5 s and closes the connection after 6 misses in a row (≈ 30 s) — which the row
+reports as an ERROR naming the lost peer connections (seen on both paths at P = 2, S = 80).
 
 Targets (issue 13): the engine at S = 40 ≥ 50,000 pkt/cpu-s, 0 % residual video loss at 3 % induced
 loss, ≥ 1.6 × the baseline. Missing one is reported, not an error. Run ``python
