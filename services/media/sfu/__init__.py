@@ -9,7 +9,8 @@ sessions, negotiation, its clocks), `peers` (a session's publisher and subscribe
 
 Choices the issue left open: the down-tracks send no transport-wide feedback (aiortc has none) and
 cap publishers with REMB (`EngineOptions.max_*_bitrate`); a moderator's mute holds until the person
-publishes that source again (a new publisher offer carrying it); the msid stream of every
+publishes that source again unmuted (a new publisher offer whose TrackInfo for it has muted false —
+a reconnecting page that keeps it muted keeps the mute); the msid stream of every
 subscriber m-line is the publishing session's id, so a page groups (and lip-syncs) a person's audio
 and video by `event.streams[0].id`; a page that never sends `call.visible` receives all video.
 """

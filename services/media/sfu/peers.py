@@ -16,6 +16,7 @@ import contextlib
 import functools
 import logging
 import random
+import struct
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -192,7 +193,12 @@ class PublisherPeer(_Peer):
             up = self._learn(data, ssrc)
             if up is None:
                 return
-        await self._forward(up, data, ssrc)
+        try:
+            await self._forward(up, data, ssrc)
+        except (ValueError, IndexError, struct.error):
+            # A malformed packet (it passed SRTP, so the publisher's own bug): dropped, and the
+            # transport's receive loop, which an exception would end, keeps running.
+            logger.debug("malformed RTP from a publisher dropped")
 
     def _learn(self, data: bytes, ssrc: int) -> UpTrack | None:
         """An SSRC the SDP did not name: its mid header extension, or a payload type one track has."""

@@ -161,6 +161,7 @@ class Room:
         described = {track.mid: track for track in tracks}
         publisher = PublisherPeer(self._options.host_addresses, self._networks, self._servers, self._forward)
         chosen: dict[Source, UpTrack] = {}
+        paused_at_source: dict[Source, bool] = {}
         now = time.monotonic()
 
         def track_for(mid: str, kind: str) -> UpTrack | None:
@@ -180,6 +181,7 @@ class Room:
                     keyframe_interval=self._options.keyframe_interval,
                 )
             chosen[source] = up
+            paused_at_source[source] = info is not None and info.muted
             return up
 
         try:
@@ -187,9 +189,12 @@ class Room:
         except BaseException:
             await publisher.close()
             raise
-        for up in chosen.values():
+        for source, up in chosen.items():
             up.feedback = publisher.send_rtcp  # keyframe requests and NACKs go to the new peer
-            up.muted = False  # publishing a source again is the person's own unmute
+            up.paused_at_source = paused_at_source[source]
+            # A moderator's mute holds while the client publishes the source as muted (a reconnect
+            # of a muted page); publishing it unmuted is the person's own unmute.
+            up.muted = up.muted and up.paused_at_source
             up.may_publish = session.may_publish
         old = session.publisher
         session.publisher = publisher
@@ -286,7 +291,7 @@ class Room:
                     source=Source(up.source),
                     user_id=up.user_id,
                     session_id=up.session_id,
-                    muted=not up.forwarding,
+                    muted=up.paused_at_source or not up.forwarding,
                 )
             )
         return tuple(infos)

@@ -7,6 +7,7 @@ safety)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -211,9 +212,13 @@ class SubscribingClient:
         await self.pc.close()
 
 
-async def publish(engine: SfuEngine, call_id: str, session_id: str, client: PublishingClient) -> None:
-    """Negotiates the client's publisher peer with the engine."""
+async def publish(
+    engine: SfuEngine, call_id: str, session_id: str, client: PublishingClient, *, mic_muted: bool = False
+) -> None:
+    """Negotiates the client's publisher peer with the engine (`mic_muted`: the page publishes its
+    microphone as muted)."""
     sdp, tracks = await client.offer()
+    tracks = [dataclasses.replace(t, muted=mic_muted and t.source is Source.MICROPHONE) for t in tracks]
     answer = await engine.negotiate(call_id, session_id, Role.PUBLISHER, "offer", sdp, tracks)
     assert answer is not None
     await client.accept(answer)

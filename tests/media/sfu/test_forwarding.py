@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import struct
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -310,3 +311,15 @@ async def test_sender_reports_map_the_down_track_to_the_publishers_clock(rig: Ri
     await rig.subscriber_sends(rtcp.receiver_report(77, [block]))
     await until(lambda: rig.downtrack.reported_loss == 0.25, within=5, what="the reported loss")
     assert 0.005 <= rig.downtrack.rtt < 1.0
+
+
+async def test_a_malformed_packet_is_dropped_and_forwarding_goes_on(rig: Rig) -> None:
+    await rig.publish(rtp(1111, 1, 0, KEYFRAME))
+    await until(lambda: len(rig.at_subscriber.media(5555)) == 1, within=5)
+    truncated_extension = HEADER.pack(0x90, 0x80 | 96, 2, 3000, 1111) + b"\xbe\xde\x00\x09"
+    empty_rtx = HEADER.pack(0x90, 0x80 | 97, 9, 3000, 1112) + b"\xbe"
+    for bad in (truncated_extension, empty_rtx):
+        with contextlib.suppress(ValueError, IndexError, struct.error):
+            await fan_out(rig.up, bad, SSRC_AT_8.unpack_from(bad, 8)[0], time.monotonic())
+    await rig.publish(rtp(1111, 3, 6000, DELTA))
+    await until(lambda: len(rig.at_subscriber.media(5555)) == 2, within=5, what="forwarding after")

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.media.sfu.engine import EngineOptions, SfuEngine
-from services.media.sfu.ports import Candidate, Role
+from services.media.sfu.ports import Candidate, Role, Source
 from tests.media.sfu.clients import (
     Listener,
     PublishingClient,
@@ -220,3 +220,41 @@ async def test_trickled_candidates_outside_the_allowed_networks_are_dropped(engi
         assert "127.0.0.1" in remote
     finally:
         await alice.close()
+
+
+async def test_a_moderators_mute_outlasts_a_reconnect_until_the_person_unmutes(engine: Running) -> None:
+    sfu, listener = engine
+    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
+    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
+    first, carol = PublishingClient.new(), SubscribingClient.new()
+    again, unmuted = PublishingClient.new(), PublishingClient.new()
+    try:
+        await publish(sfu, CALL, "alice", first)
+        await subscribe(sfu, CALL, "carol", carol)
+        await connected(first.pc, carol.pc)
+        await flowing(first, carol, 2)
+        await sfu.mute_source(CALL, "alice", Source.MICROPHONE)
+
+        # Alice's page reconnects (a new peer connection) and, told of the mute, publishes it muted.
+        await publish(sfu, CALL, "alice", again, mic_muted=True)
+        await connected(again.pc)
+        assert listener.offers_for("carol") == []  # the same tracks: no re-offer
+        await settle(sfu, CALL, {"alice": again}, ("carol", carol))
+        audio_before = len(carol.of_kind("audio"))
+        for _ in range(10):
+            await again.send("audio")
+        await settle(sfu, CALL, {"alice": again}, ("carol", carol))
+        assert len(carol.of_kind("audio")) == audio_before  # still muted
+
+        # Alice unmutes herself: her page publishes the microphone unmuted.
+        await publish(sfu, CALL, "alice", unmuted)
+        await connected(unmuted.pc)
+
+        async def heard() -> bool:
+            await unmuted.send("audio")
+            return len(carol.of_kind("audio")) > audio_before
+
+        await until(heard, within=10, what="alice heard again")
+    finally:
+        for client in (first, again, unmuted, carol):
+            await client.close()

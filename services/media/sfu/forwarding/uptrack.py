@@ -62,6 +62,8 @@ class UpTrack:
         # Whether packets are forwarded at all (a moderator's mute, a block mid-call stop it).
         self._muted = False
         self._may_publish = True
+        # The client published it paused (its own mute: mic off, camera off) — shown, not enforced.
+        self.paused_at_source = False
         self.rtcp_ssrc = 0
         self.mid = ""
         self.ssrc: int | None = None
