@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import time
 from typing import Any
 
@@ -33,6 +34,7 @@ from services.media.loadgen.packets import payload_bounds
 READY_WITHIN_S = 60.0
 CONCURRENT_SETUPS = 8
 KEY_BYTES = 16
+LINE_LIMIT = 1 << 22  # one JSON line may carry an SDP with many m-lines
 
 
 def packet_key(data: bytes) -> bytes:
@@ -48,6 +50,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Clients:
+    """This process's publishers and subscribers, and its end of the wire to the SFU process."""
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.index: int = args.client_index
@@ -64,6 +68,9 @@ class Clients:
         self.snapshots: dict[str, dict[str, Any]] = {}
         self.writer: asyncio.StreamWriter | None = None
         self.tasks: set[asyncio.Task[None]] = set()
+
+    def log(self, text: str) -> None:
+        print(f"# client {self.index}: {text}", file=sys.stderr, flush=True)
 
     # --- the wire ---------------------------------------------------------------------------------
     async def send(self, message: dict[str, Any]) -> None:
@@ -188,7 +195,7 @@ class Clients:
 
     # --- the run ----------------------------------------------------------------------------------
     async def run(self) -> None:
-        reader, self.writer = await asyncio.open_unix_connection(self.args.socket)
+        reader, self.writer = await asyncio.open_unix_connection(self.args.socket, limit=LINE_LIMIT)
         reading = asyncio.create_task(self.read(reader))
         try:
             await self.send({"op": "hello", "client": self.index})
@@ -197,8 +204,14 @@ class Clients:
             await self.events["subscribe-now"].wait()
             gate = asyncio.Semaphore(CONCURRENT_SETUPS)
             first, count = self.args.first_subscriber, self.args.subscribers
+            began = time.monotonic()
             await asyncio.gather(*(self.subscribe(f"sub-{n}", n, gate) for n in range(first, first + count)))
+            negotiated = time.monotonic()
             await self.until_complete(READY_WITHIN_S)
+            self.log(
+                f"{count} subscribers negotiated in {negotiated - began:.1f} s, receiving every stream "
+                f"{time.monotonic() - negotiated:.1f} s later ({self.incomplete()} not)"
+            )
             await self.send({"op": "ready", "incomplete": self.incomplete()})
             await self.events["finish"].wait()
             await asyncio.sleep(self.args.drain)
@@ -218,6 +231,13 @@ class Clients:
             "delays": len(self.delays_ms),
             "delay_p50_ms": percentile(self.delays_ms, 0.50),
             "delay_p99_ms": percentile(self.delays_ms, 0.99),
+            # Peer connections not "connected" after the window (a publisher's closing ends its sending).
+            "unconnected": [
+                f"{kind} {name}: {pc.connectionState}"
+                for kind, name, pc in [("publisher", f"pub-{n}", p.pc) for n, p in enumerate(self.publishers)]
+                + [("subscriber", name, s.pc) for name, s in self.subscribers.items()]
+                if pc.connectionState != "connected"
+            ],
         }
 
 
