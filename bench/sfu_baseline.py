@@ -10,7 +10,7 @@ one the issue's probe measured at ≈30k packets per CPU-second.
 
 It speaks the same four operations the benchmark asks of the real engine: `publish` (offer → answer),
 `subscribe` (→ offer with every published track), `answer` (the subscriber's answer), `close`.
-Every peer connection is confined to 127.0.0.1 (services/media/loadgen/adapter.py).
+Every peer connection is confined to 127.0.0.1 (services/media/sfu/adapter.py).
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from services.media.loadgen import loopback_configuration
-from services.media.loadgen.adapter import LOOPBACK_NETWORKS, address_allowed, confine_ice, divert_frames
-from services.media.loadgen.packets import drop_candidates_outside
+from services.media.sfu.adapter import LOOPBACK_NETWORKS, address_allowed, confine_peer, divert_frames
+from services.media.sfu.loadgen import loopback_configuration
+from services.media.sfu.loadgen.packets import drop_candidates_outside
 
 
 def loopback(address: str) -> bool:
@@ -89,7 +89,7 @@ class PassthroughRelay:
         self.peers[session] = pc
         offer_sdp = drop_candidates_outside(offer_sdp, loopback)
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
-        confine_ice(pc)
+        confine_peer(pc)
         for transceiver in pc.getTransceivers():
             published = PublishedTrack(transceiver.kind)
             divert_frames(transceiver.receiver, published.frame)
@@ -102,7 +102,7 @@ class PassthroughRelay:
         self.peers[session] = pc
         for published in self.tracks:
             pc.addTransceiver(published.relay(), direction="sendonly")
-        confine_ice(pc)
+        confine_peer(pc)
         await pc.setLocalDescription(await pc.createOffer())
         return str(pc.localDescription.sdp)
 

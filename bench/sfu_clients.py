@@ -1,4 +1,4 @@
-"""The SFU benchmark's load generator: one process of client peers (services/media/loadgen), driven
+"""The SFU benchmark's load generator: one process of client peers (services/media/sfu/loadgen), driven
 over a unix socket by the benchmark's SFU process, with JSON lines.
 
 Client 0 holds the publishers (each replaying its own clip, so that no two publishers send equal
@@ -28,8 +28,8 @@ import time
 from typing import Any
 
 from services.common import eventloop
-from services.media.loadgen import ClipSpec, Publisher, Subscriber, load_clip
-from services.media.loadgen.packets import payload_bounds
+from services.media.sfu.loadgen import ClipSpec, Publisher, Subscriber, load_clip
+from services.media.sfu.loadgen.packets import payload_bounds
 
 READY_WITHIN_S = 60.0
 CONCURRENT_SETUPS = 8

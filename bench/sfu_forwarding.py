@@ -3,7 +3,7 @@ same traffic through aiortc's encoded-frame passthrough, measured in the same ru
 
 The traffic: one call with P publishers (``--publishers``, default 1 and 2) and S subscribers
 (``--subscribers``, default 10, 40 and 80). Each publisher sends a pre-encoded clip without encoding
-(services/media/loadgen: VP8 640×360 at 25 fps, ≈0.6 Mbit/s, a keyframe every 2 s, and Opus in 20 ms
+(services/media/sfu/loadgen: VP8 640×360 at 25 fps, ≈0.6 Mbit/s, a keyframe every 2 s, and Opus in 20 ms
 frames — ≈110 packets/s per publisher); each subscriber receives every publisher's two tracks and never
 decodes. The client peers run in other processes (bench/sfu_clients.py; ``--clients``, by default one
 per 40 subscriber streams), all on 127.0.0.1 only. Each subscriber's leg drops a share of the RTP

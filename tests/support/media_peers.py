@@ -23,8 +23,7 @@ def loopback_peer() -> RTCPeerConnection:
 
 def confine(pc: RTCPeerConnection) -> None:
     """Every transport of the peer gathers on 127.0.0.1 only and talks only to 127.0.0.0/8."""
-    for transceiver in pc.getTransceivers():
-        adapter.restrict_ice(adapter.dtls_transport(transceiver), ("127.0.0.1",), LOOPBACK)
+    adapter.confine_peer(pc, ("127.0.0.1",), LOOPBACK)
 
 
 async def publisher_offer(pc: RTCPeerConnection) -> tuple[str, list[media_pb2.TrackInfo]]:

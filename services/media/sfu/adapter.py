@@ -20,6 +20,11 @@ aiortc gives the SFU ICE, DTLS, SRTP and SDP; the SFU takes the media path over 
   dropped (`_add_remote_candidate`), and STUN checks from such addresses ignored before aioice
   answers them or learns a peer-reflexive candidate (`request_received`).
 
+The SFU's own client tool, the load generator (services/media/sfu/loadgen), needs a few more, kept here
+too so the repository has one adapter: the receiver's decoder queue (`_RTCRtpReceiver__decoder_queue`,
+swapped for a sink so a subscriber never decodes), its track's `_queue`, and the transport hooks
+above to observe what a client peer sends and receives and to drop packets (induced loss).
+
 tests/media/sfu/test_adapter_contract.py checks each of these names against the installed aiortc,
 so an upgrade that renames one fails there, not in a call.
 """
@@ -29,13 +34,16 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import queue
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from aioice.ice import StunProtocol
-from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver
+from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcdtlstransport import State as DtlsState
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 logger = logging.getLogger(__name__)
 
@@ -277,3 +285,129 @@ def new_peer_connection(ice_servers: list[Any]) -> RTCPeerConnection:
     return RTCPeerConnection(
         RTCConfiguration(iceServers=ice_servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
     )
+
+
+# --- client peers (the load generator, tests) ----------------------------------------------------
+LOOPBACK_NETWORKS: tuple[Network, ...] = (ipaddress.ip_network("127.0.0.0/8"),)
+
+_RECEIVER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+_MARK = "_parta_client"
+
+FrameSink = Callable[[RTCRtpCodecParameters, JitterFrame], None]
+RtpFilter = Callable[[bytes], bool]
+DataObserver = Callable[[bytes], None]
+
+
+def confine_peer(
+    pc: RTCPeerConnection,
+    host_addresses: tuple[str, ...] = ("127.0.0.1",),
+    networks: tuple[Network, ...] = LOOPBACK_NETWORKS,
+) -> None:
+    """`restrict_ice` on every transport of a client peer: gather only on `host_addresses`, send nothing
+    outside `networks`. Call after the transceivers exist and before `setLocalDescription` (which
+    gathers); again after each remote offer (new transports). Idempotent."""
+    for transport in dtls_transports(pc):
+        restrict_ice(transport, host_addresses, networks)
+
+
+def dtls_transports(pc: RTCPeerConnection) -> list[RTCDtlsTransport]:
+    """The distinct DTLS transports of a peer connection's transceivers (one when bundled)."""
+    seen: dict[int, RTCDtlsTransport] = {}
+    for transceiver in pc.getTransceivers():
+        for transport in (transceiver.sender.transport, transceiver.receiver.transport):
+            seen.setdefault(id(transport), transport)
+    return list(seen.values())
+
+
+def remote_candidate_hosts(pc: RTCPeerConnection) -> list[str]:
+    """The addresses of every remote candidate the peer connection's ICE agents kept."""
+    hosts: list[str] = []
+    for transport in dtls_transports(pc):
+        hosts += [
+            candidate.host for candidate in transport.transport.iceGatherer._connection.remote_candidates
+        ]
+    return hosts
+
+
+def filter_incoming_rtp(transport: RTCDtlsTransport, keep: RtpFilter) -> None:
+    """`keep(packet)` sees every decrypted RTP packet the transport receives, before aiortc parses it;
+    False drops it (as if lost on the wire). Once per transport."""
+    if getattr(transport, _MARK + "_rtp_in", False):
+        return
+    setattr(transport, _MARK + "_rtp_in", True)
+    handle: Callable[[bytes, int], Awaitable[None]] = transport._handle_rtp_data
+
+    async def handle_rtp_data(data: bytes, arrival_time_ms: int) -> None:
+        if keep(data):
+            await handle(data, arrival_time_ms)
+
+    transport._handle_rtp_data = handle_rtp_data  # type: ignore[method-assign]
+
+
+def observe_incoming_rtcp(transport: RTCDtlsTransport, observe: DataObserver) -> None:
+    """`observe(compound)` sees every decrypted RTCP compound packet the transport receives.
+    Once per transport."""
+    if getattr(transport, _MARK + "_rtcp_in", False):
+        return
+    setattr(transport, _MARK + "_rtcp_in", True)
+    handle: Callable[[bytes], Awaitable[None]] = transport._handle_rtcp_data
+
+    async def handle_rtcp_data(data: bytes) -> None:
+        observe(data)
+        await handle(data)
+
+    transport._handle_rtcp_data = handle_rtcp_data  # type: ignore[method-assign]
+
+
+def observe_outgoing(transport: RTCDtlsTransport, observe: DataObserver) -> None:
+    """`observe(packet)` sees every RTP packet and RTCP compound the transport sends, before SRTP
+    protection. Once per transport."""
+    if getattr(transport, _MARK + "_out", False):
+        return
+    setattr(transport, _MARK + "_out", True)
+    send: Callable[[bytes], Awaitable[None]] = transport._send_rtp
+
+    async def send_rtp(data: bytes) -> None:
+        observe(data)
+        await send(data)
+
+    transport._send_rtp = send_rtp  # type: ignore[method-assign]
+
+
+class _FrameSink(queue.Queue[Any]):
+    """Stands in for a receiver's decoder queue: complete encoded frames go to `sink` on the event
+    loop instead of to the decoder thread; only the stop signal (None) reaches the thread."""
+
+    def __init__(self, sink: FrameSink, previous: queue.Queue[Any]) -> None:
+        super().__init__()
+        self.sink = sink
+        self.previous = previous
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        if item is None:
+            super().put(None)
+            self.previous.put(None)  # the thread may already wait on the receiver's own queue
+            return
+        codec, frame = item
+        self.sink(codec, frame)
+
+
+def divert_frames(receiver: RTCRtpReceiver, sink: FrameSink) -> bool:
+    """From now on the receiver's complete encoded frames go to `sink(codec, frame)` and are never
+    decoded. False if it was diverted already."""
+    current = getattr(receiver, _RECEIVER_QUEUE)
+    if isinstance(current, _FrameSink):
+        return False
+    setattr(receiver, _RECEIVER_QUEUE, _FrameSink(sink, current))
+    return True
+
+
+def frames_diverted(receiver: RTCRtpReceiver) -> bool:
+    return isinstance(getattr(receiver, _RECEIVER_QUEUE), _FrameSink)
+
+
+def track_queue_size(receiver: RTCRtpReceiver) -> int:
+    """How many decoded frames wait on the receiver's track (0 for a receiver that never decodes)."""
+    track: Any = receiver.track
+    size: int = track._queue.qsize()
+    return size

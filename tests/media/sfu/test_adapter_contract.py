@@ -4,12 +4,15 @@ upgrade renames it, changes its signature or stops calling it where the adapter 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import queue
 
 import aioice.ice
 import pytest
 from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc import rtcpeerconnection as peerconnection
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcicetransport import RTCIceGatherer
 
 from services.media.sfu import adapter
@@ -166,3 +169,18 @@ async def test_a_stun_check_from_outside_the_allowed_networks_is_neither_answere
         assert protocol.sent == [("127.0.0.1", 5000)]  # the same check from inside is answered
     finally:
         await pc.close()
+
+
+async def test_a_receiver_keeps_its_decoder_queue_and_its_track_queue_where_client_peers_look() -> None:
+    """The load generator's subscribers never decode: they swap the receiver's decoder queue."""
+    offerer, answerer = RTCPeerConnection(), RTCPeerConnection()
+    try:
+        offerer.addTransceiver("video", direction="sendonly")
+        await answerer.setRemoteDescription(await offerer.createOffer())  # no gathering: no local description
+        receiver: RTCRtpReceiver = answerer.getTransceivers()[0].receiver
+        assert isinstance(getattr(receiver, adapter._RECEIVER_QUEUE), queue.Queue)
+        track: MediaStreamTrack = receiver.track
+        assert isinstance(track._queue, asyncio.Queue)
+    finally:
+        await offerer.close()
+        await answerer.close()

@@ -1,12 +1,12 @@
-"""`python -m services.media.loadgen`, the operator's smoke check of a host's media stack: a publisher
+"""`python -m services.media.sfu.loadgen`, the operator's smoke check of a host's media stack: a publisher
 and a subscriber on loopback, and a report of what went across."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.media.loadgen import Clip
-from services.media.loadgen.__main__ import check
+from services.media.sfu.loadgen import Clip
+from services.media.sfu.loadgen.__main__ import check
 
 
 async def test_smoke_check_passes_when_media_flows_and_says_what_it_saw(

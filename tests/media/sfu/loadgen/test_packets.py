@@ -8,7 +8,7 @@ import struct
 from aiortc.rtcrtpparameters import RTCRtpHeaderExtensionParameters, RTCRtpParameters
 from aiortc.rtp import HeaderExtensionsMap, RtcpPsfbPacket, RtcpRrPacket, RtcpRtpfbPacket, RtpPacket
 
-from services.media.loadgen.packets import (
+from services.media.sfu.loadgen.packets import (
     Feedback,
     SequenceLog,
     drop_candidates_outside,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.media.loadgen import Clip, ClipSpec, load_clip
+from services.media.sfu.loadgen import Clip, ClipSpec, load_clip
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.media.loadgen import Clip, ClipSpec, load_clip
-from services.media.loadgen.clip import AUDIO_CLOCK, OPUS_FRAME_SAMPLES, VIDEO_CLOCK
+from services.media.sfu.loadgen import Clip, ClipSpec, load_clip
+from services.media.sfu.loadgen.clip import AUDIO_CLOCK, OPUS_FRAME_SAMPLES, VIDEO_CLOCK
 
 
 def test_video_has_a_keyframe_per_interval_not_on_every_frame(clip: Clip) -> None:

@@ -9,20 +9,21 @@ The public surface (everything else is internal):
 - `Subscriber(loss=0.0)`: `answer(offer)` → SDP (each re-offer too), `stats` (packets, RTX, frames
   drained, feedback sent, per-stream sequence logs for residual loss), `undecoded()`;
 - `loopback_configuration()`: no STUN/TURN, max-bundle (peers.py).
-Every peer gathers on 127.0.0.1 only and drops candidates from outside 127.0.0.0/8 (adapter.py).
-`python -m services.media.loadgen` is a loopback smoke check of a host's media stack (__main__.py);
+Every peer gathers on 127.0.0.1 only and drops candidates from outside 127.0.0.0/8; the aiortc private
+names this takes live in services/media/sfu/adapter.py, the repository's one adapter.
+`python -m services.media.sfu.loadgen` is a loopback smoke check of a host's media stack (__main__.py);
 bench/sfu_forwarding.py drives many of these peers against the SFU.
 """
 
-from services.media.loadgen.clip import Clip, ClipSpec, load_clip
-from services.media.loadgen.peers import (
+from services.media.sfu.loadgen.clip import Clip, ClipSpec, load_clip
+from services.media.sfu.loadgen.peers import (
     Publisher,
     ReceiveStats,
     SendStats,
     Subscriber,
     loopback_configuration,
 )
-from services.media.loadgen.replay import ReplayTrack
+from services.media.sfu.loadgen.replay import ReplayTrack
 
 __all__ = [
     "Clip",

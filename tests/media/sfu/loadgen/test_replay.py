@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from services.media.loadgen import Clip, ReplayTrack
+from services.media.sfu.loadgen import Clip, ReplayTrack
 
 
 async def test_replay_never_runs_ahead_of_real_time_and_its_timestamps_keep_rising(clip: Clip) -> None:

@@ -1,4 +1,4 @@
-"""`python -m services.media.loadgen`: a smoke check of this host's media stack, on loopback only.
+"""`python -m services.media.sfu.loadgen`: a smoke check of this host's media stack, on loopback only.
 
 It encodes (or reads from the cache) the load generator's clip, connects a `Publisher` straight to a
 `Subscriber` over 127.0.0.1 (DTLS, SRTP, ICE — everything a call's peers use but the SFU), lets them
@@ -14,8 +14,8 @@ import asyncio
 import sys
 
 from services.common import eventloop
-from services.media.loadgen.clip import Clip, load_clip
-from services.media.loadgen.peers import Publisher, Subscriber
+from services.media.sfu.loadgen.clip import Clip, load_clip
+from services.media.sfu.loadgen.peers import Publisher, Subscriber
 
 CONNECT_WITHIN_S = 15.0
 

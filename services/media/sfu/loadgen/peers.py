@@ -28,9 +28,9 @@ from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSess
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-import services.media.loadgen.adapter as adapter
-from services.media.loadgen.clip import Clip
-from services.media.loadgen.packets import (
+from services.media.sfu import adapter
+from services.media.sfu.loadgen.clip import Clip
+from services.media.sfu.loadgen.packets import (
     Feedback,
     PayloadType,
     SequenceLog,
@@ -39,7 +39,7 @@ from services.media.loadgen.packets import (
     payload_types,
     rtx_pairs,
 )
-from services.media.loadgen.replay import ReplayTrack
+from services.media.sfu.loadgen.replay import ReplayTrack
 
 PacketObserver = Callable[[str, bytes, bool], None]
 """(kind, RTP packet bytes, is_rtx) — called for each RTP packet a peer sends or keeps on receipt."""
@@ -80,7 +80,7 @@ class Publisher:
 
     async def offer(self) -> str:
         """The offer SDP, candidates included (gathered on 127.0.0.1 only)."""
-        adapter.confine_ice(self.pc)
+        adapter.confine_peer(self.pc)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         sdp = self.pc.localDescription.sdp
         self._types = payload_types(sdp)
@@ -151,7 +151,7 @@ class Subscriber:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         self._types.update(payload_types(offer_sdp))
         self._rtx.update(rtx_pairs(offer_sdp))
-        adapter.confine_ice(self.pc)
+        adapter.confine_peer(self.pc)
         for transceiver in self.pc.getTransceivers():
             adapter.divert_frames(transceiver.receiver, self._frame)
         for transport in adapter.dtls_transports(self.pc):

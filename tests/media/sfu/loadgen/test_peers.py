@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiortc import RTCIceCandidate
 
-from services.media.loadgen import Clip, Publisher, Subscriber
-from services.media.loadgen.adapter import remote_candidate_hosts
+from services.media.sfu.adapter import remote_candidate_hosts
+from services.media.sfu.loadgen import Clip, Publisher, Subscriber
 from tests.support.waiting import until
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from services.media.loadgen.clip import Stream
+from services.media.sfu.loadgen.clip import Stream
 
 
 class ReplayTrack(MediaStreamTrack):
