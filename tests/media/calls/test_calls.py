@@ -35,11 +35,11 @@ from parta.media.v1 import (
 from services.common.live import media_subject
 from services.common.outbox import outbox
 from services.devstack.embedded import free_port
-from tests.support.chats import create_chat, join, synced
+from tests.support.chats import class_chat, join
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, loopback_peer, publisher_offer
 from tests.support.platform import Infra, Platform, running_media
-from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.schools import ClassSchool
 from tests.support.waiting import until
 
 Tokens = dict[str, Any]
@@ -62,34 +62,18 @@ class Chat:
 
 @pytest_asyncio.fixture(scope="module")
 async def chat(platform: Platform) -> Chat:
-    operator = await operator_tokens(platform, "+79990001313")
-    school = await class_school(platform, operator, 1313, "+79120131313", ["7Б"])
-    other = await class_school(platform, operator, 1314, "+79120131414", [])
-    teacher = await school.member("teacher", who="classteacher")
-    class_id = school.classes["7Б"]
-    ok(
-        await platform.http.put(
-            f"/api/v1/orgs/{school.id}/classes/{class_id}/class-teacher",
-            headers=school.admin,
-            json={"user_id": teacher["user_id"]},
-        )
-    )
-    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(class_id) in p.class_teacher_of)
-    await synced(platform, other.id, other.school.admin["user_id"], lambda p: p.is_admin)
-    made = await create_chat(platform, school.id, teacher, kind="class", class_id=class_id)
-    people = [await school.member("student", "7Б") for _ in range(5)]
-    for person in people:
-        await synced(platform, school.id, person["user_id"], lambda p: p.student_class == uuid.UUID(class_id))
-    *students, blocked, outsider = people
+    made = await class_chat(platform, 1313, "+79120131313", "+79120131414", "7Б", students=5)
+    school, other, teacher = made.school, made.other, made.teacher
+    *students, blocked, outsider = made.students
     for member in [*students, blocked]:
-        await join(platform, made, member)
-    url = f"/api/v1/chats/{made['id']}"
+        await join(platform, made.chat, member)
+    url = f"/api/v1/chats/{made.chat['id']}"
     for _ in range(4):
         body = {"user_id": blocked["user_id"], "rule": 2, "comment": "Грубость"}
         ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
     body = {"user_id": blocked["user_id"], "days": 7, "reason": "Четыре нарушения"}
     ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
-    return Chat(school, other, teacher, students, outsider, blocked, made)
+    return Chat(school, other, teacher, students, outsider, blocked, made.chat)
 
 
 # --- speaking to media as a person ----------------------------------------------------------------
