@@ -133,3 +133,16 @@ async def class_chat(
     chat = await create_chat(platform, school.id, made.teacher, kind="class", class_id=class_id)
     enrolled = await enrolled_students(platform, school, class_name, students)
     return ClassChat(school, made.other, made.teacher, enrolled, chat)
+
+
+async def block(
+    platform: Platform, chat_id: str, moderator: dict[str, Any], member: dict[str, Any], days: int
+) -> None:
+    """The moderator records four serious violations of the member's, then blocks them for `days`
+    days (R-MOD-3)."""
+    url = f"/api/v1/chats/{chat_id}"
+    for _ in range(4):
+        body = {"user_id": member["user_id"], "rule": 2, "comment": "Грубость"}
+        ok(await platform.http.post(url + "/violations", headers=bearer(moderator), json=body), 201)
+    body = {"user_id": member["user_id"], "days": days, "reason": "Четыре нарушения"}
+    ok(await platform.http.post(url + "/blocks", headers=bearer(moderator), json=body), 201)

@@ -36,7 +36,7 @@ from parta.media.v1 import (
 from services.common.live import media_subject
 from services.common.outbox import outbox
 from services.devstack.embedded import free_port
-from tests.support.chats import class_chat, join
+from tests.support.chats import block, class_chat, join
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, loopback_peer, publisher_offer
 from tests.support.platform import Infra, Platform, running_media
@@ -68,12 +68,7 @@ async def chat(platform: Platform) -> Chat:
     *students, blocked, outsider = made.students
     for member in [*students, blocked]:
         await join(platform, made.chat, member)
-    url = f"/api/v1/chats/{made.chat['id']}"
-    for _ in range(4):
-        body = {"user_id": blocked["user_id"], "rule": 2, "comment": "Грубость"}
-        ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
-    body = {"user_id": blocked["user_id"], "days": 7, "reason": "Четыре нарушения"}
-    ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+    await block(platform, made.chat["id"], teacher, blocked, days=7)
     return Chat(school, other, teacher, students, outsider, blocked, made.chat)
 
 
@@ -505,12 +500,7 @@ async def test_a_member_blocked_mid_call_becomes_listen_only(
             ),
             metadata=token(student),
         )
-        url = f"/api/v1/chats/{chat.id}"
-        for _ in range(4):
-            body = {"user_id": student["user_id"], "rule": 2, "comment": "Грубость"}
-            ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
-        body = {"user_id": student["user_id"], "days": 1, "reason": "Четыре нарушения"}
-        ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+        await block(platform, chat.id, teacher, student, days=1)
 
         async def listening_only() -> media_pb2.Participant | None:
             now = await calls.GetChatCall(

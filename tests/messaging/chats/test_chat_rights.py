@@ -12,8 +12,7 @@ import pytest_asyncio
 
 from parta.messaging.v1 import chats_pb2, chats_pb2_grpc
 from parta.messaging.v1 import messaging_pb2 as pb
-from tests.support.chats import class_chat, join, synced
-from tests.support.http import bearer, ok
+from tests.support.chats import block, class_chat, join, synced
 from tests.support.platform import Platform
 from tests.support.schools import ClassSchool
 
@@ -71,12 +70,7 @@ async def test_student_before_and_after_joining_and_when_blocked(
         False,
     )
 
-    url = f"/api/v1/chats/{chat['id']}"
-    for _ in range(4):
-        body = {"user_id": student["user_id"], "rule": 2, "comment": "Грубость"}
-        ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
-    body = {"user_id": student["user_id"], "days": 7, "reason": "Четыре нарушения"}
-    ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+    await block(platform, chat["id"], teacher, student, days=7)
     blocked = await rights(platform, chat["id"], student)
     assert (blocked.may_read, blocked.blocked) == (True, True)
 
