@@ -13,12 +13,11 @@ module imports `main`, and there is no import cycle."""
 
 from __future__ import annotations
 
-from tests.support.layout import cycles, import_graph, source_modules
+from tests.support.layout import cycles, feature_crossings, import_graph, source_modules
 
 PACKAGE = "services.directory"
 BASE = "membership"
 ROOT_MODULES = {"main", "metadata", "config"}
-SHARED_ROOMS = {"parts", "tables"}
 ALLOWED = {
     "membership": set(),
     "organisations": {"membership"},
@@ -47,20 +46,7 @@ def _feature(module: str) -> str | None:
 
 def boundary_crossings(graph: dict[str, set[str]], base: str) -> list[str]:
     """Imports from one feature into another that are neither its `parts` or `tables` nor the base feature."""
-    wrong: list[str] = []
-    for module, targets in graph.items():
-        feature = _feature(module)
-        if feature is None:
-            continue
-        for target in targets:
-            other = _feature(target)
-            if other in (None, feature, base):
-                continue
-            room = target.split(".")[3:]
-            if len(room) == 1 and room[0] in SHARED_ROOMS:
-                continue
-            wrong.append(f"{module} imports {target}")
-    return sorted(wrong)
+    return feature_crossings(graph, PACKAGE, base)
 
 
 def test_the_features_are_the_five_packages_and_the_root_holds_only_the_wiring() -> None:

@@ -10,41 +10,13 @@ The root modules (`main.py`, `config.py`, `metadata.py`) wire anything. Imports 
 
 from __future__ import annotations
 
-from tests.support.layout import import_graph, source_modules
+from tests.support.layout import feature_crossings, feature_of, import_graph
 
 SERVICE = "services.media"
-OFFERED = {"parts", "tables"}
-
-
-def feature_of(module: str) -> str | None:
-    """The feature package a module of media belongs to; None for the root modules."""
-    if not module.startswith(SERVICE + "."):
-        return None
-    rest = module[len(SERVICE) + 1 :].split(".")
-    if len(rest) == 1 and not _is_package(module):
-        return None
-    return rest[0]
-
-
-def _is_package(module: str) -> bool:
-    path = source_modules().get(module)
-    return path is not None and path.name == "__init__.py"
 
 
 def crossings(graph: dict[str, set[str]]) -> list[str]:
-    found = []
-    for module, targets in graph.items():
-        feature = feature_of(module)
-        if feature is None:
-            continue
-        for target in targets:
-            other = feature_of(target)
-            if other is None or other == feature:
-                continue
-            room = target[len(f"{SERVICE}.{other}") + 1 :].split(".")[0]
-            if room not in OFFERED:
-                found.append(f"{module} imports {target}")
-    return sorted(found)
+    return feature_crossings(graph, SERVICE)
 
 
 def test_features_import_each_other_only_through_parts_and_tables() -> None:
@@ -57,9 +29,10 @@ def test_the_sfu_process_and_the_control_plane_share_no_code() -> None:
     both = sorted(
         f"{module} imports {target}"
         for module, targets in graph.items()
-        if feature_of(module) is not None
+        if feature_of(module, SERVICE) is not None
         for target in targets
-        if feature_of(target) is not None and (feature_of(module) == "sfu") != (feature_of(target) == "sfu")
+        if feature_of(target, SERVICE) is not None
+        and (feature_of(module, SERVICE) == "sfu") != (feature_of(target, SERVICE) == "sfu")
     )
     assert both == []
 

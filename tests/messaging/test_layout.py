@@ -11,42 +11,14 @@ import anything. Imports under `if TYPE_CHECKING:` do not count (they do not run
 
 from __future__ import annotations
 
-from tests.support.layout import import_graph, source_modules
+from tests.support.layout import feature_crossings, import_graph
 
 SERVICE = "services.messaging"
 BASE = "readmodel"
-OFFERED = {"parts", "tables"}
-
-
-def feature_of(module: str) -> str | None:
-    """The feature package a module of messaging belongs to; None for the root modules."""
-    if not module.startswith(SERVICE + "."):
-        return None
-    rest = module[len(SERVICE) + 1 :].split(".")
-    if len(rest) == 1 and not _is_package(module):
-        return None
-    return rest[0]
-
-
-def _is_package(module: str) -> bool:
-    path = source_modules().get(module)
-    return path is not None and path.name == "__init__.py"
 
 
 def crossings(graph: dict[str, set[str]]) -> list[str]:
-    found = []
-    for module, targets in graph.items():
-        feature = feature_of(module)
-        if feature is None:
-            continue
-        for target in targets:
-            other = feature_of(target)
-            if other is None or other in {feature, BASE}:
-                continue
-            room = target[len(f"{SERVICE}.{other}") + 1 :].split(".")[0]
-            if room not in OFFERED:
-                found.append(f"{module} imports {target}")
-    return sorted(found)
+    return feature_crossings(graph, SERVICE, BASE)
 
 
 def test_features_import_each_other_only_through_parts_and_tables() -> None:

@@ -110,3 +110,39 @@ async def school_with_class_teacher(
     await synced(platform, school.id, school.school.admin["user_id"], lambda p: p.is_admin)
     await synced(platform, other.id, other.school.admin["user_id"], lambda p: p.is_admin)
     return TeacherSchool(school, teacher, other)
+
+
+@dataclass
+class ClassChat:
+    """A school's class chat made by its class teacher (so its moderator, R-MOD-1), with `students`
+    enrolled in the class as messaging knows them (none has joined the chat yet), and another school
+    whose administrator messaging knows."""
+
+    school: ClassSchool
+    other: ClassSchool
+    teacher: dict[str, Any]
+    students: list[dict[str, Any]]
+    chat: dict[str, Any]
+
+
+async def class_chat(
+    platform: Platform, seed: int, admin_phone: str, other_admin_phone: str, class_name: str, students: int
+) -> ClassChat:
+    made = await school_with_class_teacher(platform, seed, admin_phone, other_admin_phone, [class_name])
+    school, class_id = made.school, made.school.classes[class_name]
+    chat = await create_chat(platform, school.id, made.teacher, kind="class", class_id=class_id)
+    enrolled = await enrolled_students(platform, school, class_name, students)
+    return ClassChat(school, made.other, made.teacher, enrolled, chat)
+
+
+async def block(
+    platform: Platform, chat_id: str, moderator: dict[str, Any], member: dict[str, Any], days: int
+) -> None:
+    """The moderator records four serious violations of the member's, then blocks them for `days`
+    days (R-MOD-3)."""
+    url = f"/api/v1/chats/{chat_id}"
+    for _ in range(4):
+        body = {"user_id": member["user_id"], "rule": 2, "comment": "Грубость"}
+        ok(await platform.http.post(url + "/violations", headers=bearer(moderator), json=body), 201)
+    body = {"user_id": member["user_id"], "days": days, "reason": "Четыре нарушения"}
+    ok(await platform.http.post(url + "/blocks", headers=bearer(moderator), json=body), 201)

@@ -1,6 +1,8 @@
 """The services' import graph read from the source with the stdlib `ast`, for the layout tests
 (`tests/test_layout.py` and each service's own): the service modules, what each imports (imports
-under `if TYPE_CHECKING:` left out: they do not run), and the import cycles in a graph."""
+under `if TYPE_CHECKING:` left out: they do not run), the import cycles in a graph, and the feature
+rule every service keeps (`feature_crossings`): a module of feature X imports from another feature Y
+only `Y.parts`, `Y.tables` or anything of the service's base-layer feature, if it has one."""
 
 from __future__ import annotations
 
@@ -123,3 +125,37 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
                     if len(component) > 1:
                         found.append(sorted(component))
     return found
+
+
+OFFERED_ROOMS = frozenset({"parts", "tables"})
+
+
+def feature_of(module: str, service: str) -> str | None:
+    """The feature package of `service` a module belongs to; None outside it and for the root modules
+    (`main.py`, `config.py`, `metadata.py`: single modules, not packages, right under the service)."""
+    if not module.startswith(service + "."):
+        return None
+    rest = module[len(service) + 1 :].split(".")
+    if len(rest) == 1:
+        path = source_modules().get(module)
+        if path is None or path.name != "__init__.py":
+            return None
+    return rest[0]
+
+
+def feature_crossings(graph: dict[str, set[str]], service: str, base: str | None = None) -> list[str]:
+    """Each import from one feature of `service` into another that is neither that feature's `parts`
+    or `tables` (the module itself, nothing below it) nor the base-layer feature `base`."""
+    found = []
+    for module, targets in graph.items():
+        feature = feature_of(module, service)
+        if feature is None:
+            continue
+        for target in targets:
+            other = feature_of(target, service)
+            if other is None or other in {feature, base}:
+                continue
+            room = target[len(f"{service}.{other}") + 1 :].split(".")
+            if len(room) != 1 or room[0] not in OFFERED_ROOMS:
+                found.append(f"{module} imports {target}")
+    return sorted(found)

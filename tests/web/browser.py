@@ -1,18 +1,22 @@
 """What the web client's tests do in a browser: sign in through the page (or its dev mailbox panel),
 start a page as someone already signed in, give a name, read what the page shows, check it with
-axe-core, save screenshots, and a platform in development mode whose codes land in the dev mailbox."""
+axe-core, save screenshots, and a platform in development mode whose codes land in the dev mailbox;
+the headless Chromium the fixtures launch (`chromium`, extra flags for the call tests) and the
+person factory that opens a fresh browser context per person (`people`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright, expect
 
 from tests.support.platform import (
     CODE_PATTERN,
@@ -31,6 +35,58 @@ AXE = Axe()
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 Person = Callable[..., Awaitable[Page]]
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@asynccontextmanager
+async def chromium(*extra_flags: str) -> AsyncIterator[Browser]:
+    """Debian's headless Chromium (never `playwright install`) with FLAGS and `extra_flags`; the test
+    is skipped where it is not installed."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*FLAGS, *extra_flags], headless=True
+        )
+        yield launched
+        await launched.close()
+
+
+@asynccontextmanager
+async def people(
+    browser: Browser, platform: Platform, init_script: str | None = None
+) -> AsyncIterator[Person]:
+    """`await person()` opens a page in a fresh browser context (its own storage: one person), with
+    `init_script` run in each of its pages; at the end every context closes and no page may have
+    thrown an error."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    async def open_page(viewport: dict[str, int] = PHONE) -> Page:
+        context = await browser.new_context(
+            viewport=viewport, base_url=base_url(platform), locale="ru-RU", timezone_id="Europe/Moscow"
+        )
+        if init_script is not None:
+            await context.add_init_script(init_script)
+        contexts.append(context)
+        page = await context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        await context.close()
+    assert not errors, f"errors in the page: {errors}"
 
 
 def base_url(platform: Platform) -> str:

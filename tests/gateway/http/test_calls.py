@@ -6,21 +6,20 @@ confined to loopback (tests/support/media_peers.py: nothing is sent outside 127.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest_asyncio
-from aiortc import MediaStreamTrack, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 
-from tests.support.chats import create_chat, join, synced
+from tests.support.chats import class_chat, join
 from tests.support.http import bearer, ok
 from tests.support.live import Live, live
 from tests.support.media_peers import close_all, confine, loopback_peer, publisher_offer
 from tests.support.platform import Platform
-from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.schools import ClassSchool
 from tests.support.waiting import until
 
 Tokens = dict[str, Any]
@@ -71,28 +70,11 @@ class World:
 
 @pytest_asyncio.fixture(scope="module")
 async def world(platform: Platform) -> World:
-    operator = await operator_tokens(platform, "+79990001515")
-    school = await class_school(platform, operator, 1515, "+79120151515", ["9А"])
-    other = await class_school(platform, operator, 1516, "+79120151616", [])
-    teacher = await school.member("teacher", who="classteacher")
-    class_id = school.classes["9А"]
-    ok(
-        await platform.http.put(
-            f"/api/v1/orgs/{school.id}/classes/{class_id}/class-teacher",
-            headers=school.admin,
-            json={"user_id": teacher["user_id"]},
-        )
-    )
-    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(class_id) in p.class_teacher_of)
-    await synced(platform, other.id, other.school.admin["user_id"], lambda p: p.is_admin)
-    chat = await create_chat(platform, school.id, teacher, kind="class", class_id=class_id)
-    people = [await school.member("student", "9А") for _ in range(3)]
-    for person in people:
-        await synced(platform, school.id, person["user_id"], lambda p: p.student_class == uuid.UUID(class_id))
-    *students, outsider = people
+    made = await class_chat(platform, 1515, "+79120151515", "+79120151616", "9А", students=3)
+    *students, outsider = made.students
     for member in students:
-        await join(platform, chat, member)
-    return World(platform, other, teacher, students, outsider, chat)
+        await join(platform, made.chat, member)
+    return World(platform, made.other, made.teacher, students, outsider, made.chat)
 
 
 async def frame_where(client: Live, frame_type: str, check: Any, within: float = 10) -> dict[str, Any]:
@@ -101,6 +83,51 @@ async def frame_where(client: Live, frame_type: str, check: Any, within: float =
         frame = await client.until(frame_type, within=within)
         if check(frame):
             return frame
+
+
+async def publish_over_socket(
+    ws: Live, peer: RTCPeerConnection, call_id: str, session_id: str
+) -> dict[str, Any]:
+    """The peer's microphone and camera offered on the socket (request "offer-1"); the `call.answer`
+    frame, its description applied to the peer."""
+    sdp, tracks = await publisher_offer(peer)
+    await ws.send(
+        {
+            "type": "call.negotiate",
+            "id": "offer-1",
+            "call_id": call_id,
+            "session_id": session_id,
+            "role": "publisher",
+            "description": {"type": "offer", "sdp": sdp},
+            "tracks": [
+                {"mid": t.mid, "kind": t.kind, "source": "microphone" if t.kind == "audio" else "camera"}
+                for t in tracks
+            ],
+        }
+    )
+    answer = await frame_where(ws, "call.answer", lambda f: f["id"] == "offer-1")
+    await peer.setRemoteDescription(RTCSessionDescription(**answer["description"]))
+    return answer
+
+
+async def answer_over_socket(
+    ws: Live, peer: RTCPeerConnection, call_id: str, session_id: str, offer: dict[str, Any], request_id: str
+) -> dict[str, Any]:
+    """The subscriber peer (confined to loopback) answers the SFU's offer on the socket; the reply frame."""
+    await peer.setRemoteDescription(RTCSessionDescription(**offer["description"]))
+    confine(peer)
+    await peer.setLocalDescription(await peer.createAnswer())
+    await ws.send(
+        {
+            "type": "call.negotiate",
+            "id": request_id,
+            "call_id": call_id,
+            "session_id": session_id,
+            "role": "subscriber",
+            "description": {"type": "answer", "sdp": peer.localDescription.sdp},
+        }
+    )
+    return await frame_where(ws, "call.ok", lambda f: f["id"] == request_id)
 
 
 async def test_r_media_1_join_over_http_and_the_chat_shows_its_call_live(world: World) -> None:
@@ -187,29 +214,9 @@ async def test_an_aiortc_publisher_negotiating_over_the_websocket_gets_an_answer
     ):
         call_id = teacher_in["call"]["id"]
         try:
-            sdp, tracks = await publisher_offer(publisher)
-            await teacher_ws.send(
-                {
-                    "type": "call.negotiate",
-                    "id": "offer-1",
-                    "call_id": call_id,
-                    "session_id": teacher_in["me"]["session_id"],
-                    "role": "publisher",
-                    "description": {"type": "offer", "sdp": sdp},
-                    "tracks": [
-                        {
-                            "mid": t.mid,
-                            "kind": t.kind,
-                            "source": "microphone" if t.kind == "audio" else "camera",
-                        }
-                        for t in tracks
-                    ],
-                }
-            )
-            answer = await frame_where(teacher_ws, "call.answer", lambda f: f["id"] == "offer-1")
+            answer = await publish_over_socket(teacher_ws, publisher, call_id, teacher_in["me"]["session_id"])
             assert answer["session_id"] == teacher_in["me"]["session_id"]
             assert answer["description"]["type"] == "answer"
-            await publisher.setRemoteDescription(RTCSessionDescription(**answer["description"]))
 
             # Someone else's session is not the student's to signal for (answered on the socket).
             await student_ws.send({**_subscribe(call_id, teacher_in, "sub-0")})
@@ -219,20 +226,8 @@ async def test_an_aiortc_publisher_negotiating_over_the_websocket_gets_an_answer
             await student_ws.send(_subscribe(call_id, student_in, "sub-1"))
             offer = await frame_where(student_ws, "call.offer", lambda f: f.get("id") == "sub-1")
             assert offer["description"]["type"] == "offer"
-            await subscriber.setRemoteDescription(RTCSessionDescription(**offer["description"]))
-            confine(subscriber)
-            await subscriber.setLocalDescription(await subscriber.createAnswer())
-            await student_ws.send(
-                {
-                    "type": "call.negotiate",
-                    "id": "answer-1",
-                    "call_id": call_id,
-                    "session_id": student_in["me"]["session_id"],
-                    "role": "subscriber",
-                    "description": {"type": "answer", "sdp": subscriber.localDescription.sdp},
-                }
-            )
-            assert await frame_where(student_ws, "call.ok", lambda f: f["id"] == "answer-1") == {
+            session = student_in["me"]["session_id"]
+            assert await answer_over_socket(student_ws, subscriber, call_id, session, offer, "answer-1") == {
                 "type": "call.ok",
                 "id": "answer-1",
             }
@@ -343,46 +338,13 @@ async def test_r_media_1_a_publishers_media_reaches_a_subscriber_signalled_over_
         student_session, teacher_session = student_in["me"]["session_id"], teacher_in["me"]["session_id"]
 
         async def answer(offer: dict[str, Any], request_id: str) -> None:
-            await viewer.setRemoteDescription(RTCSessionDescription(**offer["description"]))
-            confine(viewer)
-            await viewer.setLocalDescription(await viewer.createAnswer())
-            await student_ws.send(
-                {
-                    "type": "call.negotiate",
-                    "id": request_id,
-                    "call_id": call_id,
-                    "session_id": student_session,
-                    "role": "subscriber",
-                    "description": {"type": "answer", "sdp": viewer.localDescription.sdp},
-                }
-            )
-            await frame_where(student_ws, "call.ok", lambda f: f["id"] == request_id)
+            await answer_over_socket(student_ws, viewer, call_id, student_session, offer, request_id)
 
         try:
             await student_ws.send(_subscribe(call_id, student_in, "sub-1"))
             await answer(await frame_where(student_ws, "call.offer", lambda f: f.get("id") == "sub-1"), "a-1")
 
-            sdp, tracks = await publisher_offer(publisher)
-            await teacher_ws.send(
-                {
-                    "type": "call.negotiate",
-                    "id": "offer-1",
-                    "call_id": call_id,
-                    "session_id": teacher_session,
-                    "role": "publisher",
-                    "description": {"type": "offer", "sdp": sdp},
-                    "tracks": [
-                        {
-                            "mid": t.mid,
-                            "kind": t.kind,
-                            "source": "microphone" if t.kind == "audio" else "camera",
-                        }
-                        for t in tracks
-                    ],
-                }
-            )
-            answered = await frame_where(teacher_ws, "call.answer", lambda f: f["id"] == "offer-1")
-            await publisher.setRemoteDescription(RTCSessionDescription(**answered["description"]))
+            await publish_over_socket(teacher_ws, publisher, call_id, teacher_session)
 
             re_offer = await frame_where(
                 student_ws,

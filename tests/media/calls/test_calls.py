@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +36,11 @@ from parta.media.v1 import (
 from services.common.live import media_subject
 from services.common.outbox import outbox
 from services.devstack.embedded import free_port
-from tests.support.chats import create_chat, join, synced
+from tests.support.chats import block, class_chat, join
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, loopback_peer, publisher_offer
 from tests.support.platform import Infra, Platform, running_media
-from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.schools import ClassSchool
 from tests.support.waiting import until
 
 Tokens = dict[str, Any]
@@ -62,34 +63,13 @@ class Chat:
 
 @pytest_asyncio.fixture(scope="module")
 async def chat(platform: Platform) -> Chat:
-    operator = await operator_tokens(platform, "+79990001313")
-    school = await class_school(platform, operator, 1313, "+79120131313", ["7Б"])
-    other = await class_school(platform, operator, 1314, "+79120131414", [])
-    teacher = await school.member("teacher", who="classteacher")
-    class_id = school.classes["7Б"]
-    ok(
-        await platform.http.put(
-            f"/api/v1/orgs/{school.id}/classes/{class_id}/class-teacher",
-            headers=school.admin,
-            json={"user_id": teacher["user_id"]},
-        )
-    )
-    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(class_id) in p.class_teacher_of)
-    await synced(platform, other.id, other.school.admin["user_id"], lambda p: p.is_admin)
-    made = await create_chat(platform, school.id, teacher, kind="class", class_id=class_id)
-    people = [await school.member("student", "7Б") for _ in range(5)]
-    for person in people:
-        await synced(platform, school.id, person["user_id"], lambda p: p.student_class == uuid.UUID(class_id))
-    *students, blocked, outsider = people
+    made = await class_chat(platform, 1313, "+79120131313", "+79120131414", "7Б", students=5)
+    school, other, teacher = made.school, made.other, made.teacher
+    *students, blocked, outsider = made.students
     for member in [*students, blocked]:
-        await join(platform, made, member)
-    url = f"/api/v1/chats/{made['id']}"
-    for _ in range(4):
-        body = {"user_id": blocked["user_id"], "rule": 2, "comment": "Грубость"}
-        ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
-    body = {"user_id": blocked["user_id"], "days": 7, "reason": "Четыре нарушения"}
-    ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
-    return Chat(school, other, teacher, students, outsider, blocked, made)
+        await join(platform, made.chat, member)
+    await block(platform, made.chat["id"], teacher, blocked, days=7)
+    return Chat(school, other, teacher, students, outsider, blocked, made.chat)
 
 
 # --- speaking to media as a person ----------------------------------------------------------------
@@ -129,6 +109,24 @@ async def leave_call(
         calls_pb2.SessionRequest(call_id=joined.call.id, session_id=joined.me.session_id), metadata=token(who)
     )
     return bool(reply.call_ended)
+
+
+@asynccontextmanager
+async def in_call(
+    calls: calls_pb2_grpc.CallsStub, chat: Chat, *people: Tokens
+) -> AsyncIterator[list[calls_pb2.JoinCallResponse]]:
+    """These people join the chat's call in this order; at the end of the block the others leave
+    (the call goes on) and then the first (the call ends)."""
+    joined: list[calls_pb2.JoinCallResponse] = []
+    try:
+        for who in people:
+            joined.append(await join_call(calls, chat, who))
+        yield joined
+    finally:
+        for who, j in list(zip(people, joined, strict=False))[1:]:
+            assert not await leave_call(calls, who, j)
+        if joined:
+            assert await leave_call(calls, people[0], joined[0])
 
 
 def rule_of(error: grpc.aio.AioRpcError) -> str | None:
@@ -246,9 +244,8 @@ async def test_a_student_who_has_not_joined_the_chat_is_refused(
 
 async def test_another_schools_member_learns_nothing(calls: calls_pb2_grpc.CallsStub, chat: Chat) -> None:
     """R-MEDIA-3 inside R-ORG-1: NOT_FOUND, as for a chat that does not exist — no call, no title."""
-    teacher_in = await join_call(calls, chat, chat.teacher)
     stranger = chat.other.school.admin
-    try:
+    async with in_call(calls, chat, chat.teacher) as [teacher_in]:
         for attempt in (
             calls.JoinCall(calls_pb2.JoinCallRequest(chat_id=chat.id), metadata=token(stranger)),
             calls.GetChatCall(calls_pb2.GetChatCallRequest(chat_id=chat.id), metadata=token(stranger)),
@@ -269,51 +266,48 @@ async def test_another_schools_member_learns_nothing(calls: calls_pb2_grpc.Calls
                 metadata=token(stranger),
             )
         assert refused.value.code() == grpc.StatusCode.NOT_FOUND
-    finally:
-        assert await leave_call(calls, chat.teacher, teacher_in)
 
 
 async def test_blocked_member_listens_but_does_not_publish(
     calls: calls_pb2_grpc.CallsStub, signalling: signalling_pb2_grpc.SignallingStub, chat: Chat
 ) -> None:
     """R-MEDIA-3 with R-MOD-3: in, listen-only — no microphone, and the SFU takes no publisher offer."""
-    listener = await join_call(calls, chat, chat.blocked)
     pc = loopback_peer()
-    try:
-        assert not listener.me.may_publish
-        assert not listener.call.may_publish
-        with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await calls.UpdateMyState(
+    async with in_call(calls, chat, chat.blocked) as [listener]:
+        try:
+            assert not listener.me.may_publish
+            assert not listener.call.may_publish
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await calls.UpdateMyState(
+                    calls_pb2.UpdateMyStateRequest(
+                        call_id=listener.call.id, session_id=listener.me.session_id, mic=True
+                    ),
+                    metadata=token(chat.blocked),
+                )
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+            raised = await calls.UpdateMyState(
                 calls_pb2.UpdateMyStateRequest(
-                    call_id=listener.call.id, session_id=listener.me.session_id, mic=True
+                    call_id=listener.call.id, session_id=listener.me.session_id, hand_raised=True
                 ),
                 metadata=token(chat.blocked),
             )
-        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
-        raised = await calls.UpdateMyState(
-            calls_pb2.UpdateMyStateRequest(
-                call_id=listener.call.id, session_id=listener.me.session_id, hand_raised=True
-            ),
-            metadata=token(chat.blocked),
-        )
-        assert raised.state.hand_raised
-        assert not raised.state.mic
-        sdp, tracks = await publisher_offer(pc)
-        with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await signalling.Negotiate(
-                signalling_pb2.NegotiateRequest(
-                    call_id=listener.call.id,
-                    session_id=listener.me.session_id,
-                    role=media_pb2.PEER_ROLE_PUBLISHER,
-                    description=media_pb2.SessionDescription(type="offer", sdp=sdp),
-                    tracks=tracks,
-                ),
-                metadata=token(chat.blocked),
-            )
-        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    finally:
-        await close_all([pc])
-        assert await leave_call(calls, chat.blocked, listener)
+            assert raised.state.hand_raised
+            assert not raised.state.mic
+            sdp, tracks = await publisher_offer(pc)
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await signalling.Negotiate(
+                    signalling_pb2.NegotiateRequest(
+                        call_id=listener.call.id,
+                        session_id=listener.me.session_id,
+                        role=media_pb2.PEER_ROLE_PUBLISHER,
+                        description=media_pb2.SessionDescription(type="offer", sdp=sdp),
+                        tracks=tracks,
+                    ),
+                    metadata=token(chat.blocked),
+                )
+            assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        finally:
+            await close_all([pc])
 
 
 def mutes_counted(source: str) -> float:
@@ -326,10 +320,7 @@ async def test_moderators_mute_reaches_the_sfu_and_the_muted_persons_pages(
     """R-MOD-1: the chat's moderator turns a participant's microphone off: the SFU stops forwarding
     it, and the person's pages are told who did it; a plain member may not."""
     teacher, student, peer = chat.teacher, chat.students[0], chat.students[1]
-    moderator_in = await join_call(calls, chat, teacher)
-    student_in = await join_call(calls, chat, student)
-    peer_in = await join_call(calls, chat, peer)
-    try:
+    async with in_call(calls, chat, teacher, student, peer) as [_, student_in, _]:
         await calls.UpdateMyState(
             calls_pb2.UpdateMyStateRequest(
                 call_id=student_in.call.id, session_id=student_in.me.session_id, mic=True, camera=True
@@ -357,10 +348,6 @@ async def test_moderators_mute_reaches_the_sfu_and_the_muted_persons_pages(
         assert event.muted.source == media_pb2.TRACK_SOURCE_MICROPHONE
         assert event.muted.by_user_id == teacher["user_id"]
         assert not [e for e in heard.live(peer["user_id"]) if e.HasField("muted")]
-    finally:
-        assert not await leave_call(calls, student, student_in)
-        assert not await leave_call(calls, peer, peer_in)
-        assert await leave_call(calls, teacher, moderator_in)
 
 
 async def test_a_removed_participant_is_told_and_the_others_see_them_gone(
@@ -411,34 +398,31 @@ async def test_a_publisher_offer_from_aiortc_gets_an_answer_through_signalling(
     """Signalling passes the caller's own session's offer to the SFU and its answer back; someone
     else's session is not theirs to signal for."""
     teacher, student = chat.teacher, chat.students[0]
-    publisher_in = await join_call(calls, chat, teacher)
-    viewer_in = await join_call(calls, chat, student)
     pc = loopback_peer()
-    try:
-        sdp, tracks = await publisher_offer(pc)
-        offer = signalling_pb2.NegotiateRequest(
-            call_id=publisher_in.call.id,
-            session_id=publisher_in.me.session_id,
-            role=media_pb2.PEER_ROLE_PUBLISHER,
-            description=media_pb2.SessionDescription(type="offer", sdp=sdp),
-            tracks=tracks,
-        )
-        with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await signalling.Negotiate(offer, metadata=token(student))
-        assert refused.value.code() == grpc.StatusCode.NOT_FOUND
-        reply = await signalling.Negotiate(offer, metadata=token(teacher))
-        assert reply.answer.type == "answer"
-        assert "a=fingerprint" in reply.answer.sdp
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=reply.answer.sdp, type="answer"))
-        subscriber = await signalling.Subscribe(
-            signalling_pb2.SessionRef(call_id=viewer_in.call.id, session_id=viewer_in.me.session_id),
-            metadata=token(student),
-        )
-        assert subscriber.description.type == "offer"
-    finally:
-        await close_all([pc])
-        assert not await leave_call(calls, student, viewer_in)
-        assert await leave_call(calls, teacher, publisher_in)
+    async with in_call(calls, chat, teacher, student) as [publisher_in, viewer_in]:
+        try:
+            sdp, tracks = await publisher_offer(pc)
+            offer = signalling_pb2.NegotiateRequest(
+                call_id=publisher_in.call.id,
+                session_id=publisher_in.me.session_id,
+                role=media_pb2.PEER_ROLE_PUBLISHER,
+                description=media_pb2.SessionDescription(type="offer", sdp=sdp),
+                tracks=tracks,
+            )
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await signalling.Negotiate(offer, metadata=token(student))
+            assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+            reply = await signalling.Negotiate(offer, metadata=token(teacher))
+            assert reply.answer.type == "answer"
+            assert "a=fingerprint" in reply.answer.sdp
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=reply.answer.sdp, type="answer"))
+            subscriber = await signalling.Subscribe(
+                signalling_pb2.SessionRef(call_id=viewer_in.call.id, session_id=viewer_in.me.session_id),
+                metadata=token(student),
+            )
+            assert subscriber.description.type == "offer"
+        finally:
+            await close_all([pc])
 
 
 async def test_a_session_the_sfu_closes_leaves_the_call_disconnected(
@@ -509,21 +493,14 @@ async def test_a_member_blocked_mid_call_becomes_listen_only(
 ) -> None:
     """R-MOD-3 mid-call: the block silences what they send and they keep listening."""
     teacher, student = chat.teacher, chat.students[1]
-    moderator_in = await join_call(calls, chat, teacher)
-    student_in = await join_call(calls, chat, student)
-    try:
+    async with in_call(calls, chat, teacher, student) as [_, student_in]:
         await calls.UpdateMyState(
             calls_pb2.UpdateMyStateRequest(
                 call_id=student_in.call.id, session_id=student_in.me.session_id, mic=True
             ),
             metadata=token(student),
         )
-        url = f"/api/v1/chats/{chat.id}"
-        for _ in range(4):
-            body = {"user_id": student["user_id"], "rule": 2, "comment": "Грубость"}
-            ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
-        body = {"user_id": student["user_id"], "days": 1, "reason": "Четыре нарушения"}
-        ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+        await block(platform, chat.id, teacher, student, days=1)
 
         async def listening_only() -> media_pb2.Participant | None:
             now = await calls.GetChatCall(
@@ -542,9 +519,6 @@ async def test_a_member_blocked_mid_call_becomes_listen_only(
                 metadata=token(student),
             )
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    finally:
-        assert not await leave_call(calls, student, student_in)
-        assert await leave_call(calls, teacher, moderator_in)
 
 
 async def test_a_member_removed_from_the_chat_loses_the_call(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCRtpTransceiver, RTCSessionDescription
@@ -222,6 +223,40 @@ async def publish(
     answer = await engine.negotiate(call_id, session_id, Role.PUBLISHER, "offer", sdp, tracks)
     assert answer is not None
     await client.accept(answer)
+
+
+async def flowing(
+    publisher: PublishingClient, subscriber: SubscribingClient, streams: int, *, audio: bool = True
+) -> None:
+    """Sends video key frames (and audio, unless `audio` is False) until the subscriber receives
+    `streams` streams."""
+
+    async def check() -> bool:
+        await publisher.send("video", keyframe=True)
+        if audio:
+            await publisher.send("audio")
+        return len([ssrc for ssrc, seqs in subscriber.received.items() if seqs]) >= streams
+
+    await until(check, within=10, what=f"{streams} streams flowing")
+
+
+@contextlib.asynccontextmanager
+async def alice_to_carol(
+    engine: SfuEngine, call_id: str, *, video_codec: str = "VP8"
+) -> AsyncIterator[tuple[PublishingClient, SubscribingClient]]:
+    """Alice publishes her microphone and camera and Carol subscribes (both sessions opened, both may
+    publish), their peers connected; both clients closed on the way out."""
+    await engine.open_session(call_id, "alice", "user-alice", may_publish=True)
+    await engine.open_session(call_id, "carol", "user-carol", may_publish=True)
+    alice, carol = PublishingClient.new(video_codec=video_codec), SubscribingClient.new()
+    try:
+        await publish(engine, call_id, "alice", alice)
+        await subscribe(engine, call_id, "carol", carol)
+        await wait_connected(alice.pc, carol.pc)
+        yield alice, carol
+    finally:
+        await alice.close()
+        await carol.close()
 
 
 async def wait_connected(*pcs: RTCPeerConnection) -> None:

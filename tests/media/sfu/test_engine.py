@@ -20,6 +20,8 @@ from tests.media.sfu.clients import (
     Listener,
     PublishingClient,
     SubscribingClient,
+    alice_to_carol,
+    flowing,
     publish,
     subscribe,
     wait_connected,
@@ -163,46 +165,21 @@ async def test_an_h264_publisher_reaches_the_subscriber_as_h264(engine: Running)
     """A browser that offers only H.264 (no VP8) publishes H.264; the subscriber's m-line carries it
     on the payload type its own negotiation gave H.264."""
     sfu, _ = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    alice, carol = PublishingClient.new(video_codec="H264"), SubscribingClient.new()
-    try:
-        await publish(sfu, CALL, "alice", alice)
+    async with alice_to_carol(sfu, CALL, video_codec="H264") as (alice, carol):
         assert adapter.transceiver_codecs(alice.video)[0].name == "h264"
-        await subscribe(sfu, CALL, "carol", carol)
-        await wait_connected(alice.pc, carol.pc)
-
-        async def flowing() -> bool:
-            await alice.send("video", keyframe=True)
-            return bool(carol.of_kind("video"))
-
-        await until(flowing, within=10, what="alice's H.264 flowing")
+        await flowing(alice, carol, 1, audio=False)
         for _ in range(10):
             await alice.send("video")
         await until(lambda: len(carol.of_kind("video")) >= 11, within=10, what="inter frames")
         video = next(t for t in carol.pc.getTransceivers() if t.kind == "video")
         h264_types = {c.payload_type for c in adapter.transceiver_codecs(video) if c.name == "h264"}
         assert carol.payload_types["video"] <= h264_types
-    finally:
-        await alice.close()
-        await carol.close()
 
 
 async def test_what_the_subscribers_leg_loses_comes_back_as_rtx(engine: Running) -> None:
     sfu, _ = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    alice, carol = PublishingClient.new(), SubscribingClient.new()
-    try:
-        await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, CALL, "carol", carol)
-        await wait_connected(alice.pc, carol.pc)
-
-        async def flowing() -> bool:
-            await alice.send("video", keyframe=True)
-            return bool(carol.of_kind("video"))
-
-        await until(flowing, within=10, what="alice's video flowing")
+    async with alice_to_carol(sfu, CALL) as (alice, carol):
+        await flowing(alice, carol, 1, audio=False)
         carol.drop_every = 20  # 5 % of the media on carol's leg
         for _ in range(200):
             await alice.send("video")
@@ -216,27 +193,12 @@ async def test_what_the_subscribers_leg_loses_comes_back_as_rtx(engine: Running)
         video = next(ssrc for ssrc, kind in carol.kinds.items() if kind == "video")
         got = set(carol.received[video]) | set(carol.dropped)  # first-time arrivals and retransmissions
         assert got == set(range(min(got), max(got) + 1))  # nothing missing (no 16-bit wrap this early)
-    finally:
-        await alice.close()
-        await carol.close()
 
 
 async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -> None:
     sfu, listener = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    alice, carol = PublishingClient.new(), SubscribingClient.new()
-    try:
-        await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, CALL, "carol", carol)
-        await wait_connected(alice.pc, carol.pc)
-
-        async def flowing() -> bool:
-            await alice.send("video", keyframe=True)
-            await alice.send("audio")
-            return len(carol.received) == 2
-
-        await until(flowing, within=10, what="alice's tracks flowing")
+    async with alice_to_carol(sfu, CALL) as (alice, carol):
+        await flowing(alice, carol, 2)
         await sfu.mute_source(CALL, "alice", Source.MICROPHONE)
         assert listener.mutes == [("alice", Source.MICROPHONE)]
         # A fence: once a video packet sent now has arrived, everything sent before it has too.
@@ -250,9 +212,6 @@ async def test_a_moderators_mute_stops_forwarding_that_source(engine: Running) -
             await alice.send("video")
         await until(lambda: len(carol.of_kind("video")) >= video_before + 20, within=10, what="alice's video")
         assert len(carol.of_kind("audio")) == audio_before
-    finally:
-        await alice.close()
-        await carol.close()
 
 
 async def test_a_listen_only_session_may_not_publish(engine: Running) -> None:

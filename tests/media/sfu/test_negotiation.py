@@ -16,10 +16,11 @@ from tests.media.sfu.clients import (
     Listener,
     PublishingClient,
     SubscribingClient,
+    alice_to_carol,
     answer,
+    flowing,
     publish,
     settle,
-    subscribe,
 )
 from tests.media.sfu.clients import wait_connected as connected
 from tests.support.waiting import until
@@ -36,17 +37,6 @@ async def engine() -> AsyncIterator[Running]:
     )
     yield engine, listener
     await engine.close()
-
-
-async def flowing(publisher: PublishingClient, subscriber: SubscribingClient, streams: int) -> None:
-    """Sends key frames and audio until the subscriber receives `streams` streams."""
-
-    async def check() -> bool:
-        await publisher.send("video", keyframe=True)
-        await publisher.send("audio")
-        return len([ssrc for ssrc, seqs in subscriber.received.items() if seqs]) >= streams
-
-    await until(check, within=10, what=f"{streams} streams flowing")
 
 
 def contiguous(sequences: list[int]) -> bool:
@@ -104,40 +94,30 @@ async def test_a_new_publisher_offer_replaces_the_peer_without_a_seam(engine: Ru
     """aiortc has no ICE restart: a reconnecting client publishes on a new peer connection; the
     subscriber's numbering runs on as if nothing happened."""
     sfu, _ = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    alice, carol = PublishingClient.new(), SubscribingClient.new()
     again = PublishingClient.new()
     try:
-        await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, CALL, "carol", carol)
-        await connected(alice.pc, carol.pc)
-        await flowing(alice, carol, 2)
+        async with alice_to_carol(sfu, CALL) as (alice, carol):
+            await flowing(alice, carol, 2)
 
-        await publish(sfu, CALL, "alice", again)  # the same session, a new peer connection
-        await connected(again.pc)
-        video = next(ssrc for ssrc, kind in carol.kinds.items() if kind == "video")
-        before = len(carol.received[video])
-        await flowing(again, carol, 2)
-        for _ in range(20):
-            await again.send("video")
-        await until(lambda: len(carol.received[video]) >= before + 21, within=10, what="the new peer's video")
-        assert len(carol.received) == 2  # the same two m-lines, no renegotiation
-        assert contiguous(carol.received[video])
+            await publish(sfu, CALL, "alice", again)  # the same session, a new peer connection
+            await connected(again.pc)
+            video = next(ssrc for ssrc, kind in carol.kinds.items() if kind == "video")
+            before = len(carol.received[video])
+            await flowing(again, carol, 2)
+            for _ in range(20):
+                await again.send("video")
+            await until(
+                lambda: len(carol.received[video]) >= before + 21, within=10, what="the new peer's video"
+            )
+            assert len(carol.received) == 2  # the same two m-lines, no renegotiation
+            assert contiguous(carol.received[video])
     finally:
-        for client in (alice, again, carol):
-            await client.close()
+        await again.close()
 
 
 async def test_video_of_a_tile_not_shown_is_paused_and_resumes(engine: Running) -> None:
     sfu, _ = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    alice, carol = PublishingClient.new(), SubscribingClient.new()
-    try:
-        await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, CALL, "carol", carol)
-        await connected(alice.pc, carol.pc)
+    async with alice_to_carol(sfu, CALL) as (alice, carol):
         await flowing(alice, carol, 2)
 
         await sfu.set_visible_sessions(CALL, "carol", [])  # carol's phone shows other tiles
@@ -155,20 +135,11 @@ async def test_video_of_a_tile_not_shown_is_paused_and_resumes(engine: Running) 
         assert len(carol.of_kind("video")) == video_before + 1
         video = next(ssrc for ssrc, kind in carol.kinds.items() if kind == "video")
         assert contiguous(carol.received[video])  # no sequence gap for the pause
-    finally:
-        await alice.close()
-        await carol.close()
 
 
 async def test_a_session_blocked_mid_call_stops_being_forwarded_and_keeps_listening(engine: Running) -> None:
     sfu, _ = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    alice, carol = PublishingClient.new(), SubscribingClient.new()
-    try:
-        await publish(sfu, CALL, "alice", alice)
-        await subscribe(sfu, CALL, "carol", carol)
-        await connected(alice.pc, carol.pc)
+    async with alice_to_carol(sfu, CALL) as (alice, carol):
         await flowing(alice, carol, 2)
         await sfu.set_may_publish(CALL, "alice", False)
         await settle(sfu, CALL, {"alice": alice}, ("carol", carol))
@@ -192,9 +163,6 @@ async def test_a_session_blocked_mid_call_stops_being_forwarded_and_keeps_listen
         await sfu.set_may_publish(CALL, "alice", False)
         with pytest.raises(Exception, match="слушать"):
             await sfu.negotiate(CALL, "alice", Role.PUBLISHER, "offer", sdp, tracks)
-    finally:
-        await alice.close()
-        await carol.close()
 
 
 async def test_trickled_candidates_outside_the_allowed_networks_are_dropped(engine: Running) -> None:
@@ -224,37 +192,32 @@ async def test_trickled_candidates_outside_the_allowed_networks_are_dropped(engi
 
 async def test_a_moderators_mute_outlasts_a_reconnect_until_the_person_unmutes(engine: Running) -> None:
     sfu, listener = engine
-    await sfu.open_session(CALL, "alice", "user-alice", may_publish=True)
-    await sfu.open_session(CALL, "carol", "user-carol", may_publish=True)
-    first, carol = PublishingClient.new(), SubscribingClient.new()
     again, unmuted = PublishingClient.new(), PublishingClient.new()
     try:
-        await publish(sfu, CALL, "alice", first)
-        await subscribe(sfu, CALL, "carol", carol)
-        await connected(first.pc, carol.pc)
-        await flowing(first, carol, 2)
-        await sfu.mute_source(CALL, "alice", Source.MICROPHONE)
+        async with alice_to_carol(sfu, CALL) as (first, carol):
+            await flowing(first, carol, 2)
+            await sfu.mute_source(CALL, "alice", Source.MICROPHONE)
 
-        # Alice's page reconnects (a new peer connection) and, told of the mute, publishes it muted.
-        await publish(sfu, CALL, "alice", again, mic_muted=True)
-        await connected(again.pc)
-        assert listener.offers_for("carol") == []  # the same tracks: no re-offer
-        await settle(sfu, CALL, {"alice": again}, ("carol", carol))
-        audio_before = len(carol.of_kind("audio"))
-        for _ in range(10):
-            await again.send("audio")
-        await settle(sfu, CALL, {"alice": again}, ("carol", carol))
-        assert len(carol.of_kind("audio")) == audio_before  # still muted
+            # Alice's page reconnects (a new peer connection) and, told of the mute, publishes it muted.
+            await publish(sfu, CALL, "alice", again, mic_muted=True)
+            await connected(again.pc)
+            assert listener.offers_for("carol") == []  # the same tracks: no re-offer
+            await settle(sfu, CALL, {"alice": again}, ("carol", carol))
+            audio_before = len(carol.of_kind("audio"))
+            for _ in range(10):
+                await again.send("audio")
+            await settle(sfu, CALL, {"alice": again}, ("carol", carol))
+            assert len(carol.of_kind("audio")) == audio_before  # still muted
 
-        # Alice unmutes herself: her page publishes the microphone unmuted.
-        await publish(sfu, CALL, "alice", unmuted)
-        await connected(unmuted.pc)
+            # Alice unmutes herself: her page publishes the microphone unmuted.
+            await publish(sfu, CALL, "alice", unmuted)
+            await connected(unmuted.pc)
 
-        async def heard() -> bool:
-            await unmuted.send("audio")
-            return len(carol.of_kind("audio")) > audio_before
+            async def heard() -> bool:
+                await unmuted.send("audio")
+                return len(carol.of_kind("audio")) > audio_before
 
-        await until(heard, within=10, what="alice heard again")
+            await until(heard, within=10, what="alice heard again")
     finally:
-        for client in (first, again, unmuted, carol):
-            await client.close()
+        await again.close()
+        await unmuted.close()

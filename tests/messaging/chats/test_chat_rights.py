@@ -12,31 +12,17 @@ import pytest_asyncio
 
 from parta.messaging.v1 import chats_pb2, chats_pb2_grpc
 from parta.messaging.v1 import messaging_pb2 as pb
-from tests.support.chats import create_chat, join, synced
-from tests.support.http import bearer, ok
+from tests.support.chats import block, class_chat, join, synced
 from tests.support.platform import Platform
-from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.schools import ClassSchool
 
 Tokens = dict[str, Any]
 
 
 @pytest_asyncio.fixture(scope="module")
 async def school(platform: Platform) -> tuple[ClassSchool, ClassSchool, Tokens, dict[str, Any]]:
-    operator = await operator_tokens(platform, "+79990000740")
-    school = await class_school(platform, operator, 740, "+79120074074", ["5А"])
-    other = await class_school(platform, operator, 741, "+79120074141", [])
-    teacher = await school.member("teacher", who="classteacher")
-    five_a = school.classes["5А"]
-    ok(
-        await platform.http.put(
-            f"/api/v1/orgs/{school.id}/classes/{five_a}/class-teacher",
-            headers=school.admin,
-            json={"user_id": teacher["user_id"]},
-        )
-    )
-    await synced(platform, school.id, teacher["user_id"], lambda p: uuid.UUID(five_a) in p.class_teacher_of)
-    chat = await create_chat(platform, school.id, teacher, kind="class", class_id=five_a)
-    return school, other, teacher, chat
+    made = await class_chat(platform, 740, "+79120074074", "+79120074141", "5А", students=0)
+    return made.school, made.other, made.teacher, made.chat
 
 
 async def rights(platform: Platform, chat_id: str, who: Tokens) -> chats_pb2.ChatAccess:
@@ -84,12 +70,7 @@ async def test_student_before_and_after_joining_and_when_blocked(
         False,
     )
 
-    url = f"/api/v1/chats/{chat['id']}"
-    for _ in range(4):
-        body = {"user_id": student["user_id"], "rule": 2, "comment": "Грубость"}
-        ok(await platform.http.post(url + "/violations", headers=bearer(teacher), json=body), 201)
-    body = {"user_id": student["user_id"], "days": 7, "reason": "Четыре нарушения"}
-    ok(await platform.http.post(url + "/blocks", headers=bearer(teacher), json=body), 201)
+    await block(platform, chat["id"], teacher, student, days=7)
     blocked = await rights(platform, chat["id"], student)
     assert (blocked.may_read, blocked.blocked) == (True, True)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import shutil
 import struct
 import wave
 from collections.abc import AsyncIterator
@@ -15,22 +14,12 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser
 
 from tests.support.platform import Platform
-from tests.web.browser import PHONE, Person, base_url
+from tests.web.browser import Person, chromium, people
 
-CHROMIUM = "/usr/bin/chromium"
 MEDIA_FLAGS = [
-    # tests/web/conftest.py's flags ...
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # ... and media's.
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
     "--allow-loopback-in-peer-connection",
@@ -57,14 +46,10 @@ def tone(path: Path, seconds: float = 1.0, hertz: float = 440.0, rate: int = 48_
 
 @pytest_asyncio.fixture(scope="session")
 async def media_browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    """tests/web's Chromium (tests/web/browser.py) with MEDIA_FLAGS and a steady tone as the microphone."""
     voice = tone(tmp_path_factory.mktemp("call-audio") / "tone.wav")
-    flags = [*MEDIA_FLAGS, f"--use-file-for-fake-audio-capture={voice}"]
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=flags, headless=True)
-        yield chromium
-        await chromium.close()
+    async with chromium(*MEDIA_FLAGS, f"--use-file-for-fake-audio-capture={voice}") as launched:
+        yield launched
 
 
 async def missing_backend(platform: Platform) -> str:
@@ -89,20 +74,5 @@ async def caller(media_browser: Browser, platform: Platform) -> AsyncIterator[Pe
     """`await caller()` opens a page with a camera and a microphone in a fresh context (one person)."""
     if missing := await missing_backend(platform):
         pytest.skip(f"calls need {missing}")
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-
-    async def open_page(viewport: dict[str, int] = PHONE) -> Page:
-        context = await media_browser.new_context(
-            viewport=viewport, base_url=base_url(platform), locale="ru-RU", timezone_id="Europe/Moscow"
-        )
-        await context.add_init_script(CALL_TEST_MODE)
-        contexts.append(context)
-        page = await context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        await context.close()
-    assert not errors, f"errors in the page: {errors}"
+    async with people(media_browser, platform, CALL_TEST_MODE) as open_page:
+        yield open_page
