@@ -30,8 +30,7 @@ H264_SLICE = bytes((0x41, 0x9A)) + b"P" * 700
 
 
 def restrict(pc: RTCPeerConnection) -> None:
-    for transceiver in pc.getTransceivers():
-        adapter.restrict_ice(adapter.dtls_transport(transceiver), ("127.0.0.1",), LOOPBACK)
+    adapter.confine_peer(pc, ("127.0.0.1",), LOOPBACK)
 
 
 @dataclass
