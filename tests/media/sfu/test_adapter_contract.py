@@ -9,11 +9,15 @@ import inspect
 import queue
 
 import aioice.ice
+import pylibsrtp
 import pytest
 from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
+from aiortc import rtcdtlstransport as dtlstransport
 from aiortc import rtcpeerconnection as peerconnection
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcicetransport import RTCIceGatherer
+from pylibsrtp._binding import ffi as srtp_ffi
+from pylibsrtp._binding import lib as srtp_lib
 
 from services.media.sfu import adapter
 
@@ -61,6 +65,32 @@ def test_the_per_packet_send_does_what_send_rtp_does_without_coroutines() -> Non
         aioice.ice.Connection.sendto
     )
     assert "self.transport.sendto(data, addr)" in source(aioice.ice.StunProtocol.send_data)
+
+
+def test_pylibsrtp_is_the_version_whose_private_names_the_adapter_uses() -> None:
+    assert pylibsrtp.__version__ == "1.0.0"
+
+
+def test_the_transports_tx_srtp_is_a_pylibsrtp_session_set_up_once_the_keys_are_agreed() -> None:
+    """adapter.rtp_protector protects with `_tx_srtp`'s own srtp_t: the session aiortc keyed."""
+    assert "self._tx_srtp = Session(tx_policy)" in source(RTCDtlsTransport._setup_srtp)
+    assert dtlstransport.Session is pylibsrtp.Session
+
+
+def test_a_pylibsrtp_session_holds_its_srtp_t_in_srtp_and_protects_with_srtp_protect() -> None:
+    session = pylibsrtp.Session()
+    assert srtp_ffi.typeof(session._srtp) is srtp_ffi.typeof("srtp_t *")
+    assert "lib.srtp_protect," in source(pylibsrtp.Session.protect)
+    assert "self._srtp[0]" in inspect.getsource(pylibsrtp.Session)
+
+
+def test_libsrtp_protect_takes_the_session_a_buffer_and_its_length_in_place() -> None:
+    assert srtp_ffi.typeof(srtp_lib.srtp_protect) is srtp_ffi.typeof(
+        "srtp_err_status_t(*)(srtp_t, void *, int *)"
+    )
+    assert srtp_lib.srtp_err_status_ok == 0
+    assert pylibsrtp.ERRORS[1] == "unspecified failure"
+    assert pylibsrtp.SRTP_MAX_TRAILER_LEN == 16 + 128
 
 
 def test_the_peer_connection_starts_receivers_and_senders_through_receive_and_send() -> None:
