@@ -112,6 +112,13 @@ async def call(address: str, cidr: str) -> dict[str, Any]:
                         "async (sdp) => window.pc.setRemoteDescription({type: 'answer', sdp})", answer
                     )
                     started = time.monotonic()
+
+                    async def sending() -> bool:
+                        return (await stats(publisher)).get("out_video", {}).get("packets", 0) > 0
+
+                    # The subscriber joins a track that is already flowing, so its join must ask the
+                    # publisher for a key frame (a join before the first frame needs none).
+                    await until(sending, within=30, what="the publisher page sending video")
                     subscription = await engine.subscribe("call", "subscriber")
                     reply = await subscriber.evaluate(ANSWER, subscription.sdp)
                     await engine.negotiate("call", "subscriber", Role.SUBSCRIBER, "answer", reply, [])
