@@ -1,8 +1,10 @@
-"""The NATS connection: connect with retries, reconnect for ever, provision JetStream streams."""
+"""The NATS connection: connect with retries, reconnect for ever, know when the server has what was
+sent (`settled`), provision JetStream streams."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -60,6 +62,26 @@ async def connect_nats(
             log.warning("nats.connect_retry", url=url, error=str(error))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+async def settled(nc: NATS, within: float = 5.0) -> None:
+    """Returns once the server has processed everything this connection sent before (a subscription
+    made before it is in place); raises TimeoutError after `within` seconds. Safe to cancel and to
+    time out.
+
+    Use it instead of the client's flush: nats.py's flush (2.16) leaves a cancelled PONG future
+    behind when its caller is cancelled or times out, and when that PONG arrives its read loop dies
+    on InvalidStateError, so the connection silently receives nothing more. A message to an inbox of
+    our own makes the same round trip through the server (which handles a connection's commands in
+    order) with only a queue to wait on."""
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox, max_msgs=1)
+    try:
+        await nc.publish(inbox, b"")
+        await sub.next_msg(timeout=within)
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
 
 
 async def ensure_streams(js: JetStreamContext, services: list[str]) -> None:

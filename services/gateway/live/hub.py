@@ -14,7 +14,7 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from parta.messaging.v1 import messaging_pb2 as pb
-from services.common.broker import connect_nats
+from services.common.broker import connect_nats, settled
 from services.common.live import LIVE_CHAT_PREFIX, chat_subject
 from services.common.logging import get_logger
 
@@ -34,7 +34,7 @@ class LiveHub:
         self._nc: NATS | None = None
         self._listeners: dict[str, set[Listener]] = {}
         # Per chat: done once the NATS server has the subscription (interest registered).
-        self._ready: dict[str, asyncio.Future[None]] = {}
+        self._ready: dict[str, asyncio.Task[None]] = {}
         self._subs: dict[str, Subscription] = {}
 
     async def open(self) -> None:
@@ -73,25 +73,39 @@ class LiveHub:
         self._listeners.setdefault(chat_id, set()).add(listener)
         ready = self._ready.get(chat_id)
         if ready is None:
-            ready = asyncio.get_running_loop().create_future()
+            # A task of its own: a socket that goes away meanwhile (its follow cancelled) neither
+            # leaves the chat half-subscribed nor keeps the others waiting.
+            ready = asyncio.create_task(self._open(chat_id), name="live-hub-subscribe")
+            ready.add_done_callback(_retrieve)
             self._ready[chat_id] = ready
-            try:
-                sub = await self._nc.subscribe(chat_subject(chat_id), cb=self._on_message)
-                await self._nc.flush(timeout=5)
-            except Exception as error:
-                if self._ready.get(chat_id) is ready:
-                    del self._ready[chat_id]
-                self._listeners.get(chat_id, set()).discard(listener)
-                ready.set_exception(error)
-                ready.exception()  # retrieved: others waiting get it too
-                raise
-            if self._ready.get(chat_id) is ready:
-                self._subs[chat_id] = sub
-            else:  # everyone left while it was being made
-                with contextlib.suppress(Exception):
-                    await sub.unsubscribe()
-            ready.set_result(None)
-        await asyncio.shield(ready)
+        try:
+            await asyncio.shield(ready)
+        except Exception:
+            self._listeners.get(chat_id, set()).discard(listener)
+            raise
+
+    async def _open(self, chat_id: str) -> None:
+        nc = self.connection
+        me = asyncio.current_task()
+        try:
+            sub = await nc.subscribe(chat_subject(chat_id), cb=self._on_message)
+        except Exception:
+            if self._ready.get(chat_id) is me:
+                del self._ready[chat_id]
+            raise
+        try:
+            await settled(nc)
+        except Exception:
+            if self._ready.get(chat_id) is me:
+                del self._ready[chat_id]
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+            raise
+        if self._ready.get(chat_id) is me:
+            self._subs[chat_id] = sub
+        else:  # everyone left while it was being made
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
 
     async def unsubscribe(self, chat_id: str, listener: Listener) -> None:
         listeners = self._listeners.get(chat_id)
@@ -122,3 +136,9 @@ class LiveHub:
                 listener.on_live_event(event)
             except Exception:
                 log.exception("live.listener_failed", chat_id=chat_id)
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    """A subscription that failed after every socket waiting for it went away: nothing to report."""
+    if not task.cancelled():
+        task.exception()

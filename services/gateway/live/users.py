@@ -18,6 +18,7 @@ from typing import Protocol
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from services.common.broker import settled
 from services.common.live import LIVE_USER_PREFIX
 from services.common.logging import get_logger
 from services.gateway.live.hub import LiveHub
@@ -61,7 +62,7 @@ class PersonChannels:
             nc = self._hub.connection
             try:
                 self._subs[user_id] = await nc.subscribe(self._prefix + user_id, cb=self._on_message)
-                await nc.flush(timeout=5)
+                await settled(nc)
             except Exception:
                 self._listeners[user_id].discard(listener)
                 raise
