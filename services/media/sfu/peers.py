@@ -35,7 +35,7 @@ from services.media.sfu.forwarding.uptrack import UpTrack
 
 logger = logging.getLogger(__name__)
 
-Forward = Callable[[UpTrack, bytes, int], Awaitable[None]]
+Forward = Callable[[UpTrack, bytes, int], None]
 
 
 def filter_sdp_candidates(sdp: str, networks: tuple[Network, ...]) -> str:
@@ -194,7 +194,7 @@ class PublisherPeer(_Peer):
             if up is None:
                 return
         try:
-            await self._forward(up, data, ssrc)
+            self._forward(up, data, ssrc)
         except (ValueError, IndexError, struct.error):
             # A malformed packet (it passed SRTP, so the publisher's own bug): dropped, and the
             # transport's receive loop, which an exception would end, keeps running.

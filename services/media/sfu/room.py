@@ -359,10 +359,10 @@ class Room:
 
     # --- the forwarding path ----------------------------------------------------------------------
 
-    async def _forward(self, up: UpTrack, data: bytes, ssrc: int) -> None:
+    def _forward(self, up: UpTrack, data: bytes, ssrc: int) -> None:
         """One decrypted packet of a publisher: to every subscriber's down-track of it."""
         now = time.monotonic()
-        await fan_out(up, data, ssrc, now)
+        fan_out(up, data, ssrc, now)
         metrics.FORWARDING_DELAY.observe(time.monotonic() - now)
 
     # --- the room's clocks ------------------------------------------------------------------------

@@ -127,7 +127,7 @@ async def rig() -> AsyncIterator[Rig]:
         ssrc = SSRC_AT_8.unpack_from(data, 8)[0]
         track = uptracks.get(ssrc)
         if track is not None:
-            await fan_out(track, data, ssrc, time.monotonic())
+            fan_out(track, data, ssrc, time.monotonic())
 
     async def sfu_rtcp(data: bytes) -> None:
         take_sender_reports(data, uptracks)
@@ -320,6 +320,6 @@ async def test_a_malformed_packet_is_dropped_and_forwarding_goes_on(rig: Rig) ->
     empty_rtx = HEADER.pack(0x90, 0x80 | 97, 9, 3000, 1112) + b"\xbe"
     for bad in (truncated_extension, empty_rtx):
         with contextlib.suppress(ValueError, IndexError, struct.error):
-            await fan_out(rig.up, bad, SSRC_AT_8.unpack_from(bad, 8)[0], time.monotonic())
+            fan_out(rig.up, bad, SSRC_AT_8.unpack_from(bad, 8)[0], time.monotonic())
     await rig.publish(rtp(1111, 3, 6000, DELTA))
     await until(lambda: len(rig.at_subscriber.media(5555)) == 2, within=5, what="forwarding after")

@@ -12,7 +12,7 @@ from services.media.sfu.forwarding.downtrack import DownTrack
 from services.media.sfu.forwarding.uptrack import UpTrack
 
 
-async def fan_out(up: UpTrack, data: bytes, ssrc: int, now: float) -> None:
+def fan_out(up: UpTrack, data: bytes, ssrc: int, now: float) -> None:
     """One decrypted packet of a publisher, rewritten for and sent to each of its down-tracks."""
     parsed = up.on_packet(data, ssrc, now)
     if parsed is None or not up.forwarding:
