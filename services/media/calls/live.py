@@ -39,23 +39,17 @@ class CallLive:
             await self._send(user_id, event)
 
     async def muted(self, call_id: str, sessions: Iterable[Row[Any]], source: str, by_user_id: str) -> None:
-        for session in sessions:
-            await self._send(
-                str(session.user_id),
-                media_pb2.LiveCallEvent(
-                    call_id=call_id,
-                    session_id=str(session.id),
-                    muted=media_pb2.Muted(source=SOURCE_VALUES[source], by_user_id=by_user_id),
-                ),
-            )
+        await self._to_each(
+            call_id, sessions, muted=media_pb2.Muted(source=SOURCE_VALUES[source], by_user_id=by_user_id)
+        )
 
     async def closed(self, call_id: str, sessions: Iterable[Row[Any]], reason: str) -> None:
+        await self._to_each(call_id, sessions, closed=media_pb2.SessionClosed(reason=LEFT_REASONS[reason]))
+
+    async def _to_each(self, call_id: str, sessions: Iterable[Row[Any]], **event: Any) -> None:
+        """One event for each of these sessions, to its person's subject, naming the session."""
         for session in sessions:
             await self._send(
                 str(session.user_id),
-                media_pb2.LiveCallEvent(
-                    call_id=call_id,
-                    session_id=str(session.id),
-                    closed=media_pb2.SessionClosed(reason=LEFT_REASONS[reason]),
-                ),
+                media_pb2.LiveCallEvent(call_id=call_id, session_id=str(session.id), **event),
             )
