@@ -17,6 +17,9 @@ from __future__ import annotations
 LIVE_CHAT_PREFIX = "parta.live.chat."
 LIVE_USER_PREFIX = "parta.live.user."
 LIVE_MEDIA_PREFIX = "parta.live.media."
+# The SFU fleet's registry: a NATS KV bucket, one `parta.media.v1.SfuProcess` per process under
+# `<node>.<process>` (proto/parta/media/v1/fleet.proto).
+SFU_FLEET_BUCKET = "parta_sfu_fleet"
 
 
 def chat_subject(chat_id: str) -> str:

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeAlias
 
+import grpc
 from prometheus_client import Counter
 
 from parta.media.v1 import media_pb2, sfu_pb2, sfu_pb2_grpc, signalling_pb2
@@ -304,3 +305,10 @@ class SfuApi(sfu_pb2_grpc.SfuServicer):
     ) -> AsyncIterator[sfu_pb2.SessionState]:
         async for state in self._feed.watch(self._engine):
             yield state
+
+    async def Drain(self, request: sfu_pb2.DrainRequest, context: Context) -> sfu_pb2.SfuAck:
+        # The fleet (issue 14) gives the process a DRAINING state; until it lands there is none.
+        await context.abort(
+            grpc.StatusCode.UNIMPLEMENTED, "Этот процесс SFU пока не умеет уходить на обслуживание"
+        )
+        return sfu_pb2.SfuAck()  # not reached: abort raises
