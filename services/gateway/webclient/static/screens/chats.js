@@ -2,7 +2,7 @@
 // first, each with its last message, time and unread count, kept up to date live — then my
 // invitations, the chats I may join (after reading and accepting their rules, R-CHAT-5), and
 // «Новый чат» for staff (R-CHAT-1, R-CHAT-2).
-import { api, query } from '../api.js';
+import { api, ApiError, query } from '../api.js';
 import { append, h, replace } from '../dom.js';
 import { live } from '../live.js';
 import { errorBox, field, form, listTime, messageArea, plural, section, STAFF_ROLES } from '../ui.js';
@@ -123,17 +123,34 @@ function onLiveMessage(row, list, message, me) {
   if (list.firstElementChild !== row.item) list.prepend(row.item);
 }
 
+// A school just approved, or a person who has just joined, is known to directory at once and to
+// messaging a moment later (its read model follows directory's events): a 404 then means "not yet",
+// so the screen says so and asks again for a while before showing the error.
+const NOT_YET_TRIES = 20;
+
+async function onceKnown(main, load) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await load();
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 404 || attempt >= NOT_YET_TRIES) throw error;
+      if (attempt === 0) replace(main, h('h1', {}, 'Чаты'), h('p', { role: 'status' }, 'Подключаем вас к чатам школы…'));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * (attempt + 1), 2000)));
+    }
+  }
+}
+
 export async function render(main, ctx) {
   const org = ctx.currentOrg();
   if (!org) {
     replace(main, h('h1', {}, 'Чаты'), section('Нет организации', h('p', {}, 'Чаты появятся, когда вы вступите в организацию.'), h('p', {}, h('a', { href: '/join', 'data-link': true }, 'Вступить по коду организации'))));
     return;
   }
-  const [mine, joinable, invitations] = await Promise.all([
+  const [mine, joinable, invitations] = await onceKnown(main, () => Promise.all([
     api.get(`/chats${query({ organisation_id: org.id })}`),
     api.get(`/orgs/${org.id}/chats/joinable`),
     api.get('/me/chat-invitations'),
-  ]);
+  ]));
   const myInvitations = invitations.invitations.filter((i) => i.organisation_id === org.id && i.status === 'pending');
   const isStaff = org.my_roles.some((r) => STAFF_ROLES.has(r));
   const isAdmin = org.my_roles.includes('administrator');
