@@ -1,6 +1,7 @@
 """The gRPC server every service runs: grpc.aio with health checking, reflection and one
 interceptor that gives each call a request id and log context, times and counts it, checks its
-access token (unless the method is public) and maps Parta errors to status codes.
+access token (unless the method is public), refuses text PostgreSQL cannot store (request_text.py)
+and maps Parta errors to status codes.
 
 Rule refusals travel as FAILED_PRECONDITION with the rule in the `parta-rule` trailing metadata;
 rate limits as RESOURCE_EXHAUSTED with `retry-after` (seconds).
@@ -16,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
@@ -24,6 +26,7 @@ from services.common import errors
 from services.common.auth import TokenVerifier, bearer_token, reset_principal, set_principal
 from services.common.logging import bind_context, get_logger
 from services.common.metrics import GRPC_LATENCY, GRPC_REQUESTS
+from services.common.request_text import refuse_nul
 from services.common.tasks import TaskSpawner
 
 log = get_logger(__name__)
@@ -150,6 +153,8 @@ class PartaServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             try:
                 if not public:
                     principal_token = set_principal(await self._authenticate(context))
+                if isinstance(request, Message):  # an upload's request is its stream of chunks
+                    refuse_nul(request)
                 return await inner(request, context)
             except errors.PartaError as error:
                 code = status_for(error)
@@ -189,6 +194,7 @@ class PartaServerInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             try:
                 if not public:
                     principal_token = set_principal(await self._authenticate(context))
+                refuse_nul(request)
                 if inspect.isasyncgenfunction(inner):
                     async for reply in inner(request, context):
                         yield reply

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.gateway.asgi import RequestMetrics
+from services.gateway.asgi import BodyLimit, RequestMetrics
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.errors import (
@@ -55,6 +55,7 @@ ERRORS = {
         403: "No right to do it",
         404: "Not found",
         409: "A rule refuses it",
+        413: "The request body is too large",
         429: "Too often (see Retry-After)",
         503: "A service is unavailable",
     }.items()
@@ -111,6 +112,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
     if settings.dev:
         app.include_router(dev.router)
 
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, streamed=attachments.STREAMED_UPLOAD_PATHS)
     app.add_middleware(RequestMetrics)
     add_security_headers(app)  # outermost: the last-resort 500 carries the headers too
 

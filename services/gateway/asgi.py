@@ -1,10 +1,12 @@
-"""The gateway's two middlewares as plain ASGI callables: request metrics (with the last-resort 500
-that is never a stack trace) and the security headers on every response. Plain ASGI rather than
+"""The gateway's middlewares as plain ASGI callables: request metrics (with the last-resort 500
+that is never a stack trace), the security headers on every response, and the body limit (413
+before a body is parsed). Plain ASGI rather than
 Starlette's `BaseHTTPMiddleware`, which runs each request through a task group and memory streams —
 measurable on the message-post path — and buffers nothing of a streamed download."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 
@@ -80,3 +82,61 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses a request body larger than `limit` bytes with 413 before anything parses it — by its
+    Content-Length when declared, else by counting what arrives (buffered: only up to `limit`).
+    The routes that stream a file (`streamed`: paths matching it) are exempt: they count it under
+    their own limit (http/attachments.py)."""
+
+    def __init__(self, app: ASGIApp, limit: int, streamed: re.Pattern[str]) -> None:
+        self.app = app
+        self.limit = limit
+        self.streamed = streamed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        if self.streamed.fullmatch(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = f"{self.limit // 1024} КБ" if self.limit < 1024 * 1024 else f"{self.limit // 1024 // 1024} МБ"
+        await error_response(413, "payload_too_large", f"Запрос слишком большой: не больше {limit}")(
+            scope, receive, send
+        )

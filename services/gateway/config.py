@@ -17,6 +17,9 @@ class GatewaySettings(ServiceSettings):
     # The media service (calls, signalling; R-MEDIA-1).
     media_addr: str = "127.0.0.1:50054"
     grpc_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A request body (JSON) larger than this is refused with 413 before it is parsed; file uploads
+    # have their own limit (http/attachments.py).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Where people reach Parta (https://parta.region.example): printed invite links start with it.
     # Empty: the address the request came to.
     public_url: str = ""

@@ -8,6 +8,7 @@ an https URL, never a profile link we would have to follow.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,12 @@ class Profile:
     verifications: list[Row[Any]] = field(default_factory=list)
 
 
+def visible_text(value: str) -> str:
+    """The text without control and format characters (Unicode Cc, Cf): bidi overrides such as
+    U+202E, which would make a name read reversed or imitate another's, zero-width characters."""
+    return "".join(ch for ch in value if unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
 def clean_profile_changes(changes: dict[str, str | None]) -> dict[str, str]:
     """Validate a profile edit; None means 'not changed'."""
     cleaned: dict[str, str] = {}
@@ -42,7 +49,8 @@ def clean_profile_changes(changes: dict[str, str | None]) -> dict[str, str]:
         value = changes.get(name)
         if value is None:
             continue
-        value = " ".join(value.split())
+        # Names are shown to others: nothing invisible in them.
+        value = " ".join(visible_text(value).split())
         if len(value) > MAX_NAME:
             raise InvalidArgument(f"Поле {name} длиннее {MAX_NAME} символов")
         if any(ch in value for ch in '<>"\\'):

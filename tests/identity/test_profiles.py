@@ -78,6 +78,20 @@ async def test_profile_is_edited_and_published(platform: Platform) -> None:
     assert (tokens["user_id"], "Иванова") in published
 
 
+async def test_a_name_keeps_no_bidi_override_or_invisible_character(platform: Platform) -> None:
+    """A student cannot make their name read reversed (U+202E) or hide characters in it (U+200B)
+    to imitate someone else: names are shown to others as they are seen."""
+    tokens = await platform.sign_in("bidi@school.example")
+    response = await platform.http.patch(
+        "/api/v1/me",
+        headers=bearer(tokens),
+        json={"first_name": "\u202eанилО", "last_name": "Ива\u200bнова\u2066", "display_name": "\u200fОля"},
+    )
+    assert response.status_code == 200, response.text
+    me = response.json()
+    assert (me["first_name"], me["last_name"], me["display_name"]) == ("анилО", "Иванова", "Оля")
+
+
 async def test_profile_links_to_no_outside_account(platform: Platform) -> None:
     """R-PRIV-1: the school profile is separate from any social-network account."""
     tokens = await platform.sign_in("private@school.example")

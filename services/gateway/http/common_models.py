@@ -19,8 +19,11 @@ from services.common.convert import role_name
 from services.gateway.views import timestamp
 
 # --- chats --------------------------------------------------------------------------------------
-# Sequence numbers are 64-bit (int64 in the contract): a larger number is bad input (400), not a 500.
+# Integers keep their contract's bounds (int32 / int64 fields): a larger number is bad input (400),
+# not a failed conversion (500). tests/gateway/test_openapi_bounds.py checks every integer the API
+# takes has both bounds.
 MAX_SEQ = 2**63 - 1
+MAX_INT32 = 2**31 - 1
 ChatKindName = Literal["class", "parents", "class_staff", "subject", "management", "other", "channel"]
 
 
@@ -76,7 +79,7 @@ class ChatOut(BaseModel):
 class JoinIn(BaseModel):
     """R-CHAT-5: the rules version the member read and acknowledges."""
 
-    rules_version: int = Field(ge=1)
+    rules_version: int = Field(ge=1, le=MAX_INT32)
 
 
 # A message's sequence number in a path: int64, so a larger one is 400 (not a failed conversion).

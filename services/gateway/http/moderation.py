@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from parta.messaging.v1 import moderation_pb2
 from services.gateway.deps import BackendsDep
+from services.gateway.http.common_models import MAX_INT32, MAX_SEQ, Seq
 from services.gateway.views import timestamp
 
 
@@ -30,7 +31,7 @@ class ModeratorOut(BaseModel):
 class CitedRuleIn(BaseModel):
     """R-MOD-5: the number of the chat's rule that was broken, and why (both required)."""
 
-    rule: int = Field(ge=1, description="1-based number of the chat's current rules")
+    rule: int = Field(ge=1, le=MAX_INT32, description="1-based number of the chat's current rules")
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -50,7 +51,7 @@ class ViolationIn(BaseModel):
     """R-MOD-2: a violation against a member, citing a rule of the chat."""
 
     user_id: str = Field(max_length=64)
-    rule: int = Field(ge=1)
+    rule: int = Field(ge=1, le=MAX_INT32)
     comment: str = Field(default="", max_length=1000)
 
 
@@ -192,7 +193,7 @@ async def name_moderator(chat_id: str, body: ModeratorIn, backends: BackendsDep)
     summary="A moderator deletes a message citing a rule; the tombstone keeps who and why (R-MOD-1)",
 )
 async def remove_message(
-    chat_id: str, seq: int, body: CitedRuleIn, backends: BackendsDep
+    chat_id: str, seq: Seq, body: CitedRuleIn, backends: BackendsDep
 ) -> RemovedMessageOut:
     reply = await backends.moderation.RemoveMessage(
         moderation_pb2.RemoveMessageRequest(chat_id=chat_id, seq=seq, rule=body.rule, reason=body.reason)
@@ -287,7 +288,7 @@ async def remove_member(
 async def audit_log(
     chat_id: str,
     backends: BackendsDep,
-    before: int = Query(default=0, ge=0),
+    before: int = Query(default=0, ge=0, le=MAX_SEQ),
     limit: int = Query(default=50, ge=1, le=100),
 ) -> AuditPage:
     reply = await backends.moderation.ListAudit(
