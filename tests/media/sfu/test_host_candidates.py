@@ -1,0 +1,148 @@
+"""Where the SFU's host candidates bind and what they announce (PARTA_SFU_UDP_PORTS,
+PARTA_SFU_ANNOUNCED_ADDRESSES): a real engine and aiortc client peers, all on loopback. The SFU binds
+the wildcard address — the pod's view in a cluster — and announces 127.0.0.1, as it would announce a
+LoadBalancer or node address; the clients reach it only through what the candidates say."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiortc import RTCPeerConnection
+from aiortc.sdp import candidate_from_sdp
+
+from services.media.sfu import adapter
+from services.media.sfu.config import SfuSettings
+from services.media.sfu.engine import EngineOptions, SfuEngine
+from services.media.sfu.options import parse_port_range, port_slice
+from tests.media.sfu.clients import Listener, alice_to_carol, flowing
+
+CALL = "call-ports"
+
+
+def free_port_range(size: int) -> tuple[int, int]:
+    """`size` consecutive UDP ports nobody on 127.0.0.1 or the wildcard address holds right now."""
+    for first in range(47000, 60000, size):
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(first, first + size):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(sock)
+                sock.bind(("0.0.0.0", port))
+            return first, first + size - 1
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no free UDP port range")
+
+
+def announced_candidates(pc: RTCPeerConnection) -> list[tuple[str, int]]:
+    """(address, port) of every host candidate in the SFU's SDP the client peer received."""
+    description = pc.remoteDescription
+    assert description is not None
+    found = []
+    for line in description.sdp.splitlines():
+        if line.startswith("a=candidate:"):
+            candidate = candidate_from_sdp(line.split(":", 1)[1])
+            if candidate.type == "host":
+                found.append((candidate.ip, candidate.port))
+    return found
+
+
+@pytest.fixture
+async def engine() -> AsyncIterator[tuple[SfuEngine, tuple[int, int]]]:
+    ports = free_port_range(16)
+    engine = SfuEngine(
+        Listener(),
+        EngineOptions(
+            host_addresses=("0.0.0.0",),
+            allowed_networks=("127.0.0.0/8",),
+            udp_ports=ports,
+            announced_addresses=("127.0.0.1",),
+        ),
+    )
+    yield engine, ports
+    await engine.close()
+
+
+async def test_host_candidates_bind_in_the_range_and_carry_the_announced_address(
+    engine: tuple[SfuEngine, tuple[int, int]],
+) -> None:
+    sfu, (first, last) = engine
+    async with alice_to_carol(sfu, CALL) as (alice, carol):
+        for pc in (alice.pc, carol.pc):
+            candidates = announced_candidates(pc)
+            assert candidates, "the SFU offered no host candidate"
+            # Never the bound wildcard address: only the announced one, on a port of the range.
+            assert {address for address, _ in candidates} == {"127.0.0.1"}
+            assert all(first <= port <= last for _, port in candidates)
+        # The clients reached the SFU through the announced address only, and media flows.
+        await flowing(alice, carol, streams=2)
+
+
+async def test_a_session_without_the_settings_binds_anywhere_and_announces_what_it_bound() -> None:
+    sfu = SfuEngine(
+        Listener(), EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",))
+    )
+    try:
+        async with alice_to_carol(sfu, CALL) as (alice, carol):
+            assert {address for address, _ in announced_candidates(alice.pc)} == {"127.0.0.1"}
+            await flowing(alice, carol, streams=2)
+    finally:
+        await sfu.close()
+
+
+@pytest.fixture
+def occupied() -> Iterator[list[socket.socket]]:
+    held: list[socket.socket] = []
+    yield held
+    for sock in held:
+        sock.close()
+
+
+async def test_binding_skips_taken_ports_and_fails_clearly_when_the_range_is_full(
+    occupied: list[socket.socket],
+) -> None:
+    first, last = free_port_range(2)
+    taken = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    occupied.append(taken)
+    taken.bind(("127.0.0.1", first))
+
+    transport, _ = await adapter.bind_udp_in_range("127.0.0.1", (first, last), asyncio.DatagramProtocol)
+    try:
+        assert transport.get_extra_info("sockname")[1] == last
+        with pytest.raises(OSError, match="no free UDP port") as refused:
+            await adapter.bind_udp_in_range("127.0.0.1", (first, last), asyncio.DatagramProtocol)
+        assert refused.value.errno == errno.EADDRINUSE
+    finally:
+        transport.close()
+
+
+def test_the_port_range_is_split_evenly_between_processes() -> None:
+    ports = parse_port_range("40000-40999")
+    assert ports == (40000, 40999)
+    slices = [port_slice(ports, 3, index) for index in range(3)]
+    assert slices == [(40000, 40333), (40334, 40666), (40667, 40999)]
+    assert port_slice(None, 4, 2) is None
+    with pytest.raises(ValueError, match="fewer ports"):
+        port_slice((40000, 40001), 3, 0)
+
+
+@pytest.mark.parametrize("text", ["40000", "40999-40000", "0-10", "a-b", "40000-70000"])
+def test_a_malformed_port_range_is_refused_at_start(text: str) -> None:
+    with pytest.raises(ValueError, match="UDP port range"):
+        SfuSettings(sfu_udp_ports=text)
+
+
+def test_settings_reach_the_engine() -> None:
+    from services.media.sfu.main import engine_options
+
+    options = engine_options(SfuSettings(sfu_udp_ports="", sfu_announced_addresses="203.0.113.7"))
+    assert options.udp_ports is None
+    assert options.announced_addresses == ("203.0.113.7",)
+    assert engine_options(SfuSettings()).udp_ports == (40000, 40999)
