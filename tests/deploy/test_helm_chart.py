@@ -945,8 +945,17 @@ def test_alert_expressions_parse_and_cover_the_metrics(chart: helm_python.Chart)
         "parta_outbox_backlog_events",
         "parta_events_publish_errors_total",
         "parta_http_requests_total",
+        "parta_sfu_participants",
+        "parta_sfu_draining",
+        "parta_sfu_subscriber_loss_ratio_bucket",
     ):
         assert metric in expressions, metric
+
+
+def test_a_stuck_drain_alerts_only_after_the_drain_deadline(chart: helm_python.Chart) -> None:
+    values = {"sfu": {"drainSeconds": 3600, "drainMarginSeconds": 120}}
+    rules = {rule["alert"]: rule for rule in prometheus_rules(render(chart, values))}
+    assert rules["PartaSfuDrainStuck"]["for"] == f"{3600 + 120 + 600}s"
 
 
 def test_alert_thresholds_come_from_values(chart: helm_python.Chart) -> None:
