@@ -9,7 +9,6 @@ import ipaddress
 from pydantic import Field, field_validator
 
 from services.common.settings import ServiceSettings
-from services.media.sfu.options import PortRange, parse_port_range
 
 
 def split_list(value: str) -> list[str]:
@@ -32,13 +31,6 @@ class SfuSettings(ServiceSettings):
     sfu_ice_username: str = ""
     sfu_ice_credential: str = ""
 
-    # The UDP range the host candidates bind in (PARTA_SFU_UDP_PORTS, "min-max"; "" = any ephemeral
-    # port); with N processes each takes its even slice (options.port_slice). Open it in the firewall.
-    sfu_udp_ports: str = "40000-40999"
-    # Written in the host candidates instead of the bound address (PARTA_SFU_ANNOUNCED_ADDRESSES): the
-    # 1:1 NAT / LoadBalancer / node IP clients reach; one for every host address, or one per address.
-    sfu_announced_addresses: str = ""
-
     @field_validator("sfu_allowed_networks")
     @classmethod
     def _networks_parse(cls, value: str) -> str:
@@ -57,24 +49,3 @@ class SfuSettings(ServiceSettings):
     @property
     def ice_urls(self) -> list[str]:
         return split_list(self.sfu_ice_urls)
-
-    @field_validator("sfu_udp_ports")
-    @classmethod
-    def _udp_ports_parse(cls, value: str) -> str:
-        parse_port_range(value)
-        return value
-
-    @field_validator("sfu_announced_addresses")
-    @classmethod
-    def _announced_parse(cls, value: str) -> str:
-        for address in split_list(value):
-            ipaddress.ip_address(address)
-        return value
-
-    @property
-    def udp_ports(self) -> PortRange | None:
-        return parse_port_range(self.sfu_udp_ports)
-
-    @property
-    def announced_addresses(self) -> list[str]:
-        return split_list(self.sfu_announced_addresses)

@@ -28,8 +28,6 @@ def engine_options(settings: SfuSettings) -> EngineOptions:
     return EngineOptions(
         host_addresses=tuple(settings.host_addresses),
         allowed_networks=tuple(settings.allowed_networks),
-        udp_ports=settings.udp_ports,
-        announced_addresses=tuple(settings.announced_addresses),
         ice_servers=(
             (IceServer(tuple(ice), settings.sfu_ice_username, settings.sfu_ice_credential),) if ice else ()
         ),

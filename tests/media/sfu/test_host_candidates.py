@@ -1,5 +1,6 @@
-"""Where the SFU's host candidates bind and what they announce (PARTA_SFU_UDP_PORTS,
-PARTA_SFU_ANNOUNCED_ADDRESSES): a real engine and aiortc client peers, all on loopback. The SFU binds
+"""Where the SFU's host candidates bind and what they announce (EngineOptions.udp_ports and
+.announced_addresses: PARTA_SFU_UDP_PORTS — a process's slice of it — and PARTA_SFU_ANNOUNCED_ADDRESSES):
+a real engine and aiortc client peers, all on loopback. The SFU binds
 the wildcard address — the pod's view in a cluster — and announces 127.0.0.1, as it would announce a
 LoadBalancer or node address; the clients reach it only through what the candidates say."""
 
@@ -15,9 +16,7 @@ from aiortc import RTCPeerConnection
 from aiortc.sdp import candidate_from_sdp
 
 from services.media.sfu import adapter
-from services.media.sfu.config import SfuSettings
 from services.media.sfu.engine import EngineOptions, SfuEngine
-from services.media.sfu.options import parse_port_range, port_slice
 from tests.media.sfu.clients import Listener, alice_to_carol, flowing
 
 CALL = "call-ports"
@@ -121,28 +120,3 @@ async def test_binding_skips_taken_ports_and_fails_clearly_when_the_range_is_ful
         assert refused.value.errno == errno.EADDRINUSE
     finally:
         transport.close()
-
-
-def test_the_port_range_is_split_evenly_between_processes() -> None:
-    ports = parse_port_range("40000-40999")
-    assert ports == (40000, 40999)
-    slices = [port_slice(ports, 3, index) for index in range(3)]
-    assert slices == [(40000, 40333), (40334, 40666), (40667, 40999)]
-    assert port_slice(None, 4, 2) is None
-    with pytest.raises(ValueError, match="fewer ports"):
-        port_slice((40000, 40001), 3, 0)
-
-
-@pytest.mark.parametrize("text", ["40000", "40999-40000", "0-10", "a-b", "40000-70000"])
-def test_a_malformed_port_range_is_refused_at_start(text: str) -> None:
-    with pytest.raises(ValueError, match="UDP port range"):
-        SfuSettings(sfu_udp_ports=text)
-
-
-def test_settings_reach_the_engine() -> None:
-    from services.media.sfu.main import engine_options
-
-    options = engine_options(SfuSettings(sfu_udp_ports="", sfu_announced_addresses="203.0.113.7"))
-    assert options.udp_ports is None
-    assert options.announced_addresses == ("203.0.113.7",)
-    assert engine_options(SfuSettings()).udp_ports == (40000, 40999)
