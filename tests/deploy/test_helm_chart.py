@@ -731,6 +731,12 @@ def test_the_sfu_network_policy_opens_its_udp_range_and_each_process_port(chart:
     objects = render(chart)
     spec = of_kind(objects, "NetworkPolicy")[name("sfu")]["spec"]
     assert {"ports": [{"port": 40000, "endPort": 40999, "protocol": "UDP"}]} in spec["ingress"]
+    # Relay packets from the other SFU processes, whatever their relay socket's port.
+    sfu_pods = {"app.kubernetes.io/name": "parta", "app.kubernetes.io/instance": RELEASE}
+    sfu_pods["app.kubernetes.io/component"] = "sfu"
+    assert {"from": [{"podSelector": {"matchLabels": sfu_pods}}], "ports": [{"protocol": "UDP"}]} in spec[
+        "ingress"
+    ]
     (grpc_rule,) = [rule for rule in spec["ingress"] if (50055, "TCP") in rule_ports(rule)]
     assert rule_ports(grpc_rule) == {(50055, "TCP"), (50056, "TCP")}
     assert grpc_rule["from"][0]["podSelector"]["matchLabels"] == {
