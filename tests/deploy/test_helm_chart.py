@@ -953,6 +953,7 @@ def test_alert_expressions_parse_and_cover_the_metrics(chart: helm_python.Chart)
         "parta_http_requests_total",
         "parta_sfu_participants",
         "parta_sfu_draining",
+        "parta_media_call_move_failures_total",
         "parta_sfu_subscriber_loss_ratio_bucket",
     ):
         assert metric in expressions, metric
