@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import inspect
 import socket
 from collections.abc import AsyncIterator, Iterator
 
+import aioice.candidate
+import aioice.ice
+import aioice.turn
 import pytest
 from aiortc import RTCPeerConnection
 from aiortc.sdp import candidate_from_sdp
@@ -120,3 +124,33 @@ async def test_binding_skips_taken_ports_and_fails_clearly_when_the_range_is_ful
         assert refused.value.errno == errno.EADDRINUSE
     finally:
         transport.close()
+
+
+def test_the_aioice_names_host_placement_relies_on_are_there() -> None:
+    """adapter.place_host_candidates takes the host part of aioice's gathering over: an aioice upgrade
+    that moves it (or gathers differently) must fail here, not in a call."""
+    connection = aioice.ice.Connection
+    gather = inspect.getsource(connection.get_component_candidates)
+    assert list(inspect.signature(connection.get_component_candidates).parameters) == [
+        "self",
+        "component",
+        "addresses",
+        "timeout",
+    ]
+    # aioice still binds host sockets itself on any port, keeps them in `_protocols`, asks the STUN
+    # server for each, and gathers the TURN candidate whatever the addresses.
+    assert "local_addr=(address, 0)" in gather
+    assert "self._protocols += host_protocols" in gather
+    assert "self.stun_server" in gather
+    assert "relayed_candidate(" in gather
+    assert "self._protocols" in inspect.getsource(connection.__init__)
+    assert list(inspect.signature(aioice.ice.server_reflexive_candidate).parameters) == [
+        "protocol",
+        "stun_server",
+    ]
+    assert list(inspect.signature(aioice.ice.StunProtocol).parameters) == ["receiver"]
+    assert callable(aioice.candidate.candidate_foundation)
+    assert callable(aioice.candidate.candidate_priority)
+    assert isinstance(aioice.turn.UDP_SOCKET_BUFFER_SIZE, int)
+    # Under the relay transport policy aioice asks for no host address (restrict_ice keeps it so).
+    assert "TransportPolicy.ALL" in inspect.getsource(connection.gather_candidates)
