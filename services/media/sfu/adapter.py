@@ -21,6 +21,9 @@ aiortc gives the SFU ICE, DTLS, SRTP and SDP; the SFU takes the media path over 
   configured addresses (`get_component_candidates`), remote candidates outside the allowed networks
   dropped (`_add_remote_candidate`), and STUN checks from such addresses ignored before aioice
   answers them or learns a peer-reflexive candidate (`request_received`).
+- host candidates' ports and address: `place_host_candidates` binds the host sockets itself inside
+  the process's UDP range (aioice's `StunProtocol`, the agent's `_protocols` and `stun_server`) and
+  writes the announced address in the candidates (a 1:1 NAT, a LoadBalancer, the node's address).
 
 The SFU's own client tool, the load generator (services/media/sfu/loadgen), needs a few more, kept here
 too so the repository has one adapter: the receiver's decoder queue (`_RTCRtpReceiver__decoder_queue`,
