@@ -125,7 +125,11 @@ def secret_data(secret: Obj) -> dict[str, str]:
 # --- lint and models -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("values", [None, EVERYTHING], ids=["defaults", "everything"])
+@pytest.mark.parametrize(
+    "values",
+    [None, EVERYTHING, {"sfu": {"network": "udpRange", "udpRange": {"slots": SLOTS}}}],
+    ids=["defaults", "everything", "sfu-udp-range"],
+)
 def test_lint_finds_no_errors_or_warnings(values: Obj | None) -> None:
     report = helm_python.lint(CHART_DIR, values, strict=True, namespace=NAMESPACE)
     assert report["errors"] == []
