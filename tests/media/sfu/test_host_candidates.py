@@ -154,3 +154,15 @@ def test_the_aioice_names_host_placement_relies_on_are_there() -> None:
     assert isinstance(aioice.turn.UDP_SOCKET_BUFFER_SIZE, int)
     # Under the relay transport policy aioice asks for no host address (restrict_ice keeps it so).
     assert "TransportPolicy.ALL" in inspect.getsource(connection.gather_candidates)
+
+
+def test_announced_addresses_pair_with_host_addresses_in_order_or_one_for_all() -> None:
+    one = adapter.HostCandidates(("10.0.0.5", "10.0.1.5"), (40000, 40999), ("203.0.113.7",))
+    assert [one.announced_for(i, bound) for i, bound in enumerate(one.addresses)] == ["203.0.113.7"] * 2
+    each = adapter.HostCandidates(("10.0.0.5", "10.0.1.5"), None, ("203.0.113.7", "198.51.100.9"))
+    assert [each.announced_for(i, bound) for i, bound in enumerate(each.addresses)] == [
+        "203.0.113.7",
+        "198.51.100.9",
+    ]
+    none = adapter.HostCandidates(("10.0.0.5",))
+    assert none.announced_for(0, "10.0.0.5") == "10.0.0.5"
