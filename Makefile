@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 GENERATED := gen/.generated
 PROTOS := $(shell find proto -name '*.proto')
 
-.PHONY: install proto run test lint fmt bench clean browser
+.PHONY: install proto run test lint fmt bench clean browser turn
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -41,7 +41,11 @@ fmt: install
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-test: lint browser
+# The TURN tests (tests/media/turn) run Debian's coturn on 127.0.0.1.
+turn:
+	@command -v turnserver >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y coturn)
+
+test: lint browser turn
 	$(BIN)/pytest -q
 
 bench: install

@@ -20,7 +20,7 @@ CHART_DIR = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "parta"
 RELEASE = "parta"
 NAMESPACE = "school"
 
-SERVICES = ("identity", "directory", "messaging", "media", "gateway")
+SERVICES = ("identity", "directory", "messaging", "media", "sfu", "gateway")
 BACKENDS = ("identity", "directory", "messaging", "media")
 
 Obj = dict[str, Any]
@@ -48,7 +48,16 @@ EVERYTHING: Obj = {
     "media": {
         "enabled": True,
         "database": {"url": "postgresql://media@db/media"},
-        "rtc": {"publicIP": "203.0.113.7"},
+        "stunUrls": ["stun:turn.example.org:3478"],
+    },
+    "sfu": {"enabled": True, "processes": 3},
+    "turn": {
+        "coturn": {
+            "enabled": True,
+            "host": "turn.example.org",
+            "tls": {"secretName": "turn-tls"},
+            "allowedPeerIPs": ["10.20.0.0-10.20.255.255"],
+        }
     },
     "gateway": {
         "enabled": True,
@@ -65,9 +74,13 @@ MODELS: dict[str, type[Any]] = {
     "NetworkPolicy": k8s.V1NetworkPolicy,
     "Ingress": k8s.V1Ingress,
     "Secret": k8s.V1Secret,
+    "ConfigMap": k8s.V1ConfigMap,
     "ServiceAccount": k8s.V1ServiceAccount,
 }
 CRD_KINDS = {"ServiceMonitor", "PrometheusRule"}
+
+# Two SFU slots behind their own addresses (sfu.network udpRange).
+SLOTS = [{"address": "203.0.113.10"}, {"address": "203.0.113.11"}]
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +125,11 @@ def secret_data(secret: Obj) -> dict[str, str]:
 # --- lint and models -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("values", [None, EVERYTHING], ids=["defaults", "everything"])
+@pytest.mark.parametrize(
+    "values",
+    [None, EVERYTHING, {"sfu": {"network": "udpRange", "udpRange": {"slots": SLOTS}}}],
+    ids=["defaults", "everything", "sfu-udp-range"],
+)
 def test_lint_finds_no_errors_or_warnings(values: Obj | None) -> None:
     report = helm_python.lint(CHART_DIR, values, strict=True, namespace=NAMESPACE)
     assert report["errors"] == []
@@ -125,16 +142,18 @@ def test_lint_finds_no_errors_or_warnings(values: Obj | None) -> None:
     [
         None,
         EVERYTHING,
-        {**EVERYTHING, "media": {"enabled": True, "rtc": {"hostNetwork": True}}},
+        {**EVERYTHING, "sfu": {"network": "udpRange", "udpRange": {"slots": SLOTS}}},
         {
             **ALL_ENABLED,
-            "media": {
-                "enabled": True,
-                "rtc": {"service": {"type": "NodePort"}, "udpPortRange": {"min": 31000, "max": 31003}},
+            "sfu": {
+                "network": "udpRange",
+                "udpPorts": {"min": 31000, "max": 31099},
+                "udpRange": {"portsPerSlot": 50, "slots": SLOTS, "service": {"type": "NodePort"}},
             },
         },
+        {**ALL_ENABLED, "sfu": {"autoscaling": {"enabled": False}, "processes": 1}},
     ],
-    ids=["defaults", "everything", "media-host-network", "media-node-port"],
+    ids=["defaults", "everything", "sfu-udp-range-load-balancer", "sfu-udp-range-node-port", "sfu-fixed"],
 )
 def test_rendered_objects_are_valid_kubernetes_objects(chart: helm_python.Chart, values: Obj | None) -> None:
     objects = render(chart, values)
@@ -149,7 +168,7 @@ def test_rendered_objects_are_valid_kubernetes_objects(chart: helm_python.Chart,
 # --- what is deployed ----------------------------------------------------------------------------
 
 
-DEFAULT_SERVICES = ("identity", "directory", "messaging", "gateway")
+DEFAULT_SERVICES = SERVICES
 
 
 def test_defaults_deploy_the_services_that_exist(chart: helm_python.Chart) -> None:
@@ -170,13 +189,11 @@ def test_backends_are_told_where_identity_is(chart: helm_python.Chart) -> None:
 
 
 def test_disabled_services_render_nothing(chart: helm_python.Chart) -> None:
-    for obj in render(chart):
+    without_media = render(chart, {"media": {"enabled": False}, "sfu": {"enabled": False}})
+    for obj in without_media:
         labels = obj["metadata"]["labels"]
-        assert labels.get("app.kubernetes.io/component") not in {
-            "media",
-            "media-rtc",
-        }
-        assert not any(svc in obj["metadata"]["name"] for svc in ("media",))
+        assert labels.get("app.kubernetes.io/component") not in {"media", "sfu", "turn"}
+        assert not any(svc in obj["metadata"]["name"] for svc in ("media", "sfu", "turn"))
 
     nothing = {svc: {"enabled": False} for svc in SERVICES}
     assert {obj["kind"] for obj in render(chart, nothing)} == {"ServiceAccount"}
@@ -186,11 +203,10 @@ def test_enabling_all_services_renders_each_of_them(chart: helm_python.Chart) ->
     objects = render(chart, ALL_ENABLED)
     every = {name(svc) for svc in SERVICES}
     assert set(of_kind(objects, "Deployment")) == every
-    assert set(of_kind(objects, "Service")) == every | {name("media-rtc")}
+    assert set(of_kind(objects, "Service")) == every
     assert set(of_kind(objects, "PodDisruptionBudget")) == every
     assert set(of_kind(objects, "NetworkPolicy")) == every
-    # media scales by hand by default (a scale-down ends calls).
-    assert set(of_kind(objects, "HorizontalPodAutoscaler")) == every - {name("media")}
+    assert set(of_kind(objects, "HorizontalPodAutoscaler")) == every
 
     for svc in SERVICES:
         deployment = of_kind(objects, "Deployment")[name(svc)]
@@ -202,7 +218,9 @@ def test_gateway_is_told_where_each_enabled_backend_is(chart: helm_python.Chart)
     assert default_env["PARTA_IDENTITY_ADDR"]["value"] == f"{name('identity')}:50051"
     assert default_env["PARTA_DIRECTORY_ADDR"]["value"] == f"{name('directory')}:50051"
     assert default_env["PARTA_MESSAGING_ADDR"]["value"] == f"{name('messaging')}:50051"
-    assert "PARTA_MEDIA_ADDR" not in default_env
+    assert default_env["PARTA_MEDIA_ADDR"]["value"] == f"{name('media')}:50051"
+    without_media = render(chart, {"media": {"enabled": False}})
+    assert "PARTA_MEDIA_ADDR" not in env_of(of_kind(without_media, "Deployment")[name("gateway")])
 
     env = env_of(of_kind(render(chart, ALL_ENABLED), "Deployment")[name("gateway")])
     for backend in BACKENDS:
@@ -307,7 +325,9 @@ def test_every_pod_is_hardened_and_sized(chart: helm_python.Chart) -> None:
         assert pod["automountServiceAccountToken"] is False
         assert pod["serviceAccountName"] == RELEASE
         assert pod["enableServiceLinks"] is False
-        assert pod["terminationGracePeriodSeconds"] == 30
+        # The SFU's grace covers its drain (sfu.drainSeconds + sfu.drainMarginSeconds).
+        sfu = deployment["metadata"]["name"] == name("sfu")
+        assert pod["terminationGracePeriodSeconds"] == (7200 + 120 if sfu else 30)
 
         main = container(deployment)
         security = main["securityContext"]
@@ -325,11 +345,6 @@ def test_every_pod_is_hardened_and_sized(chart: helm_python.Chart) -> None:
 def test_service_account_mounts_no_token(chart: helm_python.Chart) -> None:
     (account,) = of_kind(render(chart), "ServiceAccount").values()
     assert account["automountServiceAccountToken"] is False
-
-
-def test_media_drains_before_it_stops(chart: helm_python.Chart) -> None:
-    media = container(of_kind(render(chart, ALL_ENABLED), "Deployment")[name("media")])
-    assert media["lifecycle"]["preStop"]["exec"]["command"] == ["parta-media", "drain"]
 
 
 # --- development mode ----------------------------------------------------------------------------
@@ -600,49 +615,299 @@ def test_gateway_ingress_is_optional(chart: helm_python.Chart) -> None:
 # --- media (WebRTC) ------------------------------------------------------------------------------
 
 
-def test_media_gets_a_udp_service_for_its_port_range(chart: helm_python.Chart) -> None:
-    values = {
-        "media": {
-            "enabled": True,
-            "rtc": {"publicIP": "203.0.113.7", "udpPortRange": {"min": 40000, "max": 40003}},
-        }
-    }
-    objects = render(chart, values)
-    rtc = of_kind(objects, "Service")[name("media-rtc")]["spec"]
-    assert rtc["type"] == "LoadBalancer"
-    assert [(p["port"], p["protocol"]) for p in rtc["ports"]] == [
-        (port, "UDP") for port in range(40000, 40004)
-    ]
-    assert rtc["selector"]["app.kubernetes.io/component"] == "media"
-
-    env = env_of(of_kind(objects, "Deployment")[name("media")])
-    assert env["PARTA_RTC_PUBLIC_IP"]["value"] == "203.0.113.7"
-    assert env["PARTA_RTC_UDP_PORT_MIN"]["value"] == "40000"
-    assert env["PARTA_RTC_UDP_PORT_MAX"]["value"] == "40003"
-
-    ingress = of_kind(objects, "NetworkPolicy")[name("media")]["spec"]["ingress"]
-    assert {"ports": [{"port": 40000, "endPort": 40003, "protocol": "UDP"}]} in ingress
+def sfu_deployment(objects: list[Obj], suffix: str = "") -> Obj:
+    return of_kind(objects, "Deployment")[name("sfu") + suffix]
 
 
-def test_media_can_use_the_node_network_instead(chart: helm_python.Chart) -> None:
-    values = {"media": {"enabled": True, "ports": {"metrics": 9102}, "rtc": {"hostNetwork": True}}}
-    objects = render(chart, values)
-    assert name("media-rtc") not in of_kind(objects, "Service")
-    deployment = of_kind(objects, "Deployment")[name("media")]
+def test_the_media_control_plane_is_a_backend_like_messaging(chart: helm_python.Chart) -> None:
+    objects = render(chart)
+    media = of_kind(objects, "Deployment")[name("media")]
+    main = container(media)
+    assert main["command"] == ["parta-media"]
+    assert env_of(media)["PARTA_MESSAGING_ADDR"]["value"] == f"{name('messaging')}:50051"
+    # It finds the SFU processes in the NATS KV registry: no address of an SFU to give it.
+    assert not any(key.startswith(("PARTA_SFU", "PARTA_RTC")) for key in env_of(media))
+    assert "lifecycle" not in main
+    assert "hostNetwork" not in media["spec"]["template"]["spec"]
+    (metric,) = of_kind(objects, "HorizontalPodAutoscaler")[name("media")]["spec"]["metrics"]
+    assert metric["resource"]["name"] == "cpu"
+
+
+def test_the_sfu_on_the_host_network_announces_the_nodes_address(chart: helm_python.Chart) -> None:
+    deployment = sfu_deployment(render(chart))
     pod = deployment["spec"]["template"]["spec"]
     assert pod["hostNetwork"] is True
     assert pod["dnsPolicy"] == "ClusterFirstWithHostNet"
-    udp = [p for p in container(deployment)["ports"] if p["protocol"] == "UDP"]
-    assert udp
-    assert all(p["hostPort"] == p["containerPort"] for p in udp)
+    # The new pod needs the node's ports: one pod replaced at a time, none added first.
+    assert deployment["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 0, "maxUnavailable": 1}
+    main = container(deployment)
+    assert main["command"] == ["parta-sfu"]
+    # "auto" with 2 requested cores: two processes, each with its own gRPC and metrics port.
+    assert [(p["name"], p["containerPort"], p.get("hostPort")) for p in main["ports"]] == [
+        ("grpc-0", 50055, 50055),
+        ("metrics-0", 9105, 9105),
+        ("grpc-1", 50056, 50056),
+        ("metrics-1", 9106, 9106),
+    ]
     env = env_of(deployment)
-    assert env["PARTA_RTC_PUBLIC_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
-    assert env["PARTA_METRICS_PORT"]["value"] == "9102"
+    assert env["PARTA_SFU_PROCESSES"]["value"] == "2"
+    assert env["PARTA_GRPC_PORT"]["value"] == "50055"
+    assert env["PARTA_METRICS_PORT"]["value"] == "9105"
+    assert env["PARTA_SFU_UDP_PORTS"]["value"] == "40000-40999"
+    assert env["PARTA_SFU_ANNOUNCED_ADDRESSES"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
+    for key in ("PARTA_SFU_HOST_ADDRESSES", "PARTA_SFU_ADVERTISE_HOST"):
+        assert env[key]["valueFrom"]["fieldRef"]["fieldPath"] == "status.podIP", key
+    assert env["PARTA_SFU_NODE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert env["PARTA_SFU_ALLOWED_NETWORKS"]["value"] == "0.0.0.0/0,::/0"
+    assert container(deployment)["startupProbe"]["grpc"] == {"port": 50055}
+
+    nat = sfu_deployment(render(chart, {"sfu": {"hostNetwork": {"announcedAddress": "198.51.100.4"}}}))
+    assert env_of(nat)["PARTA_SFU_ANNOUNCED_ADDRESSES"]["value"] == "198.51.100.4"
 
 
-def test_media_node_ports_must_fit_the_node_port_range(chart: helm_python.Chart) -> None:
-    values = {"media": {"enabled": True, "rtc": {"service": {"type": "NodePort"}}}}
-    with pytest.raises(helm_python.HelmRenderError, match="30000-32767"):
+@pytest.mark.parametrize(
+    ("processes", "cpu", "expected"),
+    [("auto", "4", "4"), ("auto", "2.5", "2"), ("auto", "1500m", "1"), ("auto", "250m", "1"), (3, "1", "3")],
+)
+def test_sfu_processes_auto_is_one_per_requested_core(
+    chart: helm_python.Chart, processes: object, cpu: str, expected: str
+) -> None:
+    values = {"sfu": {"processes": processes, "resources": {"requests": {"cpu": cpu, "memory": "512Mi"}}}}
+    deployment = sfu_deployment(render(chart, values))
+    assert env_of(deployment)["PARTA_SFU_PROCESSES"]["value"] == expected
+    assert len(container(deployment)["ports"]) == 2 * int(expected)
+
+
+def test_sfu_processes_must_be_auto_or_a_positive_number(chart: helm_python.Chart) -> None:
+    with pytest.raises(helm_python.HelmRenderError, match=r"sfu\.processes must be"):
+        render(chart, {"sfu": {"processes": 0}})
+
+
+def test_the_sfu_drains_before_it_stops_within_its_grace(chart: helm_python.Chart) -> None:
+    deployment = sfu_deployment(render(chart, {"sfu": {"drainSeconds": 600, "drainMarginSeconds": 60}}))
+    assert container(deployment)["lifecycle"]["preStop"]["exec"]["command"] == [
+        "parta-sfu",
+        "drain",
+        "--wait",
+    ]
+    assert deployment["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] == 660
+    assert env_of(deployment)["PARTA_SFU_DRAIN_SECONDS"]["value"] == "600"
+
+
+def test_the_sfu_scales_on_participants_per_process(chart: helm_python.Chart) -> None:
+    objects = render(chart, {"sfu": {"autoscaling": {"targetParticipantsPerProcess": 80}}})
+    assert "replicas" not in sfu_deployment(objects)["spec"]
+    hpa = of_kind(objects, "HorizontalPodAutoscaler")[name("sfu")]["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name("sfu")}
+    (metric,) = hpa["metrics"]
+    assert metric == {
+        "type": "Pods",
+        "pods": {
+            "metric": {"name": "parta_sfu_participants_per_process"},
+            "target": {"type": "AverageValue", "averageValue": "80"},
+        },
+    }
+    # Scaling down drains a pod: slowly, one at a time.
+    assert hpa["behavior"]["scaleDown"]["policies"] == [{"type": "Pods", "value": 1, "periodSeconds": 600}]
+    assert hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 1800
+
+    # The Prometheus adapter's rule that serves that metric: the average over a pod's processes.
+    adapter = of_kind(objects, "ConfigMap")[f"{name('sfu')}-prometheus-adapter"]
+    (rule,) = yaml.safe_load(adapter["data"]["rules.yaml"])["rules"]
+    assert rule["seriesQuery"].startswith("parta_sfu_participants{")
+    assert rule["name"] == {"matches": "^parta_sfu_participants$", "as": "parta_sfu_participants_per_process"}
+    assert rule["resources"]["overrides"]["pod"] == {"resource": "pod"}
+    assert rule["metricsQuery"].startswith("avg(<<.Series>>")
+
+    fixed = render(chart, {"sfu": {"autoscaling": {"enabled": False}, "replicas": 3}})
+    assert sfu_deployment(fixed)["spec"]["replicas"] == 3
+    assert name("sfu") not in of_kind(fixed, "HorizontalPodAutoscaler")
+    assert of_kind(fixed, "ConfigMap") == {}
+
+
+def test_one_sfu_pod_is_disrupted_at_a_time(chart: helm_python.Chart) -> None:
+    pdb = of_kind(render(chart), "PodDisruptionBudget")[name("sfu")]["spec"]
+    assert pdb["maxUnavailable"] == 1
+    assert "minAvailable" not in pdb
+
+
+def test_the_sfu_network_policy_opens_its_udp_range_and_each_process_port(chart: helm_python.Chart) -> None:
+    objects = render(chart)
+    spec = of_kind(objects, "NetworkPolicy")[name("sfu")]["spec"]
+    assert {"ports": [{"port": 40000, "endPort": 40999, "protocol": "UDP"}]} in spec["ingress"]
+    # Relay packets from the other SFU processes, whatever their relay socket's port.
+    sfu_pods = {"app.kubernetes.io/name": "parta", "app.kubernetes.io/instance": RELEASE}
+    sfu_pods["app.kubernetes.io/component"] = "sfu"
+    assert {"from": [{"podSelector": {"matchLabels": sfu_pods}}], "ports": [{"protocol": "UDP"}]} in spec[
+        "ingress"
+    ]
+    (grpc_rule,) = [rule for rule in spec["ingress"] if (50055, "TCP") in rule_ports(rule)]
+    assert rule_ports(grpc_rule) == {(50055, "TCP"), (50056, "TCP")}
+    assert grpc_rule["from"][0]["podSelector"]["matchLabels"] == {
+        "app.kubernetes.io/name": "parta",
+        "app.kubernetes.io/instance": RELEASE,
+    }
+    (metrics_rule,) = [rule for rule in spec["ingress"] if (9105, "TCP") in rule_ports(rule)]
+    assert rule_ports(metrics_rule) == {(9105, "TCP"), (9106, "TCP")}
+    assert "namespaceSelector" in metrics_rule["from"][0]
+    assert {"ports": [{"protocol": "UDP"}]} in spec["egress"]
+    assert (5432, "TCP") not in all_ports(spec["egress"])
+    # The control plane reaches the SFU's processes on the nodes' addresses (host network).
+    media = of_kind(objects, "NetworkPolicy")[name("media")]["spec"]
+    assert {(50055, "TCP"), (50056, "TCP")} <= all_ports(media["egress"])
+
+
+def test_sfu_udp_range_slots_get_their_own_ports_address_and_service(chart: helm_python.Chart) -> None:
+    values = {"sfu": {"network": "udpRange", "udpRange": {"portsPerSlot": 100, "slots": SLOTS}}}
+    objects = render(chart, values)
+    assert name("sfu") not in of_kind(objects, "Deployment")
+    assert name("sfu") not in of_kind(objects, "HorizontalPodAutoscaler")
+    for slot, (first, address) in enumerate([(40000, "203.0.113.10"), (40100, "203.0.113.11")]):
+        deployment = sfu_deployment(objects, f"-{slot}")
+        assert deployment["spec"]["replicas"] == 1
+        assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+        pod = deployment["spec"]["template"]
+        assert "hostNetwork" not in pod["spec"]
+        assert pod["metadata"]["labels"]["parta.io/sfu-slot"] == str(slot)
+        assert deployment["spec"]["selector"]["matchLabels"]["parta.io/sfu-slot"] == str(slot)
+        env = env_of(deployment)
+        assert env["PARTA_SFU_UDP_PORTS"]["value"] == f"{first}-{first + 99}"
+        assert env["PARTA_SFU_ANNOUNCED_ADDRESSES"]["value"] == address
+        assert container(deployment)["lifecycle"]["preStop"]["exec"]["command"] == [
+            "parta-sfu",
+            "drain",
+            "--wait",
+        ]
+
+        service = of_kind(objects, "Service")[f"{name('sfu')}-{slot}"]["spec"]
+        assert service["type"] == "LoadBalancer"
+        assert service["loadBalancerIP"] == address
+        assert service["externalTrafficPolicy"] == "Local"
+        assert service["selector"]["parta.io/sfu-slot"] == str(slot)
+        assert [(p["port"], p["targetPort"], p["protocol"]) for p in service["ports"]] == [
+            (port, port, "UDP") for port in range(first, first + 100)
+        ]
+    # Pods off the host network: the control plane reaches their gRPC ports as Parta pods.
+    media = of_kind(objects, "NetworkPolicy")[name("media")]["spec"]
+    (to_parta,) = [rule for rule in media["egress"] if (50055, "TCP") in rule_ports(rule)]
+    assert "podSelector" in to_parta["to"][0]
+
+
+def test_sfu_node_port_slots_take_node_ports_of_their_own(chart: helm_python.Chart) -> None:
+    values = {
+        "sfu": {
+            "network": "udpRange",
+            "udpPorts": {"min": 31000, "max": 31099},
+            "udpRange": {"portsPerSlot": 50, "slots": SLOTS, "service": {"type": "NodePort"}},
+        }
+    }
+    services = of_kind(render(chart, values), "Service")
+    assert [p["nodePort"] for p in services[f"{name('sfu')}-1"]["spec"]["ports"]] == list(range(31050, 31100))
+
+
+@pytest.mark.parametrize(
+    ("sfu", "message"),
+    [
+        ({"network": "udpRange"}, "slots"),
+        ({"network": "udpRange", "udpRange": {"slots": [{"address": ""}]}}, "address is required"),
+        (
+            {"network": "udpRange", "udpRange": {"slots": SLOTS, "service": {"type": "NodePort"}}},
+            "30000-32767",
+        ),
+        ({"network": "udpRange", "udpRange": {"portsPerSlot": 600, "slots": SLOTS}}, "too small"),
+        ({"network": "bridge"}, "hostNetwork or udpRange"),
+    ],
+)
+def test_bad_sfu_network_values_are_refused_with_a_message(
+    chart: helm_python.Chart, sfu: Obj, message: str
+) -> None:
+    with pytest.raises(helm_python.HelmRenderError, match=message):
+        render(chart, {"sfu": sfu})
+
+
+def test_each_sfu_process_is_scraped(chart: helm_python.Chart) -> None:
+    objects = render(chart, {"sfu": {"processes": 3}})
+    service = of_kind(objects, "Service")[name("sfu")]["spec"]
+    assert service["clusterIP"] == "None"
+    assert [(p["name"], p["port"]) for p in service["ports"]] == [
+        ("metrics-0", 9105),
+        ("metrics-1", 9106),
+        ("metrics-2", 9107),
+    ]
+    monitor = of_kind(objects, "ServiceMonitor")[name("sfu")]["spec"]
+    assert monitor["selector"]["matchLabels"]["app.kubernetes.io/component"] == "sfu"
+    assert [endpoint["port"] for endpoint in monitor["endpoints"]] == ["metrics-0", "metrics-1", "metrics-2"]
+
+
+# --- TURN ----------------------------------------------------------------------------------------
+
+
+def test_no_turn_until_configured(chart: helm_python.Chart) -> None:
+    objects = render(chart)
+    assert not any(
+        key.startswith("PARTA_TURN") for key in env_of(of_kind(objects, "Deployment")[name("media")])
+    )
+    assert name("turn") not in of_kind(objects, "Deployment")
+    assert name("turn") not in of_kind(objects, "Secret")
+
+
+def test_the_charts_coturn_and_media_share_one_secret(chart: helm_python.Chart) -> None:
+    objects = render(chart, EVERYTHING)
+    media = env_of(of_kind(objects, "Deployment")[name("media")])
+    assert media["PARTA_TURN_URLS"]["value"].split(",") == [
+        "turns:turn.example.org:443?transport=tcp",
+        "turn:turn.example.org:3478?transport=udp",
+        "turn:turn.example.org:3478?transport=tcp",
+    ]
+    assert media["PARTA_STUN_URLS"]["value"] == "stun:turn.example.org:3478"
+    reference = {"secretKeyRef": {"name": name("turn"), "key": "static-auth-secret"}}
+    assert media["PARTA_TURN_SECRET"]["valueFrom"] == reference
+    assert len(secret_data(of_kind(objects, "Secret")[name("turn")])["static-auth-secret"]) == 48
+
+    coturn = of_kind(objects, "Deployment")[name("turn")]
+    pod = coturn["spec"]["template"]["spec"]
+    assert pod["hostNetwork"] is True
+    main = container(coturn)
+    assert env_of(coturn)["TURN_SECRET"]["valueFrom"] == reference
+    args = main["args"]
+    for flag in (
+        "--use-auth-secret",
+        "--static-auth-secret=$(TURN_SECRET)",
+        "--tls-listening-port=443",
+        "--cert=/etc/coturn/tls/tls.crt",
+        "--allowed-peer-ip=10.20.0.0-10.20.255.255",
+        "--denied-peer-ip=10.0.0.0-10.255.255.255",
+        "--denied-peer-ip=169.254.0.0-169.254.255.255",
+    ):
+        assert flag in args, flag
+    assert {(p["containerPort"], p["protocol"]) for p in main["ports"]} == {
+        (3478, "UDP"),
+        (3478, "TCP"),
+        (443, "TCP"),
+    }
+    assert main["securityContext"]["capabilities"] == {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}
+
+
+def test_an_external_turn_server_needs_its_urls_and_its_secret(chart: helm_python.Chart) -> None:
+    values = {
+        "turn": {
+            "urls": ["turns:turn.school.example:443?transport=tcp"],
+            "secret": {"existingSecret": "coturn-secret", "existingSecretKey": "secret"},
+        }
+    }
+    objects = render(chart, values)
+    media = env_of(of_kind(objects, "Deployment")[name("media")])
+    assert media["PARTA_TURN_URLS"]["value"] == "turns:turn.school.example:443?transport=tcp"
+    assert media["PARTA_TURN_SECRET"]["valueFrom"] == {
+        "secretKeyRef": {"name": "coturn-secret", "key": "secret"}
+    }
+    assert name("turn") not in of_kind(objects, "Deployment")
+    assert name("turn") not in of_kind(objects, "Secret")
+
+
+def test_the_charts_coturn_must_know_where_the_sfu_is(chart: helm_python.Chart) -> None:
+    values = {"turn": {"coturn": {"enabled": True, "host": "turn.example.org"}}}
+    with pytest.raises(helm_python.HelmRenderError, match="allowedPeerIPs"):
         render(chart, values)
 
 
@@ -651,17 +916,18 @@ def test_media_node_ports_must_fit_the_node_port_range(chart: helm_python.Chart)
 
 def test_service_monitor_scrapes_every_enabled_service(chart: helm_python.Chart) -> None:
     objects = render(chart, ALL_ENABLED)
-    (monitor,) = [obj for obj in objects if obj["kind"] == "ServiceMonitor"]
+    monitor = of_kind(objects, "ServiceMonitor")[RELEASE]
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
     spec = monitor["spec"]
     (expression,) = spec["selector"]["matchExpressions"]
     assert expression["key"] == "app.kubernetes.io/component"
-    assert set(expression["values"]) == set(SERVICES)
+    # The SFU has its own (one endpoint per process): test_each_sfu_process_is_scraped.
+    assert set(expression["values"]) == set(SERVICES) - {"sfu"}
     (endpoint,) = spec["endpoints"]
     assert endpoint["port"] == "metrics"
     # Keep the metrics' own `service` label (the alerts group by it).
     assert endpoint["honorLabels"] is True
-    for svc in SERVICES:
+    for svc in set(SERVICES) - {"sfu"}:
         service = of_kind(objects, "Service")[name(svc)]
         assert spec["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
         assert {"name": "metrics", "port": 9100} in [
@@ -689,8 +955,18 @@ def test_alert_expressions_parse_and_cover_the_metrics(chart: helm_python.Chart)
         "parta_outbox_backlog_events",
         "parta_events_publish_errors_total",
         "parta_http_requests_total",
+        "parta_sfu_participants",
+        "parta_sfu_draining",
+        "parta_media_call_move_failures_total",
+        "parta_sfu_subscriber_loss_ratio_bucket",
     ):
         assert metric in expressions, metric
+
+
+def test_a_stuck_drain_alerts_only_after_the_drain_deadline(chart: helm_python.Chart) -> None:
+    values = {"sfu": {"drainSeconds": 3600, "drainMarginSeconds": 120}}
+    rules = {rule["alert"]: rule for rule in prometheus_rules(render(chart, values))}
+    assert rules["PartaSfuDrainStuck"]["for"] == f"{3600 + 120 + 600}s"
 
 
 def test_alert_thresholds_come_from_values(chart: helm_python.Chart) -> None:

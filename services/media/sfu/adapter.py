@@ -21,6 +21,9 @@ aiortc gives the SFU ICE, DTLS, SRTP and SDP; the SFU takes the media path over 
   configured addresses (`get_component_candidates`), remote candidates outside the allowed networks
   dropped (`_add_remote_candidate`), and STUN checks from such addresses ignored before aioice
   answers them or learns a peer-reflexive candidate (`request_received`).
+- host candidates' ports and address: `place_host_candidates` binds the host sockets itself inside
+  the process's UDP range (aioice's `StunProtocol`, the agent's `_protocols` and `stun_server`) and
+  writes the announced address in the candidates (a 1:1 NAT, a LoadBalancer, the node's address).
 
 The SFU's own client tool, the load generator (services/media/sfu/loadgen), needs a few more, kept here
 too so the repository has one adapter: the receiver's decoder queue (`_RTCRtpReceiver__decoder_queue`,
@@ -36,14 +39,19 @@ and pylibsrtp, so an upgrade that renames one fails there, not in a call.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
 import queue
+import random
+import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from aioice.ice import StunProtocol
+from aioice.candidate import Candidate, candidate_foundation, candidate_priority
+from aioice.ice import StunProtocol, server_reflexive_candidate
+from aioice.turn import UDP_SOCKET_BUFFER_SIZE
 from aiortc import RTCDtlsTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcdtlstransport import State as DtlsState
@@ -303,7 +311,9 @@ def restrict_ice(
         gather = connection.get_component_candidates
 
         async def get_component_candidates(component: int, addresses: list[str], timeout: int = 5) -> Any:  # noqa: ASYNC109 (aioice's signature)
-            return await gather(component=component, addresses=list(host_addresses), timeout=timeout)
+            # aioice passes no address under the relay transport policy: then none (relay only).
+            chosen = list(host_addresses) if addresses else []
+            return await gather(component=component, addresses=chosen, timeout=timeout)
 
         connection.get_component_candidates = get_component_candidates
 
@@ -324,6 +334,126 @@ def restrict_ice(
             request_received(message, addr, protocol)
 
     connection.request_received = guarded_request_received
+
+
+# --- where host candidates bind, and the address they announce (PARTA_SFU_UDP_PORTS / _ANNOUNCED_...) --
+# aioice gathers a host candidate by binding a UDP socket itself — `Connection.get_component_candidates`
+# calls `loop.create_datagram_endpoint(local_addr=(address, 0))`, so the kernel picks any ephemeral
+# port — and writes the bound address and port in the candidate (`protocol.local_candidate`). A
+# cluster needs both chosen: a port inside the range its firewall / NetworkPolicy / LoadBalancer
+# opens, and the address clients can reach (a 1:1 NAT, a LoadBalancer IP, the node's IP) instead of
+# the pod's own. `place_host_candidates` takes the host part of that gathering over on the
+# connection instance: it binds each host socket inside the range (aioice's own `StunProtocol`, the
+# same receive buffer size), writes the announced address in the candidate, and leaves the rest to
+# aioice (`get_component_candidates` with no addresses still gathers the TURN relay candidate;
+# server-reflexive candidates are asked for here, as aioice would, when a STUN server is set and
+# nothing is announced). aioice uses a local candidate's address only to name it (`local_addr`),
+# never to send: packets leave through the socket the candidate was gathered on.
+
+
+@dataclass(frozen=True)
+class HostCandidates:
+    """Where an SFU peer's host candidates bind and what they say.
+
+    `addresses`: the local addresses (empty = every address aioice finds). `ports`: the inclusive
+    (first, last) UDP range every host socket binds in (None = any ephemeral port). `announced`: the
+    address(es) written in the candidates instead of the bound one — the i-th announced address for the
+    i-th host address, a single one for all of them; none = the bound address."""
+
+    addresses: tuple[str, ...] = ()
+    ports: tuple[int, int] | None = None
+    announced: tuple[str, ...] = ()
+
+    def announced_for(self, index: int, bound: str) -> str:
+        if not self.announced:
+            return bound
+        return self.announced[min(index, len(self.announced) - 1)]
+
+
+async def bind_udp_in_range(
+    address: str, ports: tuple[int, int] | None, protocol_factory: Callable[[], Any]
+) -> tuple[Any, Any]:
+    """A UDP endpoint bound on `address` at a free port of `ports` (any port when None): the scan
+    starts at a random port of the range and wraps, so concurrent gatherings rarely collide. Raises
+    OSError (EADDRINUSE) when every port of the range is taken, or the bind error of the address."""
+    loop = asyncio.get_running_loop()
+    if ports is None:
+        return await loop.create_datagram_endpoint(protocol_factory, local_addr=(address, 0))
+    first, last = ports
+    count = last - first + 1
+    start = random.randrange(count)
+    for offset in range(count):
+        port = first + (start + offset) % count
+        try:
+            return await loop.create_datagram_endpoint(protocol_factory, local_addr=(address, port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+    raise OSError(errno.EADDRINUSE, f"no free UDP port in {first}-{last} on {address}")
+
+
+def place_host_candidates(transport: RTCDtlsTransport, host: HostCandidates) -> None:
+    """Makes the transport's ICE agent bind its host candidates inside `host.ports` and announce
+    `host.announced` in them (see above). Nothing changes when neither is set. Call before the
+    gathering (setLocalDescription) and before `restrict_ice`, whose address list it then receives.
+    Idempotent."""
+    if host.ports is None and not host.announced:
+        return
+    connection: Any = transport.transport.iceGatherer._connection
+    if getattr(connection, "_parta_host_placed", False):
+        return
+    connection._parta_host_placed = True
+    gather_rest = connection.get_component_candidates
+
+    async def get_component_candidates(component: int, addresses: list[str], timeout: int = 5) -> Any:  # noqa: ASYNC109 (aioice's signature)
+        candidates: list[Candidate] = []
+        protocols: list[StunProtocol] = []
+        for index, address in enumerate(addresses):
+            try:
+                udp, protocol = await bind_udp_in_range(address, host.ports, lambda: StunProtocol(connection))
+            except OSError as exc:
+                logger.warning("no host candidate on %s: %s", address, exc)
+                continue
+            sock = udp.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_SOCKET_BUFFER_SIZE)
+            bound, port = udp.get_extra_info("sockname")[:2]
+            shown = host.announced_for(index, bound)
+            protocol.local_candidate = Candidate(
+                foundation=candidate_foundation("host", "udp", shown),
+                component=component,
+                transport="udp",
+                priority=candidate_priority(component, "host"),
+                host=shown,
+                port=port,
+                type="host",
+            )
+            protocols.append(protocol)
+            candidates.append(protocol.local_candidate)
+        connection._protocols += protocols
+        asked = []
+        if connection.stun_server and not host.announced:
+            asked = [
+                asyncio.ensure_future(server_reflexive_candidate(protocol, connection.stun_server))
+                for protocol in protocols
+                if ipaddress.ip_address(protocol.local_candidate.host).version == 4
+            ]
+        candidates += await gather_rest(component=component, addresses=[], timeout=timeout)
+        if asked:
+            done, pending = await asyncio.wait(asked, timeout=timeout)
+            candidates += [task.result()[0] for task in done if task.exception() is None]
+            for task in pending:
+                task.cancel()
+        return candidates
+
+    connection.get_component_candidates = get_component_candidates
+
+
+def local_candidates(transport: RTCDtlsTransport) -> list[tuple[str, str, int]]:
+    """(type, address, port) of every candidate the transport's ICE agent gathered: "host", "srflx",
+    "relay" (a TURN allocation)."""
+    connection: Any = transport.transport.iceGatherer._connection
+    return [(str(c.type), str(c.host), int(c.port)) for c in connection.local_candidates]
 
 
 def new_peer_connection(ice_servers: list[Any]) -> RTCPeerConnection:

@@ -5,7 +5,8 @@ transport to the up-track it belongs to (by SSRC; else by the mid header extensi
 type only one track uses). `SubscriberPeer` makes the SFU's offers: one send-only m-line per track
 the subscriber receives (a slot; a slot whose track left goes inactive and is reused by the next track
 of its kind, so m-lines never pile up), and takes the subscriber's RTCP (NACK, PLI/FIR, reports).
-Both confine ICE to the configured addresses and networks (adapter.restrict_ice), and drop SDP
+Both bind their host candidates as configured (ports, announced address: adapter.place_host_candidates),
+confine ICE to the configured addresses and networks (adapter.restrict_ice), and drop SDP
 candidates outside the allowed networks before aiortc sees them.
 """
 
@@ -79,9 +80,9 @@ async def _send_quietly(send: Send, packet: bytes) -> None:
 
 class _Peer:
     def __init__(
-        self, host_addresses: tuple[str, ...], networks: tuple[Network, ...], servers: list[RTCIceServer]
+        self, host: adapter.HostCandidates, networks: tuple[Network, ...], servers: list[RTCIceServer]
     ) -> None:
-        self._host_addresses = host_addresses
+        self._host = host
         self._networks = networks
         self.pc: RTCPeerConnection = adapter.new_peer_connection(servers)
         self.send: Send | None = None
@@ -93,7 +94,8 @@ class _Peer:
         if self.send is not None:
             return
         transport = adapter.dtls_transport(transceiver)
-        adapter.restrict_ice(transport, self._host_addresses, self._networks)
+        adapter.place_host_candidates(transport, self._host)
+        adapter.restrict_ice(transport, self._host.addresses, self._networks)
         adapter.take_ingress(transport, self._on_rtp, self._on_rtcp)
         self.send = adapter.sender_of(transport)
         self.send_rtp = adapter.rtp_sender_of(transport)
@@ -141,12 +143,12 @@ class PublisherPeer(_Peer):
 
     def __init__(
         self,
-        host_addresses: tuple[str, ...],
+        host: adapter.HostCandidates,
         networks: tuple[Network, ...],
         servers: list[RTCIceServer],
         forward: Forward,
     ) -> None:
-        super().__init__(host_addresses, networks, servers)
+        super().__init__(host, networks, servers)
         self._forward = forward
         self.by_ssrc: dict[int, UpTrack] = {}
         self.by_mid: dict[str, UpTrack] = {}
@@ -255,9 +257,9 @@ class SubscriberPeer(_Peer):
     """The client's receiving peer connection: the SFU's offers, the client's answers, its RTCP."""
 
     def __init__(
-        self, host_addresses: tuple[str, ...], networks: tuple[Network, ...], servers: list[RTCIceServer]
+        self, host: adapter.HostCandidates, networks: tuple[Network, ...], servers: list[RTCIceServer]
     ) -> None:
-        super().__init__(host_addresses, networks, servers)
+        super().__init__(host, networks, servers)
         self.slots: list[Slot] = []
         self.by_ssrc: dict[int, DownTrack] = {}
         self.offer_outstanding = False

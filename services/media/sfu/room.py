@@ -60,6 +60,9 @@ class Room:
         self._options = options
         self._networks = adapter.parse_networks(options.allowed_networks)
         self._servers = ice_servers(options.ice_servers)
+        self._host = adapter.HostCandidates(
+            options.host_addresses, options.udp_ports, options.announced_addresses
+        )
         self._sessions: dict[str, Session] = {}
         self._lock = asyncio.Lock()
         self._closing = False
@@ -159,7 +162,7 @@ class Room:
 
     async def _publish(self, session: Session, sdp: str, tracks: list[TrackInfo]) -> str:
         described = {track.mid: track for track in tracks}
-        publisher = PublisherPeer(self._options.host_addresses, self._networks, self._servers, self._forward)
+        publisher = PublisherPeer(self._host, self._networks, self._servers, self._forward)
         chosen: dict[Source, UpTrack] = {}
         paused_at_source: dict[Source, bool] = {}
         now = time.monotonic()
@@ -218,7 +221,7 @@ class Room:
         async with self._lock:
             session = self._session(session_id)
             old = session.subscriber
-            subscriber = SubscriberPeer(self._options.host_addresses, self._networks, self._servers)
+            subscriber = SubscriberPeer(self._host, self._networks, self._servers)
             session.subscriber = subscriber
             subscriber.pc.on("connectionstatechange", lambda: self._update_connection(session))
             if old is not None:

@@ -28,8 +28,10 @@ Names and labels. Helpers that concern one service take a context
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Every service of the chart, and the backends among them (gRPC, PostgreSQL). */}}
-{{- define "parta.components" -}}identity directory messaging media gateway{{- end }}
+{{/* Every service of the chart, and the backends among them (gRPC, PostgreSQL). The SFU
+(parta-sfu) is neither a backend (no database, no Service the others dial: the control plane finds
+its processes in the NATS KV registry) nor the gateway. */}}
+{{- define "parta.components" -}}identity directory messaging media sfu gateway{{- end }}
 {{- define "parta.backends" -}}identity directory messaging media{{- end }}
 
 {{/* The enabled services, space separated, in parta.components order. */}}

@@ -2,12 +2,15 @@
 Pieces every Parta pod shares. Args of each: (dict "root" $ "component" "<service>").
 */}}
 
-{{/* Pod metadata: labels, and a checksum of the service's values so that a changed secret
-value or setting rolls the pods. */}}
+{{/* Pod metadata: labels (plus .extraLabels, optional), and a checksum of the service's values so
+that a changed secret value or setting rolls the pods. */}}
 {{- define "parta.podMetadata" -}}
 labels:
   {{- include "parta.labels" . | nindent 2 }}
   {{- with .root.Values.podLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+  {{- with .extraLabels }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
 annotations:
@@ -17,7 +20,8 @@ annotations:
   {{- end }}
 {{- end }}
 
-{{/* Pod-level spec: identity, hardening, scheduling and the /tmp volume. */}}
+{{/* Pod-level spec: identity, hardening, scheduling and the /tmp volume. Optional args:
+extraVolumes, terminationGracePeriodSeconds (instead of the global one). */}}
 {{- define "parta.podSpec" -}}
 {{- $values := .root.Values -}}
 serviceAccountName: {{ include "parta.serviceAccountName" .root }}
@@ -27,7 +31,7 @@ automountServiceAccountToken: false
 enableServiceLinks: false
 securityContext:
   {{- toYaml $values.podSecurityContext | nindent 2 }}
-terminationGracePeriodSeconds: {{ $values.terminationGracePeriodSeconds }}
+terminationGracePeriodSeconds: {{ .terminationGracePeriodSeconds | default $values.terminationGracePeriodSeconds }}
 {{- with $values.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}
