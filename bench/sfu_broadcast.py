@@ -1,0 +1,506 @@
+"""A school-wide broadcast through Parta's SFU relay (issue 14): one presenter, V viewers, spread over
+one origin process (where the presenter publishes) and E edge processes fed by the relay
+(services/media/sfu/relay/), each SFU in its own OS process — what it costs and what it adds.
+
+The traffic: the presenter replays the load generator's clip without encoding (VP8 640×360 at 25 fps,
+≈0.6 Mbit/s, and Opus in 20 ms frames — ≈110 packets/s); every viewer is a receive-only aiortc peer
+that never decodes (services/media/sfu/loadgen). The presenter and every viewer run in this process,
+on 127.0.0.1 only; each SFU process is this script with ``--role sfu``: an ``SfuEngine`` driven over a
+unix socket with JSON lines (its ``Engine`` port: open_session, negotiate, subscribe, serve_relay,
+open_relay — what the control plane would call over gRPC).
+
+Two rows by default, the same viewers on the origin in both, measured one after the other with fresh
+processes:
+
+- ``alone``  — the origin with its own ``--origin-viewers`` (default 10) and no edge: the baseline;
+- ``relay``  — the same origin and viewers, plus ``--edges`` (default 2) edge processes with
+  ``--edge-viewers`` (default 10) each, every edge fed by one relay leg from the origin.
+
+For each row: setup, every viewer receiving both tracks, ``--warmup`` seconds, then a window of
+``--seconds`` (each SFU process's CPU read from /proc/<pid>/stat; its RTP packets out from its own
+``parta_sfu_packets_out_total``, relay legs included), then ``--drain`` seconds for retransmissions.
+
+How to read it (per process): ``viewers``; ``pkt/s`` — RTP packets it sent in the window per second
+(to viewers and, on the origin, to the relay legs); ``cores``; ``pkt/cpu-s``; ``viewers/core`` — the
+viewers one core of it would carry at this per-packet cost (pkt/cpu-s over the packets one viewer
+takes per second: an extrapolation from the measured cost, not a run to saturation). Per row: ``p50``
+/ ``p99`` delay from the presenter's send to a viewer's receipt (packets matched by their payload's
+last 16 bytes, which no SFU touches) for origin viewers and edge viewers — their difference is what a
+relay hop adds; ``resid`` — residual video loss over every viewer (sequence numbers of the window's
+span never received, directly or by RTX); ``deliv`` — media packets that reached the viewers over
+(packets published × viewers). The relay's cost: the origin's CPU in ``relay`` minus in ``alone``,
+per edge, against the origin's CPU per viewer in ``alone`` — "one relay leg costs the origin as much
+as N viewers".
+
+Everything shares a 2-core development machine with other sessions: read ratios in one run, not the
+absolute numbers. Run ``python bench/sfu_broadcast.py`` (``--quick``: 3 + 2×3 viewers, 3 s windows).
+The last line, ``BENCH {...}``, holds every number as JSON. Exit status 1 when a run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from services.common import eventloop
+
+LINE_LIMIT = 1 << 22
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CALL_ID = "bench-broadcast"
+KEY_BYTES = 16
+SETUP_WITHIN_S = 90.0
+CONCURRENT_SETUPS = 6
+
+
+class BenchError(Exception):
+    """Something the benchmark needs did not happen."""
+
+
+# --- the SFU process (--role sfu) ------------------------------------------------------------------
+async def serve_sfu(socket_path: str) -> None:
+    """One SFU engine behind a unix socket: JSON requests in, replies (and re-offers) out."""
+    from prometheus_client import REGISTRY
+
+    from services.media.sfu.engine import EngineOptions, SfuEngine
+    from services.media.sfu.ports import (
+        Connection,
+        RelayCodec,
+        RelayedTrack,
+        RelayTracks,
+        Role,
+        Source,
+        SubscriberOffer,
+        TrackInfo,
+    )
+
+    writers: list[asyncio.StreamWriter] = []
+
+    def push(message: dict[str, Any]) -> None:
+        for writer in writers:
+            writer.write(json.dumps(message).encode() + b"\n")
+
+    class Listener:
+        def subscriber_offer(
+            self, call_id: str, session_id: str, user_id: str, offer: SubscriberOffer
+        ) -> None:
+            push({"op": "offer", "session": session_id, "sdp": offer.sdp})
+
+        def active_speaker(self, call_id: str, user_id: str, session_id: str, recipients: Any) -> None:
+            return None
+
+        def muted(self, call_id: str, session_id: str, user_id: str, source: Source) -> None:
+            return None
+
+        def session_state(self, call_id: str, session_id: str, user_id: str, connection: Connection) -> None:
+            return None
+
+    engine = SfuEngine(
+        Listener(), EngineOptions(host_addresses=("127.0.0.1",), allowed_networks=("127.0.0.0/8",))
+    )
+
+    def packets_out() -> float:
+        return sum(
+            REGISTRY.get_sample_value("parta_sfu_packets_out_total", {"kind": kind}) or 0.0
+            for kind in ("audio", "video")
+        )
+
+    def relay_from(data: dict[str, Any]) -> RelayTracks:
+        return RelayTracks(
+            origin_address=data["origin_address"],
+            tracks=tuple(
+                RelayedTrack(
+                    **{
+                        **track,
+                        "source": Source(track["source"]),
+                        "codecs": tuple(
+                            RelayCodec(**{**codec, "parameters": tuple(map(tuple, codec["parameters"]))})
+                            for codec in track["codecs"]
+                        ),
+                    }
+                )
+                for track in data["tracks"]
+            ),
+        )
+
+    async def handle(message: dict[str, Any]) -> dict[str, Any]:
+        op = message["op"]
+        if op == "open":
+            await engine.open_session(CALL_ID, message["session"], message["session"], message["publish"])
+            return {}
+        if op == "publish":
+            kinds = {"audio": Source.MICROPHONE, "video": Source.CAMERA}
+            tracks = [TrackInfo(mid=mid, kind=kind, source=kinds[kind]) for mid, kind in message["tracks"]]
+            answer = await engine.negotiate(
+                CALL_ID, message["session"], Role.PUBLISHER, "offer", message["sdp"], tracks
+            )
+            return {"sdp": answer}
+        if op == "subscribe":
+            offer = await engine.subscribe(CALL_ID, message["session"])
+            return {"sdp": offer.sdp}
+        if op == "answer":
+            await engine.negotiate(CALL_ID, message["session"], Role.SUBSCRIBER, "answer", message["sdp"], [])
+            return {}
+        if op == "relay_address":
+            return {"address": engine.relay_address()}
+        if op == "serve_relay":
+            relay = await engine.serve_relay(CALL_ID, message["edge"])
+            return {
+                "relay": json.loads(json.dumps(dataclasses.asdict(relay), default=lambda value: value.value))
+            }
+        if op == "open_relay":
+            return {"address": await engine.open_relay(CALL_ID, relay_from(message["relay"]))}
+        if op == "stats":
+            return {"packets_out": packets_out()}
+        raise BenchError(f"unknown op {op}")
+
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        while line := await reader.readline():
+            message = json.loads(line)
+            try:
+                reply = await handle(message)
+            except Exception as error:
+                reply = {"error": f"{type(error).__name__}: {error}"}
+            writer.write(json.dumps({"op": "reply", "id": message["id"], **reply}).encode() + b"\n")
+        writers.remove(writer)
+        stop.set()
+
+    stop = asyncio.Event()
+    server = await asyncio.start_unix_server(connected, socket_path, limit=LINE_LIMIT)
+    print("ready", flush=True)
+    await stop.wait()
+    server.close()
+    await engine.close()
+
+
+# --- this process: the driver, the presenter and the viewers ----------------------------------------
+class SfuProcess:
+    """A child SFU process and the driver's end of its socket."""
+
+    def __init__(self, name: str, directory: str) -> None:
+        self.name = name
+        self.socket = str(Path(directory) / f"{name}.sock")
+        self.process: asyncio.subprocess.Process | None = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.replies: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self.next_id = 0
+        self.reoffer: Any = None  # (session, sdp) → awaitable, set by the driver
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--role", "sfu", "--socket", self.socket, stdout=asyncio.subprocess.PIPE
+        )
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), 60)
+        if line.strip() != b"ready":
+            raise BenchError(f"{self.name} did not start")
+        self.reader, self.writer = await asyncio.open_unix_connection(self.socket, limit=LINE_LIMIT)
+        self.tasks.add(asyncio.create_task(self._read()))
+
+    async def _read(self) -> None:
+        assert self.reader is not None
+        while line := await self.reader.readline():
+            message = json.loads(line)
+            if message["op"] == "reply":
+                self.replies.pop(message["id"]).set_result(message)
+            elif message["op"] == "offer" and self.reoffer is not None:
+                task = asyncio.create_task(self.reoffer(self, message["session"], message["sdp"]))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+
+    async def call(self, op: str, **fields: Any) -> dict[str, Any]:
+        assert self.writer is not None
+        self.next_id += 1
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.replies[self.next_id] = future
+        self.writer.write(json.dumps({"op": op, "id": self.next_id, **fields}).encode() + b"\n")
+        reply = await asyncio.wait_for(future, SETUP_WITHIN_S)
+        if reply.get("error"):
+            raise BenchError(f"{self.name} {op}: {reply['error']}")
+        return reply
+
+    def ticks(self) -> int:
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    async def stop(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.process is not None:
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        for task in self.tasks:
+            task.cancel()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Audience:
+    """The presenter's sends and each viewer's receipts, timed by payload; per-place delays."""
+
+    def __init__(self) -> None:
+        from services.media.sfu.loadgen.packets import payload_bounds
+
+        self._bounds = payload_bounds
+        self.sent_at: dict[bytes, float] = {}
+        self.delays: dict[str, list[float]] = {}
+        self.timing = False
+
+    def key(self, data: bytes) -> bytes:
+        _, end = self._bounds(data)
+        return data[end - KEY_BYTES : end]
+
+    def published(self, kind: str, data: bytes, is_rtx: bool) -> None:
+        if not is_rtx:
+            self.sent_at[self.key(data)] = time.monotonic()
+
+    def observer(self, place: str) -> Any:
+        delays = self.delays.setdefault(place, [])
+
+        def received(kind: str, data: bytes, is_rtx: bool) -> None:
+            if self.timing and not is_rtx:
+                sent = self.sent_at.get(self.key(data))
+                if sent is not None:
+                    delays.append((time.monotonic() - sent) * 1000)
+
+        return received
+
+
+async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, Any]:
+    from services.media.sfu.loadgen import Publisher, Subscriber, load_clip
+
+    audience = Audience()
+    viewers: dict[str, tuple[str, Subscriber]] = {}  # session → (process name, peer)
+    with tempfile.TemporaryDirectory(prefix="parta-broadcast-") as directory:
+        processes = [SfuProcess("origin", directory)] + [
+            SfuProcess(f"edge{n}", directory) for n in range(edges)
+        ]
+        publisher = Publisher(load_clip(), observer=audience.published)
+
+        async def reoffer(sfu: SfuProcess, session: str, sdp: str) -> None:
+            answer = await viewers[session][1].answer(sdp)
+            await sfu.call("answer", session=session, sdp=answer)
+
+        try:
+            await asyncio.gather(*(sfu.start() for sfu in processes))
+            origin = processes[0]
+            for sfu in processes:
+                sfu.reoffer = reoffer
+            await origin.call("open", session="presenter", publish=True)
+            sdp = await publisher.offer()
+            reply = await origin.call(
+                "publish", session="presenter", sdp=sdp, tracks=publisher.tracks_by_mid()
+            )
+            await publisher.accept(reply["sdp"])
+            for edge in processes[1:]:
+                address = (await edge.call("relay_address"))["address"]
+                for _ in range(int(SETUP_WITHIN_S / 0.2)):
+                    relay = (await origin.call("serve_relay", edge=address))["relay"]
+                    if len(relay["tracks"]) == 2:
+                        break
+                    await asyncio.sleep(
+                        0.2
+                    )  # the publisher's tracks negotiate: polled, as a control plane would
+                else:
+                    raise BenchError("the presenter's tracks never became relayable")
+                await edge.call("open_relay", relay=relay)
+            gate = asyncio.Semaphore(CONCURRENT_SETUPS)
+
+            async def watch(sfu: SfuProcess, session: str) -> None:
+                async with gate:
+                    place = "origin" if sfu is origin else "edge"
+                    viewer = Subscriber(observer=audience.observer(place))
+                    viewers[session] = (sfu.name, viewer)
+                    await sfu.call("open", session=session, publish=False)
+                    offer = await sfu.call("subscribe", session=session)
+                    await sfu.call("answer", session=session, sdp=await viewer.answer(offer["sdp"]))
+
+            plan = [(origin, f"{origin.name}-v{n}") for n in range(args.origin_viewers)] + [
+                (edge, f"{edge.name}-v{n}") for edge in processes[1:] for n in range(args.edge_viewers)
+            ]
+            await asyncio.gather(*(watch(sfu, session) for sfu, session in plan))
+
+            def incomplete() -> int:
+                return sum(
+                    1
+                    for _, viewer in viewers.values()
+                    if sum(1 for log in viewer.stats.streams.values() if log.first is not None) < 2
+                )
+
+            for _ in range(int(SETUP_WITHIN_S / 0.2)):
+                if not incomplete():
+                    break
+                await asyncio.sleep(0.2)  # the viewers' counters, not an event, say when
+            if incomplete():
+                raise BenchError(f"{incomplete()} viewers never received both tracks")
+            await asyncio.sleep(args.warmup)
+
+            async def snapshot() -> dict[str, Any]:
+                stats = [await sfu.call("stats") for sfu in processes]
+                return {
+                    "time": time.monotonic(),
+                    "ticks": {sfu.name: sfu.ticks() for sfu in processes},
+                    "out": {
+                        sfu.name: stat["packets_out"] for sfu, stat in zip(processes, stats, strict=True)
+                    },
+                    "published": publisher.stats.packets,
+                    "arrived": sum(v.stats.packets for _, v in viewers.values()),
+                    "highest": {
+                        f"{session}:{ssrc}": log.highest
+                        for session, (_, v) in viewers.items()
+                        for ssrc, log in v.stats.streams.items()
+                        if v.stats.kinds[ssrc] == "video"
+                    },
+                }
+
+            start = await snapshot()
+            audience.timing = True
+            await asyncio.sleep(args.seconds)
+            audience.timing = False
+            end = await snapshot()
+            await asyncio.sleep(args.drain)
+            # A second read after the drain: the rooms add their counters to the metrics each second.
+            late = await snapshot()
+        finally:
+            await publisher.close()
+            await asyncio.gather(*(v.close() for _, v in viewers.values()), return_exceptions=True)
+            await asyncio.gather(*(sfu.stop() for sfu in processes), return_exceptions=True)
+
+    seconds = end["time"] - start["time"]
+    expected = missing = 0
+    for session, (_, viewer) in viewers.items():
+        for ssrc, log in viewer.stats.streams.items():
+            key = f"{session}:{ssrc}"
+            if key in start["highest"] and key in end["highest"]:
+                expected += end["highest"][key] - start["highest"][key]
+                missing += log.missing_between(start["highest"][key], end["highest"][key])
+    per_viewer = (end["published"] - start["published"]) / seconds
+    rows = []
+    for sfu in processes:
+        cores = (end["ticks"][sfu.name] - start["ticks"][sfu.name]) / CLOCK_TICKS / seconds
+        # packets_out lags by up to a report interval: the window's share is taken from the later read.
+        out = (late["out"][sfu.name] - start["out"][sfu.name]) / (late["time"] - start["time"])
+        count = sum(1 for place, _ in viewers.values() if place == sfu.name)
+        per_cpu = out / cores if cores > 0 else 0.0
+        rows.append(
+            {
+                "process": sfu.name,
+                "viewers": count,
+                "pkt_s": out,
+                "cores": cores,
+                "pkt_per_cpu_s": per_cpu,
+                "viewers_per_core": per_cpu / per_viewer if per_viewer else 0.0,
+            }
+        )
+    published = end["published"] - start["published"]
+    return {
+        "row": name,
+        "edges": edges,
+        "processes": rows,
+        "published_pkt_s": per_viewer,
+        "delay_ms": {
+            place: {"p50": percentile(values, 0.5), "p99": percentile(values, 0.99), "n": len(values)}
+            for place, values in audience.delays.items()
+        },
+        "residual_video": missing / expected if expected else 0.0,
+        "deliv": (end["arrived"] - start["arrived"]) / (published * len(viewers)) if published else 0.0,
+    }
+
+
+def print_row(row: dict[str, Any]) -> None:
+    print(f"\n{row['row']}: 1 origin + {row['edges']} edges, presenter {row['published_pkt_s']:.0f} pkt/s")
+    print(f"  {'process':<8} {'viewers':>7} {'pkt/s':>8} {'cores':>6} {'pkt/cpu-s':>10} {'viewers/core':>12}")
+    for p in row["processes"]:
+        print(
+            f"  {p['process']:<8} {p['viewers']:>7} {p['pkt_s']:>8.0f} {p['cores']:>6.2f} "
+            f"{p['pkt_per_cpu_s']:>10.0f} {p['viewers_per_core']:>12.0f}"
+        )
+    delays = "  ".join(
+        f"{place} p50 {d['p50']:.1f} ms p99 {d['p99']:.1f} ms" for place, d in sorted(row["delay_ms"].items())
+    )
+    print(f"  delay: {delays}")
+    print(f"  residual video loss {100 * row['residual_video']:.3f} %, deliv {row['deliv']:.3f}")
+
+
+def summarise(alone: dict[str, Any], relay: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    origin_alone = alone["processes"][0]
+    origin_relay = relay["processes"][0]
+    per_viewer = origin_alone["cores"] / max(1, origin_alone["viewers"])
+    per_leg = (origin_relay["cores"] - origin_alone["cores"]) / max(1, relay["edges"])
+    delays = relay["delay_ms"]
+    added = (
+        delays["edge"]["p50"] - delays["origin"]["p50"] if "edge" in delays and "origin" in delays else None
+    )
+    return {
+        "origin_cores_per_viewer": per_viewer,
+        "origin_cores_per_relay_leg": per_leg,
+        "relay_leg_in_viewers": per_leg / per_viewer if per_viewer > 0 else None,
+        "edge_added_delay_p50_ms": added,
+    }
+
+
+async def run(args: argparse.Namespace) -> int:
+    alone = await run_row("alone", 0, args)
+    print_row(alone)
+    relay = await run_row("relay", args.edges, args)
+    print_row(relay)
+    summary = summarise(alone, relay, args)
+    print(
+        f"\nrelay cost: a relay leg costs the origin {summary['origin_cores_per_relay_leg']:.3f} cores "
+        f"(a viewer {summary['origin_cores_per_viewer']:.4f}; a leg ≈ "
+        f"{summary['relay_leg_in_viewers'] or 0:.1f} viewers); an edge viewer's added delay (p50) "
+        f"{summary['edge_added_delay_p50_ms'] or 0:.1f} ms"
+    )
+    print("BENCH " + json.dumps({"rows": [alone, relay], "summary": summary}))
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--role", choices=("driver", "sfu"), default="driver")
+    parser.add_argument("--socket", help="(--role sfu) the unix socket to serve on")
+    parser.add_argument("--edges", type=int, default=2)
+    parser.add_argument("--origin-viewers", type=int, default=10)
+    parser.add_argument("--edge-viewers", type=int, default=10)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--drain", type=float, default=2.0)
+    parser.add_argument("--quick", action="store_true", help="3 + 2×3 viewers, 3 s windows")
+    args = parser.parse_args()
+    if args.role == "sfu":
+        eventloop.run(serve_sfu(args.socket), eventloop.from_environment())
+        return
+    if args.quick:
+        args.origin_viewers, args.edge_viewers, args.seconds, args.warmup = 3, 3, 3.0, 2.0
+    try:
+        code = eventloop.run(run(args), eventloop.from_environment())
+    except BenchError as error:
+        print(f"ERROR {error}", file=sys.stderr)
+        code = 1
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
