@@ -163,6 +163,7 @@ async def serve_sfu(socket_path: str) -> None:
         raise BenchError(f"unknown op {op}")
 
     async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        driver = not writers and not stop.is_set()
         writers.append(writer)
         while line := await reader.readline():
             message = json.loads(line)
@@ -172,7 +173,8 @@ async def serve_sfu(socket_path: str) -> None:
                 reply = {"error": f"{type(error).__name__}: {error}"}
             writer.write(json.dumps({"op": "reply", "id": message["id"], **reply}).encode() + b"\n")
         writers.remove(writer)
-        stop.set()
+        if driver:
+            stop.set()
 
     stop = asyncio.Event()
     server = await asyncio.start_unix_server(connected, socket_path, limit=LINE_LIMIT)
@@ -184,7 +186,7 @@ async def serve_sfu(socket_path: str) -> None:
 
 # --- this process: the driver, the presenter and the viewers ----------------------------------------
 class SfuProcess:
-    """A child SFU process and the driver's end of its socket."""
+    """An SFU process and one end of its socket (the driver starts it; viewer processes connect)."""
 
     def __init__(self, name: str, directory: str) -> None:
         self.name = name
@@ -194,7 +196,7 @@ class SfuProcess:
         self.writer: asyncio.StreamWriter | None = None
         self.replies: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self.next_id = 0
-        self.reoffer: Any = None  # (session, sdp) → awaitable, set by the driver
+        self.reoffer: Any = None  # (sfu, session, sdp) → awaitable
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -205,6 +207,9 @@ class SfuProcess:
         line = await asyncio.wait_for(self.process.stdout.readline(), 60)
         if line.strip() != b"ready":
             raise BenchError(f"{self.name} did not start")
+        await self.connect()
+
+    async def connect(self) -> None:
         self.reader, self.writer = await asyncio.open_unix_connection(self.socket, limit=LINE_LIMIT)
         self.tasks.add(asyncio.create_task(self._read()))
 
@@ -256,56 +261,203 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Audience:
-    """The presenter's sends and each viewer's receipts, timed by payload; per-place delays."""
+    """Viewers (receive-only, never decoding) on the SFU processes, set up over their sockets; their
+    counters at the window's start and end, and the residual video loss over it. With `timed`, each
+    receipt of a packet the presenter sent (in this process) is timed, by place (origin / edge)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sfus: dict[str, SfuProcess], sent_at: dict[bytes, float] | None = None) -> None:
         from services.media.sfu.loadgen.packets import payload_bounds
 
         self._bounds = payload_bounds
-        self.sent_at: dict[bytes, float] = {}
+        self.sfus = sfus
+        self.viewers: dict[str, tuple[str, Any]] = {}  # session → (SFU name, Subscriber)
+        self.sent_at = sent_at
         self.delays: dict[str, list[float]] = {}
         self.timing = False
+        self.marks: dict[str, dict[str, Any]] = {}
+        for sfu in sfus.values():
+            sfu.reoffer = self._reoffer
 
     def key(self, data: bytes) -> bytes:
         _, end = self._bounds(data)
         return data[end - KEY_BYTES : end]
 
     def published(self, kind: str, data: bytes, is_rtx: bool) -> None:
-        if not is_rtx:
+        if not is_rtx and self.sent_at is not None:
             self.sent_at[self.key(data)] = time.monotonic()
 
-    def observer(self, place: str) -> Any:
+    def _observer(self, place: str) -> Any:
         delays = self.delays.setdefault(place, [])
+        sent_at = self.sent_at
 
         def received(kind: str, data: bytes, is_rtx: bool) -> None:
-            if self.timing and not is_rtx:
-                sent = self.sent_at.get(self.key(data))
+            if self.timing and not is_rtx and sent_at is not None:
+                sent = sent_at.get(self.key(data))
                 if sent is not None:
                     delays.append((time.monotonic() - sent) * 1000)
 
         return received
 
+    async def _reoffer(self, sfu: SfuProcess, session: str, sdp: str) -> None:
+        if session in self.viewers:
+            answer = await self.viewers[session][1].answer(sdp)
+            await sfu.call("answer", session=session, sdp=answer)
+
+    async def watch(self, plan: list[tuple[str, str]]) -> None:
+        """(SFU name, session) for each viewer; returns once every one receives both tracks."""
+        from services.media.sfu.loadgen import Subscriber
+
+        gate = asyncio.Semaphore(CONCURRENT_SETUPS)
+
+        async def one(name: str, session: str) -> None:
+            async with gate:
+                place = "origin" if name == "origin" else "edge"
+                viewer = Subscriber(observer=self._observer(place) if self.sent_at is not None else None)
+                self.viewers[session] = (name, viewer)
+                sfu = self.sfus[name]
+                await sfu.call("open", session=session, publish=False)
+                offer = await sfu.call("subscribe", session=session)
+                await sfu.call("answer", session=session, sdp=await viewer.answer(offer["sdp"]))
+
+        await asyncio.gather(*(one(name, session) for name, session in plan))
+        for _ in range(int(SETUP_WITHIN_S / 0.2)):
+            if not self.incomplete():
+                return
+            await asyncio.sleep(0.2)  # the viewers' counters, not an event, say when
+        raise BenchError(f"{self.incomplete()} viewers never received both tracks")
+
+    def incomplete(self) -> int:
+        return sum(
+            1
+            for _, viewer in self.viewers.values()
+            if sum(1 for log in viewer.stats.streams.values() if log.first is not None) < 2
+        )
+
+    def mark(self, phase: str) -> None:
+        self.timing = phase == "start"
+        self.marks[phase] = {
+            "arrived": sum(v.stats.packets for _, v in self.viewers.values()),
+            "highest": {
+                f"{session}:{ssrc}": log.highest
+                for session, (_, v) in self.viewers.items()
+                for ssrc, log in v.stats.streams.items()
+                if v.stats.kinds[ssrc] == "video"
+            },
+        }
+
+    def result(self) -> dict[str, Any]:
+        start, end = self.marks["start"], self.marks["end"]
+        expected = missing = 0
+        for session, (_, viewer) in self.viewers.items():
+            for ssrc, log in viewer.stats.streams.items():
+                key = f"{session}:{ssrc}"
+                if key in start["highest"] and key in end["highest"]:
+                    expected += end["highest"][key] - start["highest"][key]
+                    missing += log.missing_between(start["highest"][key], end["highest"][key])
+        return {
+            "arrived": end["arrived"] - start["arrived"],
+            "expected": expected,
+            "missing": missing,
+            "viewers": len(self.viewers),
+            "unconnected": sum(1 for _, v in self.viewers.values() if v.pc.connectionState != "connected"),
+        }
+
+    async def close(self) -> None:
+        await asyncio.gather(*(v.close() for _, v in self.viewers.values()), return_exceptions=True)
+
+
+# --- a viewer process (--role viewers) --------------------------------------------------------------
+async def serve_viewers(args: argparse.Namespace) -> None:
+    """Viewers on the SFU sockets in --socket-dir, as --plan says; then "start" / "end" / "result" /
+    "quit" lines on stdin, a JSON line on stdout for each (after "ready")."""
+    plan = [tuple(item.split("=", 1)) for item in args.plan.split(",")]
+    names = sorted({name for name, _ in plan})
+    sfus = {name: SfuProcess(name, args.socket_dir) for name in names}
+    for sfu in sfus.values():
+        await sfu.connect()
+    audience = Audience(sfus)
+    try:
+        await audience.watch([(name, session) for name, session in plan])
+        print(json.dumps({"op": "ready"}), flush=True)
+        while line := (await asyncio.to_thread(sys.stdin.readline)).strip():
+            if line == "quit":
+                break
+            if line == "result":
+                print(json.dumps(audience.result()), flush=True)
+            else:
+                audience.mark(line)
+                print(json.dumps({"op": line}), flush=True)
+    finally:
+        await audience.close()
+        for sfu in sfus.values():
+            await sfu.stop()
+
+
+class ViewerProcess:
+    def __init__(self, directory: str, plan: list[tuple[str, str]]) -> None:
+        self.directory = directory
+        self.plan = plan
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--role",
+            "viewers",
+            "--socket-dir",
+            self.directory,
+            "--plan",
+            ",".join(f"{name}={session}" for name, session in self.plan),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=LINE_LIMIT,
+        )
+        await self.line(SETUP_WITHIN_S + 30)
+
+    async def line(self, within: float = 30.0) -> dict[str, Any]:
+        assert self.process is not None
+        assert self.process.stdout is not None
+        raw = await asyncio.wait_for(self.process.stdout.readline(), within)
+        if not raw:
+            raise BenchError("a viewer process ended early")
+        reply: dict[str, Any] = json.loads(raw)
+        return reply
+
+    async def ask(self, command: str) -> dict[str, Any]:
+        assert self.process is not None
+        assert self.process.stdin is not None
+        self.process.stdin.write(command.encode() + b"\n")
+        return await self.line()
+
+    async def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(Exception):
+            assert self.process.stdin is not None
+            self.process.stdin.write(b"quit\n")
+        try:
+            await asyncio.wait_for(self.process.wait(), 20)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
 
 async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, Any]:
-    from services.media.sfu.loadgen import Publisher, Subscriber, load_clip
+    from services.media.sfu.loadgen import Publisher, load_clip
 
-    audience = Audience()
-    viewers: dict[str, tuple[str, Subscriber]] = {}  # session → (process name, peer)
     with tempfile.TemporaryDirectory(prefix="parta-broadcast-") as directory:
         processes = [SfuProcess("origin", directory)] + [
             SfuProcess(f"edge{n}", directory) for n in range(edges)
         ]
-        publisher = Publisher(load_clip(), observer=audience.published)
-
-        async def reoffer(sfu: SfuProcess, session: str, sdp: str) -> None:
-            answer = await viewers[session][1].answer(sdp)
-            await sfu.call("answer", session=session, sdp=answer)
-
+        sfus = {sfu.name: sfu for sfu in processes}
+        # The presenter and one timed viewer per SFU process here; the other viewers in viewer processes.
+        probes = Audience(sfus, sent_at={})
+        publisher = Publisher(load_clip(), observer=probes.published)
+        crowds: list[ViewerProcess] = []
         try:
             await asyncio.gather(*(sfu.start() for sfu in processes))
             origin = processes[0]
-            for sfu in processes:
-                sfu.reoffer = reoffer
             await origin.call("open", session="presenter", publish=True)
             sdp = await publisher.offer()
             reply = await origin.call(
@@ -324,39 +476,22 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
                 else:
                     raise BenchError("the presenter's tracks never became relayable")
                 await edge.call("open_relay", relay=relay)
-            gate = asyncio.Semaphore(CONCURRENT_SETUPS)
-
-            async def watch(sfu: SfuProcess, session: str) -> None:
-                async with gate:
-                    place = "origin" if sfu is origin else "edge"
-                    viewer = Subscriber(observer=audience.observer(place))
-                    viewers[session] = (sfu.name, viewer)
-                    await sfu.call("open", session=session, publish=False)
-                    offer = await sfu.call("subscribe", session=session)
-                    await sfu.call("answer", session=session, sdp=await viewer.answer(offer["sdp"]))
-
-            plan = [(origin, f"{origin.name}-v{n}") for n in range(args.origin_viewers)] + [
-                (edge, f"{edge.name}-v{n}") for edge in processes[1:] for n in range(args.edge_viewers)
+            await probes.watch([(sfu.name, f"{sfu.name}-probe") for sfu in processes])
+            crowd = [(origin.name, f"origin-v{n}") for n in range(args.origin_viewers - 1)] + [
+                (edge.name, f"{edge.name}-v{n}")
+                for edge in processes[1:]
+                for n in range(args.edge_viewers - 1)
             ]
-            await asyncio.gather(*(watch(sfu, session) for sfu, session in plan))
-
-            def incomplete() -> int:
-                return sum(
-                    1
-                    for _, viewer in viewers.values()
-                    if sum(1 for log in viewer.stats.streams.values() if log.first is not None) < 2
-                )
-
-            for _ in range(int(SETUP_WITHIN_S / 0.2)):
-                if not incomplete():
-                    break
-                await asyncio.sleep(0.2)  # the viewers' counters, not an event, say when
-            if incomplete():
-                raise BenchError(f"{incomplete()} viewers never received both tracks")
+            for first in range(0, len(crowd), args.viewers_per_client):
+                crowds.append(ViewerProcess(directory, crowd[first : first + args.viewers_per_client]))
+            await asyncio.gather(*(c.start() for c in crowds))
             await asyncio.sleep(args.warmup)
 
-            async def snapshot() -> dict[str, Any]:
+            async def snapshot(phase: str) -> dict[str, Any]:
                 stats = [await sfu.call("stats") for sfu in processes]
+                if phase in ("start", "end"):
+                    probes.mark(phase)
+                    await asyncio.gather(*(c.ask(phase) for c in crowds))
                 return {
                     "time": time.monotonic(),
                     "ticks": {sfu.name: sfu.ticks() for sfu in processes},
@@ -364,48 +499,34 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
                         sfu.name: stat["packets_out"] for sfu, stat in zip(processes, stats, strict=True)
                     },
                     "published": publisher.stats.packets,
-                    "arrived": sum(v.stats.packets for _, v in viewers.values()),
-                    "highest": {
-                        f"{session}:{ssrc}": log.highest
-                        for session, (_, v) in viewers.items()
-                        for ssrc, log in v.stats.streams.items()
-                        if v.stats.kinds[ssrc] == "video"
-                    },
                 }
 
-            start = await snapshot()
-            audience.timing = True
+            start = await snapshot("start")
             await asyncio.sleep(args.seconds)
-            audience.timing = False
-            end = await snapshot()
+            end = await snapshot("end")
             await asyncio.sleep(args.drain)
-            # A second read after the drain: the rooms add their counters to the metrics each second.
-            late = await snapshot()
+            # Read again after the drain: the rooms add their counters to the metrics once a second.
+            late = await snapshot("late")
+            results = [probes.result(), *list(await asyncio.gather(*(c.ask("result") for c in crowds)))]
         finally:
+            await asyncio.gather(*(c.stop() for c in crowds), return_exceptions=True)
             await publisher.close()
-            await asyncio.gather(*(v.close() for _, v in viewers.values()), return_exceptions=True)
+            await probes.close()
             await asyncio.gather(*(sfu.stop() for sfu in processes), return_exceptions=True)
 
     seconds = end["time"] - start["time"]
-    expected = missing = 0
-    for session, (_, viewer) in viewers.items():
-        for ssrc, log in viewer.stats.streams.items():
-            key = f"{session}:{ssrc}"
-            if key in start["highest"] and key in end["highest"]:
-                expected += end["highest"][key] - start["highest"][key]
-                missing += log.missing_between(start["highest"][key], end["highest"][key])
     per_viewer = (end["published"] - start["published"]) / seconds
+    counts = {sfu.name: sum(1 for n, _ in crowd if n == sfu.name) + 1 for sfu in processes}
     rows = []
     for sfu in processes:
         cores = (end["ticks"][sfu.name] - start["ticks"][sfu.name]) / CLOCK_TICKS / seconds
-        # packets_out lags by up to a report interval: the window's share is taken from the later read.
+        # packets_out lags by up to a report interval: the rate is taken up to the later read.
         out = (late["out"][sfu.name] - start["out"][sfu.name]) / (late["time"] - start["time"])
-        count = sum(1 for place, _ in viewers.values() if place == sfu.name)
         per_cpu = out / cores if cores > 0 else 0.0
         rows.append(
             {
                 "process": sfu.name,
-                "viewers": count,
+                "viewers": counts[sfu.name],
                 "pkt_s": out,
                 "cores": cores,
                 "pkt_per_cpu_s": per_cpu,
@@ -413,6 +534,8 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
             }
         )
     published = end["published"] - start["published"]
+    viewers = sum(r["viewers"] for r in results)
+    expected = sum(r["expected"] for r in results)
     return {
         "row": name,
         "edges": edges,
@@ -420,10 +543,11 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
         "published_pkt_s": per_viewer,
         "delay_ms": {
             place: {"p50": percentile(values, 0.5), "p99": percentile(values, 0.99), "n": len(values)}
-            for place, values in audience.delays.items()
+            for place, values in probes.delays.items()
         },
-        "residual_video": missing / expected if expected else 0.0,
-        "deliv": (end["arrived"] - start["arrived"]) / (published * len(viewers)) if published else 0.0,
+        "residual_video": sum(r["missing"] for r in results) / expected if expected else 0.0,
+        "deliv": sum(r["arrived"] for r in results) / (published * viewers) if published else 0.0,
+        "unconnected": sum(r["unconnected"] for r in results),
     }
 
 
@@ -439,7 +563,10 @@ def print_row(row: dict[str, Any]) -> None:
         f"{place} p50 {d['p50']:.1f} ms p99 {d['p99']:.1f} ms" for place, d in sorted(row["delay_ms"].items())
     )
     print(f"  delay: {delays}")
-    print(f"  residual video loss {100 * row['residual_video']:.3f} %, deliv {row['deliv']:.3f}")
+    print(
+        f"  residual video loss {100 * row['residual_video']:.3f} %, deliv {row['deliv']:.3f}, "
+        f"peers not connected at the end {row['unconnected']}"
+    )
 
 
 def summarise(alone: dict[str, Any], relay: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -477,8 +604,11 @@ async def run(args: argparse.Namespace) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--role", choices=("driver", "sfu"), default="driver")
+    parser.add_argument("--role", choices=("driver", "sfu", "viewers"), default="driver")
     parser.add_argument("--socket", help="(--role sfu) the unix socket to serve on")
+    parser.add_argument("--socket-dir", help="(--role viewers) where the SFU sockets are")
+    parser.add_argument("--plan", help="(--role viewers) sfu=session,... of the viewers to hold")
+    parser.add_argument("--viewers-per-client", type=int, default=20, help="viewers per viewer process")
     parser.add_argument("--edges", type=int, default=2)
     parser.add_argument("--origin-viewers", type=int, default=10)
     parser.add_argument("--edge-viewers", type=int, default=10)
@@ -489,6 +619,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.role == "sfu":
         eventloop.run(serve_sfu(args.socket), eventloop.from_environment())
+        return
+    if args.role == "viewers":
+        eventloop.run(serve_viewers(args), eventloop.from_environment())
         return
     if args.quick:
         args.origin_viewers, args.edge_viewers, args.seconds, args.warmup = 3, 3, 3.0, 2.0
