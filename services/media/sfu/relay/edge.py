@@ -48,7 +48,8 @@ def parameters_of(track: RelayedTrack) -> RtpParameters:
 
 
 class Inbound:
-    """Every relayed up-track of this process, by (call, origin) and by SSRC (the relay's packets)."""
+    """Every relayed up-track of this process, by (call, origin) and by (origin, SSRC) (the relay's
+    packets)."""
 
     def __init__(self, wire: Wire, keyframe_interval: float) -> None:
         self._wire = wire
@@ -56,7 +57,8 @@ class Inbound:
         self._rtcp_ssrc = random.getrandbits(32) or 1
         # (call, origin) → relay SSRC → up-track; the sessions each leg put in its room.
         self._legs: dict[tuple[str, Address], dict[int, UpTrack]] = {}
-        self._by_ssrc: dict[int, tuple[UpTrack, Address]] = {}
+        # (origin, SSRC) → up-track: two origins may draw the same SSRC.
+        self._by_ssrc: dict[tuple[Address, int], UpTrack] = {}
 
     async def open(self, room: RelayRoom, origin: Address, tracks: tuple[RelayedTrack, ...]) -> None:
         """The call's relayed tracks from `origin` become exactly `tracks` (known SSRCs keep their
@@ -66,7 +68,7 @@ class Inbound:
         before = {up.session_id for up in leg.values()}
         wanted = {track.ssrc: track for track in tracks}
         for ssrc in [ssrc for ssrc in leg if ssrc not in wanted]:
-            self._forget(leg.pop(ssrc))
+            self._forget(origin, leg.pop(ssrc))
         for ssrc, track in wanted.items():
             up = leg.get(ssrc)
             if up is None:
@@ -97,7 +99,7 @@ class Inbound:
         up.bind(parameters_of(track), self._rtcp_ssrc)
         for ssrc in (track.ssrc, track.rtx_ssrc):
             if ssrc:
-                self._by_ssrc[ssrc] = (up, origin)
+                self._by_ssrc[origin, ssrc] = up
         return up
 
     def _feedback(self, origin: Address) -> Callable[[bytes], None]:
@@ -108,16 +110,16 @@ class Inbound:
 
         return send
 
-    def _forget(self, up: UpTrack) -> None:
+    def _forget(self, origin: Address, up: UpTrack) -> None:
         for ssrc in (up.ssrc, up.rtx_ssrc):
             if ssrc is not None:
-                self._by_ssrc.pop(ssrc, None)
+                self._by_ssrc.pop((origin, ssrc), None)
 
     def forget(self, call_id: str) -> None:
         """The call's room closed: its relayed tracks are gone with it."""
         for key in [key for key in self._legs if key[0] == call_id]:
             for up in self._legs.pop(key).values():
-                self._forget(up)
+                self._forget(key[1], up)
 
     @property
     def uptracks(self) -> int:
@@ -125,11 +127,11 @@ class Inbound:
 
     def on_rtp(self, data: bytes, sender: Address) -> None:
         (ssrc,) = SSRC_AT_8.unpack_from(data, 8)
-        found = self._by_ssrc.get(ssrc)
-        if found is None or found[1] != sender:
+        up = self._by_ssrc.get((sender, ssrc))
+        if up is None:
             return
         now = time.monotonic()
-        fan_out(found[0], data, ssrc, now)
+        fan_out(up, data, ssrc, now)
         metrics.FORWARDING_DELAY.observe(time.monotonic() - now)
 
     def on_rtcp(self, data: bytes, sender: Address) -> None:
@@ -137,9 +139,9 @@ class Inbound:
         now = time.monotonic()
         for record in rtcp.parse(data):
             if isinstance(record, rtcp.SenderReport):
-                found = self._by_ssrc.get(record.ssrc)
-                if found is not None and found[1] == sender and record.ssrc == found[0].ssrc:
-                    found[0].on_sender_report(record, now)
+                up = self._by_ssrc.get((sender, record.ssrc))
+                if up is not None and record.ssrc == up.ssrc:
+                    up.on_sender_report(record, now)
 
     def report(self, now: float) -> None:
         """A receiver report to each origin for the tracks relayed from it (the leg's loss and RTT)."""
