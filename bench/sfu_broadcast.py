@@ -4,10 +4,12 @@ one origin process (where the presenter publishes) and E edge processes fed by t
 
 The traffic: the presenter replays the load generator's clip without encoding (VP8 640×360 at 25 fps,
 ≈0.6 Mbit/s, and Opus in 20 ms frames — ≈110 packets/s); every viewer is a receive-only aiortc peer
-that never decodes (services/media/sfu/loadgen). The presenter and every viewer run in this process,
-on 127.0.0.1 only; each SFU process is this script with ``--role sfu``: an ``SfuEngine`` driven over a
-unix socket with JSON lines (its ``Engine`` port: open_session, negotiate, subscribe, serve_relay,
-open_relay — what the control plane would call over gRPC).
+that never decodes (services/media/sfu/loadgen). The presenter and one timed viewer per SFU process
+run in this process; the other viewers in viewer processes (this script with ``--role viewers``,
+``--viewers-per-client`` each, default 20), all on 127.0.0.1 only. Each SFU process is this script
+with ``--role sfu``: an ``SfuEngine`` driven over a unix socket with JSON lines (its ``Engine`` port:
+open_session, negotiate, subscribe, serve_relay, open_relay — what the control plane would call over
+gRPC).
 
 Two rows by default, the same viewers on the origin in both, measured one after the other with fresh
 processes:
@@ -30,9 +32,10 @@ relay hop adds; ``resid`` — residual video loss over every viewer (sequence nu
 span never received, directly or by RTX); ``deliv`` — media packets that reached the viewers over
 (packets published × viewers); a row whose ``deliv`` is more than 5 % off 1 or with a viewer's peer
 no longer connected is marked NOT STEADY: the viewer processes (aiortc receiving in Python costs far
-more than the SFU's forwarding) set the pace, and its pkt/cpu-s is not comparable. The relay's cost: the origin's CPU in ``relay`` minus in ``alone``,
-per edge, against the origin's CPU per viewer in ``alone`` — "one relay leg costs the origin as much
-as N viewers".
+more than the SFU's forwarding) set the pace, and its pkt/cpu-s is not comparable. The relay's cost:
+the origin's CPU in ``relay`` minus in ``alone``, per edge, against the origin's CPU per viewer in
+``alone`` (the process's fixed cost included, so it flatters the leg: compare with a viewer's
+marginal cost from two ``alone`` runs with different ``--origin-viewers``).
 
 Everything shares a 2-core development machine with other sessions: read ratios in one run, not the
 absolute numbers. Run ``python bench/sfu_broadcast.py`` (``--quick``: 3 + 2×3 viewers, 3 s windows).

@@ -101,14 +101,16 @@ class Room:
             session = self._sessions.pop(session_id, None)
             if session is None:
                 return
-            metrics.PARTICIPANTS.dec()
+            if not session.relayed:
+                metrics.PARTICIPANTS.dec()
             for up in session.tracks.values():
                 self._speaker.forget(up.session_id)
                 self._count_track(up, -1)
             session.tracks.clear()
             await self._close_peers(session)
             session.connection = Connection.CLOSED
-            self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
+            if not session.relayed:  # the publisher is the origin's participant, not this process's
+                self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
             if not self._closing:
                 await self._renegotiate_all()
 

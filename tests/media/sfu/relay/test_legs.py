@@ -73,6 +73,10 @@ async def test_serving_and_opening_again_keeps_each_tracks_relay_ssrcs_and_the_v
         await edge.open_relay("call", RelayTracks(origin_address=first.origin_address, tracks=()))
         await until(lambda: len(edge_listener.offers) > offers, what="the viewer re-offered without them")
         assert not edge_listener.offers[-1][1].tracks
+        await edge.open_relay("call", first)
+        await edge.close_call("call")
+        # The edge tells the control plane of its own participants only: the presenter did not leave.
+        assert {session for session, _ in edge_listener.states} == {"viewer"}
     finally:
         await presenter.pc.close()
         await viewer.pc.close()
