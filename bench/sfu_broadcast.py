@@ -37,8 +37,13 @@ the origin's CPU in ``relay`` minus in ``alone``, per edge, against the origin's
 ``alone`` (the process's fixed cost included, so it flatters the leg: compare with a viewer's
 marginal cost from two ``alone`` runs with different ``--origin-viewers``).
 
-Everything shares a 2-core development machine with other sessions: read ratios in one run, not the
-absolute numbers. Run ``python bench/sfu_broadcast.py`` (``--quick``: 3 + 2×3 viewers, 3 s windows).
+Measured on the 2-core development machine on 2026-12-03 while five other sessions ran tests (load
+average 10–16): origin alone with 10 viewers 20k pkt/cpu-s, with 20 viewers 31k; 4 relay legs added
+≈0.0012 cores each to the origin (a viewer's marginal cost ≈0.0015); an edge viewer's median delay
++0.6 ms over an origin viewer's (5.0 against 4.4 ms); residual video loss 0 %. Rows with 40 viewers on
+one process were NOT STEADY there (the viewer processes fell behind; the SFUs used ≤ 0.10 cores).
+docs/operations.md ("Sizing media") turns this into processes and cores. Read ratios in one run, not
+the absolute numbers. Run ``python bench/sfu_broadcast.py`` (``--quick``: 3 + 2×3 viewers, 3 s windows).
 The last line, ``BENCH {...}``, holds every number as JSON. Exit status 1 when a run failed.
 """
 
