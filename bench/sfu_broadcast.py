@@ -16,7 +16,10 @@ processes:
 
 - ``alone``  — the origin with its own ``--origin-viewers`` (default 10) and no edge: the baseline;
 - ``relay``  — the same origin and viewers, plus ``--edges`` (default 2) edge processes with
-  ``--edge-viewers`` (default 10) each, every edge fed by one relay leg from the origin.
+  ``--edge-viewers`` (default 10) each, every edge fed by one relay leg from the origin;
+- ``legs``   — the origin and its viewers as in ``alone``, plus ``--sink-legs`` (default 20) relay
+  legs to sockets in this process that only count: the origin's cost of a leg, without the edges'
+  processes competing for the cores.
 
 For each row: setup, every viewer receiving both tracks, ``--warmup`` seconds, then a window of
 ``--seconds`` (each SFU process's CPU read from /proc/<pid>/stat; its RTP packets out from its own
@@ -33,8 +36,8 @@ span never received, directly or by RTX); ``deliv`` — media packets that reach
 (packets published × viewers); a row whose ``deliv`` is more than 5 % off 1 or with a viewer's peer
 no longer connected is marked NOT STEADY: the viewer processes (aiortc receiving in Python costs far
 more than the SFU's forwarding) set the pace, and its pkt/cpu-s is not comparable. The relay's cost:
-the origin's CPU in ``relay`` minus in ``alone``, per edge, against the origin's CPU per viewer in
-``alone`` (the process's fixed cost included, so it flatters the leg: compare with a viewer's
+the origin's CPU in ``legs`` (else ``relay``) minus in ``alone``, per leg, against the origin's CPU
+per viewer in ``alone`` (the process's fixed cost included, so it flatters the leg: compare with a viewer's
 marginal cost from two ``alone`` runs with different ``--origin-viewers``).
 
 Measured on the 2-core development machine on 2026-12-03 while five other sessions ran tests (load
@@ -456,8 +459,29 @@ class ViewerProcess:
             await self.process.wait()
 
 
-async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, Any]:
+class Sink(asyncio.DatagramProtocol):
+    """A relay leg's far end that only counts (what the origin's cost of a leg is measured against)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.DatagramTransport | None = None
+        self.packets = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        self.packets += 1
+
+    def address(self) -> str:
+        assert self.transport is not None
+        host, port = self.transport.get_extra_info("sockname")[:2]
+        return f"{host}:{port}"
+
+
+async def run_row(name: str, edges: int, args: argparse.Namespace, sinks: int = 0) -> dict[str, Any]:
     from services.media.sfu.loadgen import Publisher, load_clip
+
+    sink_legs: list[Sink] = []
 
     with tempfile.TemporaryDirectory(prefix="parta-broadcast-") as directory:
         processes = [SfuProcess("origin", directory)] + [
@@ -483,12 +507,19 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
                     relay = (await origin.call("serve_relay", edge=address))["relay"]
                     if len(relay["tracks"]) == 2:
                         break
-                    await asyncio.sleep(
-                        0.2
-                    )  # the publisher's tracks negotiate: polled, as a control plane would
+                    # The publisher's tracks negotiate: polled, as a control plane would.
+                    await asyncio.sleep(0.2)
                 else:
                     raise BenchError("the presenter's tracks never became relayable")
                 await edge.call("open_relay", relay=relay)
+            for _ in range(sinks):
+                sink = Sink()
+                await asyncio.get_running_loop().create_datagram_endpoint(
+                    lambda: sink,
+                    local_addr=("127.0.0.1", 0),  # noqa: B023 (called before the loop moves on)
+                )
+                sink_legs.append(sink)
+                await origin.call("serve_relay", edge=sink.address())
             await probes.watch([(sfu.name, f"{sfu.name}-probe") for sfu in processes])
             crowd = [(origin.name, f"origin-v{n}") for n in range(args.origin_viewers - 1)] + [
                 (edge.name, f"{edge.name}-v{n}")
@@ -522,6 +553,9 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
             late = await snapshot("late")
             results = [probes.result(), *list(await asyncio.gather(*(c.ask("result") for c in crowds)))]
         finally:
+            for sink in sink_legs:
+                if sink.transport is not None:
+                    sink.transport.close()
             await asyncio.gather(*(c.stop() for c in crowds), return_exceptions=True)
             await publisher.close()
             await probes.close()
@@ -561,6 +595,7 @@ async def run_row(name: str, edges: int, args: argparse.Namespace) -> dict[str, 
         "residual_video": sum(r["missing"] for r in results) / expected if expected else 0.0,
         "deliv": sum(r["arrived"] for r in results) / (published * viewers) if published else 0.0,
         "unconnected": sum(r["unconnected"] for r in results),
+        "sink_legs": sinks,
         "steady": False,
     } | steadiness(sum(r["arrived"] for r in results), published * viewers, results)
 
@@ -574,13 +609,16 @@ def steadiness(arrived: int, wanted: int, results: list[dict[str, Any]]) -> dict
 
 def print_row(row: dict[str, Any]) -> None:
     mark = "" if row["steady"] else "  ~ NOT STEADY: the viewer processes set the pace, do not read pkt/cpu-s"
+    legs = f" + {row['sink_legs']} relay legs to counting sockets" if row["sink_legs"] else ""
     print(
-        f"\n{row['row']}: 1 origin + {row['edges']} edges, presenter {row['published_pkt_s']:.0f} pkt/s{mark}"
+        f"\n{row['row']}: 1 origin + {row['edges']} edges{legs}, presenter {row['published_pkt_s']:.0f} pkt/s"
     )
+    if mark:
+        print(mark)
     print(f"  {'process':<8} {'viewers':>7} {'pkt/s':>8} {'cores':>6} {'pkt/cpu-s':>10} {'viewers/core':>12}")
     for p in row["processes"]:
         print(
-            f"  {p['process']:<8} {p['viewers']:>7} {p['pkt_s']:>8.0f} {p['cores']:>6.2f} "
+            f"  {p['process']:<8} {p['viewers']:>7} {p['pkt_s']:>8.0f} {p['cores']:>6.3f} "
             f"{p['pkt_per_cpu_s']:>10.0f} {p['viewers_per_core']:>12.0f}"
         )
     delays = "  ".join(
@@ -593,11 +631,14 @@ def print_row(row: dict[str, Any]) -> None:
     )
 
 
-def summarise(alone: dict[str, Any], relay: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+def summarise(alone: dict[str, Any], relay: dict[str, Any], legs: dict[str, Any] | None) -> dict[str, Any]:
     origin_alone = alone["processes"][0]
     origin_relay = relay["processes"][0]
     per_viewer = origin_alone["cores"] / max(1, origin_alone["viewers"])
-    per_leg = (origin_relay["cores"] - origin_alone["cores"]) / max(1, relay["edges"])
+    if legs is not None and legs["sink_legs"]:
+        per_leg = (legs["processes"][0]["cores"] - origin_alone["cores"]) / legs["sink_legs"]
+    else:
+        per_leg = (origin_relay["cores"] - origin_alone["cores"]) / max(1, relay["edges"])
     delays = relay["delay_ms"]
     added = (
         delays["edge"]["p50"] - delays["origin"]["p50"] if "edge" in delays and "origin" in delays else None
@@ -615,14 +656,19 @@ async def run(args: argparse.Namespace) -> int:
     print_row(alone)
     relay = await run_row("relay", args.edges, args)
     print_row(relay)
-    summary = summarise(alone, relay, args)
+    legs = None
+    if args.sink_legs:
+        legs = await run_row("legs", 0, args, sinks=args.sink_legs)
+        print_row(legs)
+    summary = summarise(alone, relay, legs)
     print(
         f"\nrelay cost: a relay leg costs the origin {summary['origin_cores_per_relay_leg']:.3f} cores "
         f"(a viewer {summary['origin_cores_per_viewer']:.4f}; a leg ≈ "
         f"{summary['relay_leg_in_viewers'] or 0:.1f} viewers); an edge viewer's added delay (p50) "
         f"{summary['edge_added_delay_p50_ms'] or 0:.1f} ms"
     )
-    print("BENCH " + json.dumps({"rows": [alone, relay], "summary": summary}))
+    rows = [alone, relay] + ([legs] if legs is not None else [])
+    print("BENCH " + json.dumps({"rows": rows, "summary": summary}))
     return 0
 
 
@@ -634,6 +680,12 @@ def main() -> None:
     parser.add_argument("--plan", help="(--role viewers) sfu=session,... of the viewers to hold")
     parser.add_argument("--viewers-per-client", type=int, default=20, help="viewers per viewer process")
     parser.add_argument("--edges", type=int, default=2)
+    parser.add_argument(
+        "--sink-legs",
+        type=int,
+        default=20,
+        help="relay legs to counting sockets in the 'legs' row (0: no row)",
+    )
     parser.add_argument("--origin-viewers", type=int, default=10)
     parser.add_argument("--edge-viewers", type=int, default=10)
     parser.add_argument("--warmup", type=float, default=3.0)
