@@ -477,6 +477,12 @@ class Sink(asyncio.DatagramProtocol):
         host, port = self.transport.get_extra_info("sockname")[:2]
         return f"{host}:{port}"
 
+    @classmethod
+    async def open(cls) -> Sink:
+        sink = cls()
+        await asyncio.get_running_loop().create_datagram_endpoint(lambda: sink, local_addr=("127.0.0.1", 0))
+        return sink
+
 
 async def run_row(name: str, edges: int, args: argparse.Namespace, sinks: int = 0) -> dict[str, Any]:
     from services.media.sfu.loadgen import Publisher, load_clip
@@ -501,25 +507,22 @@ async def run_row(name: str, edges: int, args: argparse.Namespace, sinks: int = 
                 "publish", session="presenter", sdp=sdp, tracks=publisher.tracks_by_mid()
             )
             await publisher.accept(reply["sdp"])
-            for edge in processes[1:]:
-                address = (await edge.call("relay_address"))["address"]
+
+            async def serve(address: str) -> dict[str, Any]:
                 for _ in range(int(SETUP_WITHIN_S / 0.2)):
-                    relay = (await origin.call("serve_relay", edge=address))["relay"]
+                    relay: dict[str, Any] = (await origin.call("serve_relay", edge=address))["relay"]
                     if len(relay["tracks"]) == 2:
-                        break
+                        return relay
                     # The publisher's tracks negotiate: polled, as a control plane would.
                     await asyncio.sleep(0.2)
-                else:
-                    raise BenchError("the presenter's tracks never became relayable")
+                raise BenchError("the presenter's tracks never became relayable")
+
+            for edge in processes[1:]:
+                relay = await serve((await edge.call("relay_address"))["address"])
                 await edge.call("open_relay", relay=relay)
             for _ in range(sinks):
-                sink = Sink()
-                await asyncio.get_running_loop().create_datagram_endpoint(
-                    lambda: sink,
-                    local_addr=("127.0.0.1", 0),  # noqa: B023 (called before the loop moves on)
-                )
-                sink_legs.append(sink)
-                await origin.call("serve_relay", edge=sink.address())
+                sink_legs.append(await Sink.open())
+                await serve(sink_legs[-1].address())
             await probes.watch([(sfu.name, f"{sfu.name}-probe") for sfu in processes])
             crowd = [(origin.name, f"origin-v{n}") for n in range(args.origin_viewers - 1)] + [
                 (edge.name, f"{edge.name}-v{n}")
