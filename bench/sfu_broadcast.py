@@ -41,8 +41,9 @@ per viewer in ``alone`` (the process's fixed cost included, so it flatters the l
 marginal cost from two ``alone`` runs with different ``--origin-viewers``).
 
 Measured on the 2-core development machine on 2026-12-03 while five other sessions ran tests (load
-average 10–16): origin alone with 10 viewers 20k pkt/cpu-s, with 20 viewers 31k; 4 relay legs added
-≈0.0012 cores each to the origin (a viewer's marginal cost ≈0.0015); an edge viewer's median delay
+average 10–16): origin alone with 10 viewers 20–27k pkt/cpu-s, with 20 viewers 31k; 4 relay legs to
+edges, and in another run 20 legs to counting sockets, added ≈0.0012 cores each to the origin (a
+viewer's marginal cost ≈0.0015); an edge viewer's median delay
 +0.6 ms over an origin viewer's (5.0 against 4.4 ms); residual video loss 0 %. Rows with 40 viewers on
 one process were NOT STEADY there (the viewer processes fell behind; the SFUs used ≤ 0.10 cores).
 docs/operations.md ("Sizing media") turns this into processes and cores. Read ratios in one run, not
