@@ -23,6 +23,9 @@ from services.media.sfu.ports import (
     Candidate,
     Connection,
     Engine,
+    RelayCodec,
+    RelayedTrack,
+    RelayTracks,
     Role,
     Source,
     SubscriberOffer,
@@ -112,6 +115,66 @@ def session_state_pb(
 ) -> sfu_pb2.SessionState:
     return sfu_pb2.SessionState(
         call_id=call_id, session_id=session_id, user_id=user_id, connection=CONNECTION_PB[connection]
+    )
+
+
+def relay_tracks_pb(relay: RelayTracks) -> sfu_pb2.RelayTracks:
+    return sfu_pb2.RelayTracks(
+        origin_relay_address=relay.origin_address,
+        tracks=[
+            sfu_pb2.RelayedTrack(
+                ssrc=track.ssrc,
+                rtx_ssrc=track.rtx_ssrc,
+                kind=track.kind,
+                source=SOURCE_PB[track.source],
+                user_id=track.user_id,
+                session_id=track.session_id,
+                codecs=[
+                    sfu_pb2.RelayCodec(
+                        payload_type=codec.payload_type,
+                        mime_type=codec.mime_type,
+                        clock_rate=codec.clock_rate,
+                        parameters=dict(codec.parameters),
+                    )
+                    for codec in track.codecs
+                ],
+                audio_level_extension_id=track.audio_level_id,
+                muted=track.muted,
+            )
+            for track in relay.tracks
+        ],
+    )
+
+
+def relayed_track_of(track: sfu_pb2.RelayedTrack) -> RelayedTrack:
+    if not track.ssrc or track.kind not in ("audio", "video") or not track.codecs:
+        raise InvalidArgument("Ретранслируемая дорожка без SSRC, вида или кодеков.", field="relay.tracks")
+    if not 0 < track.audio_level_extension_id < 15 and track.audio_level_extension_id:
+        raise InvalidArgument("Номер расширения уровня звука — от 1 до 14.", field="relay.tracks")
+    if any(codec.payload_type > 127 for codec in track.codecs):
+        raise InvalidArgument("Тип нагрузки RTP — от 0 до 127.", field="relay.tracks")
+    return RelayedTrack(
+        ssrc=track.ssrc,
+        rtx_ssrc=track.rtx_ssrc,
+        kind=track.kind,
+        source=source_of(track.source),
+        user_id=required(track.user_id, "relay.tracks.user_id"),
+        session_id=required(track.session_id, "relay.tracks.session_id"),
+        codecs=tuple(
+            RelayCodec(
+                codec.payload_type, codec.mime_type, codec.clock_rate, tuple(sorted(codec.parameters.items()))
+            )
+            for codec in track.codecs
+        ),
+        audio_level_id=track.audio_level_extension_id,
+        muted=track.muted,
+    )
+
+
+def relay_tracks_of(relay: sfu_pb2.RelayTracks) -> RelayTracks:
+    return RelayTracks(
+        origin_address=required(relay.origin_relay_address, "relay.origin_relay_address"),
+        tracks=tuple(relayed_track_of(track) for track in relay.tracks),
     )
 
 
@@ -305,6 +368,27 @@ class SfuApi(sfu_pb2_grpc.SfuServicer):
     ) -> AsyncIterator[sfu_pb2.SessionState]:
         async for state in self._feed.watch(self._engine):
             yield state
+
+    # The relay between SFU processes (relay/): the control plane drives it; no rule is decided here.
+    async def ServeRelay(self, request: sfu_pb2.ServeRelayRequest, context: Context) -> sfu_pb2.RelayTracks:
+        relay = await self._engine.serve_relay(
+            required(request.call_id, "call_id"), required(request.edge_relay_address, "edge_relay_address")
+        )
+        return relay_tracks_pb(relay)
+
+    async def StopRelay(self, request: sfu_pb2.ServeRelayRequest, context: Context) -> sfu_pb2.SfuAck:
+        await self._engine.stop_relay(
+            required(request.call_id, "call_id"), required(request.edge_relay_address, "edge_relay_address")
+        )
+        return sfu_pb2.SfuAck()
+
+    async def OpenRelay(
+        self, request: sfu_pb2.OpenRelayRequest, context: Context
+    ) -> sfu_pb2.OpenRelayResponse:
+        address = await self._engine.open_relay(
+            required(request.call_id, "call_id"), relay_tracks_of(request.relay)
+        )
+        return sfu_pb2.OpenRelayResponse(relay_address=address)
 
     async def Drain(self, request: sfu_pb2.DrainRequest, context: Context) -> sfu_pb2.SfuAck:
         # The fleet (issue 14) gives the process a DRAINING state; until it lands there is none.

@@ -45,3 +45,8 @@ class EngineOptions:
     max_screen_bitrate: int = 1_500_000
     # The active speaker is re-evaluated this often; a change is announced after it holds twice.
     speaker_interval: float = 0.3
+    # The relay socket between SFU processes (relay/): its host ("" = the first of `host_addresses`,
+    # else 127.0.0.1) and UDP port (0 = any free one). Relayed RTP is sent only inside
+    # `allowed_networks`.
+    relay_host: str = ""
+    relay_port: int = 0

@@ -62,6 +62,40 @@ class SubscriberOffer:
     tracks: tuple[TrackInfo, ...]
 
 
+@dataclass(frozen=True)
+class RelayCodec:
+    """A codec of a relayed track, as the origin's publisher negotiated it (first = in use)."""
+
+    payload_type: int
+    mime_type: str
+    clock_rate: int
+    parameters: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class RelayedTrack:
+    """One published track as the relay between SFU processes carries it (relay/): the SSRCs the
+    origin sends it with, its codecs, and whose it is."""
+
+    ssrc: int
+    rtx_ssrc: int  # 0: no RTX
+    kind: str
+    source: Source
+    user_id: str
+    session_id: str
+    codecs: tuple[RelayCodec, ...]
+    audio_level_id: int = 0
+    muted: bool = False
+
+
+@dataclass(frozen=True)
+class RelayTracks:
+    """What an origin relays to an edge: its relay address (for feedback) and the tracks."""
+
+    origin_address: str
+    tracks: tuple[RelayedTrack, ...]
+
+
 class EngineListener(Protocol):
     """What the engine tells the outside; the shell publishes it (LiveCallEvent on NATS to the person,
     SessionState on the WatchSessions stream). Called from the event loop; must not block."""
@@ -114,6 +148,17 @@ class Engine(Protocol):
     async def mute_source(self, call_id: str, session_id: str, source: Source) -> None: ...
 
     async def set_may_publish(self, call_id: str, session_id: str, may_publish: bool) -> None: ...
+
+    # The relay between SFU processes (relay/): origin side, then edge side.
+    def relay_address(self) -> str:
+        """host:port of this process's relay socket (bound on first use; `SfuProcess.relay_address`)."""
+        ...
+
+    async def serve_relay(self, call_id: str, edge_address: str) -> RelayTracks: ...
+
+    async def stop_relay(self, call_id: str, edge_address: str) -> None: ...
+
+    async def open_relay(self, call_id: str, relay: RelayTracks) -> str: ...
 
     def sessions(self) -> list[tuple[str, str, str, Connection]]:
         """Every open session now: (call_id, session_id, user_id, connection) — WatchSessions' snapshot."""

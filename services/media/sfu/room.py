@@ -51,6 +51,9 @@ class Session:
         # The sessions whose video this session's client shows (None: it never said; all).
         self.visible: set[str] | None = None
         self.connection = Connection.NEW
+        # A publisher of another SFU process whose tracks come over the relay (relay/edge.py): no
+        # peer connection here, not a participant of this process.
+        self.relayed = False
 
 
 class Room:
@@ -101,14 +104,16 @@ class Room:
             session = self._sessions.pop(session_id, None)
             if session is None:
                 return
-            metrics.PARTICIPANTS.dec()
+            if not session.relayed:
+                metrics.PARTICIPANTS.dec()
             for up in session.tracks.values():
                 self._speaker.forget(up.session_id)
                 self._count_track(up, -1)
             session.tracks.clear()
             await self._close_peers(session)
             session.connection = Connection.CLOSED
-            self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
+            if not session.relayed:  # the publisher is the origin's participant, not this process's
+                self._listener.session_state(self.call_id, session_id, session.user_id, Connection.CLOSED)
             if not self._closing:
                 await self._renegotiate_all()
 
@@ -131,6 +136,52 @@ class Room:
         for session_id in list(self._sessions):
             await self.close_session(session_id)
         self._count_downtracks(closing=True)
+
+    # --- the relay between SFU processes (relay/) ----------------------------------------------
+
+    def published(self) -> list[UpTrack]:
+        """The up-tracks this room's own publishers send (negotiated), for the relay to an edge."""
+        return [
+            up
+            for session in self._sessions.values()
+            if not session.relayed
+            for up in session.tracks.values()
+            if up.bound and up.codecs
+        ]
+
+    async def put_relayed(self, session_id: str, user_id: str, tracks: dict[Source, UpTrack]) -> None:
+        """A publisher on another process, its tracks fed by the relay: every subscriber here gets
+        them as a local publisher's (re-offered). Called again, its tracks become `tracks`."""
+        async with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                session = self._sessions[session_id] = Session(session_id, user_id, may_publish=True)
+                session.relayed = True
+            elif not session.relayed:
+                raise InvalidArgument("Этот сеанс уже участвует в звонке на этом медиасервере.")
+            for source, up in list(session.tracks.items()):
+                if tracks.get(source) is not up:
+                    self._speaker.forget(session_id)
+                    self._count_track(up, -1)
+                    del session.tracks[source]
+            for source, up in tracks.items():
+                if source not in session.tracks:
+                    session.tracks[source] = up
+                    self._count_track(up, +1)
+            if not self._closing:
+                await self._renegotiate_all(besides=session)
+
+    async def drop_relayed(self, session_id: str) -> None:
+        async with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None or not session.relayed:
+                return
+            del self._sessions[session_id]
+            for up in session.tracks.values():
+                self._speaker.forget(session_id)
+                self._count_track(up, -1)
+            if not self._closing:
+                await self._renegotiate_all()
 
     # --- negotiation ------------------------------------------------------------------------------
 
@@ -448,5 +499,9 @@ class Room:
             speaker = self._speaker.observe(levels)
             if speaker is not None and speaker in self._sessions:
                 talker = self._sessions[str(speaker)]
-                recipients = [(other.user_id, other.session_id) for other in self._sessions.values()]
+                recipients = [
+                    (other.user_id, other.session_id)
+                    for other in self._sessions.values()
+                    if not other.relayed
+                ]
                 self._listener.active_speaker(self.call_id, talker.user_id, talker.session_id, recipients)
