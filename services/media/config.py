@@ -19,6 +19,8 @@ class MediaSettings(ServiceSettings):
     identity_addr: str = "127.0.0.1:50051"
     # Asked how the caller stands to a chat now (Chats.GetChatAccess, R-MEDIA-3).
     messaging_addr: str = "127.0.0.1:50053"
+    # Asked who the caller is in an organisation (Members.CheckMembership): a broadcast's audience.
+    directory_addr: str = "127.0.0.1:50052"
     # The SFU process every call is placed on (one in this issue; placement/ is the seam for a fleet).
     sfu_addr: str = "127.0.0.1:50055"
     # A session whose media connection is lost leaves the call (DISCONNECTED) after this many seconds,

@@ -1,21 +1,31 @@
 """Wires the media service together and runs it: `parta-media [serve|migrate]` — the control plane of
 calls in chats (calls/: who may join, participants, the end of a call; signalling/: passing WebRTC
-signalling to the SFU that holds the call; placement/: which SFU that is)."""
+signalling to the SFU that holds the call; placement/: which SFU that is) and of broadcasts
+(broadcasts/: planned by the administrator, their audience, questions; their calls are calls')."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import grpc
 
-from parta.media.v1 import calls_pb2_grpc, signalling_pb2_grpc
+from parta.directory.v1 import membership_pb2_grpc
+from parta.media.v1 import broadcasts_pb2_grpc, calls_pb2, calls_pb2_grpc, signalling_pb2_grpc
 from parta.messaging.v1 import chats_pb2_grpc
+from services.common.auth import Principal
 from services.common.grpcserver import GrpcServer
 from services.common.runtime import ServiceRuntime, run_service
 from services.common.serving import IdentityKeys, Servicer
+from services.media.broadcasts.access import RoomAccess
+from services.media.broadcasts.api import SERVICE_NAME as BROADCASTS_SERVICE_NAME
+from services.media.broadcasts.api import BroadcastsApi
+from services.media.broadcasts.directory import DirectoryMembership
+from services.media.broadcasts.planning import Broadcasts
+from services.media.broadcasts.questions import Questions
+from services.media.broadcasts.store import BroadcastStore
 from services.media.calls.access import MessagingChatAccess
 from services.media.calls.api import SERVICE_NAME as CALLS_SERVICE_NAME
-from services.media.calls.api import CallsApi
+from services.media.calls.api import CallsApi, join_pb
 from services.media.calls.connections import ConnectionWatch
 from services.media.calls.events import chat_changes_subscription
 from services.media.calls.ice import IceServer, ice_servers
@@ -30,6 +40,10 @@ from services.media.signalling.api import SignallingApi
 MIGRATIONS = "services.media:migrations"
 
 
+def clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class MediaApp:
     """The media service process: the shared runtime plus calls, signalling and the SFU placement."""
 
@@ -39,7 +53,9 @@ class MediaApp:
         self.placement = OneSfu(settings.sfu_addr)
         self.identity = IdentityKeys(settings.identity_addr)
         self._messaging_channel: grpc.aio.Channel | None = None
+        self._directory_channel: grpc.aio.Channel | None = None
         self.calls: Calls | None = None
+        self.broadcasts: Broadcasts | None = None
         self.connections: ConnectionWatch | None = None
         self.grpc: GrpcServer | None = None
 
@@ -56,7 +72,18 @@ class MediaApp:
     async def start(self) -> None:
         # grpc.aio channels bind to the running loop: made here, not in __init__.
         self._messaging_channel = grpc.aio.insecure_channel(self.settings.messaging_addr)
-        access = MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel))
+        self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
+        membership = DirectoryMembership(membership_pb2_grpc.MembersStub(self._directory_channel))
+        broadcast_store = BroadcastStore()
+        # Every call room's access: a broadcast's id is answered by broadcasts (R-MEDIA-2), a chat's
+        # by messaging (R-MEDIA-3) — decision 010.
+        access = RoomAccess(
+            self.runtime.db,
+            broadcast_store,
+            membership,
+            MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel)),
+            clock,
+        )
         self.calls = Calls(
             self.runtime.db,
             CallStore(),
@@ -65,6 +92,13 @@ class MediaApp:
             CallLive(lambda: self.runtime.nc),
             self._ice_for,
         )
+        calls = self.calls
+
+        async def join_call(principal: Principal, room_id: str) -> calls_pb2.JoinCallResponse:
+            return join_pb(await calls.join(principal, room_id))
+
+        self.broadcasts = Broadcasts(self.runtime.db, broadcast_store, membership, join_call, clock)
+        questions = Questions(self.runtime.db, broadcast_store, self.broadcasts, clock)
         # A call follows its chat: who left it or was removed leaves the call, a block silences.
         self.runtime.subscriptions.append(chat_changes_subscription(self.calls))
         await self.runtime.open()
@@ -80,6 +114,11 @@ class MediaApp:
             [
                 Servicer(
                     calls_pb2_grpc.add_CallsServicer_to_server, CallsApi(self.calls), CALLS_SERVICE_NAME
+                ),
+                Servicer(
+                    broadcasts_pb2_grpc.add_BroadcastsServicer_to_server,
+                    BroadcastsApi(self.broadcasts, questions),
+                    BROADCASTS_SERVICE_NAME,
                 ),
                 Servicer(
                     signalling_pb2_grpc.add_SignallingServicer_to_server,
@@ -98,6 +137,8 @@ class MediaApp:
         await self.identity.close()
         if self._messaging_channel is not None:
             await self._messaging_channel.close()
+        if self._directory_channel is not None:
+            await self._directory_channel.close()
 
 
 def main() -> None:

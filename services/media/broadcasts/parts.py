@@ -1,0 +1,34 @@
+"""What broadcasts needs from outside, as small declared parts that main.py wires:
+
+- `Member`: the caller in an organisation as directory knows them now (roles, the class they study
+  in, their children's classes) and `MembershipCheck`, the port that asks directory
+  (`broadcasts/directory.py`, `Members.CheckMembership` with the caller's own token);
+- `CallJoin`: joining the broadcast's call — calls' `Calls.join` and its reply (main.py wires it),
+  whose access check answers for a broadcast's id through `broadcasts/access.py` (decision 010).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from parta.media.v1 import calls_pb2
+from services.common.auth import Principal
+
+
+@dataclass(frozen=True)
+class Member:
+    """The caller in an organisation; `member` false: not in it (another school's person)."""
+
+    member: bool
+    roles: frozenset[str] = frozenset()
+    class_ids: frozenset[str] = frozenset()
+    children_class_ids: frozenset[str] = frozenset()
+
+
+class MembershipCheck(Protocol):
+    async def __call__(self, principal: Principal, organisation_id: str) -> Member: ...
+
+
+class CallJoin(Protocol):
+    async def __call__(self, principal: Principal, room_id: str) -> calls_pb2.JoinCallResponse: ...
