@@ -49,7 +49,7 @@ async def school(platform: Platform) -> School:
     teacher = await made.member("teacher")
     student_5a = await made.member("student", "5А")
     student_6b = await made.member("student", "6Б")
-    parent_5a = await made.member("parent")
+    parent_5a = await made.member("parent", "5А")
     await made.link_parent(parent_5a, student_5a)
     return School(made, other, presenter, teacher, student_5a, student_6b, parent_5a)
 
