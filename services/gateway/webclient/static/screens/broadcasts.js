@@ -95,7 +95,7 @@ export async function render(main, ctx) {
 function planPanel(org, ctx, planned) {
   const messages = messageArea();
   const body = h('div', { class: 'broadcast-plan' }, h('p', { class: 'meta' }, 'Загружаем участников и классы…'));
-  const details = h('details', { class: 'panel' }, h('summary', {}, 'Запланировать трансляцию'), body, messages.el);
+  const details = h('details', { class: 'panel' }, h('summary', {}, 'Запланировать трансляцию'), body);
   details.addEventListener('toggle', async () => {
     if (!details.open || body.dataset.ready) return;
     body.dataset.ready = 'yes';
@@ -155,5 +155,5 @@ function planPanel(org, ctx, planned) {
     }, messages);
     replace(body, el);
   });
-  return details;
+  return h('div', { class: 'broadcast-planning' }, details, messages.el);
 }
