@@ -56,6 +56,7 @@ async def plan_the_broadcast(admin: Page) -> None:
     await expect(admin.locator(".broadcast-card").filter(has_text=TITLE)).to_be_visible()
     assert await serious_violations(admin) == []
     await assert_readable(admin, "the broadcasts list")
+    await shoot(admin, "broadcast-list")
 
 
 async def test_a_head_broadcasts_to_the_staff_set_up_in_the_browser(
@@ -98,6 +99,9 @@ async def test_a_head_broadcasts_to_the_staff_set_up_in_the_browser(
         await viewer.get_by_role("link", name="Чаты", exact=True).click()
         notice = viewer.locator(".broadcast-notice").filter(has_text=TITLE)
         await expect(notice).to_be_visible()
+        if viewer is viewers[0]:
+            await assert_readable(viewer, "the chats screen with the broadcast's notice")
+            await shoot(viewer, "broadcast-notice")
         await notice.get_by_role("link", name="Смотреть").click()
         await expect(viewer.get_by_role("heading", name=TITLE)).to_be_visible()
         await receives(viewer, [(speaker, "camera"), (speaker, "microphone")])
