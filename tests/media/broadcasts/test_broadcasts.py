@@ -9,6 +9,7 @@ gets 404."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,15 +17,18 @@ from typing import Any
 import grpc
 import pytest
 import pytest_asyncio
+from aiortc import MediaStreamTrack, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
 
 from parta.events.v1 import envelope_pb2
 from parta.events.v1 import media_pb2 as events_pb2
 from parta.media.v1 import media_pb2, signalling_pb2, signalling_pb2_grpc
 from services.common.outbox import outbox
 from tests.support.http import bearer, ok
-from tests.support.media_peers import close_all, loopback_peer, publisher_offer
+from tests.support.media_peers import close_all, confine, loopback_peer, publisher_offer
 from tests.support.platform import Platform
 from tests.support.schools import ClassSchool, class_school, operator_tokens
+from tests.support.waiting import until
 
 Tokens = dict[str, Any]
 
@@ -287,3 +291,95 @@ async def test_a_broadcast_far_ahead_is_not_open_yet(platform: Platform, school:
     response = await join(platform, broadcast, school.presenter)
     assert response.status_code == 409, response.text
     assert response.json()["error"]["rule"] == "R-MEDIA-2"
+
+
+def grpc_token(who: Tokens) -> tuple[tuple[str, str]]:
+    return (("authorization", f"Bearer {who['access_token']}"),)
+
+
+async def test_aiortc_viewers_receive_the_presenters_video_and_sound(
+    platform: Platform, school: School, broadcast: dict[str, Any]
+) -> None:
+    """R-MEDIA-2 end to end at the RTP level: an aiortc presenter publishes through Signalling; two
+    aiortc receive-only viewers (a student of 5А and a parent) subscribe and decode its frames. The
+    broadcast's call is reachable as the room's call too (the page's catch-up asks it)."""
+    assert platform.media is not None
+    assert platform.media.grpc is not None
+    presenter = ok(await join(platform, broadcast, school.presenter))
+    viewers = [
+        (who, ok(await join(platform, broadcast, who))) for who in (school.student_5a, school.parent_5a)
+    ]
+    call_id = presenter["call"]["id"]
+    publisher_pc = loopback_peer()
+    viewer_pcs = [loopback_peer() for _ in viewers]
+    received: list[dict[str, int]] = [{"video": 0, "audio": 0} for _ in viewers]
+    pulling: list[asyncio.Task[None]] = []
+    try:
+        room = ok(
+            await platform.http.get(
+                f"/api/v1/chats/{broadcast['id']}/call", headers=bearer(school.student_5a)
+            )
+        )
+        assert room["id"] == call_id
+        async with grpc.aio.insecure_channel(platform.media.grpc.address) as channel:
+            signalling = signalling_pb2_grpc.SignallingStub(channel)
+            sdp, tracks = await publisher_offer(publisher_pc)
+            answer = await signalling.Negotiate(
+                signalling_pb2.NegotiateRequest(
+                    call_id=call_id,
+                    session_id=presenter["me"]["session_id"],
+                    role=media_pb2.PEER_ROLE_PUBLISHER,
+                    description=media_pb2.SessionDescription(type="offer", sdp=sdp),
+                    tracks=tracks,
+                ),
+                metadata=grpc_token(school.presenter),
+            )
+            await publisher_pc.setRemoteDescription(
+                RTCSessionDescription(sdp=answer.answer.sdp, type="answer")
+            )
+            await until(lambda: publisher_pc.connectionState == "connected", what="the presenter connected")
+
+            for index, ((who, joined), pc) in enumerate(zip(viewers, viewer_pcs, strict=True)):
+                counts = received[index]
+
+                def counting(track: MediaStreamTrack, counts: dict[str, int] = counts) -> None:
+                    async def pull() -> None:
+                        while True:
+                            try:
+                                await track.recv()
+                            except MediaStreamError:
+                                return
+                            counts[track.kind] += 1
+
+                    pulling.append(asyncio.ensure_future(pull()))
+
+                pc.on("track", counting)
+                offer = await signalling.Subscribe(
+                    signalling_pb2.SessionRef(call_id=call_id, session_id=joined["me"]["session_id"]),
+                    metadata=grpc_token(who),
+                )
+                assert {t.user_id for t in offer.tracks} == {school.presenter["user_id"]}
+                await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.description.sdp, type="offer"))
+                confine(pc)
+                await pc.setLocalDescription(await pc.createAnswer())
+                await signalling.Negotiate(
+                    signalling_pb2.NegotiateRequest(
+                        call_id=call_id,
+                        session_id=joined["me"]["session_id"],
+                        role=media_pb2.PEER_ROLE_SUBSCRIBER,
+                        description=media_pb2.SessionDescription(type="answer", sdp=pc.localDescription.sdp),
+                    ),
+                    metadata=grpc_token(who),
+                )
+            await until(
+                lambda: all(c["video"] >= 5 and c["audio"] >= 5 for c in received),
+                within=30,
+                what="both viewers decode the presenter's video and sound",
+            )
+    finally:
+        await close_all([publisher_pc, *viewer_pcs])
+        for task in pulling:
+            task.cancel()
+        for who, joined in viewers:
+            await leave(platform, joined, who)
+        await leave(platform, presenter, school.presenter)
