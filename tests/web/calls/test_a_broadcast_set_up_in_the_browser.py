@@ -119,6 +119,7 @@ async def test_a_head_broadcasts_to_the_staff_set_up_in_the_browser(
     await second.get_by_role("button", name="Задать вопрос").click()
     await expect(second.get_by_role("status").filter(has_text="Вопрос отправлен")).to_be_visible()
     await assert_readable(first, "the viewer's screen")
+    assert await serious_violations(first) == []
     await shoot(first, "broadcast-viewer")
 
     questions = presenter.locator(".broadcast-question")
@@ -126,6 +127,7 @@ async def test_a_head_broadcasts_to_the_staff_set_up_in_the_browser(
     await expect(questions.first).to_contain_text("Пётр Орлов")
     await expect(questions.first).to_contain_text("Когда педсовет по итогам четверти?")
     await assert_readable(presenter, "the presenter's screen")
+    assert await serious_violations(presenter) == []
     await shoot(presenter, "broadcast-presenter")
     await questions.filter(has_text="отчёты").get_by_role("button", name="Скрыть").click()
     await expect(questions).to_have_count(1)

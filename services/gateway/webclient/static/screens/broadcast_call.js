@@ -35,7 +35,7 @@ class BroadcastView extends CallView {
   }
 
   listenOnlyText() {
-    return 'Вы зритель: вы видите и слышите ведущих. Вопросы можно задать внизу.';
+    return 'Вы зритель: вы видите и слышите ведущих и можете задать им вопрос.';
   }
 
   /** Only the presenters (who may publish) get a tile; a viewer does not see themselves. */
@@ -57,7 +57,10 @@ class BroadcastView extends CallView {
     this.controls.querySelector('.call-toggle[aria-controls="call-people"]')?.setAttribute('hidden', '');
     this.handButton.hidden = true;
     this.questions = this.publish || this.broadcast?.may_manage ? this.questionsPanel() : this.askPanel();
-    this.main.querySelector('.call-body')?.after(this.questions);
+    // Beside the video on a desktop, under it on a phone (broadcast.css).
+    const body = this.main.querySelector('.call-body');
+    body?.classList.add('broadcast-body');
+    body?.append(this.questions);
   }
 
   // --- a viewer: «Задать вопрос» -------------------------------------------------------------
