@@ -19,8 +19,6 @@ class MediaSettings(ServiceSettings):
     identity_addr: str = "127.0.0.1:50051"
     # Asked how the caller stands to a chat now (Chats.GetChatAccess, R-MEDIA-3).
     messaging_addr: str = "127.0.0.1:50053"
-    # Asked who the caller is in an organisation (Members.CheckMembership): a broadcast's audience.
-    directory_addr: str = "127.0.0.1:50052"
     # The SFU process every call is placed on (one in this issue; placement/ is the seam for a fleet).
     sfu_addr: str = "127.0.0.1:50055"
     # A session whose media connection is lost leaves the call (DISCONNECTED) after this many seconds,
@@ -34,6 +32,9 @@ class MediaSettings(ServiceSettings):
     turn_urls: str = ""
     turn_secret: SecretStr = SecretStr("")
     turn_ttl_seconds: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    # Asked who the caller is in an organisation (Members.CheckMembership): a broadcast's audience
+    # (R-MEDIA-2, broadcasts/directory.py).
+    directory_addr: str = "127.0.0.1:50052"
 
     @property
     def stun_url_list(self) -> list[str]:

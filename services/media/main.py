@@ -1,7 +1,6 @@
 """Wires the media service together and runs it: `parta-media [serve|migrate]` — the control plane of
 calls in chats (calls/: who may join, participants, the end of a call; signalling/: passing WebRTC
-signalling to the SFU that holds the call; placement/: which SFU that is) and of broadcasts
-(broadcasts/: planned by the administrator, their audience, questions; their calls are calls')."""
+signalling to the SFU that holds the call; placement/: which SFU that is)."""
 
 from __future__ import annotations
 
@@ -45,7 +44,9 @@ def clock() -> datetime:
 
 
 class MediaApp:
-    """The media service process: the shared runtime plus calls, signalling and the SFU placement."""
+    """The media service process: the shared runtime plus calls, signalling and the SFU placement —
+    and broadcasts (broadcasts/, R-MEDIA-2: planned by the administrator, their audience, questions;
+    a broadcast's call is a call, decision 010)."""
 
     def __init__(self, settings: MediaSettings) -> None:
         self.settings = settings
