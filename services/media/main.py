@@ -30,6 +30,7 @@ from services.media.calls.events import chat_changes_subscription
 from services.media.calls.ice import IceServer, ice_servers
 from services.media.calls.live import CallLive
 from services.media.calls.participation import Calls
+from services.media.calls.parts import ChatAccessCheck
 from services.media.calls.store import CallStore
 from services.media.config import MediaSettings
 from services.media.placement.single import OneSfu
@@ -37,10 +38,6 @@ from services.media.signalling.api import SERVICE_NAME as SIGNALLING_SERVICE_NAM
 from services.media.signalling.api import SignallingApi
 
 MIGRATIONS = "services.media:migrations"
-
-
-def clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class MediaApp:
@@ -57,6 +54,8 @@ class MediaApp:
         self._directory_channel: grpc.aio.Channel | None = None
         self.calls: Calls | None = None
         self.broadcasts: Broadcasts | None = None
+        self._broadcast_store = BroadcastStore()
+        self._membership: DirectoryMembership | None = None
         self.connections: ConnectionWatch | None = None
         self.grpc: GrpcServer | None = None
 
@@ -70,21 +69,28 @@ class MediaApp:
             turn_ttl_seconds=self.settings.turn_ttl_seconds,
         )
 
+    def _room_access(self, chats: ChatAccessCheck) -> RoomAccess:
+        """Every call room's access (decision 010): a broadcast's id is answered by broadcasts
+        (R-MEDIA-2, its audience asked of directory), any other goes on to `chats` (messaging,
+        R-MEDIA-3)."""
+        self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
+        self._membership = DirectoryMembership(membership_pb2_grpc.MembersStub(self._directory_channel))
+        return RoomAccess(self.runtime.db, self._broadcast_store, self._membership, chats, clock)
+
+    def _broadcasting(self, calls: Calls) -> tuple[Broadcasts, Questions]:
+        """Broadcasts (R-MEDIA-2): joining one is joining its call through `calls`."""
+        assert self._membership is not None, "_room_access first: calls are wired before broadcasts"
+
+        async def join_call(principal: Principal, room_id: str) -> calls_pb2.JoinCallResponse:
+            return join_pb(await calls.join(principal, room_id))
+
+        broadcasts = Broadcasts(self.runtime.db, self._broadcast_store, self._membership, join_call, clock)
+        return broadcasts, Questions(self.runtime.db, self._broadcast_store, broadcasts, clock)
+
     async def start(self) -> None:
         # grpc.aio channels bind to the running loop: made here, not in __init__.
         self._messaging_channel = grpc.aio.insecure_channel(self.settings.messaging_addr)
-        self._directory_channel = grpc.aio.insecure_channel(self.settings.directory_addr)
-        membership = DirectoryMembership(membership_pb2_grpc.MembersStub(self._directory_channel))
-        broadcast_store = BroadcastStore()
-        # Every call room's access: a broadcast's id is answered by broadcasts (R-MEDIA-2), a chat's
-        # by messaging (R-MEDIA-3) — decision 010.
-        access = RoomAccess(
-            self.runtime.db,
-            broadcast_store,
-            membership,
-            MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel)),
-            clock,
-        )
+        access = self._room_access(MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel)))
         self.calls = Calls(
             self.runtime.db,
             CallStore(),
@@ -93,15 +99,9 @@ class MediaApp:
             CallLive(lambda: self.runtime.nc),
             self._ice_for,
         )
-        calls = self.calls
-
-        async def join_call(principal: Principal, room_id: str) -> calls_pb2.JoinCallResponse:
-            return join_pb(await calls.join(principal, room_id))
-
-        self.broadcasts = Broadcasts(self.runtime.db, broadcast_store, membership, join_call, clock)
-        questions = Questions(self.runtime.db, broadcast_store, self.broadcasts, clock)
         # A call follows its chat: who left it or was removed leaves the call, a block silences.
         self.runtime.subscriptions.append(chat_changes_subscription(self.calls))
+        self.broadcasts, questions = self._broadcasting(self.calls)
         await self.runtime.open()
         self.connections = ConnectionWatch(
             self.placement,
@@ -140,6 +140,10 @@ class MediaApp:
             await self._messaging_channel.close()
         if self._directory_channel is not None:
             await self._directory_channel.close()
+
+
+def clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def main() -> None:
