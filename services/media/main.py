@@ -19,6 +19,7 @@ from services.media.broadcasts.access import RoomAccess
 from services.media.broadcasts.api import SERVICE_NAME as BROADCASTS_SERVICE_NAME
 from services.media.broadcasts.api import BroadcastsApi
 from services.media.broadcasts.directory import DirectoryMembership
+from services.media.broadcasts.notices import BroadcastNotices
 from services.media.broadcasts.planning import Broadcasts
 from services.media.broadcasts.questions import Questions
 from services.media.broadcasts.store import BroadcastStore
@@ -84,7 +85,10 @@ class MediaApp:
         async def join_call(principal: Principal, room_id: str) -> calls_pb2.JoinCallResponse:
             return join_pb(await calls.join(principal, room_id))
 
-        broadcasts = Broadcasts(self.runtime.db, self._broadcast_store, self._membership, join_call, clock)
+        notices = BroadcastNotices(lambda: self.runtime.nc, self._membership)
+        broadcasts = Broadcasts(
+            self.runtime.db, self._broadcast_store, self._membership, join_call, clock, notices
+        )
         return broadcasts, Questions(self.runtime.db, self._broadcast_store, broadcasts, clock)
 
     async def start(self) -> None:
@@ -133,6 +137,8 @@ class MediaApp:
     async def stop(self) -> None:
         if self.connections is not None:
             await self.connections.stop()
+        if self.broadcasts is not None:
+            await self.broadcasts.close()
         await self.runtime.close()
         await self.placement.close()
         await self.identity.close()

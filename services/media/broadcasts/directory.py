@@ -19,14 +19,22 @@ log = get_logger(__name__)
 
 
 class DirectoryMembership:
+    """`MembershipCheck` (the caller) and `AudienceLookup` (the members, as their administrator)."""
+
     def __init__(self, members: membership_pb2_grpc.MembersStub, *, timeout: float = 5.0) -> None:
         self._members = members
         self._timeout = timeout
 
     async def __call__(self, principal: Principal, organisation_id: str) -> Member:
+        return await self.member(principal, organisation_id, "")
+
+    async def member(self, principal: Principal, organisation_id: str, user_id: str) -> Member:
+        """`user_id` (the caller when empty: any member may ask about themselves, staff about anyone)."""
         try:
             answer = await self._members.CheckMembership(
-                membership_pb2.CheckMembershipRequest(organisation_id=organisation_id, with_classes=True),
+                membership_pb2.CheckMembershipRequest(
+                    organisation_id=organisation_id, user_id=user_id, with_classes=True
+                ),
                 metadata=(("authorization", f"Bearer {principal.token}"),),
                 timeout=self._timeout,
             )
@@ -48,3 +56,16 @@ class DirectoryMembership:
             class_ids=frozenset(answer.class_ids),
             children_class_ids=frozenset(answer.children_class_ids),
         )
+
+    async def members(self, principal: Principal, organisation_id: str) -> list[tuple[str, frozenset[str]]]:
+        """Every member with their roles (`Members.ListMembers`: staff only; [] when refused)."""
+        try:
+            answer = await self._members.ListMembers(
+                membership_pb2.ListMembersRequest(organisation_id=organisation_id),
+                metadata=(("authorization", f"Bearer {principal.token}"),),
+                timeout=self._timeout,
+            )
+        except grpc.aio.AioRpcError as error:
+            log.warning("members.failed", code=error.code().name)
+            return []
+        return [(m.user_id, frozenset(role_name(role) for role in m.roles)) for m in answer.members]

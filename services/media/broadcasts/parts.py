@@ -3,6 +3,8 @@
 - `Member`: the caller in an organisation as directory knows them now (roles, the class they study
   in, their children's classes) and `MembershipCheck`, the port that asks directory
   (`broadcasts/directory.py`, `Members.CheckMembership` with the caller's own token);
+- `AudienceLookup`: the organisation's members and one member's classes, asked of directory with the
+  planning administrator's token, and `NoticeSender` — the live notice to the audience (notices.py);
 - `CallJoin`: joining the broadcast's call — calls' `Calls.join` and its reply (main.py wires it),
   whose access check answers for a broadcast's id through `broadcasts/access.py` (decision 010).
 """
@@ -10,7 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from parta.media.v1 import calls_pb2
 from services.common.auth import Principal
@@ -28,6 +30,24 @@ class Member:
 
 class MembershipCheck(Protocol):
     async def __call__(self, principal: Principal, organisation_id: str) -> Member: ...
+
+
+class AudienceLookup(Protocol):
+    """Directory's members as the administrator who plans sees them (for the live notice)."""
+
+    async def members(self, principal: Principal, organisation_id: str) -> list[tuple[str, frozenset[str]]]:
+        """(user id, roles) of every member."""
+        ...
+
+    async def member(self, principal: Principal, organisation_id: str, user_id: str) -> Member:
+        """One member with their class and their children's classes."""
+        ...
+
+
+class NoticeSender(Protocol):
+    async def __call__(self, principal: Principal, broadcast: Any) -> None:
+        """Tell the broadcast's audience live that it is planned (best effort, after the commit)."""
+        ...
 
 
 class CallJoin(Protocol):

@@ -4,8 +4,9 @@ the room access check, `access.RoomAccess`, answers for a broadcast's id — dec
 viewers' questions (`questions.py`) hang off the same "who is the caller to this broadcast".
 
 The notice (decision 010): planning, changing and cancelling stage `parta.media.broadcast.planned` /
-`.changed` in the outbox, and the audience sees the broadcast in its list (the web client's banner
-and «Трансляции» screen) the next time a page asks."""
+`.changed` in the outbox; once a plan is committed, its audience's open pages get a live notice
+(`parts.NoticeSender`, notices.py, in the background); and the audience sees the broadcast in its list
+(the web client's banner and «Трансляции» screen) whenever a page asks."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ from services.common.db import Database
 from services.common.errors import NotFound, RuleRefused
 from services.common.events import user_actor
 from services.common.outbox import stage_event
+from services.common.tasks import TaskSpawner
 from services.media.broadcasts import rules
 from services.media.broadcasts.convert import audience_of, presenters_of
-from services.media.broadcasts.parts import CallJoin, Member, MembershipCheck
+from services.media.broadcasts.parts import CallJoin, Member, MembershipCheck, NoticeSender
 from services.media.broadcasts.store import BroadcastStore
 
 
@@ -61,12 +63,19 @@ class Broadcasts:
         membership: MembershipCheck,
         join_call: CallJoin,
         clock: Callable[[], datetime],
+        notify: NoticeSender | None = None,
     ) -> None:
         self._db = db
         self._store = store
         self._membership = membership
         self._join_call = join_call
         self._clock = clock
+        self._notify = notify
+        self._tasks = TaskSpawner("broadcasts")
+
+    async def close(self) -> None:
+        """Stops the live notices still being sent."""
+        await self._tasks.close()
 
     # --- who the caller is to a broadcast -------------------------------------------------------
     async def watched(self, principal: Principal, broadcast_id: str) -> tuple[Row[Any], Member]:
@@ -129,6 +138,8 @@ class Broadcasts:
                 created_at=self._clock(),
             )
             await self._stage(conn, "media.broadcast.planned", row, principal)
+        if self._notify is not None:
+            self._tasks.spawn(self._notify(principal, row), name=f"broadcast-notice-{row.id}")
         return (await self._views(principal, member, [row]))[0]
 
     async def update(self, principal: Principal, broadcast_id: str, change: Change) -> BroadcastView:

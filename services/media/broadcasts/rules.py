@@ -106,6 +106,15 @@ def in_audience(audience: Audience, member: Member) -> bool:
     return bool(audience.parents and member.children_class_ids & audience.class_ids)
 
 
+def needs_classes(audience: Audience, roles: frozenset[str]) -> bool:
+    """Whether only the person's classes can tell if they are in the audience (a student or a parent
+    when chosen classes' students or parents watch)."""
+    return bool(
+        audience.class_ids
+        and ((audience.students and "student" in roles) or (audience.parents and "parent" in roles))
+    )
+
+
 def may_watch(audience: Audience, presenter_ids: Collection[str], member: Member, user_id: str) -> bool:
     """The audience, the presenters and the organisation's administrators."""
     return user_id in presenter_ids or is_administrator(member) or in_audience(audience, member)

@@ -10,23 +10,33 @@ gets 404."""
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+import nats
 import pytest
 import pytest_asyncio
 from aiortc import MediaStreamTrack, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
+from nats.aio.msg import Msg
 
+from parta.directory.v1 import membership_pb2_grpc
 from parta.events.v1 import envelope_pb2
 from parta.events.v1 import media_pb2 as events_pb2
 from parta.media.v1 import media_pb2, signalling_pb2, signalling_pb2_grpc
+from services.common.auth import Principal
+from services.common.live import user_subject
 from services.common.outbox import outbox
+from services.media.broadcasts.directory import DirectoryMembership
+from services.media.broadcasts.notices import BroadcastNotices
+from services.media.broadcasts.store import BroadcastStore
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, confine, loopback_peer, publisher_offer
-from tests.support.platform import Platform
+from tests.support.platform import Infra, Platform
 from tests.support.schools import ClassSchool, class_school, operator_tokens
 from tests.support.waiting import until
 
@@ -383,3 +393,56 @@ async def test_aiortc_viewers_receive_the_presenters_video_and_sound(
         for who, joined in viewers:
             await leave(platform, joined, who)
         await leave(platform, presenter, school.presenter)
+
+
+async def test_the_audience_and_the_presenters_are_told_live_when_it_is_planned(
+    platform: Platform, infra: Infra, school: School
+) -> None:
+    """The notice (decision 010): resolved against directory with the administrator's token — the
+    chosen class's students and parents and the presenter, not another class's student, not a teacher
+    outside the audience, not the planner — each told on `parta.live.user.<id>` as a `notice`."""
+    assert platform.media is not None
+    assert platform.media.broadcasts is not None
+    people = {
+        "presenter": school.presenter,
+        "student_5a": school.student_5a,
+        "parent_5a": school.parent_5a,
+        "student_6b": school.student_6b,
+        "teacher": school.teacher,
+    }
+    client = await nats.connect(infra.nats.url)
+    heard: dict[str, list[dict[str, str]]] = {name: [] for name in people}
+    try:
+        for name, who in people.items():
+
+            async def keep(message: Msg, name: str = name) -> None:
+                heard[name].append(json.loads(message.data))
+
+            await client.subscribe(user_subject(who["user_id"]), cb=keep)
+        await client.flush()
+        broadcast = await plan(platform, school, title="Собрание 5А")
+
+        def told() -> bool:
+            return all(
+                any(n["id"] == broadcast["id"] for n in heard[name])
+                for name in ("presenter", "student_5a", "parent_5a")
+            )
+
+        await until(told, what="the audience's pages told of the plan")
+        notice = next(n for n in heard["student_5a"] if n["id"] == broadcast["id"])
+        assert notice["type"] == "notice"
+        assert notice["kind"] == "broadcast.planned"
+        assert "Собрание 5А" in notice["text"]
+    finally:
+        await client.close()
+    # Exactly who (the negative side without a wait): the resolution itself, against the real directory.
+    admin = school.school.school.admin
+    planner = Principal(admin["user_id"], admin["session_id"], 0, token=admin["access_token"])
+    async with platform.media.runtime.db.read("test_broadcast") as conn:
+        row = await BroadcastStore().get(conn, uuid.UUID(broadcast["id"]))
+    assert platform.directory.grpc is not None
+    async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
+        lookup = DirectoryMembership(membership_pb2_grpc.MembersStub(channel))
+        resolved = await BroadcastNotices(lambda: client, lookup).audience_of(planner, row)
+    expected = [school.presenter, school.student_5a, school.parent_5a]
+    assert sorted(resolved) == sorted(who["user_id"] for who in expected)

@@ -81,6 +81,9 @@ async def test_a_head_broadcasts_to_the_staff_set_up_in_the_browser(
     presenter, *viewers = teachers
 
     await plan_the_broadcast(admin)
+    # The audience's open pages are told live (a toast), the presenter that they present.
+    await expect(viewers[0].locator(".notice-toast").filter(has_text=TITLE)).to_be_visible()
+    await expect(presenter.locator(".notice-toast").filter(has_text="Вы ведёте трансляцию")).to_be_visible()
 
     # The presenter starts it from «Трансляции» and publishes the fake camera and microphone.
     await presenter.get_by_role("link", name="Трансляции").click()
