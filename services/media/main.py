@@ -87,7 +87,13 @@ class MediaApp:
 
         notices = BroadcastNotices(lambda: self.runtime.nc, self._membership)
         broadcasts = Broadcasts(
-            self.runtime.db, self._broadcast_store, self._membership, join_call, clock, notices
+            self.runtime.db,
+            self._broadcast_store,
+            self._membership,
+            join_call,
+            clock,
+            notices,
+            calls.room_closed,
         )
         return broadcasts, Questions(self.runtime.db, self._broadcast_store, broadcasts, clock)
 

@@ -5,6 +5,7 @@
   (`broadcasts/directory.py`, `Members.CheckMembership` with the caller's own token);
 - `AudienceLookup`: the organisation's members and one member's classes, asked of directory with the
   planning administrator's token, and `NoticeSender` — the live notice to the audience (notices.py);
+- `RoomEnd`: ending the broadcast's call when it is cancelled while live (calls' `Calls.room_closed`);
 - `CallJoin`: joining the broadcast's call — calls' `Calls.join` and its reply (main.py wires it),
   whose access check answers for a broadcast's id through `broadcasts/access.py` (decision 010).
 """
@@ -47,6 +48,12 @@ class AudienceLookup(Protocol):
 class NoticeSender(Protocol):
     async def __call__(self, principal: Principal, broadcast: Any) -> None:
         """Tell the broadcast's audience live that it is planned (best effort, after the commit)."""
+        ...
+
+
+class RoomEnd(Protocol):
+    async def __call__(self, room_id: str) -> None:
+        """The room's call (if one is in progress) ends now for everyone in it."""
         ...
 
 

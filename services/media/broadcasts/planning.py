@@ -30,7 +30,7 @@ from services.common.outbox import stage_event
 from services.common.tasks import TaskSpawner
 from services.media.broadcasts import rules
 from services.media.broadcasts.convert import audience_of, presenters_of
-from services.media.broadcasts.parts import CallJoin, Member, MembershipCheck, NoticeSender
+from services.media.broadcasts.parts import CallJoin, Member, MembershipCheck, NoticeSender, RoomEnd
 from services.media.broadcasts.store import BroadcastStore
 
 
@@ -64,6 +64,7 @@ class Broadcasts:
         join_call: CallJoin,
         clock: Callable[[], datetime],
         notify: NoticeSender | None = None,
+        end_call: RoomEnd | None = None,
     ) -> None:
         self._db = db
         self._store = store
@@ -71,6 +72,7 @@ class Broadcasts:
         self._join_call = join_call
         self._clock = clock
         self._notify = notify
+        self._end_call = end_call
         self._tasks = TaskSpawner("broadcasts")
 
     async def close(self) -> None:
@@ -180,6 +182,8 @@ class Broadcasts:
             async with self._db.transaction("broadcast_cancel") as conn:
                 row = await self._store.update(conn, row.id, cancelled_at=self._clock())
                 await self._stage(conn, "media.broadcast.changed", row, principal)
+            if self._end_call is not None:
+                await self._end_call(str(row.id))  # cancelled while live: its call ends for everyone
         return (await self._views(principal, member, [row]))[0]
 
     async def _stage(

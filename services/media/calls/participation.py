@@ -391,6 +391,18 @@ class Calls:
                 log.warning("call.sfu_may_publish_failed", call_id=str(call.id), code=error.code().name)
         await self._live.participants(str(call.id), sessions)
 
+    async def room_closed(self, room_id: str) -> None:
+        """The room's call ends now, every open session with CALL_ENDED: a broadcast cancelled while
+        live (R-MEDIA-2, decision 010)."""
+        room = uuid_or_none(room_id)
+        if room is None:
+            return
+        async with self._db.read("call_room_closed") as conn:
+            call = await self._store.call_in_progress(conn, room)
+            sessions = await self._store.open_sessions(conn, call.id) if call is not None else []
+        if call is not None and sessions:
+            await self._leave([s.id for s in sessions], call.id, "call_ended", actor=service_actor("media"))
+
     # --- the media connection -------------------------------------------------------------------
     async def open_sessions_on(self, sfu_address: str) -> list[tuple[str, str]]:
         """(call_id, session_id) of every open session the SFU at `sfu_address` should hold."""

@@ -34,6 +34,7 @@ from services.common.outbox import outbox
 from services.media.broadcasts.directory import DirectoryMembership
 from services.media.broadcasts.notices import BroadcastNotices
 from services.media.broadcasts.store import BroadcastStore
+from services.media.calls.store import CallStore
 from tests.support.http import bearer, ok
 from tests.support.media_peers import close_all, confine, loopback_peer, publisher_offer
 from tests.support.platform import Infra, Platform
@@ -446,3 +447,26 @@ async def test_the_audience_and_the_presenters_are_told_live_when_it_is_planned(
         resolved = await BroadcastNotices(lambda: client, lookup).audience_of(planner, row)
     expected = [school.presenter, school.student_5a, school.parent_5a]
     assert sorted(resolved) == sorted(who["user_id"] for who in expected)
+
+
+async def test_cancelled_while_live_its_call_ends_for_everyone(platform: Platform, school: School) -> None:
+    """The administrator cancels a broadcast that is on: the presenter's and the viewers' sessions end
+    (CALL_ENDED), no call is left in progress, and nobody gets back in."""
+    broadcast = await plan(platform, school, title="Прервётся")
+    presenter = ok(await join(platform, broadcast, school.presenter))
+    viewer = ok(await join(platform, broadcast, school.student_5a))
+    assert presenter["call"]["id"] == viewer["call"]["id"]
+    ok(await platform.http.post(f"/api/v1/broadcasts/{broadcast['id']}/cancel", headers=school.school.admin))
+    room = await platform.http.get(f"/api/v1/chats/{broadcast['id']}/call", headers=school.school.admin)
+    assert room.status_code == 409  # the room is closed: cancelled (R-MEDIA-2)
+    assert platform.media is not None
+    async with platform.media.runtime.db.read("test_call_ended") as conn:
+        call = await CallStore().get_call(conn, uuid.UUID(presenter["call"]["id"]))
+    assert call is not None
+    assert call.ended_at is not None
+    left = await platform.http.post(
+        f"/api/v1/calls/{viewer['call']['id']}/sessions/{viewer['me']['session_id']}/leave",
+        headers=bearer(school.student_5a),
+    )
+    assert left.status_code == 404  # already out
+    assert (await join(platform, broadcast, school.student_5a)).status_code == 409

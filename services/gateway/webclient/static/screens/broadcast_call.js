@@ -38,6 +38,12 @@ class BroadcastView extends CallView {
     return 'Вы зритель: вы видите и слышите ведущих и можете задать им вопрос.';
   }
 
+  closedText(reason) {
+    if (reason === 'call_ended') return 'Трансляция завершена.';
+    if (reason === 'left') return 'Вы вышли из трансляции.';
+    return super.closedText(reason);
+  }
+
   /** Only the presenters (who may publish) get a tile; a viewer does not see themselves. */
   shows(participant) {
     return Boolean(participant?.may_publish);

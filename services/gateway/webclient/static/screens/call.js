@@ -172,6 +172,11 @@ export class CallView {
     return this.chat?.title ? `Звонок в чате «${this.chat.title}»` : 'Звонок';
   }
 
+  /** Why the call ended for me, in words. */
+  closedText(reason) {
+    return CLOSED[reason] || CLOSED.call_ended;
+  }
+
   listenOnlyText() {
     return 'Вы можете только слушать и смотреть: выступать в этом чате вам сейчас нельзя.';
   }
@@ -860,7 +865,7 @@ export class CallView {
     replace(
       this.main,
       h('h1', {}, this.heading()),
-      h('div', { class: `alert ${reason === 'removed' || reason === 'access_lost' ? 'error' : 'ok'}`, role: 'status', 'data-reason': reason }, h('p', {}, CLOSED[reason] || CLOSED.call_ended)),
+      h('div', { class: `alert ${reason === 'removed' || reason === 'access_lost' ? 'error' : 'ok'}`, role: 'status', 'data-reason': reason }, h('p', {}, this.closedText(reason))),
       h('div', { class: 'actions' }, again, reason === 'access_lost' ? h('a', { href: '/chats', 'data-link': true, class: 'button' }, 'Все чаты') : back),
     );
   }
