@@ -24,6 +24,7 @@ from services.gateway.http import (
     assignments,
     attachments,
     auth,
+    broadcasts,
     calls,
     chat_links,
     chats,
@@ -106,6 +107,7 @@ def create_app(settings: GatewaySettings, clients: ServiceClients) -> FastAPI:
         statistics.router,
         qr.router,
         calls.router,
+        broadcasts.router,
     ):
         app.include_router(router, responses=ERRORS)  # type: ignore[arg-type]
     app.include_router(live_socket.router)

@@ -30,7 +30,7 @@ from parta.directory.v1 import (
     support_pb2_grpc,
 )
 from parta.identity.v1 import identity_pb2_grpc
-from parta.media.v1 import calls_pb2_grpc, signalling_pb2_grpc
+from parta.media.v1 import broadcasts_pb2_grpc, calls_pb2_grpc, signalling_pb2_grpc
 from parta.messaging.v1 import (
     attachments_pb2_grpc,
     chats_pb2_grpc,
@@ -92,6 +92,8 @@ class Backends:
     # Calls in chats (R-MEDIA-1, R-MEDIA-3) and their WebRTC signalling, on media's channel.
     calls: calls_pb2_grpc.CallsStub
     signalling: signalling_pb2_grpc.SignallingStub
+    # School-wide broadcasts (R-MEDIA-2), on media's channel; their calls' signalling is `signalling`.
+    broadcasts: broadcasts_pb2_grpc.BroadcastsStub
 
 
 @dataclass
@@ -135,6 +137,7 @@ class ServiceClients:
             notifications=notifications_pb2_grpc.NotificationsStub(messaging),
             calls=calls_pb2_grpc.CallsStub(media),
             signalling=signalling_pb2_grpc.SignallingStub(media),
+            broadcasts=broadcasts_pb2_grpc.BroadcastsStub(media),
         )
         return cls(channels=channels, stubs=stubs, timeout=timeout)
 

@@ -187,6 +187,7 @@ class CallOut(BaseModel):
     participants: list[ParticipantOut]
     may_publish: bool = Field(description="whether I may send audio and video in it")
     may_moderate: bool = Field(description="whether I may mute and remove others (the chat's moderators)")
+    broadcast_id: str = Field(default="", description="the broadcast this call is (then chat_id is empty)")
 
 
 def participant_out(reply: mpb.Participant) -> ParticipantOut:
@@ -218,5 +219,6 @@ def call_out(reply: mpb.Call) -> CallOut:
             "participants": [participant_out(p) for p in reply.participants],
             "may_publish": reply.may_publish,
             "may_moderate": reply.may_moderate,
+            "broadcast_id": reply.broadcast_id,
         }
     )

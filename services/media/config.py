@@ -32,6 +32,9 @@ class MediaSettings(ServiceSettings):
     turn_urls: str = ""
     turn_secret: SecretStr = SecretStr("")
     turn_ttl_seconds: int = Field(default=6 * 3600, ge=60, le=7 * 24 * 3600)
+    # Asked who the caller is in an organisation (Members.CheckMembership): a broadcast's audience
+    # (R-MEDIA-2, broadcasts/directory.py).
+    directory_addr: str = "127.0.0.1:50052"
 
     @property
     def stun_url_list(self) -> list[str]:

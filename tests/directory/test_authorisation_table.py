@@ -85,6 +85,8 @@ MESSAGING_PATHS = (
     "/api/v1/orgs/{org_id}/chats",
     "/api/v1/orgs/{org_id}/statistics",
     "/api/v1/orgs/{org_id}/quiet-hours",
+    # Broadcasts are media's (tests/media/broadcasts/test_broadcasts.py).
+    "/api/v1/orgs/{org_id}/broadcasts",
 )
 
 

@@ -345,7 +345,12 @@ async def running_platform(
             async with running_sfu(infra.nats.url) as sfu:
                 assert sfu.grpc is not None
                 async with running_media(
-                    media_db, infra.nats.url, identity.grpc.address, messaging.grpc.address, sfu.grpc.address
+                    media_db,
+                    infra.nats.url,
+                    identity.grpc.address,
+                    messaging.grpc.address,
+                    sfu.grpc.address,
+                    directory_addr=directory.grpc.address,
                 ) as media:
                     assert media.grpc is not None
                     async with (

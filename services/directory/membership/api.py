@@ -74,8 +74,16 @@ class MembershipApi(membership_pb2_grpc.MembersServicer):
     async def CheckMembership(
         self, request: membership_pb2.CheckMembershipRequest, context: Context
     ) -> membership_pb2.Membership:
-        roles = await self._members.roles_of(current_principal(), request.organisation_id, request.user_id)
-        return membership_pb2.Membership(member=bool(roles), roles=_roles(roles))
+        principal = current_principal()
+        roles = await self._members.roles_of(principal, request.organisation_id, request.user_id)
+        if not roles or not request.with_classes:
+            return membership_pb2.Membership(member=bool(roles), roles=_roles(roles))
+        classes, children_classes = await self._members.classes_of(
+            principal, request.organisation_id, request.user_id
+        )
+        return membership_pb2.Membership(
+            member=True, roles=_roles(roles), class_ids=classes, children_class_ids=children_classes
+        )
 
     # --- assignments (R-ROLE-3, R-ROLE-4) ---------------------------------------------------
     async def AppointAdministrator(

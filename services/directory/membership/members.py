@@ -59,3 +59,19 @@ class Members:
             await self._access.require_staff(conn, org_id, principal)
             membership = await self._store.membership(conn, org_id, uuid.UUID(target))
         return frozenset(membership.roles) if membership is not None else frozenset()
+
+    async def classes_of(
+        self, principal: Principal, organisation_id: str, user_id: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The class `user_id` (the caller when empty) studies in now, and the classes of their linked
+        children (R-ROLE-5, R-ROLE-6) — asked after `roles_of` allowed the question."""
+        org_id = parse_uuid(organisation_id, "организация")
+        target = uuid.UUID(user_id or principal.user_id)
+        async with self._db.read("member_classes") as conn:
+            own = await self._store.student_class(conn, org_id, target)
+            children = await self._store.children_of(conn, org_id, target)
+            children_classes = {await self._store.student_class(conn, org_id, child) for child in children}
+        return (
+            (str(own),) if own is not None else (),
+            tuple(sorted(str(class_id) for class_id in children_classes if class_id is not None)),
+        )

@@ -9,7 +9,7 @@ from parta.media.v1 import calls_pb2, calls_pb2_grpc, media_pb2
 from services.common.auth import current_principal
 from services.media.calls.convert import SOURCE_NAMES, call_pb, participant_pb
 from services.media.calls.ice import IceServer
-from services.media.calls.participation import Calls, CallView
+from services.media.calls.participation import Calls, CallView, Joined
 from services.media.calls.rules import StateChange
 
 Context: TypeAlias = Any  # grpc.aio.ServicerContext (grpcio ships no type hints)
@@ -29,6 +29,16 @@ def optional(request: Any, field: str) -> bool | None:
     return bool(getattr(request, field)) if request.HasField(field) else None
 
 
+def join_pb(joined: Joined) -> calls_pb2.JoinCallResponse:
+    """A join's reply (a chat's call here; a broadcast's through main.py's wiring, decision 010)."""
+    return calls_pb2.JoinCallResponse(
+        call=view_pb(joined.view),
+        me=participant_pb(joined.me),
+        ice_servers=[ice_server_pb(server) for server in joined.ice_servers],
+        started=joined.started,
+    )
+
+
 class CallsApi(calls_pb2_grpc.CallsServicer):
     def __init__(self, calls: Calls) -> None:
         self._calls = calls
@@ -36,13 +46,7 @@ class CallsApi(calls_pb2_grpc.CallsServicer):
     async def JoinCall(
         self, request: calls_pb2.JoinCallRequest, context: Context
     ) -> calls_pb2.JoinCallResponse:
-        joined = await self._calls.join(current_principal(), request.chat_id)
-        return calls_pb2.JoinCallResponse(
-            call=view_pb(joined.view),
-            me=participant_pb(joined.me),
-            ice_servers=[ice_server_pb(server) for server in joined.ice_servers],
-            started=joined.started,
-        )
+        return join_pb(await self._calls.join(current_principal(), request.chat_id))
 
     async def LeaveCall(
         self, request: calls_pb2.SessionRequest, context: Context

@@ -25,6 +25,16 @@ LEFT_REASONS = {
 }
 
 
+def chat_of(call: Row[Any]) -> str:
+    """The chat a call is held in; empty for a broadcast's call (decision 010)."""
+    return "" if call.kind == "broadcast" else str(call.chat_id)
+
+
+def broadcast_of(call: Row[Any]) -> str:
+    """The broadcast a call is (R-MEDIA-2); empty for a call in a chat."""
+    return str(call.chat_id) if call.kind == "broadcast" else ""
+
+
 def participant_pb(session: Row[Any]) -> media_pb2.Participant:
     return media_pb2.Participant(
         call_id=str(session.call_id),
@@ -44,7 +54,8 @@ def call_pb(
     return media_pb2.Call(
         id=str(call.id),
         organisation_id=str(call.organisation_id),
-        chat_id=str(call.chat_id),
+        chat_id=chat_of(call),
+        broadcast_id=broadcast_of(call),
         started_by=str(call.started_by),
         started_at=to_timestamp(call.started_at),
         ended_at=to_timestamp(call.ended_at),

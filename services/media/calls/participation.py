@@ -32,7 +32,7 @@ from services.common.events import service_actor, user_actor
 from services.common.logging import get_logger
 from services.common.outbox import stage_event
 from services.media.calls import rules
-from services.media.calls.convert import SOURCE_VALUES
+from services.media.calls.convert import SOURCE_VALUES, broadcast_of, chat_of
 from services.media.calls.ice import IceServer
 from services.media.calls.live import CallLive
 from services.media.calls.parts import ChatAccessCheck, OpenSession, Standing
@@ -146,6 +146,7 @@ class Calls:
                         started_by=user,
                         started_at=now,
                         sfu_address=self._placement.place(str(call_id)),
+                        kind=standing.kind,
                     )
                     if call is None:
                         continue  # another join made it first: read it on the next turn
@@ -156,9 +157,10 @@ class Calls:
                         events_pb2.CallStarted(
                             organisation_id=str(organisation),
                             call_id=str(call.id),
-                            chat_id=str(chat),
+                            chat_id=chat_of(call),
                             started_by=str(user),
                             started_at=to_timestamp(call.started_at),
+                            broadcast_id=broadcast_of(call),
                         ),
                         organisation_id=str(organisation),
                         actor=user_actor(str(user)),
@@ -201,8 +203,9 @@ class Calls:
             events_pb2.CallParticipantsChanged(
                 organisation_id=str(call.organisation_id),
                 call_id=str(call.id),
-                chat_id=str(call.chat_id),
+                chat_id=chat_of(call),
                 participant_count=len({s.user_id for s in sessions}),
+                broadcast_id=broadcast_of(call),
             ),
             organisation_id=str(call.organisation_id),
             actor=actor,
@@ -388,6 +391,18 @@ class Calls:
                 log.warning("call.sfu_may_publish_failed", call_id=str(call.id), code=error.code().name)
         await self._live.participants(str(call.id), sessions)
 
+    async def room_closed(self, room_id: str) -> None:
+        """The room's call ends now, every open session with CALL_ENDED: a broadcast cancelled while
+        live (R-MEDIA-2, decision 010)."""
+        room = uuid_or_none(room_id)
+        if room is None:
+            return
+        async with self._db.read("call_room_closed") as conn:
+            call = await self._store.call_in_progress(conn, room)
+            sessions = await self._store.open_sessions(conn, call.id) if call is not None else []
+        if call is not None and sessions:
+            await self._leave([s.id for s in sessions], call.id, "call_ended", actor=service_actor("media"))
+
     # --- the media connection -------------------------------------------------------------------
     async def open_sessions_on(self, sfu_address: str) -> list[tuple[str, str]]:
         """(call_id, session_id) of every open session the SFU at `sfu_address` should hold."""
@@ -455,7 +470,8 @@ class Calls:
             events_pb2.CallEnded(
                 organisation_id=str(call.organisation_id),
                 call_id=str(call.id),
-                chat_id=str(call.chat_id),
+                chat_id=chat_of(call),
+                broadcast_id=broadcast_of(call),
                 started_at=to_timestamp(call.started_at),
                 ended_at=to_timestamp(call.ended_at),
                 duration_seconds=rules.duration_seconds(call.started_at, call.ended_at),

@@ -25,6 +25,9 @@ class Standing:
     may_post: bool
     blocked: bool
     may_moderate: bool
+    # What the call's room belongs to: "chat", or "broadcast" (R-MEDIA-2, decision 010: the broadcast's
+    # id stands where a chat's would, and its access check answers this Standing).
+    kind: str = "chat"
 
 
 class ChatAccessCheck(Protocol):

@@ -18,6 +18,8 @@ calls = Table(
     Column("ended_at", DateTime(timezone=True)),
     # Where the call's room is (placement/): the SFU process's gRPC address.
     Column("sfu_address", Text, nullable=False),
+    # "chat" (chat_id is the chat) or "broadcast" (chat_id holds the broadcast's id, decision 010).
+    Column("kind", Text, nullable=False, server_default="chat"),
 )
 
 call_sessions = Table(

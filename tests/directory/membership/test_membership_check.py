@@ -15,7 +15,7 @@ from parta.directory.v1 import membership_pb2, membership_pb2_grpc
 from services.directory.membership.roles import set_member_roles
 from services.directory.membership.store import MembershipStore
 from tests.support.platform import Platform
-from tests.support.schools import add_operator, approved_school
+from tests.support.schools import ClassSchool, add_operator, approved_school
 from tests.support.waiting import until
 
 
@@ -83,3 +83,33 @@ async def test_staff_may_check_another_member_and_others_may_not(
                 metadata=(("authorization", f"Bearer {student['access_token']}"),),
             )
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_with_classes_the_check_names_my_class_and_my_childrens_classes(
+    platform: Platform, operator: dict[str, Any]
+) -> None:
+    """What a broadcast's class audience (R-MEDIA-2) is resolved against: the class a student studies
+    in now (R-ROLE-5) and the classes of a parent's linked children (R-ROLE-6); without the flag the
+    check answers roles only, as before."""
+    school = ClassSchool(platform, await approved_school(platform, operator, 72, "+79120007272"))
+    await school.add_class("3В")
+    student = await school.member("student", "3В")
+    parent = await school.member("parent", "3В")
+    await school.link_parent(parent, student)
+    assert platform.directory.grpc is not None
+    async with grpc.aio.insecure_channel(platform.directory.grpc.address) as channel:
+        stub = membership_pb2_grpc.MembersStub(channel)
+
+        async def check(who: dict[str, Any], with_classes: bool) -> membership_pb2.Membership:
+            reply: membership_pb2.Membership = await stub.CheckMembership(
+                membership_pb2.CheckMembershipRequest(organisation_id=school.id, with_classes=with_classes),
+                metadata=(("authorization", f"Bearer {who['access_token']}"),),
+            )
+            return reply
+
+        mine = await check(student, True)
+        assert (list(mine.class_ids), list(mine.children_class_ids)) == ([school.classes["3В"]], [])
+        theirs = await check(parent, True)
+        assert list(theirs.children_class_ids) == [school.classes["3В"]]
+        plain = await check(student, False)
+        assert (plain.member, list(plain.class_ids)) == (True, [])

@@ -32,6 +32,7 @@ CALL_KEYS = {
     "participants",
     "may_publish",
     "may_moderate",
+    "broadcast_id",  # empty for a chat's call (decision 010)
 }
 
 

@@ -15,6 +15,9 @@ import * as invite from './screens/invite.js';
 import * as chats from './screens/chats.js';
 import * as chat from './screens/chat.js';
 import * as call from './screens/call.js';
+import * as broadcasts from './screens/broadcasts.js';
+import * as broadcastCall from './screens/broadcast_call.js';
+import { broadcastNotice } from './broadcast_notice.js';
 import * as chatlink from './screens/chatlink.js';
 import * as search from './screens/search.js';
 import * as moderation from './screens/moderation.js';
@@ -45,6 +48,8 @@ const ROUTES = [
   [/^\/chats\/([^/]+)$/, chat],
   [/^\/chats\/([^/]+)\/call$/, call],
   [/^\/chats\/([^/]+)\/moderation$/, moderation],
+  [/^\/broadcasts$/, broadcasts],
+  [/^\/broadcasts\/([^/]+)\/watch$/, broadcastCall],
 ];
 
 function currentOrg() {
@@ -120,6 +125,7 @@ const ORG_TAB = { school: 'Школа', kindergarten: 'Детский сад', a
 function sections(path) {
   const active = currentOrg();
   const links = [navLink('/chats', 'Чаты', path === '/chats' || path.startsWith('/chats/') || path === '/search', 'chats')];
+  if (active) links.push(navLink('/broadcasts', 'Трансляции', path.startsWith('/broadcasts'), 'camera'));
   if (active) links.push(navLink(`/org/${active.id}`, ORG_TAB[active.kind] || 'Организация', path.startsWith('/org/') || path === '/join' || path === '/apply', 'school'));
   if (active?.my_roles.includes('administrator')) {
     const admin = navLink(`/admin/${active.id}`, 'Управление', path.startsWith('/admin/'), 'admin');
@@ -256,6 +262,7 @@ async function render() {
   } catch (error) {
     main.appendChild(errorBox(error));
   }
+  if (route[1] === chats) main.querySelector('h1')?.closest('.chats-head')?.after(broadcastNotice(currentOrg()));
   if (pendingFlash) {
     main.querySelector('h1')?.after(h('div', { class: 'alert ok', role: 'status' }, pendingFlash));
     pendingFlash = '';

@@ -72,7 +72,7 @@ export function duration(iso, now = Date.now()) {
   return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
-class CallView {
+export class CallView {
   constructor(main, ctx, chatId) {
     Object.assign(this, { main, ctx, chatId });
     this.participants = new Map(); // session id → Participant
@@ -92,11 +92,10 @@ class CallView {
   async start() {
     document.body.classList.add('call-open');
     replace(this.main, h('div', { class: 'call-screen' }, h('p', { class: 'call-wait', role: 'status' }, 'Подключаемся к звонку…')));
-    const chat = await api.get(`/chats/${encodeURIComponent(this.chatId)}`).catch(() => null);
-    this.chat = chat;
+    this.chat = await this.load();
     let joined;
     try {
-      joined = await api.post(`/chats/${encodeURIComponent(this.chatId)}/call`);
+      joined = await this.joinCall();
     } catch (error) {
       this.refused(error);
       return;
@@ -110,7 +109,7 @@ class CallView {
     this.org = joined.call.organisation_id;
     for (const participant of joined.call.participants || []) this.participants.set(participant.session_id, participant);
     this.participants.set(this.me.session_id, this.me);
-    this.order = [...this.participants.keys()].filter((id) => id !== this.me.session_id);
+    this.order = [...this.participants.keys()].filter((id) => id !== this.me.session_id && this.shows(this.participants.get(id)));
     this.publish = Boolean(this.call.may_publish && this.me.may_publish);
     this.build();
     this.listen();
@@ -134,7 +133,7 @@ class CallView {
       }
       this.sayRefused(tracks.refused);
     } else {
-      this.note('Вы можете только слушать и смотреть: выступать в этом чате вам сейчас нельзя.', 'warn');
+      this.note(this.listenOnlyText(), 'warn');
     }
     if (this.publish) {
       const sending = this.media.send(tracks);
@@ -153,6 +152,45 @@ class CallView {
     this.fillDevices();
   }
 
+  // --- what a mode of the screen changes (a broadcast's screen, broadcast_call.js) ---------------
+  /** What the call is in: the chat ({title, member}), or null. */
+  load() {
+    return api.get(`/chats/${encodeURIComponent(this.chatId)}`).catch(() => null);
+  }
+
+  /** Join (or start) the call: the call, my session, the ICE servers. */
+  joinCall() {
+    return api.post(`/chats/${encodeURIComponent(this.chatId)}/call`);
+  }
+
+  /** Where «Назад» and the end of the call lead. */
+  backPath() {
+    return `/chats/${this.chatId}`;
+  }
+
+  heading() {
+    return this.chat?.title ? `Звонок в чате «${this.chat.title}»` : 'Звонок';
+  }
+
+  /** Why the call ended for me, in words. */
+  closedText(reason) {
+    return CLOSED[reason] || CLOSED.call_ended;
+  }
+
+  listenOnlyText() {
+    return 'Вы можете только слушать и смотреть: выступать в этом чате вам сейчас нельзя.';
+  }
+
+  /** Whether another participant gets a tile (a broadcast shows its presenters only). */
+  shows() {
+    return true;
+  }
+
+  /** Whether my own tile is shown. */
+  showsMe() {
+    return true;
+  }
+
   /** Not let in (R-MEDIA-3 and the like): why, in words, and the way back. */
   refused(error) {
     document.body.classList.remove('call-open');
@@ -160,7 +198,7 @@ class CallView {
     replace(
       this.main,
       h('p', { class: 'back' }, h('a', { href: back, 'data-link': true }, this.chat?.member ? '← Назад в чат' : '← Все чаты')),
-      h('h1', {}, this.chat?.title ? `Звонок в чате «${this.chat.title}»` : 'Звонок'),
+      h('h1', {}, this.heading()),
       errorBox(error),
     );
   }
@@ -192,7 +230,7 @@ class CallView {
     this.devicePanel = this.devicesBox();
     this.audioBox = h('div', { class: 'call-audio', 'aria-hidden': 'true' });
     this.controls = this.controlBar();
-    const back = h('a', { href: `/chats/${this.chatId}`, 'data-link': true, class: 'icon-button back-button', 'aria-label': 'Назад в чат (выйти из звонка)' }, icon('back'));
+    const back = h('a', { href: this.backPath(), 'data-link': true, class: 'icon-button back-button', 'aria-label': 'Назад (выйти из звонка)' }, icon('back'));
     replace(
       this.main,
       h(
@@ -494,7 +532,7 @@ class CallView {
     else this.me = mine;
     if (mine) this.mayPublish(Boolean(mine.may_publish)).catch((error) => this.note(error));
     this.order = this.order.filter((id) => this.participants.has(id));
-    for (const id of this.participants.keys()) if (id !== this.me.session_id && !this.order.includes(id)) this.order.push(id);
+    for (const [id, p] of this.participants) if (id !== this.me.session_id && !this.order.includes(id) && this.shows(p)) this.order.push(id);
     for (const [id, element] of this.audio) {
       if (!this.participants.has(id)) {
         element.srcObject = null;
@@ -654,7 +692,7 @@ class CallView {
       if (!mine) visible.push(p.session_id);
     }
     const me = this.participants.get(this.me.session_id) || this.me;
-    wanted.push({ key: me.session_id, participant: me, track: this.media?.track('camera') || null });
+    if (this.showsMe()) wanted.push({ key: me.session_id, participant: me, track: this.media?.track('camera') || null });
     const slots = this.remoteSlots();
     const hidden = [];
     this.order.forEach((id, index) => {
@@ -776,7 +814,7 @@ class CallView {
 
   // --- leaving -------------------------------------------------------------------------------
   async leave() {
-    const target = `/chats/${this.chatId}`;
+    const target = this.backPath();
     await this.quit();
     this.ctx.go(target);
   }
@@ -821,13 +859,13 @@ class CallView {
     this.left = true;
     this.stop();
     document.body.classList.remove('call-open');
-    const back = h('a', { href: `/chats/${this.chatId}`, 'data-link': true, class: 'button' }, 'Вернуться в чат');
+    const back = h('a', { href: this.backPath(), 'data-link': true, class: 'button' }, this.chat?.back || 'Вернуться в чат');
     const again = reason === 'disconnected' ? h('button', { type: 'button', class: 'primary' }, 'Подключиться снова') : null;
-    again?.addEventListener('click', () => this.ctx.go(`/chats/${this.chatId}/call`, { replaceState: true }));
+    again?.addEventListener('click', () => this.ctx.go(window.location.pathname, { replaceState: true }));
     replace(
       this.main,
-      h('h1', {}, this.chat?.title ? `Звонок в чате «${this.chat.title}»` : 'Звонок'),
-      h('div', { class: `alert ${reason === 'removed' || reason === 'access_lost' ? 'error' : 'ok'}`, role: 'status', 'data-reason': reason }, h('p', {}, CLOSED[reason] || CLOSED.call_ended)),
+      h('h1', {}, this.heading()),
+      h('div', { class: `alert ${reason === 'removed' || reason === 'access_lost' ? 'error' : 'ok'}`, role: 'status', 'data-reason': reason }, h('p', {}, this.closedText(reason))),
       h('div', { class: 'actions' }, again, reason === 'access_lost' ? h('a', { href: '/chats', 'data-link': true, class: 'button' }, 'Все чаты') : back),
     );
   }
