@@ -625,6 +625,7 @@ def test_the_media_control_plane_is_a_backend_like_messaging(chart: helm_python.
     main = container(media)
     assert main["command"] == ["parta-media"]
     assert env_of(media)["PARTA_MESSAGING_ADDR"]["value"] == f"{name('messaging')}:50051"
+    assert env_of(media)["PARTA_DIRECTORY_ADDR"]["value"] == f"{name('directory')}:50051"  # audiences
     # It finds the SFU processes in the NATS KV registry: no address of an SFU to give it.
     assert not any(key.startswith(("PARTA_SFU", "PARTA_RTC")) for key in env_of(media))
     assert "lifecycle" not in main
