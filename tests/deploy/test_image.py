@@ -166,8 +166,10 @@ class Container:
         return f"127.0.0.1:{self.grpc_port}"
 
     def logs(self) -> str:
-        done = subprocess.run(podman("logs", "--tail", "30", self.name), capture_output=True, text=True)
-        return f"state {self.state()}\n{done.stdout}{done.stderr}"
+        # All of it, then the tail: podman 4.3's `logs --tail` printed nothing for an exited container.
+        done = subprocess.run(podman("logs", self.name), capture_output=True, text=True)
+        tail = (done.stdout + done.stderr).splitlines()[-30:]
+        return f"state {self.state()}\n" + "\n".join(tail)
 
     def exit_code(self) -> str:
         done = subprocess.run(
