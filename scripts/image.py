@@ -172,6 +172,11 @@ def build(base: str, tag: str) -> int:
             "--build-arg", f"BASE={base}",
             "--build-arg", f"VERSION={version()}",
             "--build-arg", f"REVISION={revision()}",
+            # Again as --label: buildah reuses a cached LABEL step whose ARG values changed, which
+            # would leave the previous commit's revision on an image built from unchanged files.
+            "--label", f"org.opencontainers.image.version={version()}",
+            "--label", f"org.opencontainers.image.revision={revision()}",
+            "--label", f"org.opencontainers.image.base.name={base}",
             str(ROOT),
         )
     )  # fmt: skip
