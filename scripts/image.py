@@ -165,7 +165,14 @@ def revision() -> str:
     return done.stdout.strip() or "unknown"
 
 
+def image_id(tag: str) -> str | None:
+    inspect = podman("image", "inspect", "--format", "{{.Id}}", tag)
+    done = subprocess.run(inspect, capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
 def build(base: str, tag: str) -> int:
+    previous = image_id(tag)
     run(
         podman(
             "build", "--file", str(ROOT / "Containerfile"), "--tag", tag,
@@ -180,6 +187,10 @@ def build(base: str, tag: str) -> int:
             str(ROOT),
         )
     )  # fmt: skip
+    if previous and previous != image_id(tag):
+        # The image this tag named before: gone unless a container still uses it (its layers
+        # shared with the new one stay), so rebuilds do not pile up untagged images.
+        subprocess.run(podman("rmi", previous), capture_output=True, check=False)
     inspected = subprocess.run(
         podman("image", "inspect", tag), check=True, capture_output=True, text=True
     ).stdout
