@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 GENERATED := gen/.generated
 PROTOS := $(shell find proto -name '*.proto')
 
-.PHONY: install proto run test lint fmt bench clean browser turn
+.PHONY: install proto run test lint fmt bench clean browser turn lock image
 
 install: $(INSTALLED) $(GENERATED)
 
@@ -53,6 +53,23 @@ bench: install
 	$(PY) bench/directory_check.py
 	$(PY) bench/messaging_fanout.py
 	$(PY) bench/sfu_forwarding.py
+
+# The locks: requirements.lock has everything `make install` puts in the venv (runtime, the embedded
+# NATS/PostgreSQL of `parta run` and the tests, dev tools); requirements-runtime.lock only what the
+# container image runs, constrained to requirements.lock's pins so both always agree
+# (tests/deploy/test_image.py checks it). After changing dependencies in pyproject.toml: `make lock`.
+lock: $(INSTALLED)
+	$(BIN)/pip-compile --quiet --extra=dev --extra=embedded --strip-extras \
+		--output-file=requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--constraint=requirements.lock --output-file=requirements-runtime.lock pyproject.toml
+
+# The container image localhost/parta:<version> with podman (scripts/image.py: podman, runc and
+# mmdebstrap from Debian when missing, the local Debian base, the wheels, the build; prints the size).
+# IMAGE_BASE=docker.io/library/python:3.11-slim-bookworm builds on an official base instead.
+IMAGE_BASE ?= localhost/debian-py:bookworm
+image: $(INSTALLED)
+	$(PY) scripts/image.py --base $(IMAGE_BASE)
 
 clean:
 	rm -rf gen $(VENV) .mypy_cache .pytest_cache .ruff_cache
