@@ -38,7 +38,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import os
 import queue
+import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -218,11 +220,13 @@ def rtp_sender_of(transport: RTCDtlsTransport) -> SendNow:
     nominated: dict[int, Any] = connection._nominated
     connected = DtlsState.CONNECTED
     protect = srtp_lib.srtp_protect
+    write = os.write
     limit = _SRTP_BUFFER - SRTP_MAX_TRAILER_LEN
     relaying: set[asyncio.Future[None]] = set()
-    # The selected pair, its socket's sendto (None when relayed), its remote address; the SRTP
-    # session and its srtp_t, buffer (cdata and writable view) and length cell.
-    state: list[Any] = [None, None, None, None, None, None, None, None]
+    # The selected pair, its datagram transport (None when relayed), the socket's file descriptor
+    # (-1: not connected to the pair's remote address), the remote address; the SRTP session and its
+    # srtp_t, buffer (cdata and writable view) and length cell.
+    state: list[Any] = [None, None, -1, None, None, None, None, None, None]
 
     def send(data: bytes) -> None:
         if dtls._state is not connected:
@@ -230,18 +234,19 @@ def rtp_sender_of(transport: RTCDtlsTransport) -> SendNow:
         pair = nominated.get(1)
         if pair is None:
             raise ConnectionError("Cannot send RTP, no selected ICE pair")
-        pair_, sendto, addr, session, srtp, cdata, buffer, length = state
+        pair_, udp, fd, addr, session, srtp, cdata, buffer, length = state
         if pair is not pair_:
-            direct = type(pair.protocol) is StunProtocol
-            sendto, addr = (pair.protocol.transport.sendto if direct else None), pair.remote_addr
-            state[0:3] = [pair, sendto, addr]
+            udp = pair.protocol.transport if type(pair.protocol) is StunProtocol else None
+            addr = pair.remote_addr
+            fd = -1 if udp is None else connect_to_pair(udp, addr)
+            state[0:4] = [pair, udp, fd, addr]
         if dtls._tx_srtp is not session:
             session = dtls._tx_srtp
             srtp = session._srtp[0]
             cdata = srtp_ffi.new("char[]", _SRTP_BUFFER)
             buffer = srtp_ffi.buffer(cdata)
             length = srtp_ffi.new("int *")
-            state[3:8] = [session, srtp, cdata, buffer, length]
+            state[4:9] = [session, srtp, cdata, buffer, length]
         size = len(data)
         if size > limit:
             raise ValueError("packet is too long")
@@ -250,14 +255,45 @@ def rtp_sender_of(transport: RTCDtlsTransport) -> SendNow:
         status = protect(srtp, cdata, length)
         if status:
             raise SrtpError(SRTP_ERRORS[status])
-        if sendto is not None:
-            sendto(buffer[0 : length[0]], addr)
-        else:
+        if udp is None:
             task = asyncio.ensure_future(pair.protocol.send_data(buffer[0 : length[0]], addr))
             relaying.add(task)
             task.add_done_callback(relaying.discard)
+        elif udp.is_closing():
+            raise ConnectionError("Cannot send RTP, the socket is closed")
+        elif fd < 0:
+            udp.sendto(buffer[0 : length[0]], addr)
+        else:
+            try:
+                write(fd, buffer[0 : length[0]])
+            except BlockingIOError:
+                udp.sendto(buffer[0 : length[0]], addr)  # the socket's buffer is full: the loop queues it
 
     return send
+
+
+def connect_to_pair(udp: Any, addr: tuple[str, int]) -> int:
+    """Connects the host candidate's UDP socket to the selected pair's remote address and returns its
+    file descriptor, or -1 when that fails. A connected socket sends with a plain write(2): no
+    address to convert and route per packet (≈ 1 µs of the ≈ 6 µs a loopback sendmsg costs). aioice's
+    own STUN still goes through the transport with the address (Linux takes an address on a
+    connected UDP socket); datagrams from other addresses are no longer delivered — after nomination
+    there are none to take (aiortc never changes the selected pair: no ICE restart)."""
+    sock = udp.get_extra_info("socket")
+    if sock is None or sock.type != socket.SOCK_DGRAM:
+        return -1
+    fd: int = sock.fileno()
+    try:
+        handle = socket.socket(sock.family, socket.SOCK_DGRAM, fileno=os.dup(fd))
+    except OSError:
+        return -1
+    try:
+        handle.connect(addr)
+    except OSError:
+        return -1
+    finally:
+        handle.close()  # the duplicate descriptor only: the socket stays the transport's
+    return fd
 
 
 # --- SRTP protection straight through libsrtp ------------------------------------------------------
