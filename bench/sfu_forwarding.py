@@ -53,8 +53,8 @@ loss at 3 % induced ≈ 0–0.01 % on both paths. Later the same day, after the 
 18–20k in the same runs, the machine as busy; a py-spy of the engine puts the kernel's UDP send first
 (about half), then the header rewrite, ingress and the SRTP protect (docs/decisions/007-calls.md,
 Measurements; bench/sfu_fanout.py times the per-packet path alone, bench/sfu_residual_loss.py shows why
-the residual loss is the aiortc subscribers' NACK policy). On a busy machine the clients, not the SFU, set the pace
-at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own — aioice gives
+the residual loss is the aiortc subscribers' NACK policy). On a busy machine the clients, not the SFU,
+set the pace at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own — aioice gives
 each consent check 0.5 s and closes the connection after 6 misses in a row (≈ 30 s) — which the row
 reports as an ERROR naming the lost peer connections (seen on both paths at P = 2, S = 80).
 
