@@ -54,9 +54,9 @@ loss at 3 % induced ≈ 0–0.01 % on both paths. Later the same day, after the 
 (about half), then the header rewrite, ingress and the SRTP protect (docs/decisions/007-calls.md,
 Measurements; bench/sfu_fanout.py times the per-packet path alone, bench/sfu_residual_loss.py shows why
 the residual loss is the aiortc subscribers' NACK policy). On a busy machine the clients, not the SFU,
-set the pace at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own — aioice gives
-each consent check 0.5 s and closes the connection after 6 misses in a row (≈ 30 s) — which the row
-reports as an ERROR naming the lost peer connections (seen on both paths at P = 2, S = 80).
+set the pace at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own —
+aioice gives each consent check 0.5 s and closes the connection after 6 misses in a row (≈ 30 s) —
+which the row reports as an ERROR naming the lost peer connections (seen on both paths at P = 2, S = 80).
 
 Targets (issue 13): the engine at S = 40 ≥ 50,000 pkt/cpu-s, 0 % residual video loss at 3 % induced
 loss, ≥ 1.6 × the baseline. Missing one is reported, not an error. Run ``python
