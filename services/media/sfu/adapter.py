@@ -11,7 +11,8 @@ aiortc gives the SFU ICE, DTLS, SRTP and SDP; the SFU takes the media path over 
   zero-count reports ever leave; the SFU sends its own SR + SDES;
 - egress: `RTCDtlsTransport._send_rtp` protects and sends a finished RTP or RTCP packet; for the
   per-packet path the same steps without coroutines: the transport's `_state` and `_tx_srtp`, the
-  ICE agent's selected pair (`_nominated`) and its protocol's datagram transport; the SRTP
+  ICE agent's selected pair (`_nominated`) and its protocol's datagram transport, whose socket is
+  connected to the pair's remote address and written to directly (`connect_to_pair`); the SRTP
   protection itself goes to libsrtp's `srtp_protect` through pylibsrtp's cffi binding
   (`pylibsrtp._binding`) on the session's own `srtp_t` (`Session._srtp`);
 - SSRCs a down-track sends with are the sender's `_ssrc` / `_rtx_ssrc` (they are in the SDP), and
