@@ -48,12 +48,15 @@ database tests (nearly every row marked noisy, several not steady): the engine a
 ≈ 25–36k packets per SFU CPU-second (P = 1–2, 0 % and 3 % loss), the passthrough ≈ 14–20k, ≈ 1.4–2.6×
 where both rows were steady; median delay ≈ 5–12 ms through the engine against ≈ 50–100 ms through the
 passthrough (its receiver's jitter buffer holds each frame until the next one starts); residual video
-loss at 3 % induced ≈ 0–0.01 % on both paths. A ``--profile`` of the engine's window puts the SRTP
-protection first — pylibsrtp's Python wrapper around each call costs 3–4× the libsrtp call itself —
-then the UDP send and the header rewrite. On a busy machine the clients, not the SFU, set the pace
-at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own — aioice gives
-each consent check 0.5 s and closes the connection after 6 misses in a row (≈ 30 s) — which the row
-reports as an ERROR naming the lost peer connections (seen on both paths at P = 2, S = 80).
+loss at 3 % induced ≈ 0–0.01 % on both paths. Later the same day, after the per-packet path was cut
+(SRTP inline, the host socket connected to the selected pair): the engine ≈ 48–56k against a baseline of
+18–20k in the same runs, the machine as busy; a py-spy of the engine puts the kernel's UDP send first
+(about half), then the header rewrite, ingress and the SRTP protect (docs/decisions/007-calls.md,
+Measurements; bench/sfu_fanout.py times the per-packet path alone, bench/sfu_residual_loss.py shows why
+the residual loss is the aiortc subscribers' NACK policy). On a busy machine the clients, not the SFU,
+set the pace at S = 80: rows there drift (``~``), and when the lag lasts, peers close on their own —
+aioice gives each consent check 0.5 s and closes the connection after 6 misses in a row (≈ 30 s) —
+which the row reports as an ERROR naming the lost peer connections (seen on both paths at P = 2, S = 80).
 
 Targets (issue 13): the engine at S = 40 ≥ 50,000 pkt/cpu-s, 0 % residual video loss at 3 % induced
 loss, ≥ 1.6 × the baseline. Missing one is reported, not an error. Run ``python

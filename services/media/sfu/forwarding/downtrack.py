@@ -25,6 +25,8 @@ AUDIO_HISTORY = 200
 DEFAULT_RTT = 0.07
 MAX_RESENDS = 3
 
+_pack = HEADER.pack
+
 # One-byte-header extension blocks carrying only an audio level, by extension id then level byte.
 _LEVEL_BLOCKS: dict[int, list[bytes]] = {}
 
@@ -70,6 +72,9 @@ class DownTrack:
         self.paused = False
         self._source: int | None = None  # the SSRC of the stream the offsets were set for
         self._need_resync = True
+        # The source packets go straight through for (offsets set, not paused, negotiated): one
+        # comparison on the per-packet path; None whenever the slow path must look first.
+        self._live: int | None = None
         self._seq_offset = 0
         self._ts_offset = 0
         self._base_seq = 0
@@ -126,6 +131,7 @@ class DownTrack:
 
     def pause(self) -> None:
         self.paused = True
+        self._live = None
 
     def resume(self, now: float) -> None:
         """Forwarding again: sequence numbers continue; video waits for a keyframe, asked for now."""
@@ -133,17 +139,20 @@ class DownTrack:
             return
         self.paused = False
         self._need_resync = True
+        self._live = None
         self.up.request_keyframe(now)
 
     def resync(self) -> None:
         """Packets were held back upstream (a mute, a block): continue without a gap."""
         self._need_resync = True
+        self._live = None
 
     def switch_source(self, up: UpTrack, now: float) -> None:
         """Another up-track feeds this m-line from now on (seamless for the subscriber)."""
         self.up = up
         self._source = None
         self._need_resync = True
+        self._live = None
         self.clock_rate = up.clock_rate
         self._map_payload_types()
         up.request_keyframe(now)
@@ -164,13 +173,15 @@ class DownTrack:
     ) -> bytes | None:
         """The packet for this subscriber, or None when it must not be sent (paused, waiting for a
         keyframe, before a resync point, a payload type it did not negotiate)."""
-        if self.paused or self.parameters is None:
-            return None
-        if self._need_resync or source != self._source:
-            if self.video and not is_keyframe(self.up.codec_name, payload):
-                self.up.request_keyframe(now)
+        if source != self._live:
+            if self.paused or self.parameters is None:
                 return None
-            self._resync(source, seq, ts, now)
+            if self._need_resync or source != self._source:
+                if self.video and not is_keyframe(self.up.codec_name, payload):
+                    self.up.request_keyframe(now)
+                    return None
+                self._resync(source, seq, ts, now)
+            self._live = source
         out_pt = self._pt_map.get(pt)
         if out_pt is None:
             return None
@@ -183,16 +194,16 @@ class DownTrack:
             self.last_sent_at = now
         elif ((seq_out - self._base_seq) & 0xFFFF) >= 0x8000 or delta == 0:
             return None  # from before the resync point, or a duplicate
-        if self._level_id and level >= 0:
+        if level < 0 or not self._level_id:
+            packet = _pack(0x80 | padding, marker << 7 | out_pt, seq_out, ts_out, self.ssrc) + payload
+        else:
             packet = b"".join(
                 (
-                    HEADER.pack(0x90 | padding, marker << 7 | out_pt, seq_out, ts_out, self.ssrc),
+                    _pack(0x90 | padding, marker << 7 | out_pt, seq_out, ts_out, self.ssrc),
                     _level_block(self._level_id, level),
                     payload,
                 )
             )
-        else:
-            packet = HEADER.pack(0x80 | padding, marker << 7 | out_pt, seq_out, ts_out, self.ssrc) + payload
         self._history[seq_out % self._size] = packet
         self.packets_sent += 1
         self.octets_sent += len(payload)
