@@ -11,8 +11,10 @@ What this script owns: the steps around `podman build -f Containerfile .` that n
      build/image/wheels/, which the Containerfile installs from with no index at all;
   4. the build, tagged with the version from pyproject.toml, and the image's size.
 
-The slow parts (the root filesystem, the wheels) are kept under build/image/ (ignored by git) and
-reused while their inputs are unchanged, so a second `make image` costs one cached podman build.
+The slow parts (the root filesystem, the wheels) are kept in a cache outside the checkout
+(PARTA_IMAGE_CACHE, default ~/.cache/parta/image), so a fresh clone on the same machine (CI) reuses
+them while their inputs are unchanged; the wheels are linked into build/image/wheels/ (the build
+context, ignored by git) and a second `make image` costs one cached podman build.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "image"
-WHEELS = WORK / "wheels"
-ROOTFS = WORK / "rootfs-bookworm.tar"
+WHEELS = WORK / "wheels"  # the build context's copy (Containerfile: COPY build/image/wheels/)
+CACHE = Path(os.environ.get("PARTA_IMAGE_CACHE") or Path.home() / ".cache" / "parta" / "image")
+CACHED_WHEELS = CACHE / "wheels"
+ROOTFS = CACHE / "rootfs-bookworm.tar"
 DEFAULT_BASE = "localhost/debian-py:bookworm"
 RUNTIME_LOCK = ROOT / "requirements-runtime.lock"
 FULL_LOCK = ROOT / "requirements.lock"
@@ -104,7 +108,7 @@ def image_exists(tag: str) -> bool:
 def ensure_base(base: str) -> None:
     if base != DEFAULT_BASE or image_exists(base):
         return  # an operator's base is pulled by podman build itself
-    WORK.mkdir(parents=True, exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
     if not ROOTFS.exists():
         partial = ROOTFS.with_suffix(".partial.tar")
         run(["mmdebstrap", "--variant=minbase", "--include=python3,python3-venv", "bookworm", str(partial)])
@@ -138,25 +142,34 @@ def build_tool_pins() -> list[str]:
 
 
 def ensure_wheels() -> None:
-    """Wheels of the runtime lock and the build tools in build/image/wheels (kept while unchanged)."""
-    requirements = WORK / "requirements-image.txt"
+    """Wheels of the runtime lock and the build tools in the cache (kept while unchanged), linked
+    into build/image/wheels for the build context."""
+    requirements = CACHE / "requirements-image.txt"
     tools = "\n".join(build_tool_pins())
     text = f"{RUNTIME_LOCK.read_text()}\n# build tools (scripts/image.py)\n{tools}\n"
-    stamp = WHEELS / ".inputs"
+    stamp = CACHED_WHEELS / ".inputs"
     digest = hashlib.sha256(text.encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
-        say(f"wheels up to date in {WHEELS.relative_to(ROOT)}")
-        return
-    WORK.mkdir(parents=True, exist_ok=True)
+        say(f"wheels up to date in {CACHED_WHEELS}")
+    else:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        if CACHED_WHEELS.exists():
+            shutil.rmtree(CACHED_WHEELS)
+        CACHED_WHEELS.mkdir()
+        requirements.write_text(text)
+        # This interpreter's pip with this machine's configuration (its local indexes); no cache
+        # beyond CACHE: the wheel files themselves are the cache.
+        run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+             "--wheel-dir", str(CACHED_WHEELS), "-r", str(requirements)])  # fmt: skip
+        stamp.write_text(digest)
     if WHEELS.exists():
         shutil.rmtree(WHEELS)
-    WHEELS.mkdir()
-    requirements.write_text(text)
-    # This interpreter's pip with this machine's configuration (its local indexes); no cache
-    # beyond build/image: the wheel files themselves are the cache.
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-         "--wheel-dir", str(WHEELS), "-r", str(requirements)])  # fmt: skip
-    stamp.write_text(digest)
+    WHEELS.mkdir(parents=True)
+    for wheel in CACHED_WHEELS.glob("*.whl"):
+        try:
+            os.link(wheel, WHEELS / wheel.name)
+        except OSError:  # another file system
+            shutil.copy2(wheel, WHEELS / wheel.name)
 
 
 # --- 4. the build -----------------------------------------------------------------------------

@@ -4,7 +4,8 @@ PostgreSQL (host network, every port on 127.0.0.1) and reports SERVING on gRPC h
 /healthz and /readyz), as a non-root user on a read-only root filesystem.
 
 The first build on a fresh machine takes minutes (the Debian base by mmdebstrap, the wheels); both
-are kept under build/image/ and reused, so later runs cost one cached `podman build`.
+are kept in ~/.cache/parta/image (scripts/image.py) and reused, so later runs — fresh clones too —
+cost one cached `podman build`.
 """
 
 from __future__ import annotations
