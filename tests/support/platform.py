@@ -10,6 +10,7 @@ import email.policy
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -209,11 +210,19 @@ async def running_messaging(
         shutil.rmtree(settings.storage_dir, ignore_errors=True)
 
 
+def fleet_bucket() -> str:
+    """A registry bucket of the fleet's for one test's SFU processes and control plane: runs sharing
+    the session's NATS never see each other's processes."""
+    return "t_sfu_fleet_" + uuid.uuid4().hex[:8]
+
+
 @asynccontextmanager
 async def running_sfu(nats_url: str, **overrides: Any) -> AsyncIterator[SfuApp]:
     """The SFU process shell with the real engine, offering and reaching only loopback (the issue's
-    network safety: no STUN or RTP to this machine's other addresses)."""
+    network safety: no STUN or RTP to this machine's other addresses), registered in a fleet bucket
+    of its own unless `sfu_fleet_bucket` names one."""
     values: dict[str, Any] = {
+        "sfu_fleet_bucket": fleet_bucket(),
         "nats_url": nats_url,
         "grpc_port": 0,
         "metrics_port": 0,
@@ -325,7 +334,8 @@ async def running_platform(
     database_url: str, infra: Infra, settings: Any, mail: Inbox, sms: Inbox
 ) -> AsyncIterator[Platform]:
     """Identity (with `settings`), directory, messaging, the SFU and media, and the gateway, each real
-    and on its own database (named after the module's), until the block ends."""
+    and on its own database (named after the module's), until the block ends. The SFU is a member of
+    a fleet of one (a registry bucket of the platform's own), and media places calls on the fleet."""
     directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
     directory_db = infra.postgres.create_database(directory_name)
     messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
@@ -342,10 +352,16 @@ async def running_platform(
         ):
             assert directory.grpc is not None
             assert messaging.grpc is not None
-            async with running_sfu(infra.nats.url) as sfu:
+            bucket = fleet_bucket()
+            async with running_sfu(infra.nats.url, sfu_fleet_bucket=bucket) as sfu:
                 assert sfu.grpc is not None
                 async with running_media(
-                    media_db, infra.nats.url, identity.grpc.address, messaging.grpc.address, sfu.grpc.address
+                    media_db,
+                    infra.nats.url,
+                    identity.grpc.address,
+                    messaging.grpc.address,
+                    "",
+                    sfu_fleet_bucket=bucket,
                 ) as media:
                     assert media.grpc is not None
                     async with (

@@ -27,6 +27,11 @@ class EngineOptions:
     host_addresses: tuple[str, ...] = ()
     allowed_networks: tuple[str, ...] = ("0.0.0.0/0", "::/0")
     ice_servers: tuple[IceServer, ...] = ()
+    # The UDP ports this process's peers bind (low, high), its slice of the node's PARTA_SFU_UDP_PORTS;
+    # None = any ephemeral port. `announced_addresses`: put in host candidates instead of the bound
+    # address (a 1:1 NAT, a LoadBalancer IP). The fleet sets both per process; the adapter applies them.
+    udp_ports: tuple[int, int] | None = None
+    announced_addresses: tuple[str, ...] = ()
     # The RTCP CNAME of every down-track this process sends.
     cname: str = "parta-sfu"
     # Sender reports (+ SDES) on every down-track, and receiver reports to publishers, this often.
