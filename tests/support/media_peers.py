@@ -8,7 +8,7 @@ they gather. `publisher_offer` adds a microphone and a camera track and gives th
 publisher and subscriber peers through `parta.media.v1.Signalling` with the person's token, the
 SFU's pushed re-offers answered, and on `LiveCallEvent.reconnect` (the call moved to another SFU
 process) both peers replaced for the same session, no action from anyone; it counts the video frames
-it receives, so a test sees media flowing again."""
+its current subscriber peer receives, so a test sees media flowing again after a move."""
 
 from __future__ import annotations
 
@@ -88,8 +88,11 @@ class CallParticipant:
         self.publisher: RTCPeerConnection | None = None
         self.subscriber: RTCPeerConnection | None = None
         self.publishing = False
-        self.frames = 0
+        self._frames: dict[int, int] = {}  # id of a subscriber peer → video frames it received
+        self._replaced: RTCPeerConnection | None = None  # the subscriber a reconnect is replacing
         self.reconnects: list[str] = []
+        self.errors: list[str] = []  # what failed in the background (answering a pushed offer, a reconnect)
+        self.closed = False
         self._peers: list[RTCPeerConnection] = []
         self._readers: set[asyncio.Task[None]] = set()
         self._offers = asyncio.Lock()
@@ -98,6 +101,13 @@ class CallParticipant:
 
     async def start(self) -> None:
         self._sub = await self._nc.subscribe(media_subject(self.user_id), cb=self._heard)
+
+    @property
+    def frames(self) -> int:
+        """Video frames the current subscriber peer has received (none while a reconnect replaces it)."""
+        if self.subscriber is None or self.subscriber is self._replaced:
+            return 0
+        return self._frames.get(id(self.subscriber), 0)
 
     def _ref(self) -> signalling_pb2.SessionRef:
         return signalling_pb2.SessionRef(call_id=self.call_id, session_id=self.session_id)
@@ -110,12 +120,18 @@ class CallParticipant:
             self._spawn(self._answer(event.subscriber_offer, fresh=False))
         elif event.HasField("reconnect"):
             self.reconnects.append(event.reconnect.reason)
+            self._replaced = self.subscriber
             self._spawn(self.reconnect())
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.ensure_future(work)
         self._work.add(task)
-        task.add_done_callback(self._work.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._work.discard(task)
+        if not task.cancelled() and task.exception() is not None and not self.closed:
+            self.errors.append(repr(task.exception()))
 
     # --- the publisher ------------------------------------------------------------------------
     async def publish(self) -> None:
@@ -150,7 +166,7 @@ class CallParticipant:
         async with self._offers:
             if fresh or self.subscriber is None:
                 pc = loopback_peer()
-                pc.on("track", self._read)
+                pc.on("track", lambda track, pc=pc: self._read(pc, track))
                 self._peers.append(pc)
                 old, self.subscriber = self.subscriber, pc
                 if old is not None:
@@ -170,7 +186,7 @@ class CallParticipant:
                 timeout=10,
             )
 
-    def _read(self, track: MediaStreamTrack) -> None:
+    def _read(self, pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
         if track.kind != "video":
             return
 
@@ -178,7 +194,7 @@ class CallParticipant:
             with contextlib.suppress(MediaStreamError):
                 while True:
                     await track.recv()
-                    self.frames += 1
+                    self._frames[id(pc)] = self._frames.get(id(pc), 0) + 1
 
         task = asyncio.ensure_future(count())
         self._readers.add(task)
@@ -192,6 +208,7 @@ class CallParticipant:
         await self.receive()
 
     async def close(self) -> None:
+        self.closed = True
         if self._sub is not None:
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()

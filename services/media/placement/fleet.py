@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import grpc
 from nats.aio.client import Client as NATS
@@ -45,7 +45,9 @@ async def registry_bucket(nc: NATS, bucket: str, ttl_seconds: float) -> KeyValue
 class Member:
     entry: fleet_pb2.SfuProcess
     seen: float  # monotonic time of its last heartbeat here
-    placed_since: int = 0
+    # When calls were placed on it lately: counted on top of its reported load until its heartbeats
+    # surely include them (two heartbeats), so a burst of joins is spread, never all on one.
+    placed: list[float] = field(default_factory=list)
     suspected: bool = False
     drain_told: bool = False
 
@@ -116,7 +118,6 @@ class SfuFleet:
             return
         known.entry = process
         known.seen = self._clock()
-        known.placed_since = 0
         known.suspected = False
 
     async def _sweep(self) -> None:
@@ -155,6 +156,9 @@ class SfuFleet:
         return [member.entry for member in self._members.values()]
 
     def place(self, call_id: str, *, avoid: str = "") -> str:
+        recent = self._clock() - 2 * self._heartbeat
+        for member in self._members.values():
+            member.placed = [at for at in member.placed if at > recent]
         serving = {
             m.entry.address: m
             for m in self._members.values()
@@ -162,7 +166,7 @@ class SfuFleet:
         }
         chosen = rules.least_loaded(
             (
-                rules.Candidate(address, m.entry.load.participants, m.entry.load.calls, m.placed_since)
+                rules.Candidate(address, m.entry.load.participants, m.entry.load.calls, len(m.placed))
                 for address, m in serving.items()
             ),
             avoid=avoid,
@@ -170,7 +174,7 @@ class SfuFleet:
         if chosen is None:
             log.warning("fleet.no_serving_process", call_id=call_id, processes=len(self._members))
             raise Unavailable(NO_SFU)
-        serving[chosen].placed_since += 1
+        serving[chosen].placed.append(self._clock())
         return chosen
 
     def sfu(self, address: str) -> sfu_pb2_grpc.SfuStub:

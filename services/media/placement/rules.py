@@ -10,7 +10,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Candidate:
     """A SERVING process as placement weighs it: its load from its last heartbeat plus the calls
-    placed on it since (a burst of new calls between two heartbeats must not all land on one)."""
+    placed on it lately (a burst of new calls between two heartbeats must not all land on one)."""
 
     address: str
     participants: int
