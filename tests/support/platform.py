@@ -303,10 +303,13 @@ async def serving(address: str) -> bool:
     return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
 
 
-def start_sfu_child(env: dict[str, str], log: Path, grpc_port: int, metrics_port: int) -> SfuChild:
+def start_sfu_child(
+    env: dict[str, str], log: Path, grpc_port: int, metrics_port: int, *args: str
+) -> SfuChild:
+    """`parta-sfu serve [args]` (as `python -m services.media.sfu.main`), its output to `log`."""
     with log.open("wb") as out:
         popen = subprocess.Popen(
-            [sys.executable, "-m", "services.media.sfu.main", "serve"],
+            [sys.executable, "-m", "services.media.sfu.main", "serve", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -158,7 +158,9 @@ async def serve_one(app: SfuApp) -> None:
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(prog="parta-sfu")
     parse.add_argument("command", nargs="?", default="serve", choices=["serve", "drain"])
-    parse.add_argument("--processes", help='serve: "auto" (one per core) or N; default PARTA_SFU_PROCESSES')
+    parse.add_argument(
+        "--processes", help='"auto" (one per core) or N: the node\'s processes; default PARTA_SFU_PROCESSES'
+    )
     parse.add_argument("--wait", action="store_true", help="drain: return once the processes have exited")
     # Internal: the supervisor starts process i of the node with `serve --one i`.
     parse.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
