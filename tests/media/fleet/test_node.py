@@ -1,7 +1,7 @@
 """A node's SFU processes through the real entry point: `parta-sfu serve --processes 2` starts two
-processes, each on its own ports and registered on its own; `parta-sfu drain --wait` (the Helm
-preStop hook; told the node's number of processes as serve was) drains both and returns once they have exited (they hold no call), leaving the
-registry."""
+processes, each on its own ports and registered on its own; `parta-sfu drain --wait --processes 2`
+(the Helm preStop hook, told the node's processes as serve was) drains both and returns once they
+have exited (they hold no call), leaving the registry."""
 
 from __future__ import annotations
 
