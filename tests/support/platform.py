@@ -6,6 +6,7 @@ fixtures that start these once per session or module live in `tests/conftest.py`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.policy
 import os
 import re
@@ -216,6 +217,9 @@ async def running_messaging(
         shutil.rmtree(settings.storage_dir, ignore_errors=True)
 
 
+FLEET_HEARTBEAT = 0.5  # seconds: the SFU processes' heartbeat in the test platform's fleet
+
+
 def fleet_bucket() -> str:
     """A registry bucket of the fleet's for one test's SFU processes and control plane: runs sharing
     the session's NATS never see each other's processes."""
@@ -257,8 +261,10 @@ class SfuChild:
         return self.popen.poll() is None
 
     def kill(self) -> None:
-        """kill -9: no drain, no deregistration; its entry expires from the registry."""
-        self.popen.send_signal(signal.SIGKILL)
+        """kill -9 (of its process group: a node's supervisor with its processes): no drain, no
+        deregistration; its entries expire from the registry."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
 
     def terminate(self) -> None:
@@ -313,6 +319,7 @@ def start_sfu_child(
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill() takes a node's processes with it
         )
     return SfuChild(popen, f"127.0.0.1:{grpc_port}", metrics_port, log)
 
@@ -464,8 +471,9 @@ async def running_platform(
         ):
             assert directory.grpc is not None
             assert messaging.grpc is not None
-            bucket = fleet_bucket()
-            async with running_sfu(infra.nats.url, sfu_fleet_bucket=bucket) as sfu:
+            # A short heartbeat: a test that kills a process of the fleet sees its calls move in time.
+            fleet = {"sfu_fleet_bucket": fleet_bucket(), "sfu_heartbeat_seconds": FLEET_HEARTBEAT}
+            async with running_sfu(infra.nats.url, **fleet) as sfu:
                 assert sfu.grpc is not None
                 async with running_media(
                     media_db,
@@ -473,7 +481,7 @@ async def running_platform(
                     identity.grpc.address,
                     messaging.grpc.address,
                     "",
-                    sfu_fleet_bucket=bucket,
+                    **fleet,
                 ) as media:
                     assert media.grpc is not None
                     async with (

@@ -6,6 +6,7 @@ so watchers hear of it)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,6 +22,7 @@ from services.common.tasks import TaskSpawner, repeat
 log = get_logger(__name__)
 
 Entry = Callable[[], fleet_pb2.SfuProcess]
+STOP_TIMEOUT = 2.0  # seconds for the deregistration at stop (NATS away: the entry expires instead)
 
 
 async def fleet_bucket(nc: NATS, bucket: str, ttl_seconds: float) -> KeyValue:
@@ -71,6 +73,6 @@ class Registration:
     async def stop(self) -> None:
         await self._tasks.close()
         try:
-            await self._kv.delete(self.key)
+            await asyncio.wait_for(self._kv.delete(self.key), timeout=STOP_TIMEOUT)
         except Exception as error:  # NATS away: the entry expires after the TTL anyway
             log.warning("sfu.deregister_failed", key=self.key, error=str(error))
