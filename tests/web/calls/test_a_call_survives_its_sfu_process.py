@@ -101,7 +101,8 @@ async def test_a_page_whose_sfu_process_is_killed_is_back_with_video_within_10_s
             await receives(page, [(sessions[other[name]], source) for source in SOURCES])
 
         call_id = str(await teacher.evaluate("() => window.__parta_call.media.callId"))
-        holder = next(p for p in processes if p.address == await call_address(platform, call_id))
+        placed = await call_address(platform, call_id)
+        holder = next(p for p in processes if p.address == placed)
         for page in pages.values():
             await page.evaluate(KEEP_SUBSCRIBER)
         holder.kill()
