@@ -144,7 +144,14 @@ async def serve_one(app: SfuApp) -> None:
     loop = asyncio.get_running_loop()
     now = asyncio.Event()
     loop.add_signal_handler(signal.SIGINT, now.set)
-    loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(app.fleet.begin_drain()))
+    draining: set[asyncio.Task[None]] = set()  # a reference to the drain task while it runs
+
+    def drain() -> None:
+        task = loop.create_task(app.fleet.begin_drain())
+        draining.add(task)
+        task.add_done_callback(draining.discard)
+
+    loop.add_signal_handler(signal.SIGTERM, drain)
     await app.start()
     freeze_startup_objects()
     waits = [asyncio.ensure_future(now.wait()), asyncio.ensure_future(app.fleet.done.wait())]
