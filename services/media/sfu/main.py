@@ -110,7 +110,7 @@ class SfuApp:
         )
         await self.grpc.start()
         self.metrics = start_metrics_endpoint(self.settings.metrics_port, self.settings.grpc_host)
-        await self.fleet.start(self._nc, self.address)
+        await self.fleet.start(self._nc, self.address, relay_address=self.engine.relay_address())
         log.info(
             "service.ready",
             grpc=self.grpc.address,
