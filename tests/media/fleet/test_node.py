@@ -74,8 +74,7 @@ async def test_serve_with_two_processes_registers_each_and_drain_wait_returns_on
         assert all(e.state == fleet_pb2.SFU_STATE_SERVING for e in entries.values())
         # Each takes relayed RTP (broadcast edges) on its own loopback socket.
         relays = {e.relay_address for e in entries.values()}
-        assert len(relays) == 2, relays
-        assert all(r.startswith("127.0.0.1:") for r in relays), relays
+        assert len(relays) == 2 and all(r.startswith("127.0.0.1:") for r in relays), relays
         assert await serving(f"127.0.0.1:{grpc_port + 1}")
 
         drain = await asyncio.create_subprocess_exec(
