@@ -45,9 +45,6 @@ class ServiceSpec:
     name: str
     module: str
     database: bool = True
-    # Whether the others learn its address as PARTA_<NAME>_ADDR (a fleet member is found in the
-    # registry instead).
-    advertised: bool = True
 
     @property
     def database_name(self) -> str:
@@ -59,17 +56,14 @@ class ServiceSpec:
 
 
 # The gRPC backends, started in this order (a backend may call the ones before it). Every process
-# learns every advertised backend's address as PARTA_<NAME>_ADDR; media finds the SFU processes in
-# the fleet's NATS KV registry, as in a cluster.
+# learns every backend's address as PARTA_<NAME>_ADDR (media finds the SFU as PARTA_SFU_ADDR).
 BACKENDS: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", "services.identity.main"),
     ServiceSpec("directory", "services.directory.main"),
     ServiceSpec("messaging", "services.messaging.main"),
-    # The SFU (parta-sfu: no database) before media, whose calls it holds: a member of the fleet,
-    # registered in NATS KV (PARTA_SFU_PROCESSES=auto runs one process per core, on the ports after
-    # its own); on 127.0.0.1, offering only loopback candidates unless PARTA_SFU_HOST_ADDRESSES says
-    # otherwise.
-    ServiceSpec("sfu", "services.media.sfu.main", database=False, advertised=False),
+    # The SFU process (parta-sfu: no database) before media, whose calls it holds; on 127.0.0.1,
+    # offering only loopback candidates unless PARTA_SFU_HOST_ADDRESSES says otherwise.
+    ServiceSpec("sfu", "services.media.sfu.main", database=False),
     ServiceSpec("media", "services.media.main"),
 )
 GATEWAY = ServiceSpec("gateway", "services.gateway.main", database=False)
@@ -479,7 +473,7 @@ class Supervisor:
     def _env(self, spec: ServiceSpec) -> dict[str, str]:
         env = child_environment(self.environ, self.ports[spec.name], self.infra.nats_url, self.tty)
         for backend in BACKENDS:
-            if backend is not spec and backend.advertised:
+            if backend is not spec:
                 env[f"PARTA_{backend.name.upper()}_ADDR"] = f"127.0.0.1:{self.ports[backend.name].grpc}"
         return env
 

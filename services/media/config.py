@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from services.common.live import SFU_FLEET_BUCKET
 from services.common.settings import ServiceSettings
 
 
@@ -20,17 +19,8 @@ class MediaSettings(ServiceSettings):
     identity_addr: str = "127.0.0.1:50051"
     # Asked how the caller stands to a chat now (Chats.GetChatAccess, R-MEDIA-3).
     messaging_addr: str = "127.0.0.1:50053"
-    # Where calls are placed (placement/). Empty (the default): the fleet — every `parta-sfu` process
-    # registered in the NATS KV bucket PARTA_SFU_FLEET_BUCKET, the least loaded SERVING one chosen,
-    # calls moved when a process is lost or drained. Set: that one SFU process for every call, no
-    # registry, no moves.
-    sfu_addr: str = ""
-    sfu_fleet_bucket: str = SFU_FLEET_BUCKET
-    # The SFU processes' heartbeat and their registry's TTL (the same variables parta-sfu reads): a
-    # process whose WatchSessions stream broke and that missed two heartbeats is lost; any process
-    # silent for the TTL is.
-    sfu_heartbeat_seconds: float = Field(default=2.0, gt=0)
-    sfu_registry_ttl_seconds: float = Field(default=10.0, gt=0)
+    # The SFU process every call is placed on (one in this issue; placement/ is the seam for a fleet).
+    sfu_addr: str = "127.0.0.1:50055"
     # A session whose media connection is lost leaves the call (DISCONNECTED) after this many seconds,
     # unless the client reconnects (a new peer connection, same session) in time.
     session_grace_seconds: float = Field(default=30.0, gt=0)

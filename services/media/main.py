@@ -1,8 +1,6 @@
 """Wires the media service together and runs it: `parta-media [serve|migrate]` — the control plane of
-calls in chats (calls/: who may join, participants, the end of a call, moving a call off a lost or
-drained SFU process; signalling/: passing WebRTC signalling to the SFU that holds the call;
-placement/: which SFU process that is — the fleet in the NATS KV registry by default, or the one
-PARTA_SFU_ADDR names)."""
+calls in chats (calls/: who may join, participants, the end of a call; signalling/: passing WebRTC
+signalling to the SFU that holds the call; placement/: which SFU that is)."""
 
 from __future__ import annotations
 
@@ -32,35 +30,15 @@ from services.media.calls.connections import ConnectionWatch
 from services.media.calls.events import chat_changes_subscription
 from services.media.calls.ice import IceServer, ice_servers
 from services.media.calls.live import CallLive
-from services.media.calls.moves import CallMoves
 from services.media.calls.participation import Calls
 from services.media.calls.parts import ChatAccessCheck
 from services.media.calls.store import CallStore
 from services.media.config import MediaSettings
-from services.media.placement.fleet import SfuFleet
-from services.media.placement.parts import GoneReason, Placement
 from services.media.placement.single import OneSfu
 from services.media.signalling.api import SERVICE_NAME as SIGNALLING_SERVICE_NAME
 from services.media.signalling.api import SignallingApi
 
 MIGRATIONS = "services.media:migrations"
-
-
-class FleetChanges:
-    """The fleet's `FleetListener`: a process that appears is followed (WatchSessions); one that is
-    gone has its calls moved, and a lost one is no longer followed."""
-
-    def __init__(self, connections: ConnectionWatch, moves: CallMoves) -> None:
-        self._connections = connections
-        self._moves = moves
-
-    def appeared(self, address: str) -> None:
-        self._connections.follow(address)
-
-    def gone(self, address: str, reason: GoneReason) -> None:
-        if reason == "lost":
-            self._connections.unfollow(address)
-        self._moves.gone(address, reason)
 
 
 class MediaApp:
@@ -71,17 +49,7 @@ class MediaApp:
     def __init__(self, settings: MediaSettings) -> None:
         self.settings = settings
         self.runtime = ServiceRuntime("media", settings, migrations=MIGRATIONS, subscriptions=[])
-        self.fleet: SfuFleet | None = None
-        self.placement: Placement
-        if settings.sfu_addr:
-            self.placement = OneSfu(settings.sfu_addr)
-        else:
-            self.fleet = self.placement = SfuFleet(
-                lambda: self.runtime.nc,
-                bucket=settings.sfu_fleet_bucket,
-                heartbeat_seconds=settings.sfu_heartbeat_seconds,
-                ttl_seconds=settings.sfu_registry_ttl_seconds,
-            )
+        self.placement = OneSfu(settings.sfu_addr)
         self.identity = IdentityKeys(settings.identity_addr)
         self._messaging_channel: grpc.aio.Channel | None = None
         self._directory_channel: grpc.aio.Channel | None = None
@@ -90,7 +58,6 @@ class MediaApp:
         self._broadcast_store = BroadcastStore()
         self._membership: DirectoryMembership | None = None
         self.connections: ConnectionWatch | None = None
-        self.moves: CallMoves | None = None
         self.grpc: GrpcServer | None = None
 
     def _ice_for(self, user_id: str, now: datetime) -> list[IceServer]:
@@ -134,8 +101,14 @@ class MediaApp:
         # grpc.aio channels bind to the running loop: made here, not in __init__.
         self._messaging_channel = grpc.aio.insecure_channel(self.settings.messaging_addr)
         access = self._room_access(MessagingChatAccess(chats_pb2_grpc.ChatsStub(self._messaging_channel)))
-        live = CallLive(lambda: self.runtime.nc)
-        self.calls = Calls(self.runtime.db, CallStore(), access, self.placement, live, self._ice_for)
+        self.calls = Calls(
+            self.runtime.db,
+            CallStore(),
+            access,
+            self.placement,
+            CallLive(lambda: self.runtime.nc),
+            self._ice_for,
+        )
         # A call follows its chat: who left it or was removed leaves the call, a block silences.
         self.runtime.subscriptions.append(chat_changes_subscription(self.calls))
         self.broadcasts, questions = self._broadcasting(self.calls)
@@ -147,10 +120,6 @@ class MediaApp:
             grace_seconds=self.settings.session_grace_seconds,
             connect_seconds=self.settings.session_connect_seconds,
         )
-        self.moves = CallMoves(self.runtime.db, CallStore(), self.placement, live)
-        if self.fleet is not None:
-            self.fleet.tell(FleetChanges(self.connections, self.moves))
-            await self.fleet.start()
         self.grpc = await self.runtime.serve_grpc(
             self.identity.verifier(),
             [
@@ -176,8 +145,6 @@ class MediaApp:
             await self.connections.stop()
         if self.broadcasts is not None:
             await self.broadcasts.close()
-        if self.moves is not None:
-            await self.moves.close()
         await self.runtime.close()
         await self.placement.close()
         await self.identity.close()

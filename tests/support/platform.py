@@ -6,16 +6,10 @@ fixtures that start these once per session or module live in `tests/conftest.py`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.policy
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -25,11 +19,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import grpc
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -217,22 +209,11 @@ async def running_messaging(
         shutil.rmtree(settings.storage_dir, ignore_errors=True)
 
 
-FLEET_HEARTBEAT = 0.5  # seconds: the SFU processes' heartbeat in the test platform's fleet
-
-
-def fleet_bucket() -> str:
-    """A registry bucket of the fleet's for one test's SFU processes and control plane: runs sharing
-    the session's NATS never see each other's processes."""
-    return "t_sfu_fleet_" + uuid.uuid4().hex[:8]
-
-
 @asynccontextmanager
 async def running_sfu(nats_url: str, **overrides: Any) -> AsyncIterator[SfuApp]:
     """The SFU process shell with the real engine, offering and reaching only loopback (the issue's
-    network safety: no STUN or RTP to this machine's other addresses), registered in a fleet bucket
-    of its own unless `sfu_fleet_bucket` names one."""
+    network safety: no STUN or RTP to this machine's other addresses)."""
     values: dict[str, Any] = {
-        "sfu_fleet_bucket": fleet_bucket(),
         "nats_url": nats_url,
         "grpc_port": 0,
         "metrics_port": 0,
@@ -244,115 +225,6 @@ async def running_sfu(nats_url: str, **overrides: Any) -> AsyncIterator[SfuApp]:
     values.update(overrides)
     async with running(SfuApp(SfuSettings(**values))) as app:
         yield app
-
-
-@dataclass
-class SfuChild:
-    """A `parta-sfu` process a test started through its real entry point (a subprocess of its own, so
-    it can be killed with -9), registered in the test's fleet bucket; its output goes to `log`."""
-
-    popen: subprocess.Popen[bytes]
-    address: str
-    metrics_port: int
-    log: Path
-
-    @property
-    def running(self) -> bool:
-        return self.popen.poll() is None
-
-    def kill(self) -> None:
-        """kill -9 (of its process group: a node's supervisor with its processes): no drain, no
-        deregistration; its entries expire from the registry."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.popen.wait()
-
-    def terminate(self) -> None:
-        """SIGTERM: the process drains."""
-        self.popen.send_signal(signal.SIGTERM)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-
-def sfu_environment(
-    nats_url: str, bucket: str, grpc_port: int, metrics_port: int, **settings: Any
-) -> dict[str, str]:
-    """The environment of a test's `parta-sfu`: loopback only (no STUN or RTP to this machine's other
-    addresses), ephemeral UDP ports, the test's bucket; `settings` as PARTA_<NAME> (e.g.
-    sfu_drain_seconds=2)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PARTA_")}
-    values: dict[str, Any] = {
-        "nats_url": nats_url,
-        "grpc_port": grpc_port,
-        "metrics_port": metrics_port,
-        "log_json": "true",
-        "shutdown_grace_seconds": 2,
-        "sfu_host_addresses": "127.0.0.1",
-        "sfu_allowed_networks": "127.0.0.0/8",
-        "sfu_udp_ports": "",
-        "sfu_fleet_bucket": bucket,
-    }
-    values.update(settings)
-    env.update({f"PARTA_{name.upper()}": str(value) for name, value in values.items()})
-    return env
-
-
-async def serving(address: str) -> bool:
-    async with grpc.aio.insecure_channel(address) as channel:
-        try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(), timeout=1
-            )
-        except grpc.aio.AioRpcError:
-            return False
-    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
-
-
-def start_sfu_child(
-    env: dict[str, str], log: Path, grpc_port: int, metrics_port: int, *args: str
-) -> SfuChild:
-    """`parta-sfu serve [args]` (as `python -m services.media.sfu.main`), its output to `log`."""
-    with log.open("wb") as out:
-        popen = subprocess.Popen(
-            [sys.executable, "-m", "services.media.sfu.main", "serve", *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: kill() takes a node's processes with it
-        )
-    return SfuChild(popen, f"127.0.0.1:{grpc_port}", metrics_port, log)
-
-
-@asynccontextmanager
-async def sfu_processes(
-    nats_url: str, bucket: str, count: int, *, node: str = "", **settings: Any
-) -> AsyncIterator[list[SfuChild]]:
-    """`count` SFU processes (`python -m services.media.sfu.main serve`), each serving and registered
-    when the block starts; those still running are killed at its end."""
-    node = node or "t-node-" + uuid.uuid4().hex[:6]
-    logs = Path(tempfile.mkdtemp(prefix="pt-sfu-", dir="/tmp"))
-    children: list[SfuChild] = []
-    try:
-        for index in range(count):
-            grpc_port, metrics_port = free_port(), free_port()
-            env = sfu_environment(
-                nats_url, bucket, grpc_port, metrics_port, sfu_node=f"{node}-{index}", **settings
-            )
-            children.append(start_sfu_child(env, logs / f"sfu-{index}.log", grpc_port, metrics_port))
-        for child in children:
-
-            async def up(child: SfuChild = child) -> bool:
-                assert child.running, f"the SFU process exited: {child.output()}"
-                return await serving(child.address)
-
-            await until(up, within=60, what=f"the SFU process at {child.address} serving")
-        yield children
-    finally:
-        for child in children:
-            if child.running:
-                child.kill()
-        shutil.rmtree(logs, ignore_errors=True)
 
 
 @asynccontextmanager
@@ -453,8 +325,7 @@ async def running_platform(
     database_url: str, infra: Infra, settings: Any, mail: Inbox, sms: Inbox
 ) -> AsyncIterator[Platform]:
     """Identity (with `settings`), directory, messaging, the SFU and media, and the gateway, each real
-    and on its own database (named after the module's), until the block ends. The SFU is a member of
-    a fleet of one (a registry bucket of the platform's own), and media places calls on the fleet."""
+    and on its own database (named after the module's), until the block ends."""
     directory_name = urlsplit(database_url).path.lstrip("/") + "_dir"
     directory_db = infra.postgres.create_database(directory_name)
     messaging_name = urlsplit(database_url).path.lstrip("/") + "_msg"
@@ -471,18 +342,15 @@ async def running_platform(
         ):
             assert directory.grpc is not None
             assert messaging.grpc is not None
-            # A short heartbeat: a test that kills a process of the fleet sees its calls move in time.
-            fleet = {"sfu_fleet_bucket": fleet_bucket(), "sfu_heartbeat_seconds": FLEET_HEARTBEAT}
-            async with running_sfu(infra.nats.url, **fleet) as sfu:
+            async with running_sfu(infra.nats.url) as sfu:
                 assert sfu.grpc is not None
                 async with running_media(
                     media_db,
                     infra.nats.url,
                     identity.grpc.address,
                     messaging.grpc.address,
-                    "",
+                    sfu.grpc.address,
                     directory_addr=directory.grpc.address,
-                    **fleet,
                 ) as media:
                     assert media.grpc is not None
                     async with (

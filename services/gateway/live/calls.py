@@ -1,8 +1,8 @@
 """The call frames of the live channel (documented with the others in protocol.py): the client's
 `call.*` signalling requests, read and checked into plain values, and the frames the server sends —
 the answers to those requests, media's `LiveCallEvent`s of one person (`call.offer`,
-`call.participants`, `call.speaker`, `call.muted`, `call.closed`, `call.reconnect`) and messaging's
-`CALL_CHANGED` chat event (`chat_call`). Pure: no I/O."""
+`call.participants`, `call.speaker`, `call.muted`, `call.closed`) and messaging's `CALL_CHANGED`
+chat event (`chat_call`). Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -270,10 +270,6 @@ def call_event_frame(raw: bytes) -> str | None:
     if which == "closed":
         reason = REASONS.get(event.closed.reason, "left")
         return encode({"type": "call.closed", **base, "reason": reason})
-    if which == "reconnect":
-        # The call moved to another SFU process: the page replaces both peer connections.
-        reason = event.reconnect.reason if event.reconnect.reason in ("drain", "lost") else "lost"
-        return encode({"type": "call.reconnect", **base, "reason": reason})
     return None
 
 

@@ -43,8 +43,6 @@ Server → client:
   {"type": "call.muted", "call_id", "session_id", "source", "by_user_id"}   a moderator turned it off
   {"type": "call.closed", "call_id", "session_id",
    "reason": "left"|"removed"|"call_ended"|"access_lost"|"disconnected"}
-  {"type": "call.reconnect", "call_id", "session_id", "reason": "drain"|"lost"}   the call moved to
-      another SFU process: replace both peer connections for the same session, no user action
   and for the chats followed (messaging's CALL_CHANGED):
   {"type": "chat_call", "chat_id", "call": {"id", "started_at", "participant_count"}}   a call in progress
   {"type": "chat_call", "chat_id"}                        no "call": it ended

@@ -1,8 +1,7 @@
 """What the control plane tells a call's pages live, on core NATS `media_subject(user_id)`
 (services/common/live.py) as `parta.media.v1.LiveCallEvent`s: the participant list to everyone in the
 call after every join, leave and state change; a moderator's mute and a session's end to the person
-concerned; a call's move to another SFU process to every session in it. Not durable by design (a
-page that reconnects asks GetChatCall)."""
+concerned. Not durable by design (a page that reconnects asks GetChatCall)."""
 
 from __future__ import annotations
 
@@ -46,11 +45,6 @@ class CallLive:
 
     async def closed(self, call_id: str, sessions: Iterable[Row[Any]], reason: str) -> None:
         await self._to_each(call_id, sessions, closed=media_pb2.SessionClosed(reason=LEFT_REASONS[reason]))
-
-    async def reconnect(self, call_id: str, sessions: Iterable[Row[Any]], reason: str) -> None:
-        """The call moved to another SFU process ("drain" or "lost"): each page replaces both peer
-        connections for the same session, with no action from the person."""
-        await self._to_each(call_id, sessions, reconnect=media_pb2.Reconnect(reason=reason))
 
     async def _to_each(self, call_id: str, sessions: Iterable[Row[Any]], **event: Any) -> None:
         """One event for each of these sessions, to its person's subject, naming the session."""

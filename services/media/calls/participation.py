@@ -11,7 +11,6 @@ decided; what the SFU missed shows in its WatchSessions snapshot)."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -411,21 +410,11 @@ class Calls:
             rows = await self._store.open_sessions_on(conn, sfu_address)
         return [(str(call_id), str(session_id)) for call_id, session_id in rows]
 
-    async def disconnected(self, sfu_address: str, call_id: str, session_id: str) -> None:
-        """The SFU at `sfu_address` lost the session's media connection for longer than the grace (or
-        closed it). The word of a process the call has moved away from (moves.py) does not count: the
-        session is closed there (a stale room) and stays in the call."""
+    async def disconnected(self, call_id: str, session_id: str) -> None:
+        """The SFU lost the session's media connection for longer than the grace (or closed it)."""
         call = uuid_or_none(call_id)
         session = uuid_or_none(session_id)
         if call is None or session is None:
-            return
-        async with self._db.read("call_get") as conn:
-            row = await self._store.get_call(conn, call)
-        if row is not None and sfu_address and row.sfu_address != sfu_address:
-            with contextlib.suppress(grpc.aio.AioRpcError):  # gone with its process
-                await self._placement.sfu(sfu_address).CloseSession(
-                    signalling_pb2.SessionRef(call_id=call_id, session_id=session_id), timeout=2.0
-                )
             return
         await self._leave([session], call, "disconnected", actor=service_actor("media"))
 

@@ -122,11 +122,3 @@ class CallStore:
             call_sessions.c.call_id == call_id, call_sessions.c.left_at.is_(None)
         )
         return int(await conn.scalar(query) or 0)
-
-    async def calls_on(self, conn: AsyncConnection, sfu_address: str) -> list[uuid.UUID]:
-        """The calls in progress held by the SFU at `sfu_address` (to place again when it is gone)."""
-        query = select(calls.c.id).where(calls.c.sfu_address == sfu_address, calls.c.ended_at.is_(None))
-        return [row.id for row in await conn.execute(query)]
-
-    async def move_call(self, conn: AsyncConnection, call_id: uuid.UUID, sfu_address: str) -> None:
-        await conn.execute(update(calls).where(calls.c.id == call_id).values(sfu_address=sfu_address))

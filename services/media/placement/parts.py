@@ -1,25 +1,17 @@
-"""Where a call's room lives: the seam between the control plane and the SFU processes.
-
-`Placement` answers where a new call goes and gives the stub of the process holding a call (the
-address is kept with the call, `calls.sfu_address`). Two kinds: `fleet.SfuFleet`, the default — the
-processes registered in the NATS KV registry, the least loaded SERVING one chosen — and
-`single.OneSfu`, one fixed process (PARTA_SFU_ADDR set). The fleet tells a `FleetListener` when a
-process appears (its sessions are to be watched) and when one is gone — lost, or draining past its
-deadline — so that its calls are placed again."""
+"""Where a call's room lives: the seam between the control plane and the SFU processes. In this issue
+one SFU holds every call (`placement/single.py`); the fleet — processes registered with their load,
+the least loaded chosen, drain — is issue 14 and plugs in here."""
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Protocol
 
 from parta.media.v1 import sfu_pb2_grpc
 
-GoneReason = Literal["lost", "drain"]
-
 
 class Placement(Protocol):
-    def place(self, call_id: str, *, avoid: str = "") -> str:
-        """The address of the SFU process a new call goes to (kept with the call), never `avoid`;
-        Unavailable when there is none."""
+    def place(self, call_id: str) -> str:
+        """The address of the SFU process a new call goes to (kept with the call)."""
         ...
 
     def sfu(self, address: str) -> sfu_pb2_grpc.SfuStub:
@@ -27,23 +19,7 @@ class Placement(Protocol):
         ...
 
     def addresses(self) -> list[str]:
-        """Every SFU process whose sessions the control plane watches (WatchSessions) now."""
-        ...
-
-    def suspect(self, address: str) -> None:
-        """The process's WatchSessions stream broke: if its heartbeats have stopped too, it is lost."""
+        """Every SFU process whose sessions the control plane watches (WatchSessions)."""
         ...
 
     async def close(self) -> None: ...
-
-
-class FleetListener(Protocol):
-    """What the fleet tells the rest of the control plane. Called from the fleet's own task; must not
-    block (work is spawned)."""
-
-    def appeared(self, address: str) -> None:
-        """A process registered: follow its sessions."""
-
-    def gone(self, address: str, reason: GoneReason) -> None:
-        """ "lost": the process is gone (expired, or stopped with its heartbeats); "drain": it is past
-        its drain deadline. Either way its calls are to be placed again."""

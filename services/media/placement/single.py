@@ -1,5 +1,4 @@
-"""One SFU process for every call (PARTA_SFU_ADDR set): no registry, no drain, no move — a process
-that dies takes its calls with it (their sessions leave after the grace)."""
+"""One SFU process for every call (PARTA_SFU_ADDR): the placement of this issue."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ class OneSfu:
         self._address = address
         self._channels: dict[str, grpc.aio.Channel] = {}
 
-    def place(self, call_id: str, *, avoid: str = "") -> str:
+    def place(self, call_id: str) -> str:
         return self._address
 
     def sfu(self, address: str) -> sfu_pb2_grpc.SfuStub:
@@ -24,9 +23,6 @@ class OneSfu:
 
     def addresses(self) -> list[str]:
         return [self._address]
-
-    def suspect(self, address: str) -> None:
-        return None
 
     async def close(self) -> None:
         for channel in self._channels.values():

@@ -2,16 +2,14 @@
 `parta.media.v1.Sfu` the control plane calls (protobuf → ports types → `Engine`, and back), and
 `ShellListener`, the `EngineListener` that says what the engine tells: LiveCallEvents to a person's
 pages on core NATS (`media_subject(user_id)`) and session states to every `WatchSessions` stream
-(`SessionFeed`: the snapshot first, then each change). No rule is decided here: whether a session
-of a new call may open (not while draining) and what `Drain` does are the fleet member's
-(`Membership`, services/media/sfu/fleet/member.py)."""
+(`SessionFeed`: the snapshot first, then each change). No rule is decided here."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Protocol, TypeAlias
+from typing import Any, TypeAlias
 
 import grpc
 from prometheus_client import Counter
@@ -21,7 +19,6 @@ from services.common.errors import InvalidArgument
 from services.common.live import media_subject
 from services.common.logging import get_logger
 from services.common.tasks import TaskSpawner
-from services.media.sfu.fleet.drain import NEW_CALL_REFUSED
 from services.media.sfu.ports import (
     Candidate,
     Connection,
@@ -279,27 +276,14 @@ class ShellListener:
 
 
 # --- the gRPC service ---------------------------------------------------------------------------
-class Membership(Protocol):
-    """The process in the fleet: whether it admits a session of a call, and its drain."""
-
-    def admits(self, call_id: str) -> bool: ...
-
-    async def begin_drain(self) -> None: ...
-
-
 class SfuApi(sfu_pb2_grpc.SfuServicer):
-    def __init__(self, engine: Engine, feed: SessionFeed, membership: Membership) -> None:
+    def __init__(self, engine: Engine, feed: SessionFeed) -> None:
         self._engine = engine
         self._feed = feed
-        self._membership = membership
 
     async def OpenSession(self, request: sfu_pb2.OpenSessionRequest, context: Context) -> sfu_pb2.SfuAck:
-        call_id = required(request.call_id, "call_id")
-        if not self._membership.admits(call_id):
-            # Draining: a session of a call held here still opens; a new call goes elsewhere.
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, NEW_CALL_REFUSED)
         await self._engine.open_session(
-            call_id,
+            required(request.call_id, "call_id"),
             required(request.session_id, "session_id"),
             required(request.user_id, "user_id"),
             request.may_publish,
@@ -407,6 +391,8 @@ class SfuApi(sfu_pb2_grpc.SfuServicer):
         return sfu_pb2.OpenRelayResponse(relay_address=address)
 
     async def Drain(self, request: sfu_pb2.DrainRequest, context: Context) -> sfu_pb2.SfuAck:
-        """DRAINING from now (again: nothing changes): as SIGTERM, and `parta-sfu drain`."""
-        await self._membership.begin_drain()
-        return sfu_pb2.SfuAck()
+        # The fleet (issue 14) gives the process a DRAINING state; until it lands there is none.
+        await context.abort(
+            grpc.StatusCode.UNIMPLEMENTED, "Этот процесс SFU пока не умеет уходить на обслуживание"
+        )
+        return sfu_pb2.SfuAck()  # not reached: abort raises

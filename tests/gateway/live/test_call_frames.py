@@ -194,19 +194,6 @@ def test_media_live_events_become_the_call_frames_of_the_brief() -> None:
     assert json.loads(call_event_frame(closed.SerializeToString()) or "")["reason"] == "removed"
 
 
-def test_a_call_moved_to_another_sfu_process_becomes_a_reconnect_frame() -> None:
-    """Issue 14: the page replaces both peer connections for the same session, no user action."""
-    moved = mpb.LiveCallEvent(call_id="c", session_id="s1", reconnect=mpb.Reconnect(reason="drain"))
-    assert json.loads(call_event_frame(moved.SerializeToString()) or "") == {
-        "type": "call.reconnect",
-        "call_id": "c",
-        "session_id": "s1",
-        "reason": "drain",
-    }
-    lost = mpb.LiveCallEvent(call_id="c", session_id="s1", reconnect=mpb.Reconnect(reason="lost"))
-    assert json.loads(call_event_frame(lost.SerializeToString()) or "")["reason"] == "lost"
-
-
 def test_what_is_not_a_call_event_gives_no_frame() -> None:
     assert call_event_frame(b"\xff\xff not protobuf") is None
     assert call_event_frame(mpb.LiveCallEvent(call_id="c").SerializeToString()) is None

@@ -18,7 +18,7 @@ from tests.support.waiting import until
 class NoSfus:
     """A placement with no SFU to watch: the test feeds the states itself."""
 
-    def place(self, call_id: str, *, avoid: str = "") -> str:
+    def place(self, call_id: str) -> str:
         return ""
 
     def sfu(self, address: str) -> sfu_pb2_grpc.SfuStub:
@@ -26,9 +26,6 @@ class NoSfus:
 
     def addresses(self) -> list[str]:
         return []
-
-    def suspect(self, address: str) -> None:
-        return None
 
     async def close(self) -> None:
         return None
@@ -38,7 +35,7 @@ class NoSfus:
 async def watch_and_gone() -> AsyncIterator[tuple[ConnectionWatch, list[tuple[str, str]]]]:
     gone: list[tuple[str, str]] = []
 
-    async def record(address: str, call_id: str, session_id: str) -> None:
+    async def record(call_id: str, session_id: str) -> None:
         gone.append((call_id, session_id))
 
     async def nothing_open(address: str) -> list[tuple[str, str]]:

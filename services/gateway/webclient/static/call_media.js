@@ -299,18 +299,6 @@ export class CallMedia {
     }, delay));
   }
 
-  /** The call moved to another SFU process (call.reconnect): both peer connections replaced at once. */
-  reconnect() {
-    if (this.closed) return;
-    this.log('reconnect');
-    for (const role of ['publisher', 'subscriber']) {
-      window.clearTimeout(this.restartTimers.get(role));
-      this.restartTimers.delete(role);
-      this.restarts[role] = 0;
-      if (role === 'subscriber' || this.publisher) this.restart(role);
-    }
-  }
-
   dropPeer(role) {
     const pc = this[role];
     if (!pc) return;

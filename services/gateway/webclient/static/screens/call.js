@@ -5,7 +5,7 @@
 // a member who may not publish, or whose camera and microphone are refused, listens. A phone shows
 // at most 4 video tiles and tells the SFU which (call.visible), so it receives no more video than it
 // shows. The WebRTC is in call_media.js; live frames (call.participants, call.offer, call.speaker,
-// call.muted, call.closed, call.reconnect) come from live.js. Leaving the screen leaves the call and stops everything.
+// call.muted, call.closed) come from live.js. Leaving the screen leaves the call and stops everything.
 import { api, ApiError, session } from '../api.js';
 import { CallMedia, openDevices } from '../call_media.js';
 import { h, replace } from '../dom.js';
@@ -519,10 +519,6 @@ export class CallView {
         break;
       case 'call.closed':
         this.ended(frame.reason || 'call_ended');
-        break;
-      case 'call.reconnect':
-        // The call moved to another media server: new connections, same session, nothing to click.
-        this.media?.reconnect();
         break;
       default:
         break;
